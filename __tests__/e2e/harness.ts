@@ -1,0 +1,105 @@
+// Sets up one end-to-end scene: a workspace with script files, the request-queue simulator,
+// the GitHub and artifact stand-ins, and a runner-like launch of dist/index.js against them.
+import { mkdtemp, mkdir, writeFile, readFile, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startRequestQueue } from '../../stand-ins/request-queue.js'
+import { startGitHub } from '../../stand-ins/github.js'
+import { startArtifactService } from '../../stand-ins/artifact.js'
+import { runAction } from '../../stand-ins/runner.js'
+
+export const API_KEY = 'gmi-test-KEY-7f3a9c1e5b'
+export const OWNER = 'Codertocat'
+export const REPO = 'Hello-World'
+
+type Sim = Awaited<ReturnType<typeof startRequestQueue>>
+type GitHub = Awaited<ReturnType<typeof startGitHub>>
+type Artifacts = Awaited<ReturnType<typeof startArtifactService>>
+type RunResult = Awaited<ReturnType<typeof runAction>>
+
+export interface Scene {
+  sim: Sim
+  github: GitHub
+  artifacts: Artifacts
+  workspace: string
+  run(options: {
+    event: { name: string; payload: object }
+    inputs?: Record<string, string>
+    timeoutMs?: number
+    onSpawn?: Parameters<typeof runAction>[0]['onSpawn']
+  }): Promise<RunResult>
+  write(files: Record<string, string>): Promise<void>
+  close(): Promise<void>
+}
+
+export async function createScene(
+  options: {
+    files?: Record<string, string>
+    sim?: Parameters<typeof startRequestQueue>[0]
+    github?: Parameters<typeof startGitHub>[0]
+  } = {}
+): Promise<Scene> {
+  const workspace = await mkdtemp(path.join(tmpdir(), 'avatar-ws-'))
+  const sim = await startRequestQueue({ apiKey: API_KEY, timeScale: 0.05, ...options.sim })
+  const github = await startGitHub({ owner: OWNER, repo: REPO, ...options.github })
+  const artifacts = await startArtifactService()
+  const write = async (files: Record<string, string>) => {
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(workspace, file)), { recursive: true })
+      await writeFile(path.join(workspace, file), text)
+    }
+  }
+  await write(options.files ?? {})
+  return {
+    sim,
+    github,
+    artifacts,
+    workspace,
+    write,
+    run: ({ event, inputs, timeoutMs, onSpawn }) =>
+      runAction({
+        event,
+        workspace,
+        apiUrl: github.url,
+        repository: `${OWNER}/${REPO}`,
+        env: artifacts.env,
+        timeoutMs: timeoutMs ?? 60_000,
+        onSpawn,
+        inputs: {
+          'api-key': API_KEY,
+          'api-url': sim.url,
+          'avatar-id': 'Daisy-inskirt-20220818',
+          'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54',
+          'poll-interval': '0.05',
+          ...inputs
+        }
+      }),
+    async close() {
+      await Promise.all([sim.close(), github.close(), artifacts.close()])
+    }
+  }
+}
+
+/** Every byte a user could see of a run: logs, outputs, summary, comments, artifact files. */
+export async function everythingVisible(scene: Scene, result: RunResult, prNumber?: number) {
+  // The runner consumes `::add-mask::` commands: they never reach the visible log.
+  const log = result.stdout.replace(/^::add-mask::.*$/gm, '')
+  const parts = [log, result.stderr, JSON.stringify(result.outputs), result.summary]
+  if (prNumber !== undefined) parts.push(...scene.github.comments(prNumber).map(c => c.body ?? ''))
+  for (const artifact of scene.artifacts.artifacts) {
+    for (const bytes of artifact.files().values()) parts.push(Buffer.from(bytes).toString('latin1'))
+  }
+  parts.push(...(await filesUnder(result.dir)))
+  return parts.join('\n')
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return Promise.all(
+    entries.filter(e => e.isFile()).map(e => readFile(path.join(e.parentPath, e.name), 'latin1'))
+  )
+}
+
+export function results(result: RunResult): Array<Record<string, unknown>> {
+  return JSON.parse(result.outputs.results ?? 'null')
+}

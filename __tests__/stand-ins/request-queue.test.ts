@@ -1,0 +1,607 @@
+// The request-queue simulator over real HTTP: the documented lifecycle, the behaviour seen in the
+// wild, signed media, and every kind of injected fault the end-to-end tests rely on.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  startRequestQueue,
+  type RequestQueueSim,
+  type SimOptions
+} from '../../stand-ins/request-queue.js'
+
+const API = '/api/v1/ie/requestqueue/apikey'
+const MODEL = 'heygen-avatar-4'
+const AUTH = { Authorization: 'Bearer sim-key' }
+const VIDEO_FIXTURE = readFileSync(new URL('../../stand-ins/media/video.mp4', import.meta.url))
+const TERMINAL = ['success', 'failed', 'cancelled']
+
+interface Outcome {
+  media_urls?: { id: string; url: string }[]
+  video_url?: string
+  thumbnail_image_url?: string
+  duration?: number
+  [reason: string]: unknown
+}
+
+interface StatusAnswer {
+  request_id: string
+  model: string
+  status: string
+  payload?: unknown
+  outcome: Outcome | null
+  created_at: number
+  updated_at: number
+  queued_at: number
+  [field: string]: unknown
+}
+
+interface Init {
+  method?: string
+  body?: string
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+let sim: RequestQueueSim | undefined
+
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+async function start(options: SimOptions = {}): Promise<RequestQueueSim> {
+  sim = await startRequestQueue({ timeScale: 0.01, ...options })
+  return sim
+}
+
+function current(): RequestQueueSim {
+  if (!sim) throw new Error('start the simulator first')
+  return sim
+}
+
+function call(path: string, init: Init = {}): Promise<Response> {
+  return fetch(current().url + path, { ...init, headers: { ...AUTH, ...init.headers } })
+}
+
+function payload(text = 'Hello from the request queue simulator'): Record<string, unknown> {
+  return {
+    video_inputs: [
+      {
+        character: { type: 'avatar', avatar_id: 'Daisy-inskirt-20220818' },
+        voice: { type: 'text', input_text: text, voice_id: '2d5b0e6cf36f460aa7fc47e3eee4ba54' }
+      }
+    ]
+  }
+}
+
+function submit(body: unknown = { model: MODEL, payload: payload() }, init: Init = {}) {
+  return call(`${API}/requests`, { method: 'POST', body: JSON.stringify(body), ...init })
+}
+
+async function submitted(body?: unknown): Promise<StatusAnswer> {
+  const res = await submit(body)
+  expect(res.status).toBe(200)
+  return (await res.json()) as StatusAnswer
+}
+
+async function status(id: string): Promise<StatusAnswer> {
+  const res = await call(`${API}/requests/${id}`)
+  expect(res.status).toBe(200)
+  return (await res.json()) as StatusAnswer
+}
+
+/** Polls until the request ends; returns each status seen once, in order, and the last answer. */
+async function followToEnd(id: string): Promise<{ seen: string[]; last: StatusAnswer }> {
+  const seen: string[] = []
+  const deadline = Date.now() + 5000
+  while (Date.now() < deadline) {
+    const answer = await status(id)
+    if (seen.at(-1) !== answer.status) seen.push(answer.status)
+    if (TERMINAL.includes(answer.status)) return { seen, last: answer }
+    await sleep(10)
+  }
+  throw new Error(`request ${id} did not end; statuses seen: ${seen.join(', ')}`)
+}
+
+function videoUrl(answer: StatusAnswer): string {
+  const url = answer.outcome?.media_urls?.[0]?.url
+  if (!url) throw new Error(`no video URL in ${JSON.stringify(answer)}`)
+  return url
+}
+
+async function download(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers })
+  return { res, bytes: Buffer.from(await res.arrayBuffer()) }
+}
+
+describe('request lifecycle', () => {
+  it('goes from queued through processing to success with downloadable media', async () => {
+    await start({ timeScale: 0.1, plan: () => ({ queuedSeconds: 2, processingSeconds: 2 }) })
+
+    const answer = await submitted()
+    expect(answer).toEqual({
+      request_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/),
+      model: MODEL,
+      status: 'queued',
+      created_at: expect.any(Number),
+      updated_at: expect.any(Number),
+      queued_at: expect.any(Number)
+    })
+    const { seen, last } = await followToEnd(answer.request_id)
+    expect(seen).toEqual(['queued', 'processing', 'success'])
+    expect(last).toMatchObject({
+      request_id: answer.request_id,
+      org_id: expect.any(String),
+      model: MODEL,
+      is_public: false,
+      payload: payload(),
+      outcome: {
+        media_urls: [{ id: '0', url: expect.stringContaining(current().url) }],
+        thumbnail_image_url: expect.stringContaining('thumbnail.jpg'),
+        duration: expect.any(Number)
+      }
+    })
+
+    const video = await download(videoUrl(last))
+    expect(video.res.status).toBe(200)
+    expect(video.res.headers.get('content-type')).toBe('video/mp4')
+    expect(video.res.headers.get('content-length')).toBe(String(VIDEO_FIXTURE.length))
+    expect(video.bytes.equals(VIDEO_FIXTURE)).toBe(true)
+    expect(video.bytes.subarray(4, 8).toString('latin1')).toBe('ftyp')
+
+    const thumbnail = await download(String(last.outcome?.thumbnail_image_url))
+    expect(thumbnail.res.headers.get('content-type')).toBe('image/jpeg')
+    expect(thumbnail.bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+    const statusGets = current().calls.filter(c => c.path.endsWith(answer.request_id))
+    expect(current().requests[0]).toMatchObject({ status: 'success', polls: statusGets.length })
+  })
+
+  it('estimates the render time and duration from the words spoken', async () => {
+    await start()
+    const words = Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ')
+    await submitted({ model: MODEL, payload: payload(words) })
+    expect(current().requests[0]?.plan).toMatchObject({ processingSeconds: 20, duration: 20 })
+  })
+
+  it('reports the created and dispatched statuses seen in the wild if planned', async () => {
+    await start({
+      timeScale: 0.05,
+      plan: () => ({ createdSeconds: 2, queuedSeconds: 2, dispatchedSeconds: 2 })
+    })
+    const answer = await submitted()
+    expect(answer.status).toBe('created')
+    const { seen } = await followToEnd(answer.request_id)
+    expect(seen).toEqual(['created', 'queued', 'dispatched', 'processing', 'success'])
+  })
+
+  it('can answer the submit with the terminal status already', async () => {
+    await start({ plan: () => ({ immediate: true }) })
+    const answer = await submitted()
+    expect(answer.status).toBe('success')
+    expect(answer.outcome?.media_urls).toHaveLength(1)
+  })
+
+  it('keeps a request that never starts queued, with a null outcome', async () => {
+    await start({ plan: () => ({ neverStarts: true }) })
+    const { request_id } = await submitted()
+    await sleep(100)
+    expect(await status(request_id)).toMatchObject({ status: 'queued', outcome: null })
+  })
+
+  it('leaves the payload out of status answers when echoPayload is off', async () => {
+    await start({ echoPayload: false, plan: () => ({ immediate: true }) })
+    const { request_id } = await submitted()
+    expect(await status(request_id)).not.toHaveProperty('payload')
+  })
+
+  it('applies a plan set after start to later requests', async () => {
+    await start()
+    await submitted()
+    current().setPlan((_payload, index) => ({ outcome: 'failed', reason: `plan for #${index}` }))
+    const { request_id } = await submitted()
+    const { last } = await followToEnd(request_id)
+    expect(last.outcome).toEqual({ fail_reason: 'plan for #1' })
+    expect(current().requests.map(r => r.plan.outcome)).toEqual(['success', 'failed'])
+  })
+
+  it('answers 500 naming the problem when a plan cannot be honoured', async () => {
+    await start({ plan: () => ({ videoBytes: 3 }) })
+    const res = await submit()
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ error: expect.stringContaining('videoBytes') })
+    expect(current().billable).toBe(0)
+  })
+})
+
+describe('failed and cancelled requests', () => {
+  it.each([
+    ['error', (a: StatusAnswer) => a.error],
+    ['error_message', (a: StatusAnswer) => a.error_message],
+    ['outcome.error', (a: StatusAnswer) => a.outcome?.error],
+    ['outcome.message', (a: StatusAnswer) => a.outcome?.message],
+    ['outcome.fail_reason', (a: StatusAnswer) => a.outcome?.fail_reason]
+  ] as const)('puts the failure reason at %s', async (reasonAt, read) => {
+    await start({ plan: () => ({ outcome: 'failed', reason: 'rate limit exceeded', reasonAt }) })
+    const { request_id } = await submitted()
+    const { last } = await followToEnd(request_id)
+    expect(last.status).toBe('failed')
+    expect(read(last)).toBe('rate limit exceeded')
+    const anywhere = JSON.stringify(last).split('rate limit exceeded').length - 1
+    expect(anywhere).toBe(1)
+  })
+
+  it('ends a cancelled request with its reason and no media', async () => {
+    await start({ plan: () => ({ outcome: 'cancelled' }) })
+    const { request_id } = await submitted()
+    const { last } = await followToEnd(request_id)
+    expect(last).toMatchObject({
+      status: 'cancelled',
+      outcome: { fail_reason: 'request cancelled' }
+    })
+  })
+
+  it('can fail without giving any reason', async () => {
+    await start({ plan: () => ({ outcome: 'failed', reason: null }) })
+    const { request_id } = await submitted()
+    const { last } = await followToEnd(request_id)
+    expect(last).toMatchObject({ status: 'failed', outcome: null })
+    expect(last).not.toHaveProperty('error')
+    expect(last).not.toHaveProperty('error_message')
+  })
+
+  it('can put the video at outcome.video_url, or succeed with no video at all', async () => {
+    await start({
+      plan: (_p, index) => (index === 0 ? { videoUrlField: 'video_url' } : { omitMedia: true })
+    })
+    const first = await followToEnd((await submitted()).request_id)
+    const second = await followToEnd((await submitted()).request_id)
+
+    expect(first.last.outcome).not.toHaveProperty('media_urls')
+    const video = await download(String(first.last.outcome?.video_url))
+    expect(video.res.status).toBe(200)
+    expect(second.last.outcome).not.toHaveProperty('media_urls')
+    expect(second.last.outcome).not.toHaveProperty('video_url')
+    expect(second.last.outcome?.thumbnail_image_url).toEqual(expect.any(String))
+  })
+})
+
+describe('auth, models and lookups', () => {
+  it('rejects a missing or wrong API key with 401 and never records the key', async () => {
+    await start()
+    const missing = await fetch(`${current().url}${API}/requests`, {
+      method: 'POST',
+      body: JSON.stringify({ model: MODEL, payload: payload() })
+    })
+    const wrong = await submit(undefined, { headers: { Authorization: 'Bearer nope' } })
+    expect([missing.status, wrong.status]).toEqual([401, 401])
+    expect(await wrong.json()).toEqual({ error: 'invalid api key' })
+    expect(current().billable).toBe(0)
+    expect(current().calls.map(c => c.authorization)).toEqual([false, true])
+    expect(JSON.stringify(current().calls)).not.toContain('nope')
+  })
+
+  it('answers 403 to a different organization and accepts its own', async () => {
+    await start({ organizationId: 'org-a' })
+    const other = await submit(undefined, { headers: { 'X-Organization-ID': 'org-b' } })
+    const own = await submit(undefined, { headers: { 'X-Organization-ID': 'org-a' } })
+    expect([other.status, own.status]).toEqual([403, 200])
+    expect(current().calls.map(c => c.organization)).toEqual(['org-b', 'org-a'])
+  })
+
+  it('knows model ids case-sensitively, on submit and on the model endpoint', async () => {
+    await start()
+    const unknown = await submit({ model: 'HeyGen-Avatar-4', payload: payload() })
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toEqual({
+      error: { message: 'model not found', details: expect.any(String) }
+    })
+    expect((await call(`${API}/models/heygen-avatar-v4`)).status).toBe(404)
+
+    const known = await call(`${API}/models/${MODEL}`)
+    expect(known.status).toBe(200)
+    expect(await known.json()).toMatchObject({ model_id: MODEL, status: 'active' })
+    expect(current().billable).toBe(0)
+  })
+
+  it('answers 404 for an unknown request id', async () => {
+    await start()
+    const res = await call(`${API}/requests/00000000-0000-4000-8000-000000000000`)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual({ error: 'request not found' })
+  })
+
+  it('lists the requests of one model, newest first', async () => {
+    await start({ models: [MODEL, 'other-model'] })
+    const first = await submitted()
+    await submitted({ model: 'other-model', payload: { anything: true } })
+    const third = await submitted()
+
+    const res = await call(`${API}/requests?model_id=${MODEL}`)
+    const list = (await res.json()) as { requests: StatusAnswer[]; total: number }
+    expect(list.total).toBe(2)
+    expect(list.requests.map(r => r.request_id)).toEqual([third.request_id, first.request_id])
+    expect(list.requests[0]).toMatchObject({ model: MODEL, status: 'queued', payload: payload() })
+    expect(current().calls.at(-1)?.query).toEqual({ model_id: MODEL })
+  })
+})
+
+describe('submit validation', () => {
+  it.each([
+    ['malformed JSON', '{"model": '],
+    ['no payload', JSON.stringify({ model: MODEL })],
+    ['a payload that is not an object', JSON.stringify({ model: MODEL, payload: [1] })]
+  ])('answers 400 to %s, unbilled', async (_case, body) => {
+    await start()
+    const res = await call(`${API}/requests`, { method: 'POST', body })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: expect.any(String) })
+    expect(current().billable).toBe(0)
+  })
+
+  const scene = (payload().video_inputs as Record<string, Record<string, unknown>>[])[0]!
+  it.each([
+    ['no scenes', { video_inputs: [] }, 'video_inputs'],
+    ['no avatar', { video_inputs: [{ ...scene, character: { type: 'avatar' } }] }, 'avatar_id'],
+    [
+      'a text voice without voice_id',
+      { video_inputs: [{ ...scene, voice: { type: 'text', input_text: 'Hi' } }] },
+      'voice_id'
+    ],
+    ['a scene over 5000 characters', payload('a'.repeat(5001)), '5000']
+  ])(
+    'answers the upstream 500 "Backend error (400)" to %s, unbilled',
+    async (_case, body, what) => {
+      await start()
+      const res = await submit({ model: MODEL, payload: body })
+      expect(res.status).toBe(500)
+      expect(await res.json()).toEqual({
+        error: expect.stringMatching(new RegExp(`^Backend error \\(400\\): .*${what}`))
+      })
+      expect(current().billable).toBe(0)
+    }
+  )
+
+  it('passes audio and silence scenes and undocumented keys through', async () => {
+    await start()
+    const res = await submit({
+      model: MODEL,
+      payload: {
+        video_inputs: [
+          { ...scene, voice: { type: 'audio', audio_url: 'https://example.com/a.mp3' } },
+          { ...scene, voice: { type: 'silence', duration: 2 } }
+        ],
+        background: { type: 'color', value: '#ffffff' }
+      }
+    })
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('injected faults', () => {
+  it('answers an injected status and headers `times` times, then normally', async () => {
+    await start()
+    current().inject({
+      method: 'POST',
+      status: 429,
+      body: { error: 'rate limited' },
+      headers: { 'Retry-After': '2' },
+      times: 2
+    })
+    const answers = [await submit(), await submit(), await submit()]
+    expect(answers.map(r => r.status)).toEqual([429, 429, 200])
+    expect(answers[0]?.headers.get('retry-after')).toBe('2')
+    expect(await answers[0]?.json()).toEqual({ error: 'rate limited' })
+    expect(current().billable).toBe(1)
+    expect(current().calls.map(c => c.status)).toEqual([429, 429, 200])
+  })
+
+  it('matches faults by method and path, in order', async () => {
+    await start()
+    current().inject({ method: 'GET', path: /\/requests\/[^/]+$/, status: 503 })
+    current().inject({ path: '/models/', status: 402, body: { error: 'insufficient balance' } })
+    const { request_id } = await submitted()
+    expect((await call(`${API}/models/${MODEL}`)).status).toBe(402)
+    expect((await call(`${API}/requests/${request_id}`)).status).toBe(503)
+    expect((await call(`${API}/requests/${request_id}`)).status).toBe(200)
+  })
+
+  it('resets the connection without an answer', async () => {
+    await start()
+    current().inject({ reset: true })
+    await expect(submit()).rejects.toThrow()
+    expect(current().billable).toBe(0)
+    expect(current().calls[0]?.status).toBe(0)
+    expect((await submit()).status).toBe(200)
+  })
+
+  it('bills an ambiguous submit that the client never hears back from', async () => {
+    await start()
+    current().inject({ method: 'POST', ambiguous: true })
+    await expect(submit()).rejects.toThrow()
+    expect(current().billable).toBe(1)
+
+    const list = await (await call(`${API}/requests?model_id=${MODEL}`)).json()
+    expect(list).toMatchObject({ total: 1 })
+  })
+
+  it('serves malformed JSON and HTML error pages as given', async () => {
+    await start()
+    current().inject({ status: 200, bodyText: '{"request_id": "abc", ' })
+    current().inject({ status: 502, bodyText: '<html><body>Bad Gateway</body></html>' })
+    const malformed = await submit()
+    expect(malformed.status).toBe(200)
+    await expect(malformed.json()).rejects.toThrow()
+    const html = await submit()
+    expect(html.status).toBe(502)
+    expect(html.headers.get('content-type')).toContain('text/html')
+    expect(await html.text()).toContain('Bad Gateway')
+  })
+
+  it('delays the normal answer', async () => {
+    await start()
+    const { request_id } = await submitted()
+    current().inject({ method: 'GET', delayMs: 300 })
+    const began = Date.now()
+    const res = await call(`${API}/requests/${request_id}`)
+    expect(Date.now() - began).toBeGreaterThanOrEqual(290)
+    expect(res.status).toBe(200)
+  })
+
+  it('still bills a slow submit after the client gave up waiting', async () => {
+    await start()
+    current().inject({ method: 'POST', delayMs: 200 })
+    await expect(submit(undefined, { signal: AbortSignal.timeout(50) })).rejects.toThrow()
+    expect(current().billable).toBe(0)
+    await sleep(300)
+    expect(current().billable).toBe(1)
+  })
+
+  it('leaves media downloads alone unless a fault names their path', async () => {
+    await start({ plan: () => ({ immediate: true }) })
+    const url = videoUrl(await submitted())
+    current().inject({ status: 500 })
+    expect((await download(url)).res.status).toBe(200)
+    current().inject({ path: '/media/', reset: true })
+    await expect(download(url)).rejects.toThrow()
+    expect(current().mediaFetches.map(f => f.status)).toEqual([200, 0])
+  })
+
+  it('closes promptly while an answer is still delayed', async () => {
+    await start()
+    current().inject({ delayMs: 60_000 })
+    const pending = submit().catch(() => 'cut off')
+    await sleep(50)
+    const began = Date.now()
+    await current().close()
+    sim = undefined
+    expect(Date.now() - began).toBeLessThan(1000)
+    expect(await pending).toBe('cut off')
+  })
+})
+
+describe('random faults', () => {
+  /** The status of `count` model lookups in a row. */
+  async function lookups(count: number): Promise<number[]> {
+    const statuses = []
+    for (let i = 0; i < count; i++) statuses.push((await call(`${API}/models/${MODEL}`)).status)
+    return statuses
+  }
+
+  it('fails about the given share of API calls with the given statuses, the same for a seed', async () => {
+    const faultRate = { rate: 0.2, statuses: [502, 429], seed: 7 }
+    await start({ faultRate })
+    const first = await lookups(200)
+    await current().close()
+    await start({ faultRate })
+    const again = await lookups(200)
+
+    const failed = first.filter(status => status !== 200)
+    expect(failed.length).toBeGreaterThan(20)
+    expect(failed.length).toBeLessThan(60)
+    expect(new Set(failed)).toEqual(new Set([502, 429]))
+    expect(again).toEqual(first)
+    expect(current().calls.map(c => c.status)).toEqual(first)
+  })
+
+  it('asks a rate-limited client to wait a scaled Retry-After', async () => {
+    await start({ timeScale: 0.01, faultRate: { rate: 1, statuses: [429], retryAfterSeconds: 2 } })
+    const res = await submit()
+    expect(res.status).toBe(429)
+    expect(res.headers.get('retry-after')).toBe('0.02')
+    expect(await res.json()).toEqual({ error: 'Too Many Requests' })
+  })
+
+  it('bills only the submits that were answered, and never fails a media download', async () => {
+    await start({ plan: () => ({ immediate: true }), faultRate: { rate: 0.5, seed: 3 } })
+    const answers = []
+    for (let i = 0; i < 20; i++) answers.push(await submit())
+    const accepted = answers.filter(res => res.status === 200)
+    expect(accepted.length).toBeGreaterThan(0)
+    expect(accepted.length).toBeLessThan(20)
+    expect(current().billable).toBe(accepted.length)
+
+    const url = videoUrl((await accepted[0]!.json()) as StatusAnswer)
+    const downloads = []
+    for (let i = 0; i < 20; i++) downloads.push((await download(url)).res.status)
+    expect(downloads).toEqual(Array(20).fill(200))
+  })
+
+  it('lets an injected fault go first', async () => {
+    await start({ faultRate: { rate: 1, statuses: [503] } })
+    current().inject({ status: 402, body: { error: 'insufficient balance' } })
+    expect((await lookups(2)).join()).toBe('402,503')
+  })
+})
+
+describe('media', () => {
+  it('answers 401 to a download that carries an Authorization header', async () => {
+    await start({ plan: () => ({ immediate: true }) })
+    const url = videoUrl(await submitted())
+    const { res, bytes } = await download(url, AUTH)
+    expect(res.status).toBe(401)
+    expect(bytes.toString()).toContain('<Error>')
+    expect(current().mediaFetches).toEqual([
+      { path: expect.stringMatching(/video\.mp4$/), status: 401, authorization: true }
+    ])
+  })
+
+  it('answers 403 once a signed URL has expired, or when its signature is wrong', async () => {
+    await start({ plan: () => ({ immediate: true, mediaTtlSeconds: 30 }) })
+    const url = videoUrl(await submitted())
+    expect((await download(url.replace(/sig=./, 'sig=x'))).res.status).toBe(403)
+    expect((await download(url)).res.status).toBe(200)
+    await sleep(350)
+    const expired = await download(url)
+    expect(expired.res.status).toBe(403)
+    expect(expired.bytes.toString()).toContain('ExpiredToken')
+  })
+
+  it('expires every media URL issued so far on demand, but not later ones', async () => {
+    await start({ timeScale: 0.05, plan: (_p, index) => ({ immediate: index === 0 }) })
+    const early = videoUrl(await submitted())
+    const later = await submitted()
+    current().expireMedia()
+    expect((await download(early)).res.status).toBe(403)
+    const { last } = await followToEnd(later.request_id)
+    expect((await download(videoUrl(last))).res.status).toBe(200)
+  })
+
+  it('streams a large video of exactly the planned size: fixture, then free box', async () => {
+    const size = 5 * 1024 * 1024 + 3
+    await start({ plan: () => ({ immediate: true, videoBytes: size }) })
+    const { res, bytes } = await download(videoUrl(await submitted()))
+    expect(res.headers.get('content-length')).toBe(String(size))
+    expect(bytes.length).toBe(size)
+    expect(bytes.subarray(0, VIDEO_FIXTURE.length).equals(VIDEO_FIXTURE)).toBe(true)
+    const free = bytes.subarray(VIDEO_FIXTURE.length)
+    expect(free.subarray(4, 8).toString('latin1')).toBe('free')
+    expect(free.readUInt32BE(0)).toBe(free.length)
+  })
+
+  it('serves a video smaller than the fixture as a bare ftyp box and padding', async () => {
+    await start({ plan: () => ({ immediate: true, videoBytes: 1000 }) })
+    const { bytes } = await download(videoUrl(await submitted()))
+    expect(bytes.length).toBe(1000)
+    expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp')
+    expect(bytes.readUInt32BE(bytes.readUInt32BE(0))).toBe(1000 - bytes.readUInt32BE(0))
+  })
+
+  it('streams a video over 4 GiB with a 64-bit box size, without building it first', async () => {
+    const size = 5 * 1024 ** 3
+    await start({ plan: () => ({ immediate: true, videoBytes: size }) })
+    const res = await fetch(videoUrl(await submitted()))
+    expect(res.headers.get('content-length')).toBe(String(size))
+
+    const reader = res.body!.getReader()
+    let head = Buffer.alloc(0)
+    while (head.length < VIDEO_FIXTURE.length + 16) {
+      const { value } = await reader.read()
+      head = Buffer.concat([head, Buffer.from(value!)])
+    }
+    await reader.cancel()
+    const free = head.subarray(VIDEO_FIXTURE.length)
+    expect(free.readUInt32BE(0)).toBe(1)
+    expect(free.subarray(4, 8).toString('latin1')).toBe('free')
+    expect(free.readBigUInt64BE(8)).toBe(BigInt(size - VIDEO_FIXTURE.length))
+  })
+})

@@ -1,0 +1,84 @@
+// `npm run demo`: the whole job, offline. Runs the built action on examples/ as a pull request
+// that adds every script, against the request-queue simulator and local GitHub stand-ins.
+import { mkdir, rm, writeFile, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { startRequestQueue } from '../stand-ins/request-queue.js'
+import { startGitHub } from '../stand-ins/github.js'
+import { startArtifactService } from '../stand-ins/artifact.js'
+import { pullRequestEvent } from '../stand-ins/events.js'
+import { runAction, ROOT } from '../stand-ins/runner.js'
+
+const KEY = 'demo-key-not-a-secret'
+const PR = 1
+const workspace = path.join(ROOT, 'examples')
+const out = path.join(ROOT, '.demo')
+
+// A simulated second lasts 20 ms: a one-minute video renders in about a second.
+const sim = await startRequestQueue({ apiKey: KEY, timeScale: 0.02 })
+const github = await startGitHub()
+const artifacts = await startArtifactService()
+try {
+  const scripts = (await readdir(path.join(workspace, 'videos'), { recursive: true }))
+    .filter(f => /\.(md|txt|ya?ml|json)$/.test(f))
+    .map(f => `videos/${f.split(path.sep).join('/')}`)
+  github.addPullRequest(PR, { files: scripts.map(filename => ({ filename, status: 'added' })) })
+
+  console.log(`Running dist/index.js on ${scripts.length} scripts in examples/ …\n`)
+  const started = Date.now()
+  const run = await runAction({
+    event: {
+      name: 'pull_request',
+      payload: pullRequestEvent({ number: PR, authorAssociation: 'OWNER' })
+    },
+    workspace,
+    apiUrl: github.url,
+    env: artifacts.env,
+    inputs: {
+      'api-key': KEY,
+      'api-url': sim.url,
+      'avatar-id': 'Daisy-inskirt-20220818',
+      'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54',
+      'poll-interval': '0.2'
+    }
+  })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+
+  await rm(out, { recursive: true, force: true })
+  await mkdir(out, { recursive: true })
+  const comment = github.comments(PR).at(-1)?.body ?? ''
+  await writeFile(path.join(out, 'comment.md'), comment)
+  await writeFile(path.join(out, 'summary.md'), run.summary)
+  await writeFile(path.join(out, 'log.txt'), run.stdout + run.stderr)
+  const extracted = []
+  for (const artifact of artifacts.artifacts) {
+    for (const [file, bytes] of artifact.files()) {
+      const dest = path.join(out, 'artifact', artifact.name, file)
+      await mkdir(path.dirname(dest), { recursive: true })
+      await writeFile(dest, bytes)
+      extracted.push(path.relative(ROOT, dest))
+    }
+  }
+
+  const results = JSON.parse(run.outputs.results ?? '[]')
+  console.log(
+    run.stdout
+      .split('\n')
+      .filter(l => l && !l.startsWith('::'))
+      .map(l => `  │ ${l}`)
+      .join('\n')
+  )
+  console.log(
+    `\nThe action exited with ${run.code} after ${seconds} s; ${sim.billable} requests were billed.\n`
+  )
+  for (const r of results) console.log(`  ${r.status.padEnd(8)} ${r.file}  ${r.request_id ?? ''}`)
+  console.log(`
+What a reviewer would see:
+  comment   ${path.relative(ROOT, path.join(out, 'comment.md'))}
+  summary   ${path.relative(ROOT, path.join(out, 'summary.md'))}
+  log       ${path.relative(ROOT, path.join(out, 'log.txt'))}
+  artifact  ${extracted.join('\n            ')}
+`)
+  process.exitCode = run.code ?? 1
+} finally {
+  await Promise.all([sim.close(), github.close(), artifacts.close()])
+}

@@ -1,0 +1,39 @@
+// The GitHub REST client: Octokit from @actions/github with GitHub's recommended retry and
+// rate-limit policy (plugin-retry, plugin-throttling) as one reusable piece.
+import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+
+export type GitHubClient = ReturnType<typeof getOctokit>
+
+interface LimitInfo {
+  method: string
+  url: string
+}
+
+export function createGitHubClient(token: string, warn: (message: string) => void): GitHubClient {
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: LimitInfo, _octokit: unknown, retryCount: number): boolean => {
+      warn(`GitHub ${kind} on ${request.method} ${request.url}: retrying in ${retryAfter} s`)
+      return retryCount < 2
+    }
+  const options = {
+    throttle: {
+      onRateLimit: onLimit('rate limit'),
+      onSecondaryRateLimit: onLimit('secondary rate limit')
+    }
+  } as Parameters<typeof getOctokit>[1]
+  return getOctokit(token, options, retry, throttling)
+}
+
+/** What a GitHub API failure means for the user, naming the permission that is missing. */
+export function explainGitHubError(error: unknown, action: string, permission: string): string {
+  const status = (error as { status?: number }).status
+  const message = (error as Error).message
+  if (status === 401) return `${action}: the github-token was refused (${message})`
+  if (status === 403 || status === 404) {
+    return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\` permission; a pull request from a fork gets a read-only token.`
+  }
+  return `${action}: ${message}`
+}

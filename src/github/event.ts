@@ -1,0 +1,74 @@
+// What the triggering event says, read once from the runner's environment.
+import { context } from '@actions/github'
+
+export interface PullRequestInfo {
+  number: number
+  headSha: string
+  baseSha: string
+  authorAssociation: string
+  author: string
+  /** The head branch lives in another repository: its runs get no secrets and a read-only token. */
+  fromFork: boolean
+  changedFiles: number | null
+}
+
+export interface EventInfo {
+  name: string
+  owner: string
+  repo: string
+  /** The commit the run is for. */
+  sha: string
+  serverUrl: string
+  runUrl: string | null
+  pullRequest: PullRequestInfo | null
+  push: { before: string; after: string } | null
+  mergeGroup: { baseSha: string; headSha: string } | null
+  /** `scripts` given to a workflow_dispatch run, one glob per line. */
+  dispatchScripts: string | null
+}
+
+type Json = Record<string, unknown>
+
+export function readEvent(): EventInfo {
+  const payload = context.payload as Json
+  const { owner, repo } = context.repo
+  const pr = payload.pull_request as Json | undefined
+  const head = pr?.head as Json | undefined
+  const base = pr?.base as Json | undefined
+  const headRepo = head?.repo as Json | undefined
+  const baseRepo = base?.repo as Json | undefined
+  const mergeGroup = payload.merge_group as Json | undefined
+  const inputs = payload.inputs as Json | undefined
+  const runUrl = context.runId
+    ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`
+    : null
+
+  return {
+    name: context.eventName,
+    owner,
+    repo,
+    sha: (head?.sha as string) ?? context.sha,
+    serverUrl: context.serverUrl,
+    runUrl,
+    pullRequest: pr
+      ? {
+          number: pr.number as number,
+          headSha: head?.sha as string,
+          baseSha: base?.sha as string,
+          authorAssociation: String(pr.author_association ?? 'NONE').toUpperCase(),
+          author: String((pr.user as Json | undefined)?.login ?? ''),
+          fromFork: Boolean(headRepo && baseRepo && headRepo.full_name !== baseRepo.full_name),
+          changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
+        }
+      : null,
+    push:
+      context.eventName === 'push'
+        ? { before: String(payload.before ?? ''), after: String(payload.after ?? '') }
+        : null,
+    mergeGroup: mergeGroup
+      ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
+      : null,
+    dispatchScripts:
+      typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
+  }
+}

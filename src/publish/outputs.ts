@@ -1,0 +1,30 @@
+// Sets the step outputs of the contract from the results.
+import * as core from '@actions/core'
+import type { Result } from '../types.js'
+
+const SUCCEEDED = new Set(['success', 'reused'])
+
+export function counts(results: Result[]): { succeeded: number; failed: number } {
+  const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length
+  const skipped = results.filter(r => r.status === 'skipped').length
+  return { succeeded, failed: results.length - succeeded - skipped }
+}
+
+export function setOutputs(
+  results: Result[],
+  published: { commentUrl: string | null; artifactId: number | null }
+): void {
+  const { succeeded, failed } = counts(results)
+  core.setOutput('results', JSON.stringify(results))
+  core.setOutput(
+    'video-urls',
+    results
+      .filter(r => SUCCEEDED.has(r.status) && r.video_url)
+      .map(r => r.video_url)
+      .join('\n')
+  )
+  core.setOutput('succeeded', String(succeeded))
+  core.setOutput('failed', String(failed))
+  core.setOutput('comment-url', published.commentUrl ?? '')
+  core.setOutput('artifact-id', published.artifactId === null ? '' : String(published.artifactId))
+}

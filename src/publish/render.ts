@@ -1,0 +1,391 @@
+// Renders the sticky pull-request comment and the job summary from the rows: counts, a table row
+// per script, why scripts failed, links, and the hidden state a later run reuses. Pure, and never
+// longer than GitHub accepts, whatever the number of scripts.
+import type { Problem, ResultStatus, Row } from '../types.js'
+import {
+  attribute,
+  code,
+  codeBlock,
+  encodePath,
+  link,
+  oneLine,
+  percentEncode,
+  safeUrl,
+  tableRow,
+  text,
+  truncate
+} from './escape.js'
+import { encodeState, type SavedEntry } from './state.js'
+
+export interface RenderContext {
+  /** Marker key: tells apart the comments of several uses of the action. */
+  commentKey: string
+  /** e.g. https://github.com/o/r, for linking script paths at the head commit. */
+  repoUrl: string
+  /** Commit to link script paths to (null: no link). */
+  headSha: string | null
+  /** Workflow run link for the footer. */
+  runUrl: string | null
+  /** Artifact link for the footer (null: none uploaded). */
+  artifactUrl: string | null
+  /** The header says nothing was submitted. */
+  dryRun: boolean
+  /** A sentence shown under the header (e.g. why generation was skipped); plain text. */
+  notice?: string
+  /** Script files the change removed: listed, never generated. */
+  removed?: string[]
+  /** Human text on when media URLs may expire, for the footer. */
+  mediaExpiry?: string | null
+  /** False while rows still render (live comment): the header says "rendering…". */
+  final: boolean
+}
+
+export interface RenderOptions {
+  /** Longest body, in UTF-16 code units; default 65,536 (GitHub's comment limit). */
+  maxLength?: number
+  /** For the job summary: no marker and no hidden state. */
+  forSummary?: boolean
+}
+
+/** GitHub refuses a comment body longer than this many characters. */
+export const MAX_COMMENT_LENGTH = 65_536
+
+/** Problems listed per invalid script; the annotations on the files have them all. */
+const MAX_PROBLEMS = 20
+
+const THUMBNAIL_WIDTH = 160
+
+const STATUS_EMOJI: Record<ResultStatus, string> = {
+  success: '✅',
+  reused: '♻️',
+  failed: '❌',
+  cancelled: '🚫',
+  timeout: '⌛',
+  invalid: '⚠️',
+  skipped: '⏭️'
+}
+
+const FAILED: ReadonlySet<string> = new Set(['failed', 'cancelled', 'timeout'])
+
+const TABLE_HEAD = [
+  '| Video | Script | Status | Duration | Minutes (est. / actual) | Request id |',
+  '|:-:|---|---|--:|--:|---|'
+].join('\n')
+
+const SECTION_SEPARATOR = '\n\n'
+
+/** Where a row stands: its status, or `pending` while it still renders. */
+type Kind = ResultStatus | 'pending'
+
+/** A row rendered once: its table line, and its entry in a details block when it has one. */
+interface Rendered {
+  row: Row
+  line: string
+  detail: string | null
+}
+
+/** The hidden marker the sticky comment is found by; the key cannot close the HTML comment. */
+export function marker(commentKey: string): string {
+  const key = commentKey.replace(/[^A-Za-z0-9._-]/gu, percentEncode)
+  return `<!-- avatar-video-action:${key} -->`
+}
+
+/**
+ * The comment (or, with `forSummary`, the job summary) for `rows`. When not everything fits in
+ * `maxLength`, the hidden state is kept whole if it can be (else without URLs, else its most
+ * useful entries) and table rows give way: successes and skipped scripts first, then pending
+ * ones, failed and invalid ones last (a reviewer needs those most). The header counts stay
+ * complete, and a line says how many rows are not shown.
+ */
+export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOptions = {}): string {
+  const limit = options.maxLength ?? MAX_COMMENT_LENGTH
+  const forSummary = options.forSummary ?? false
+  const head = renderHead(rows, ctx, forSummary)
+  const footer = renderFooter(rows, ctx)
+  const reserved = [
+    head,
+    footer,
+    TABLE_HEAD,
+    overflowLine(rows.length, ctx, forSummary),
+    failuresBlock(rows.length, []),
+    invalidBlock(rows.length, [])
+  ].reduce((sum, section) => sum + cost(section), 0)
+
+  const state = forSummary ? '' : fitState(savedEntries(rows), limit - reserved)
+  const rendered = rows.map(row => renderRow(row, ctx))
+  const shown = chooseShown(rendered, limit - reserved - cost(state))
+  const invalid = shown.filter(r => r.detail && kindOf(r.row) === 'invalid')
+  const failures = shown.filter(r => r.detail && kindOf(r.row) !== 'invalid')
+
+  const body = [
+    head,
+    shown.length ? [TABLE_HEAD, ...shown.map(r => r.line)].join('\n') : '',
+    shown.length < rows.length ? overflowLine(rows.length - shown.length, ctx, forSummary) : '',
+    failures.length ? failuresBlock(failures.length, failures) : '',
+    invalid.length ? invalidBlock(invalid.length, invalid) : '',
+    footer,
+    state
+  ]
+    .filter(Boolean)
+    .join(SECTION_SEPARATOR)
+  // Only reached when maxLength is too small for the header: keep the marker and the counts.
+  const minimal = [forSummary ? '' : marker(ctx.commentKey), countsLine(rows)].join('\n').trim()
+  return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 2))
+}
+
+/**
+ * Length as GitHub may count it: UTF-16 code units (never fewer than characters), and each line
+ * break twice in case it is stored as CRLF.
+ */
+function measure(value: string): number {
+  return value.length + (value.match(/\n/g)?.length ?? 0)
+}
+
+/** What a section adds to the body, its separator included. */
+function cost(section: string): number {
+  return section ? measure(section) + measure(SECTION_SEPARATOR) : 0
+}
+
+function kindOf(row: Row): Kind {
+  return row.pending ? 'pending' : row.status
+}
+
+/** Removed files named in the header; the rest are counted. */
+const REMOVED_SHOWN = 20
+
+function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): string {
+  const key = ctx.commentKey && ctx.commentKey !== 'default' ? ` · ${text(ctx.commentKey, 60)}` : ''
+  const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)]
+  if (!forSummary) lines.unshift(marker(ctx.commentKey))
+  const notice = ctx.notice ? text(ctx.notice, 1000) : ''
+  if (ctx.dryRun) {
+    lines.push('', `> 🧪 **Dry run**: nothing was submitted.${notice ? ` ${notice}` : ''}`)
+  } else if (notice) {
+    lines.push('', `> ℹ️ ${notice}`)
+  }
+  if (ctx.removed?.length) {
+    const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => code(file))
+    const more = ctx.removed.length - shown.length
+    lines.push(
+      '',
+      `🗑️ Removed, not generated: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
+    )
+  }
+  if (!ctx.final) lines.push('', 'This comment updates itself as the videos finish.')
+  return lines.join('\n')
+}
+
+function countsLine(rows: Row[]): string {
+  const kinds = rows.map(kindOf)
+  const count = (...wanted: Kind[]) => kinds.filter(kind => wanted.includes(kind)).length
+  const parts = [
+    `✅ ${count('success', 'reused')} ready`,
+    `❌ ${count('failed', 'cancelled', 'timeout', 'invalid')} failed`,
+    `⏳ ${count('pending')} pending`
+  ]
+  const skipped = count('skipped')
+  if (skipped) parts.push(`⏭️ ${skipped} skipped`)
+  return `**${parts.join(' · ')}**`
+}
+
+function renderRow(row: Row, ctx: RenderContext): Rendered {
+  const line = tableRow([
+    mediaCell(row),
+    scriptCell(row, ctx),
+    statusCell(row),
+    row.duration === null ? '' : clock(row.duration),
+    minutesCell(row),
+    row.request_id ? code(row.request_id, 80) : ''
+  ])
+  const kind = kindOf(row)
+  const detail =
+    kind === 'invalid' ? invalidEntry(row, ctx) : FAILED.has(kind) ? failureEntry(row, ctx) : null
+  return { row, line, detail }
+}
+
+/** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
+function mediaCell(row: Row): string {
+  const video = safeUrl(row.video_url)
+  const thumbnail = safeUrl(row.thumbnail_url)
+  const image = thumbnail
+    ? `<img src="${thumbnail}" width="${THUMBNAIL_WIDTH}" alt="${attribute(row.title ?? row.file, 100)}">`
+    : null
+  const media = video ? `<a href="${video}">${image ?? '▶️ video'}</a>` : (image ?? '')
+  const withheld = (row.video_url && !video) || (row.thumbnail_url && !thumbnail)
+  return withheld ? `${media}${media ? '<br>' : ''}🔒 unsafe link not shown` : media
+}
+
+function scriptCell(row: Row, ctx: RenderContext): string {
+  const title = row.title && row.title !== row.file ? `<br>${text(row.title, 100)}` : ''
+  return `${fileLink(row.file, ctx)}${title}`
+}
+
+function fileLink(file: string, ctx: RenderContext): string {
+  const url = ctx.headSha
+    ? `${ctx.repoUrl.replace(/\/+$/, '')}/blob/${encodePath(ctx.headSha)}/${encodePath(file)}`
+    : null
+  return link(code(file), url)
+}
+
+function statusCell(row: Row): string {
+  const kind = kindOf(row)
+  const label =
+    kind === 'pending'
+      ? `⏳ ${text(row.remoteStatus ?? 'queued', 40)}`
+      : `${STATUS_EMOJI[kind]} ${text(kind, 40)}`
+  const resumed = row.resumed ? ' ↩️' : ''
+  const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null
+  return `${label}${resumed}${reason ? `<br>${text(reason, 140)}` : ''}`
+}
+
+function reasonOf(row: Row): string | null {
+  return row.error ?? row.problems[0]?.message ?? null
+}
+
+function minutesCell(row: Row): string {
+  if (row.estimatedSeconds === null && row.duration === null) return ''
+  return `${minutes(row.estimatedSeconds)} / ${minutes(row.duration)}`
+}
+
+function minutes(seconds: number | null): string {
+  return seconds === null ? '—' : (seconds / 60).toFixed(1)
+}
+
+/** `m:ss` */
+function clock(seconds: number): string {
+  const whole = Math.round(seconds)
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`
+}
+
+function failureEntry(row: Row, ctx: RenderContext): string {
+  const request = row.request_id ? ` · request ${code(row.request_id, 80)}` : ''
+  const heading = `**${fileLink(row.file, ctx)}** — ${STATUS_EMOJI[row.status]} ${text(row.status, 40)}${request}`
+  return `${heading}\n\n${row.error ? codeBlock(row.error) : '_The request queue gave no reason._'}`
+}
+
+function invalidEntry(row: Row, ctx: RenderContext): string {
+  const lines = row.problems.slice(0, MAX_PROBLEMS).map(problemLine)
+  if (row.problems.length > MAX_PROBLEMS) {
+    lines.push(`… and ${row.problems.length - MAX_PROBLEMS} more: see the annotations`)
+  }
+  if (!lines.length) lines.push(oneLine(row.error ?? 'invalid'))
+  return `**${fileLink(row.file, ctx)}**\n\n${codeBlock(lines.join('\n'), 8000)}`
+}
+
+/** `file:line:column key — message`, as compilers print it. */
+function problemLine(problem: Problem): string {
+  const key = problem.key ? ` ${problem.key}` : ''
+  return truncate(
+    oneLine(`${problem.file}:${problem.line}:${problem.column}${key} — ${problem.message}`),
+    300
+  )
+}
+
+function failuresBlock(count: number, entries: Rendered[]): string {
+  return details(`❌ Failed, cancelled or timed out (${count}): the reasons`, entries)
+}
+
+function invalidBlock(count: number, entries: Rendered[]): string {
+  return details(`⚠️ Invalid scripts (${count}): what to fix`, entries)
+}
+
+function details(summary: string, entries: Rendered[]): string {
+  const blocks = entries.map(entry => entry.detail ?? '')
+  // Blank lines around the entries, or GitHub would not read them as markdown.
+  return [`<details><summary>${summary}</summary>`, ...blocks, '</details>'].join('\n\n')
+}
+
+function overflowLine(hidden: number, ctx: RenderContext, forSummary: boolean): string {
+  const places = [
+    forSummary ? null : link('the job summary', ctx.runUrl),
+    safeUrl(ctx.artifactUrl) ? link('the artifact', ctx.artifactUrl) : null
+  ].filter(Boolean)
+  const where = places.length ? places.join(' and ') : 'the workflow run'
+  return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`
+}
+
+function renderFooter(rows: Row[], ctx: RenderContext): string {
+  const parts: string[] = []
+  if (safeUrl(ctx.runUrl)) parts.push(link('Workflow run', ctx.runUrl))
+  if (safeUrl(ctx.artifactUrl)) parts.push(link('Artifact with the videos', ctx.artifactUrl))
+  if (ctx.mediaExpiry) parts.push(text(ctx.mediaExpiry, 300))
+  if (rows.some(row => kindOf(row) === 'reused')) {
+    parts.push('♻️ reused: an identical video made earlier, not paid for again')
+  }
+  if (rows.some(row => row.resumed)) parts.push("↩️ resumed: an earlier run's request, picked up")
+  return parts.length ? `<sub>${parts.join(' · ')}</sub>` : ''
+}
+
+/**
+ * Which rows get a table line (and details), in their own order: the most important first while
+ * they fit, so failures and invalid scripts stay visible when hundreds of successes do not.
+ */
+function chooseShown(rendered: Rendered[], budget: number): Rendered[] {
+  const byImportance = [...rendered].sort(
+    (a, b) => visibilityRank(kindOf(a.row)) - visibilityRank(kindOf(b.row))
+  )
+  const shown = new Set<Rendered>()
+  let used = 0
+  for (const item of byImportance) {
+    const itemCost = measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0)
+    if (used + itemCost > budget) continue
+    shown.add(item)
+    used += itemCost
+  }
+  return rendered.filter(item => shown.has(item))
+}
+
+function visibilityRank(kind: Kind): number {
+  if (kind === 'invalid' || FAILED.has(kind)) return 0
+  if (kind === 'pending') return 1
+  return kind === 'skipped' ? 3 : 2
+}
+
+/** Every row with a hash, saved for a later run; a row still rendering as `pending`. */
+function savedEntries(rows: Row[]): SavedEntry[] {
+  return rows
+    .filter((row): row is Row & { hash: string } => typeof row.hash === 'string')
+    .map(row => ({
+      file: row.file,
+      hash: row.hash,
+      request_id: row.request_id,
+      status: kindOf(row),
+      video_url: row.video_url,
+      thumbnail_url: row.thumbnail_url,
+      duration: row.duration
+    }))
+    .sort((a, b) => stateRank(a.status) - stateRank(b.status))
+}
+
+/** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
+function stateRank(status: string): number {
+  const order = ['pending', 'success', 'reused', 'timeout']
+  return order.includes(status) ? order.indexOf(status) : order.length
+}
+
+/**
+ * The state block within `budget`: complete if it fits. Else without any URL, because a later run
+ * must then look requests up by id anyway (and signed URLs expire): those ~90 characters an entry
+ * are better spent on visible rows. Else the most useful entries that fit, without URLs.
+ */
+function fitState(entries: SavedEntry[], budget: number): string {
+  if (!entries.length) return ''
+  const fits = (block: string) => cost(block) <= budget
+  const complete = encodeState(entries)
+  if (fits(complete)) return complete
+  const lean = entries.map(entry => ({ ...entry, video_url: null, thumbnail_url: null }))
+  const kept = largestFitting(lean.length, n => fits(encodeState(lean.slice(0, n))))
+  return kept ? encodeState(lean.slice(0, kept)) : ''
+}
+
+/** The largest n in 1…max for which `ok(n)` holds (it holds for every smaller n too), or 0. */
+function largestFitting(max: number, ok: (n: number) => boolean): number {
+  let low = 0
+  let high = max
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (ok(mid)) low = mid
+    else high = mid - 1
+  }
+  return low
+}

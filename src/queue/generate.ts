@@ -1,0 +1,362 @@
+// Submits every video request and polls them all in one loop until each is terminal,
+// the global deadline passes, or the run is cancelled. Never submits the same video twice.
+import type { VideoRequest } from '../types.js'
+import { hashRequest } from '../script/index.js'
+import type { QueueClient, RemoteRequest } from './client.js'
+import { QueueError, sleep as defaultSleep, type Sleep } from './http.js'
+import { createLimiter } from './limiter.js'
+
+export interface Job {
+  request: VideoRequest
+  /** A request an earlier run started: polled by id instead of submitted. */
+  resumeId?: string
+  /**
+   * The earlier request succeeded: reuse it if it still answers `success` (its fresh media URLs
+   * replace the expired ones), and submit anew otherwise.
+   */
+  reuse?: boolean
+}
+
+export type GeneratedStatus = 'success' | 'reused' | 'failed' | 'cancelled' | 'timeout'
+
+export interface Generated {
+  file: string
+  status: GeneratedStatus
+  requestId: string | null
+  videoUrl: string | null
+  thumbnailUrl: string | null
+  duration: number | null
+  error: string | null
+}
+
+/** A state change of one job, for logs and the live comment. */
+export interface Progress {
+  file: string
+  /** Remote status (`queued`, `processing`, …) or the final status. */
+  status: string
+  requestId: string | null
+  final: Generated | null
+}
+
+export interface GenerateOptions {
+  client: QueueClient
+  maxConcurrency: number
+  /** Seconds before the first poll of a request. */
+  pollInterval: number
+  /** Seconds for the whole generation phase. */
+  timeout: number
+  /** Aborted when the runner cancels the job. */
+  signal?: AbortSignal
+  onProgress?: (progress: Progress) => void
+  /** Called every `summaryEvery` seconds with counts, for long runs. */
+  onSummary?: (counts: Record<string, number>) => void
+  summaryEvery?: number
+  sleep?: Sleep
+  now?: () => number
+}
+
+/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
+const POLL_GROWTH = 1.5
+const POLL_CAP = 6
+/** HTTP statuses after which no further submission can succeed. */
+const FATAL_SUBMIT = new Set([401, 402, 403])
+
+interface Tracked {
+  job: Job
+  requestId: string
+  status: string
+  polls: number
+  nextPollAt: number
+}
+
+export async function generate(jobs: Job[], options: GenerateOptions): Promise<Generated[]> {
+  const now = options.now ?? Date.now
+  const wait = options.sleep ?? defaultSleep
+  const limit = createLimiter(options.maxConcurrency)
+  const started = now()
+  const intervalMs = options.pollInterval * 1000
+
+  // Ends every wait early at the deadline or on cancellation.
+  const stop = new AbortController()
+  const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000)
+  const onCancel = () => stop.abort('cancelled')
+  options.signal?.addEventListener('abort', onCancel, { once: true })
+  if (options.signal?.aborted) onCancel()
+
+  const results = new Map<string, Generated>()
+  const pending = new Map<string, Tracked>()
+  const claimed = new Set<string>()
+  let wake: () => void = () => {}
+  let fatal: string | null = null
+
+  const finish = (generated: Generated) => {
+    results.set(generated.file, generated)
+    pending.delete(generated.file)
+    options.onProgress?.({
+      file: generated.file,
+      status: generated.status,
+      requestId: generated.requestId,
+      final: generated
+    })
+  }
+
+  const track = (job: Job, remote: RemoteRequest) => {
+    claimed.add(remote.requestId)
+    if (remote.terminal) return finish(fromRemote(job.request.file, remote))
+    pending.set(job.request.file, {
+      job,
+      requestId: remote.requestId,
+      status: remote.status,
+      polls: 0,
+      nextPollAt: now() + intervalMs
+    })
+    options.onProgress?.({
+      file: job.request.file,
+      status: remote.status,
+      requestId: remote.requestId,
+      final: null
+    })
+    wake()
+  }
+
+  const submitOne = async (job: Job): Promise<void> => {
+    const { file } = job.request
+    if (job.resumeId) {
+      claimed.add(job.resumeId)
+      pending.set(file, {
+        job,
+        requestId: job.resumeId,
+        status: 'resumed',
+        polls: 0,
+        nextPollAt: now()
+      })
+      wake()
+      return
+    }
+    try {
+      const remote = await limit(() => {
+        if (stop.signal.aborted) throw new QueueError(String(stop.signal.reason), undefined)
+        if (fatal) throw new QueueError(fatal, undefined)
+        return submitOnce(job.request, options.client, claimed, stop.signal, now)
+      })
+      track(job, remote)
+    } catch (error) {
+      const message = (error as Error).message
+      if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
+        fatal ??= `not submitted: an earlier submission was refused (${message})`
+      }
+      const unsent = stop.signal.aborted && !results.has(file)
+      finish({
+        ...empty(file),
+        status: unsent ? (stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout') : 'failed',
+        error: unsent
+          ? `not submitted before the run ${stop.signal.reason === 'cancelled' ? 'was cancelled' : 'timed out'}`
+          : message
+      })
+    }
+  }
+
+  // An earlier video that no longer answers `success` is generated again.
+  const resubmit = (tracked: Tracked): Promise<void> => {
+    pending.delete(tracked.job.request.file)
+    inFlight++
+    return submitOne({ request: tracked.job.request }).finally(() => {
+      inFlight--
+      wake()
+    })
+  }
+
+  const pollOne = async (tracked: Tracked): Promise<void> => {
+    const { file } = tracked.job.request
+    let remote: RemoteRequest
+    try {
+      remote = await limit(() => options.client.get(tracked.requestId, stop.signal))
+    } catch (error) {
+      if (stop.signal.aborted) return
+      if (tracked.job.reuse && error instanceof QueueError && error.status === 404) {
+        return resubmit(tracked)
+      }
+      // A request that cannot be read now may still finish: try again later, until the deadline.
+      if (error instanceof QueueError && error.status === 404) {
+        return finish({
+          ...empty(file),
+          status: 'failed',
+          requestId: tracked.requestId,
+          error: `request ${tracked.requestId} is unknown to the queue: ${(error as Error).message}`
+        })
+      }
+      tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+      return
+    }
+    tracked.polls++
+    if (tracked.job.reuse) {
+      const earlier = fromRemote(file, remote)
+      if (earlier.status === 'success') return finish({ ...earlier, status: 'reused' })
+      return resubmit(tracked)
+    }
+    if (remote.terminal) return finish(fromRemote(file, remote))
+    if (remote.status !== tracked.status) {
+      tracked.status = remote.status
+      options.onProgress?.({
+        file,
+        status: remote.status,
+        requestId: remote.requestId,
+        final: null
+      })
+    }
+    tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+  }
+
+  let lastSummary = started
+  const summaryEveryMs = (options.summaryEvery ?? 60) * 1000
+  const summarize = () => {
+    if (!options.onSummary || now() - lastSummary < summaryEveryMs) return
+    lastSummary = now()
+    const counts: Record<string, number> = { done: results.size, total: jobs.length }
+    for (const tracked of pending.values())
+      counts[tracked.status] = (counts[tracked.status] ?? 0) + 1
+    options.onSummary(counts)
+  }
+
+  let inFlight = 1
+  const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
+    inFlight--
+    wake()
+  })
+
+  try {
+    while ((inFlight || pending.size) && !stop.signal.aborted) {
+      const due = [...pending.values()].filter(t => t.nextPollAt <= now())
+      if (due.length) {
+        await Promise.all(due.map(pollOne))
+        summarize()
+        continue
+      }
+      // Sleep until the next poll is due, a submission lands, or the run stops.
+      const next = Math.min(...[...pending.values()].map(t => t.nextPollAt))
+      const nap = new AbortController()
+      wake = () => nap.abort()
+      const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000
+      await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => {})
+    }
+    await submissions
+  } finally {
+    clearTimeout(deadlineTimer)
+    options.signal?.removeEventListener('abort', onCancel)
+  }
+
+  // Whatever is still rendering keeps its request id, so a later run can resume it.
+  for (const tracked of pending.values()) {
+    const cancelled = stop.signal.reason === 'cancelled'
+    finish({
+      ...empty(tracked.job.request.file),
+      status: 'timeout',
+      requestId: tracked.requestId,
+      error: cancelled
+        ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
+        : `still ${tracked.status} after ${options.timeout} s; the next run resumes request ${tracked.requestId}`
+    })
+  }
+  return jobs.map(
+    job =>
+      results.get(job.request.file) ?? {
+        ...empty(job.request.file),
+        status: 'failed',
+        error: 'no result'
+      }
+  )
+}
+
+/**
+ * One submission. If the POST's fate is unknown (the connection dropped after sending), look
+ * for the request it may have created before trying again: a blind retry could bill twice.
+ */
+async function submitOnce(
+  request: VideoRequest,
+  client: QueueClient,
+  claimed: Set<string>,
+  signal: AbortSignal,
+  now: () => number
+): Promise<RemoteRequest> {
+  const sentAt = Math.floor(now() / 1000)
+  try {
+    return await client.submit(request.model, request.payload, signal)
+  } catch (error) {
+    if (!(error instanceof QueueError) || !error.ambiguous) throw error
+    let listed: RemoteRequest[]
+    try {
+      listed = await client.list(request.model, signal)
+    } catch (listError) {
+      throw new QueueError(
+        `the submission's answer was lost (${error.message}) and the request list could not be read to check whether it was created (${(listError as Error).message}); not resubmitted, to avoid paying twice`,
+        undefined
+      )
+    }
+    const adopted = findOwn(listed, request, claimed, sentAt)
+    if (adopted) return adopted
+    if (listed.some(r => r.payload === undefined)) {
+      throw new QueueError(
+        `the submission's answer was lost (${error.message}) and the request list does not show payloads to check it; not resubmitted, to avoid paying twice`,
+        undefined
+      )
+    }
+    return client.submit(request.model, request.payload, signal)
+  }
+}
+
+function findOwn(
+  listed: RemoteRequest[],
+  request: VideoRequest,
+  claimed: Set<string>,
+  sentAt: number
+): RemoteRequest | undefined {
+  // Clocks differ: allow a minute of skew before the send.
+  return listed.find(
+    r =>
+      !claimed.has(r.requestId) &&
+      r.payload !== undefined &&
+      (r.createdAt === null || r.createdAt >= sentAt - 60) &&
+      hashRequest(request.model, r.payload) === request.hash
+  )
+}
+
+function nextDelay(tracked: Tracked, intervalMs: number): number {
+  return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP)
+}
+
+function empty(file: string): Generated {
+  return {
+    file,
+    status: 'failed',
+    requestId: null,
+    videoUrl: null,
+    thumbnailUrl: null,
+    duration: null,
+    error: null
+  }
+}
+
+export function fromRemote(file: string, remote: RemoteRequest): Generated {
+  const base = { ...empty(file), requestId: remote.requestId, duration: remote.duration }
+  if (remote.status === 'success') {
+    if (!remote.videoUrl) {
+      return {
+        ...base,
+        status: 'failed',
+        error: 'the queue reported success but gave no video URL'
+      }
+    }
+    return {
+      ...base,
+      status: 'success',
+      videoUrl: remote.videoUrl,
+      thumbnailUrl: remote.thumbnailUrl
+    }
+  }
+  const status = remote.status === 'cancelled' ? 'cancelled' : 'failed'
+  return {
+    ...base,
+    status,
+    error: remote.reason ?? `the queue reported ${remote.status} without a reason`
+  }
+}

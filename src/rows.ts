@@ -1,0 +1,61 @@
+// One row per script: what the comment, summary, artifact manifest and outputs are made of.
+import type { Result, Row, ScriptOutcome, VideoRequest } from './types.js'
+
+export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
+  return outcomes.map(outcome => {
+    if (!outcome.ok) {
+      return {
+        ...blank(outcome.file),
+        status: 'invalid',
+        problems: outcome.problems,
+        error: outcome.problems
+          .map(p => `${p.file}:${p.line}:${p.column}${p.key ? ` ${p.key}` : ''}: ${p.message}`)
+          .join('\n')
+      }
+    }
+    const { request } = outcome
+    return {
+      ...blank(request.file),
+      status: 'skipped',
+      hash: request.hash,
+      title: request.title,
+      estimatedSeconds: request.estimatedSeconds,
+      pending: !dryRun,
+      remoteStatus: dryRun ? undefined : 'waiting'
+    }
+  })
+}
+
+/** The valid requests, by file. */
+export function requestsOf(outcomes: ScriptOutcome[]): Map<string, VideoRequest> {
+  return new Map(outcomes.flatMap(o => (o.ok ? [[o.request.file, o.request] as const] : [])))
+}
+
+export function toResult(row: Row): Result {
+  return {
+    file: row.file,
+    status: row.pending ? 'timeout' : row.status,
+    hash: row.hash,
+    request_id: row.request_id,
+    video_url: row.video_url,
+    thumbnail_url: row.thumbnail_url,
+    duration: row.duration,
+    error: row.error
+  }
+}
+
+function blank(file: string): Row {
+  return {
+    file,
+    status: 'skipped',
+    hash: null,
+    request_id: null,
+    video_url: null,
+    thumbnail_url: null,
+    duration: null,
+    error: null,
+    title: null,
+    estimatedSeconds: null,
+    problems: []
+  }
+}

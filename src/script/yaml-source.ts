@@ -1,0 +1,192 @@
+// YAML and JSON documents parsed with the position of every key and value kept, so that each
+// problem points at the line and column the writer must fix. JSON files are held to strict JSON.
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
+import type { Finding, Locate, Path, Position } from './findings.js'
+
+export interface Source {
+  /** The document as plain data; meaningful only when `problems` is empty. */
+  value: unknown
+  locate: Locate
+  problems: Finding[]
+  warnings: Finding[]
+}
+
+function positionIn(text: string, offset: number, firstLine: number): Position {
+  const before = text.slice(0, offset)
+  const lineStart = before.lastIndexOf('\n') + 1
+  return { line: firstLine + before.split('\n').length - 1, column: offset - lineStart + 1 }
+}
+
+/** Offsets in the parsed text to positions in the file. */
+function positions(lines: LineCounter, firstLine: number): (offset: number) => Position {
+  return offset => {
+    const { line, col } = lines.linePos(offset)
+    return { line: line + firstLine - 1, column: col }
+  }
+}
+
+/** Walks the YAML tree along `path` as far as it goes: a missing key points at its parent. */
+function locator(doc: Document, position: (offset: number) => Position): Locate {
+  // `speed:` with nothing after it has an empty value: the key is what to point at.
+  const start = (node: unknown, fallback: number): number => {
+    const range = isNode(node) ? node.range : undefined
+    return range && range[1] > range[0] ? range[0] : fallback
+  }
+  return (path: Path, part = 'value') => {
+    let node: unknown = doc.contents
+    let offset = start(node, 0)
+    for (const [depth, step] of path.entries()) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          item => isScalar(item.key) && String(item.key.value) === String(step)
+        )
+        if (!pair || !isNode(pair.key)) break
+        const keyOffset = pair.key.range?.[0] ?? offset
+        if (depth === path.length - 1 && part === 'key') return position(keyOffset)
+        node = pair.value
+        offset = start(node, keyOffset)
+      } else if (isSeq(node) && typeof step === 'number' && isNode(node.items[step])) {
+        node = node.items[step]
+        offset = start(node, offset)
+      } else break
+    }
+    return position(offset)
+  }
+}
+
+/** A YAML document; `firstLine` is its line in the file (front matter starts on line 2). */
+export function parseYaml(text: string, firstLine = 1): Source {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
+  const at = positions(lines, firstLine)
+  const findings = (errors: typeof doc.errors, what: string): Finding[] => {
+    // One per line: a syntax error tends to drag a cascade of follow-ups along with it.
+    const byLine = new Map<number, Finding>()
+    for (const error of errors) {
+      const place = at(error.pos[0])
+      if (!byLine.has(place.line))
+        byLine.set(place.line, { ...place, message: `${what}: ${error.message}` })
+    }
+    return [...byLine.values()]
+  }
+  const problems = findings(doc.errors, 'invalid YAML')
+  return {
+    value: problems.length === 0 ? doc.toJS() : undefined,
+    locate: locator(doc, at),
+    problems,
+    warnings: findings(doc.warnings, 'YAML')
+  }
+}
+
+/**
+ * A JSON document. `JSON.parse` decides what is valid; Node 20's gives no position, so a small
+ * scanner finds where it failed; the YAML parser (JSON is YAML) gives the position of each key.
+ */
+export function parseJson(text: string): Source {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const failure = jsonSyntaxError(text) ?? { offset: 0, message: (error as Error).message }
+    return {
+      value: undefined,
+      locate: () => ({ line: 1, column: 1 }),
+      problems: [
+        { ...positionIn(text, failure.offset, 1), message: `invalid JSON: ${failure.message}` }
+      ],
+      warnings: []
+    }
+  }
+  const yaml = parseYaml(text)
+  // JSON.parse keeps the last of duplicate keys; YAML refuses them, and so do we.
+  const problems = yaml.problems.map(problem => ({
+    ...problem,
+    message: problem.message.replace(/^invalid YAML/, 'invalid JSON')
+  }))
+  return { ...yaml, value: problems.length === 0 ? value : undefined, problems }
+}
+
+class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number
+  ) {
+    super(message)
+  }
+}
+
+const JSON_NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+const JSON_ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y
+
+/** Where strict JSON first goes wrong in `text`, and how; null when it is valid. */
+export function jsonSyntaxError(text: string): { offset: number; message: string } | null {
+  let i = 0
+  function fail(message: string, at = i): never {
+    throw new JsonSyntaxError(message, at)
+  }
+  function unexpected(expected: string): never {
+    if (text[i] === '/') fail('comments are not allowed')
+    if (i >= text.length) fail(`unexpected end, expected ${expected}`)
+    fail(`expected ${expected}, found ${JSON.stringify(text[i])}`)
+  }
+  function skipSpace(): void {
+    while (' \t\n\r'.includes(text[i] ?? '.')) i++
+  }
+  function string(): void {
+    const start = i++
+    for (let char = text[i]; char !== '"'; char = text[i]) {
+      if (char === undefined) fail('unterminated string', start)
+      if (char < ' ') fail('control character in string')
+      if (char !== '\\') i++
+      else {
+        JSON_ESCAPE.lastIndex = i
+        if (!JSON_ESCAPE.test(text)) fail('invalid escape in string')
+        i = JSON_ESCAPE.lastIndex
+      }
+    }
+    i++
+  }
+  function list(close: string, item: () => void, what: string): void {
+    i++
+    skipSpace()
+    if (text[i] === close) return void i++
+    for (;;) {
+      item()
+      skipSpace()
+      if (text[i] === close) return void i++
+      if (text[i] !== ',') unexpected(`',' or '${close}'`)
+      const comma = i++
+      skipSpace()
+      if (text[i] === close) fail(`trailing comma after the last ${what}`, comma)
+    }
+  }
+  function property(): void {
+    skipSpace()
+    if (text[i] !== '"') unexpected('a double-quoted property name')
+    string()
+    skipSpace()
+    if (text[i] !== ':') unexpected("':'")
+    i++
+    value()
+  }
+  function value(): void {
+    skipSpace()
+    const literal = ['true', 'false', 'null'].find(word => text.startsWith(word, i))
+    JSON_NUMBER.lastIndex = i
+    if (text[i] === '{') list('}', property, 'property')
+    else if (text[i] === '[') list(']', value, 'item')
+    else if (text[i] === '"') string()
+    else if (literal) i += literal.length
+    else if (JSON_NUMBER.test(text)) i = JSON_NUMBER.lastIndex
+    else unexpected('a value')
+  }
+  try {
+    value()
+    skipSpace()
+    if (i < text.length) unexpected('the end of the document')
+    return null
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) return { offset: error.offset, message: error.message }
+    return null // nested too deep for the scanner: the caller falls back to JSON.parse's message
+  }
+}

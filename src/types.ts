@@ -1,0 +1,71 @@
+// The plain data that flows through the pipeline: scripts in, results out.
+// Every module takes and returns these; only the edges do I/O.
+
+/** A mistake in a script file, pointing at what the writer must fix. */
+export interface Problem {
+  /** Workspace-relative path, with forward slashes. */
+  file: string
+  /** 1-based line of the offending key or value (1 when the whole file is at fault). */
+  line: number
+  /** 1-based column. */
+  column: number
+  /** Dotted key path, e.g. `scenes.2.speed`, when a key is at fault. */
+  key?: string
+  message: string
+}
+
+/** What the script-file parser needs from the action's inputs. */
+export interface ScriptDefaults {
+  model: string
+  avatarId?: string
+  voiceId?: string
+  /** `720p`, `1080p`, `4k` or `WIDTHxHEIGHT`. */
+  dimension: string
+  caption: boolean
+}
+
+/** One script file turned into exactly what will be sent to the request queue. */
+export interface VideoRequest {
+  file: string
+  title: string
+  model: string
+  payload: Record<string, unknown>
+  /** Lowercase hex sha256 of the RFC 8785 canonical JSON of `{model, payload}`. */
+  hash: string
+  /** `regenerate: true` in the script: never reuse an earlier video. */
+  regenerate: boolean
+  /** Spoken duration estimated from word count and voice speed, in seconds. */
+  estimatedSeconds: number
+}
+
+export type ScriptOutcome =
+  | { ok: true; request: VideoRequest; warnings: Problem[] }
+  | { ok: false; file: string; problems: Problem[]; warnings: Problem[] }
+
+export type ResultStatus =
+  'success' | 'reused' | 'failed' | 'cancelled' | 'timeout' | 'invalid' | 'skipped'
+
+/** One row of the outputs, comment, summary and manifest: the contract's result object. */
+export interface Result {
+  file: string
+  status: ResultStatus
+  hash: string | null
+  request_id: string | null
+  video_url: string | null
+  thumbnail_url: string | null
+  duration: number | null
+  error: string | null
+}
+
+/** A result with what the publishers need beyond the contract's fields. */
+export interface Row extends Result {
+  title: string | null
+  estimatedSeconds: number | null
+  problems: Problem[]
+  /** True while the row is still being generated (live comment). */
+  pending?: boolean
+  /** Queue status while pending: `queued`, `processing`, ... */
+  remoteStatus?: string
+  /** The row was picked up from an earlier run's request instead of submitted. */
+  resumed?: boolean
+}
