@@ -93,7 +93,9 @@ export async function runAction(options) {
     ...(options.env ?? {})
   }
 
-  const script = options.entry ?? path.join(ROOT, 'dist', 'index.js')
+  // AVATAR_ACTION_ENTRY runs another build of the action, e.g. one made outside dist/.
+  const script =
+    options.entry ?? process.env.AVATAR_ACTION_ENTRY ?? path.join(ROOT, 'dist', 'index.js')
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: options.workspace,
     env,
