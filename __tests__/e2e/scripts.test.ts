@@ -1,0 +1,105 @@
+// Script mistakes are caught before any money is spent, pointed at on their line, and do not
+// hold back the valid scripts of the same run.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { pullRequestEvent } from '../../stand-ins/events.js'
+import { createScene, results, type Scene } from './harness.js'
+
+const PR = 7
+let scene: Scene
+afterEach(async () => scene?.close())
+
+function pullRequestAdding(files: string[]) {
+  scene.github.addPullRequest(PR, { files: files.map(filename => ({ filename, status: 'added' })) })
+  return {
+    name: 'pull_request',
+    payload: pullRequestEvent({ number: PR, authorAssociation: 'OWNER' })
+  }
+}
+
+const GOOD = 'Our product, in one sentence.\n'
+const BAD_YAML = `title: Broken
+scenes:
+  - text: Hello
+    speed: 2
+  - text: Again
+    avatr: Daisy
+`
+const BAD_JSON = `{
+  "scenes": [
+    { "text": "Hi", "emotion": "happy" }
+  ]
+}
+`
+
+describe('scripts with mistakes', () => {
+  it('annotates every problem on its line, submits only the valid script, and fails the step', async () => {
+    scene = await createScene({
+      files: { 'videos/good.md': GOOD, 'videos/bad.yml': BAD_YAML, 'videos/loud.json': BAD_JSON }
+    })
+    const run = await scene.run({
+      event: pullRequestAdding(['videos/good.md', 'videos/bad.yml', 'videos/loud.json'])
+    })
+
+    // Only the valid script was paid for.
+    expect(scene.sim.billable).toBe(1)
+    expect(scene.sim.requests[0]!.payload.title).toBe('videos/good.md')
+
+    const byFile = Object.fromEntries(results(run).map(r => [r.file, r]))
+    expect(byFile['videos/good.md']).toMatchObject({ status: 'success' })
+    expect(byFile['videos/bad.yml']).toMatchObject({ status: 'invalid', request_id: null })
+    expect(byFile['videos/loud.json']).toMatchObject({ status: 'invalid', request_id: null })
+
+    // Every problem of a file at once, each an annotation on its own line and column.
+    const errors = run.annotations.filter(a => a.level === 'error' && a.properties.file)
+    const where = errors.map(a => `${a.properties.file}:${a.properties.line}:${a.properties.col}`)
+    expect(where.sort()).toEqual([
+      'videos/bad.yml:4:12',
+      'videos/bad.yml:6:5',
+      'videos/loud.json:3:32'
+    ])
+    const speed = errors.find(a => a.properties.line === '4')!
+    expect(speed.message).toMatch(/scenes\.1\.speed.*between 0\.5 and 1\.5/)
+    expect(errors.find(a => a.properties.line === '6')!.message).toMatch(
+      /^scenes\.2\.avatr: unknown key avatr; did you mean avatar\?$/
+    )
+    expect(errors.find(a => a.properties.file === 'videos/loud.json')!.message).toMatch(
+      /emotion.*Excited, Friendly, Serious, Soothing, Broadcaster/
+    )
+
+    // The comment lists the problems where the reviewer looks, and the step fails.
+    const body = scene.github.comments(PR)[0]!.body as string
+    expect(body).toMatch(/<details>/)
+    expect(body).toContain('videos/bad.yml:4:12')
+    expect(run.outputs).toMatchObject({ succeeded: '1', failed: '2' })
+    expect(run.code).toBe(1)
+    expect(scene.github.violations).toEqual([])
+  })
+
+  it('checks and reports every script in a dry run, without a single call to the queue', async () => {
+    scene = await createScene({ files: { 'videos/good.md': GOOD, 'videos/bad.yml': BAD_YAML } })
+    const run = await scene.run({
+      event: pullRequestAdding(['videos/good.md', 'videos/bad.yml']),
+      inputs: { 'dry-run': 'true', 'fail-on-error': 'false' }
+    })
+
+    expect(scene.sim.calls).toEqual([])
+    expect(run.code).toBe(0)
+    const [bad, good] = results(run)
+    expect(good).toMatchObject({ file: 'videos/good.md', status: 'skipped', request_id: null })
+    expect(good!.hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(bad).toMatchObject({ file: 'videos/bad.yml', status: 'invalid' })
+    expect(run.outputs).toMatchObject({ succeeded: '0', failed: '1' })
+    expect(run.summary).toMatch(/Dry run/)
+    expect(scene.github.comments(PR)[0]!.body).toMatch(/Dry run/)
+  })
+
+  it('runs a dry run without any API key', async () => {
+    scene = await createScene({ files: { 'videos/good.md': GOOD } })
+    const run = await scene.run({
+      event: pullRequestAdding(['videos/good.md']),
+      inputs: { 'dry-run': 'true', 'api-key': '' }
+    })
+    expect(run.code).toBe(0)
+    expect(results(run)[0]).toMatchObject({ status: 'skipped' })
+  })
+})
