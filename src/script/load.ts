@@ -63,15 +63,17 @@ async function readRegularFile(file: string): Promise<Read> {
     const stats = await handle.stat()
     if (!stats.isFile()) return { ok: false, reason: 'refused: not a regular file' }
     if (stats.size > MAX_SCRIPT_BYTES) return tooLarge(stats.size)
-    // Read one byte past the limit, in case the file grew since stat.
-    const buffer = Buffer.alloc(MAX_SCRIPT_BYTES + 1)
+    // Sized to the file (runs read hundreds of scripts at once), plus one byte to notice a file
+    // that grew since stat.
+    const buffer = Buffer.allocUnsafe(stats.size + 1)
     let length = 0
     let bytesRead: number
     do {
       ;({ bytesRead } = await handle.read(buffer, length, buffer.length - length, null))
       length += bytesRead
     } while (bytesRead > 0 && length < buffer.length)
-    if (length > MAX_SCRIPT_BYTES) return tooLarge(length)
+    if (length > stats.size)
+      return { ok: false, reason: 'refused: the script changed while it was read' }
     return decode(buffer.subarray(0, length))
   } finally {
     await handle.close()
