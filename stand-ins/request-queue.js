@@ -46,6 +46,8 @@ import { fileURLToPath } from 'node:url'
  * @property {number} [delayMs] answer this late; the call is handled only when the delay ends
  * @property {true} [ambiguous] handle the call (a submit creates a billable request), then
  *   destroy the socket so the client cannot know
+ * @property {true} [handled] handle the call (a submit creates a billable request), then send
+ *   the canned answer anyway, like a gateway that times out after the queue accepted the call
  *
  * @typedef {object} FaultRate Random errors on API calls (never media), answered before the call
  *   is handled, so a failed submit bills nothing. The same seed fails the same calls in order.
@@ -62,6 +64,8 @@ import { fileURLToPath } from 'node:url'
  * @property {number} [timeScale] real seconds per simulated second (default 1)
  * @property {PlanFn} [plan] decides each request's fate when it is submitted
  * @property {boolean} [echoPayload] whether status answers echo `payload` (default true)
+ * @property {boolean} [resignMedia] every answer signs the media URLs anew, valid from then on,
+ *   the way a queue that refreshes expired links would (default false: signed once, at the end)
  * @property {FaultRate} [faultRate] fails a share of API calls at random, after injected faults
  * @property {number} [port] default 0 (an ephemeral port)
  *
@@ -85,6 +89,8 @@ import { fileURLToPath } from 'node:url'
  * @property {(fault: Fault) => void} inject
  * @property {() => void} expireMedia every media URL issued so far answers 403 from now on
  * @property {(plan: PlanFn | undefined) => void} setPlan
+ * @property {(requestId: string) => void} forget the request answers 404 and leaves the list
+ *   from now on, as if the queue had lost it; it stays billed
  *
  * @typedef {{ request_id: string, model: string, payload: Record<string, unknown>, plan: Plan,
  *   submittedAt: number, phases: Array<{ status: string, endsAt: number }>, endedAt: number,
@@ -118,7 +124,10 @@ export async function startRequestQueue(options = {}) {
   const orgId = options.organizationId ?? 'sim-org'
   let planFn = options.plan
   const randomFault = options.faultRate ? faultDrawer(options.faultRate, timeScale) : undefined
+  const resignMedia = options.resignMedia ?? false
   let mediaRevokedAt = -Infinity
+  /** @type {Set<string>} */
+  const forgotten = new Set()
   let closed = false
 
   const secret = randomBytes(32)
@@ -171,6 +180,7 @@ export async function startRequestQueue(options = {}) {
     if (closed) return
     if (fault?.reset) return drop(res, entry)
 
+    if (fault?.handled && !isMedia) apiReply(req, method, pathname, searchParams, bodyText)
     /** @type {Reply} */
     const reply =
       fault && isCanned(fault)
@@ -306,6 +316,7 @@ export async function startRequestQueue(options = {}) {
     const now = Date.now()
     const items = [...records.values()]
       .filter(record => modelId === null || record.model === modelId)
+      .filter(record => !forgotten.has(record.request_id))
       .reverse()
       .map(record => statusAnswer(record, now, echoPayload))
     return json(200, { requests: items, total: items.length })
@@ -316,7 +327,7 @@ export async function startRequestQueue(options = {}) {
    * @returns {Reply}
    */
   function showRequest(id) {
-    const record = records.get(id)
+    const record = forgotten.has(id) ? undefined : records.get(id)
     if (!record) return json(404, { error: 'request not found' })
     record.polls += 1
     return json(200, statusAnswer(record, Date.now(), echoPayload))
@@ -392,15 +403,22 @@ export async function startRequestQueue(options = {}) {
   }
 
   /**
-   * Signed like a cloud-storage URL, issued when the request ends. `expires` is in epoch
+   * Signed like a cloud-storage URL, issued when the request ends (or now, with `resignMedia`):
+   * `expires` less the TTL is the issue time `expireMedia` revokes by. `expires` is in epoch
    * milliseconds because simulated time can run a thousand times faster than the clock.
    * @param {RequestRecord} record
    * @param {string} file
    */
   function mediaUrl(record, file) {
     const path = `/media/${record.request_id}/${file}`
-    const expires = Math.round(record.endedAt + record.plan.mediaTtlSeconds * timeScale * 1000)
+    const issuedAt = resignMedia ? Date.now() : record.endedAt
+    const expires = Math.round(issuedAt + mediaTtlMs(record))
     return `${url}${path}?expires=${expires}&sig=${sign(path, String(expires))}`
+  }
+
+  /** @param {RequestRecord} record */
+  function mediaTtlMs(record) {
+    return record.plan.mediaTtlSeconds * timeScale * 1000
   }
 
   /**
@@ -438,7 +456,8 @@ export async function startRequestQueue(options = {}) {
     if (query.get('sig') !== sign(pathname, expires)) {
       return storageError(403, 'SignatureDoesNotMatch', 'The request signature does not match.')
     }
-    if (Date.now() > Number(expires) || record.endedAt <= mediaRevokedAt) {
+    const issuedAt = Number(expires) - mediaTtlMs(record)
+    if (Date.now() > Number(expires) || issuedAt <= mediaRevokedAt) {
       return storageError(403, 'ExpiredToken', 'Invalid argument. The provided token has expired.')
     }
     const { length, open } =
@@ -486,6 +505,9 @@ export async function startRequestQueue(options = {}) {
     },
     expireMedia() {
       mediaRevokedAt = Date.now()
+    },
+    forget(requestId) {
+      forgotten.add(requestId)
     },
     setPlan(fn) {
       planFn = fn

@@ -5,7 +5,8 @@ import {
   QueueError,
   requestJson,
   type HttpObserver,
-  type RetryPolicy
+  type RetryPolicy,
+  type Sleep
 } from './http.js'
 
 const BASE_PATH = '/api/v1/ie/requestqueue/apikey'
@@ -27,8 +28,17 @@ export interface RemoteRequest {
   createdAt: number | null
 }
 
+export interface SubmitOptions {
+  signal?: AbortSignal
+  /**
+   * Picks, among the listed requests, the one a submission without a usable answer created.
+   * Without it, such a submission fails rather than risk paying twice.
+   */
+  adopt?: (listed: RemoteRequest[]) => RemoteRequest | undefined
+}
+
 export interface QueueClient {
-  submit(model: string, payload: unknown, signal?: AbortSignal): Promise<RemoteRequest>
+  submit(model: string, payload: unknown, options?: SubmitOptions): Promise<RemoteRequest>
   get(requestId: string, signal?: AbortSignal): Promise<RemoteRequest>
   list(model: string, signal?: AbortSignal): Promise<RemoteRequest[]>
   modelInfo(model: string, signal?: AbortSignal): Promise<unknown>
@@ -40,69 +50,97 @@ export interface QueueClientOptions {
   organizationId?: string
   policy?: RetryPolicy
   observer?: HttpObserver
+  /** Waits between retries; tests pass one that records instead of waiting. */
+  sleep?: Sleep
 }
 
 export function createQueueClient(options: QueueClientOptions): QueueClient {
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.organizationId) headers['x-organization-id'] = options.organizationId
   const policy = options.policy ?? DEFAULT_POLICY
-  const call = (
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal
-  ): Promise<unknown> =>
+  const get = <T>(path: string, read: (answer: unknown) => T, signal?: AbortSignal) =>
     requestJson(
-      {
-        method,
-        url: `${options.apiUrl}${BASE_PATH}${path}`,
-        headers,
-        body,
-        idempotent: method === 'GET',
-        signal
-      },
+      { method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal },
       policy,
-      options.observer
+      options.observer,
+      options.sleep
     )
 
-  return {
-    async submit(model, payload, signal) {
-      const answer = await call('POST', '/requests', { model, payload }, signal)
-      return readRequest(answer, 'the submit answer')
+  const client: QueueClient = {
+    submit(model, payload, { signal, adopt } = {}) {
+      return requestJson(
+        {
+          method: 'POST',
+          url: `${options.apiUrl}${BASE_PATH}/requests`,
+          headers,
+          body: { model, payload },
+          read: answer => readRequest(answer, 'the submit answer'),
+          recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
+          signal
+        },
+        policy,
+        options.observer,
+        options.sleep
+      )
     },
-    async get(requestId, signal) {
-      const answer = await call(
-        'GET',
+    get(requestId, signal) {
+      return get(
         `/requests/${encodeURIComponent(requestId)}`,
-        undefined,
+        answer => readRequest(answer, `the status of ${requestId}`),
         signal
       )
-      return readRequest(answer, `the status of ${requestId}`)
     },
-    async list(model, signal) {
-      const answer = await call(
-        'GET',
-        `/requests?model_id=${encodeURIComponent(model)}`,
-        undefined,
-        signal
-      )
-      const items = Array.isArray(answer)
-        ? answer
-        : (answer as { requests?: unknown } | null)?.requests
-      if (!Array.isArray(items))
-        throw new QueueError('the request list has no "requests" array', 200)
-      return items.flatMap(item => {
-        try {
-          return [readRequest(item, 'a listed request')]
-        } catch {
-          return []
-        }
-      })
+    list(model, signal) {
+      return get(`/requests?model_id=${encodeURIComponent(model)}`, readList, signal)
     },
     modelInfo(model, signal) {
-      return call('GET', `/models/${encodeURIComponent(model)}`, undefined, signal)
+      return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal)
     }
   }
+  return client
+}
+
+/**
+ * Looks in the request list for what a lost submission created. When the list cannot tell
+ * (unreadable, or without payloads to compare), it throws: resubmitting could pay twice.
+ */
+async function findCreated(
+  client: QueueClient,
+  model: string,
+  adopt: (listed: RemoteRequest[]) => RemoteRequest | undefined,
+  lost: QueueError,
+  signal: AbortSignal | undefined
+): Promise<RemoteRequest | undefined> {
+  let listed: RemoteRequest[]
+  try {
+    listed = await client.list(model, signal)
+  } catch (error) {
+    const { stopped } = error as QueueError
+    throw new QueueError(
+      `${lost.message}; the request list could not be read to check whether the request was created (${(error as Error).message}); not resubmitted, to avoid paying twice`,
+      lost.status,
+      { ambiguous: true, stopped }
+    )
+  }
+  const found = adopt(listed)
+  if (found || listed.every(r => r.payload !== undefined)) return found
+  throw new QueueError(
+    `${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`,
+    lost.status,
+    { ambiguous: true }
+  )
+}
+
+function readList(answer: unknown): RemoteRequest[] {
+  const items = Array.isArray(answer) ? answer : asRecord(answer)?.requests
+  if (!Array.isArray(items)) throw new QueueError('the request list has no "requests" array', 200)
+  return items.flatMap(item => {
+    try {
+      return [readRequest(item, 'a listed request')]
+    } catch {
+      return []
+    }
+  })
 }
 
 /** Reads a request object from any answer shape seen so far. */

@@ -60,6 +60,7 @@ const POLL_GROWTH = 1.5
 const POLL_CAP = 6
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403])
+const CLOCK_SKEW_SECONDS = 60
 
 interface Tracked {
   job: Job
@@ -67,6 +68,8 @@ interface Tracked {
   status: string
   polls: number
   nextPollAt: number
+  /** Why the last poll failed, for the timeout message; cleared by an answer. */
+  pollError: string | null
 }
 
 export async function generate(jobs: Job[], options: GenerateOptions): Promise<Generated[]> {
@@ -108,7 +111,8 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       requestId: remote.requestId,
       status: remote.status,
       polls: 0,
-      nextPollAt: now() + intervalMs
+      nextPollAt: now() + intervalMs,
+      pollError: null
     })
     options.onProgress?.({
       file: job.request.file,
@@ -128,33 +132,69 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         requestId: job.resumeId,
         status: 'resumed',
         polls: 0,
-        nextPollAt: now()
+        nextPollAt: now(),
+        pollError: null
       })
       wake()
       return
     }
     try {
-      const remote = await limit(() => {
-        if (stop.signal.aborted) throw new QueueError(String(stop.signal.reason), undefined)
+      const remote = await limit(async () => {
+        if (stop.signal.aborted) throw notSent()
         if (fatal) throw new QueueError(fatal, undefined)
-        return submitOnce(job.request, options.client, claimed, stop.signal, now)
+        try {
+          return await submitOnce(job.request)
+        } catch (error) {
+          // Noted before the slot is released, so the next submission in line sees it.
+          if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
+            fatal ??= `not submitted: an earlier submission was refused (${error.message})`
+          }
+          throw error
+        }
       })
       track(job, remote)
     } catch (error) {
       const message = (error as Error).message
-      if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
-        fatal ??= `not submitted: an earlier submission was refused (${message})`
-      }
-      const unsent = stop.signal.aborted && !results.has(file)
+      const stopped = error instanceof QueueError && error.stopped
       finish({
         ...empty(file),
-        status: unsent ? (stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout') : 'failed',
-        error: unsent
-          ? `not submitted before the run ${stop.signal.reason === 'cancelled' ? 'was cancelled' : 'timed out'}`
-          : message
+        status: stopped ? stopStatus() : 'failed',
+        error: stopped ? stoppedMessage(error) : message
       })
     }
   }
+
+  /**
+   * One submission. When its answer is lost, the HTTP policy looks in the request list for the
+   * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
+   */
+  const submitOnce = (request: VideoRequest): Promise<RemoteRequest> => {
+    // Clocks differ: a request listed as created up to a minute before the send may be ours.
+    const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS
+    const adopt = (listed: RemoteRequest[]) => {
+      const own = listed.find(
+        r =>
+          !claimed.has(r.requestId) &&
+          r.payload !== undefined &&
+          (r.createdAt === null || r.createdAt >= earliest) &&
+          hashRequest(request.model, r.payload) === request.hash
+      )
+      // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
+      if (own) claimed.add(own.requestId)
+      return own
+    }
+    return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt })
+  }
+
+  const stopStatus = (): GeneratedStatus =>
+    stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout'
+  const stoppedWhat = () =>
+    stop.signal.reason === 'cancelled' ? 'was cancelled' : `timed out after ${options.timeout} s`
+  const notSent = () => new QueueError('not sent', undefined, { stopped: true })
+  const stoppedMessage = (error: QueueError) =>
+    error.ambiguous
+      ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
+      : `not submitted before the run ${stoppedWhat()}`
 
   // An earlier video that no longer answers `success` is generated again.
   const resubmit = (tracked: Tracked): Promise<void> => {
@@ -173,11 +213,9 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       remote = await limit(() => options.client.get(tracked.requestId, stop.signal))
     } catch (error) {
       if (stop.signal.aborted) return
-      if (tracked.job.reuse && error instanceof QueueError && error.status === 404) {
-        return resubmit(tracked)
-      }
-      // A request that cannot be read now may still finish: try again later, until the deadline.
-      if (error instanceof QueueError && error.status === 404) {
+      const unknown = error instanceof QueueError && error.status === 404
+      if (unknown && tracked.job.reuse) return resubmit(tracked)
+      if (unknown) {
         return finish({
           ...empty(file),
           status: 'failed',
@@ -185,10 +223,13 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
           error: `request ${tracked.requestId} is unknown to the queue: ${(error as Error).message}`
         })
       }
+      // A request that cannot be read now may still finish: try again later, until the deadline.
+      tracked.pollError = (error as Error).message
       tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
       return
     }
     tracked.polls++
+    tracked.pollError = null
     if (tracked.job.reuse) {
       const earlier = fromRemote(file, remote)
       if (earlier.status === 'success') return finish({ ...earlier, status: 'reused' })
@@ -215,6 +256,8 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     const counts: Record<string, number> = { done: results.size, total: jobs.length }
     for (const tracked of pending.values())
       counts[tracked.status] = (counts[tracked.status] ?? 0) + 1
+    const submitting = jobs.length - results.size - pending.size
+    if (submitting > 0) counts.submitting = submitting
     options.onSummary(counts)
   }
 
@@ -245,16 +288,19 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     options.signal?.removeEventListener('abort', onCancel)
   }
 
-  // Whatever is still rendering keeps its request id, so a later run can resume it.
+  // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
+  // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
+  // paid for, and `timeout` is what the next run resumes instead of submitting again.
   for (const tracked of pending.values()) {
-    const cancelled = stop.signal.reason === 'cancelled'
+    const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : ''
     finish({
       ...empty(tracked.job.request.file),
       status: 'timeout',
       requestId: tracked.requestId,
-      error: cancelled
-        ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
-        : `still ${tracked.status} after ${options.timeout} s; the next run resumes request ${tracked.requestId}`
+      error:
+        stop.signal.reason === 'cancelled'
+          ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
+          : `still ${tracked.status} after ${options.timeout} s${lastPoll}; the next run resumes request ${tracked.requestId}`
     })
   }
   return jobs.map(
@@ -264,59 +310,6 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         status: 'failed',
         error: 'no result'
       }
-  )
-}
-
-/**
- * One submission. If the POST's fate is unknown (the connection dropped after sending), look
- * for the request it may have created before trying again: a blind retry could bill twice.
- */
-async function submitOnce(
-  request: VideoRequest,
-  client: QueueClient,
-  claimed: Set<string>,
-  signal: AbortSignal,
-  now: () => number
-): Promise<RemoteRequest> {
-  const sentAt = Math.floor(now() / 1000)
-  try {
-    return await client.submit(request.model, request.payload, signal)
-  } catch (error) {
-    if (!(error instanceof QueueError) || !error.ambiguous) throw error
-    let listed: RemoteRequest[]
-    try {
-      listed = await client.list(request.model, signal)
-    } catch (listError) {
-      throw new QueueError(
-        `the submission's answer was lost (${error.message}) and the request list could not be read to check whether it was created (${(listError as Error).message}); not resubmitted, to avoid paying twice`,
-        undefined
-      )
-    }
-    const adopted = findOwn(listed, request, claimed, sentAt)
-    if (adopted) return adopted
-    if (listed.some(r => r.payload === undefined)) {
-      throw new QueueError(
-        `the submission's answer was lost (${error.message}) and the request list does not show payloads to check it; not resubmitted, to avoid paying twice`,
-        undefined
-      )
-    }
-    return client.submit(request.model, request.payload, signal)
-  }
-}
-
-function findOwn(
-  listed: RemoteRequest[],
-  request: VideoRequest,
-  claimed: Set<string>,
-  sentAt: number
-): RemoteRequest | undefined {
-  // Clocks differ: allow a minute of skew before the send.
-  return listed.find(
-    r =>
-      !claimed.has(r.requestId) &&
-      r.payload !== undefined &&
-      (r.createdAt === null || r.createdAt >= sentAt - 60) &&
-      hashRequest(request.model, r.payload) === request.hash
   )
 }
 

@@ -2,9 +2,9 @@
 // exponential backoff and jitter, Retry-After, and errors that carry the remote's own message.
 
 export interface RetryPolicy {
-  /** Attempts in all, the first included. */
+  /** Sends in all, the first included. */
   attempts: number
-  /** First backoff in milliseconds; doubled each retry, with full jitter. */
+  /** First backoff in milliseconds; doubled each retry, with jitter. */
   baseDelayMs: number
   /** No single wait is longer than this, Retry-After included. */
   maxDelayMs: number
@@ -22,24 +22,34 @@ export const DEFAULT_POLICY: RetryPolicy = {
 /** A request-queue call that did not succeed. Never holds the API key. */
 export class QueueError extends Error {
   override name = 'QueueError'
+  /** True when a POST may have created a billable request although no usable answer came. */
+  readonly ambiguous: boolean
+  /** True when the caller's signal stopped the call (cancellation or the global deadline). */
+  readonly stopped: boolean
   constructor(
     message: string,
     /** HTTP status, or undefined when no answer came. */
     readonly status: number | undefined,
-    /** True when a POST may have reached the server although no answer came back. */
-    readonly ambiguous = false
+    flags: { ambiguous?: boolean; stopped?: boolean } = {}
   ) {
     super(message)
+    this.ambiguous = flags.ambiguous ?? false
+    this.stopped = flags.stopped ?? false
   }
 }
 
-export interface HttpRequest {
+export interface HttpRequest<T> {
   method: 'GET' | 'POST'
   url: string
   headers: Record<string, string>
   body?: unknown
-  /** A request whose repetition could not do harm (GETs). POSTs are never retried after a send. */
-  idempotent: boolean
+  /** Turns the JSON answer into T; throws QueueError on a shape it cannot read. */
+  read: (answer: unknown) => T
+  /**
+   * For a POST: finds the request that a send without a usable answer may have created, and
+   * returns it, or undefined when there is none. Without it such a POST is never sent again.
+   */
+  recover?: (lost: QueueError) => Promise<T | undefined>
   signal?: AbortSignal
 }
 
@@ -63,34 +73,72 @@ export const sleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 
-/** Sends one request under the policy and returns the parsed JSON answer. */
-export async function requestJson(
-  request: HttpRequest,
+/**
+ * What a failed attempt says about the server's state, which decides what happens next:
+ * - `again`: nothing was created (or the call is a GET): send again after a backoff;
+ * - `unknown`: a POST may have created a request: look for it, and send again only if absent;
+ * - `created`: a POST created a request whose answer was unreadable: look for it, never resend;
+ * - `final`: a definite answer (4xx, upstream validation, cancellation): give up now.
+ */
+type Next = 'again' | 'unknown' | 'created' | 'final'
+
+interface Failure {
+  error: QueueError
+  next: Next
+  retryAfterMs?: number
+}
+
+type Attempt<T> = { ok: true; value: T } | ({ ok: false } & Failure)
+
+/** Sends one request under the policy and returns its answer as `read` makes it. */
+export async function requestJson<T>(
+  request: HttpRequest<T>,
   policy: RetryPolicy = DEFAULT_POLICY,
   observer: HttpObserver = {},
   wait: Sleep = sleep
-): Promise<unknown> {
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(request, policy.timeoutMs)
-    if (outcome.kind === 'ok') return outcome.value
+    if (outcome.ok) return outcome.value
+    const { error, next } = outcome
+    if (next === 'final') throw error
     const last = attempt >= policy.attempts
-    if (!outcome.retryable || last || request.signal?.aborted) throw outcome.error
     const delay = backoff(attempt, policy, outcome.retryAfterMs)
-    observer.onRetry?.(attempt, delay, outcome.error.message)
-    await wait(delay, request.signal)
+
+    if (next === 'again') {
+      if (last) throw gaveUp(error, attempt)
+      observer.onRetry?.(attempt, delay, error.message)
+      await pause(wait, delay, request, error, false)
+      continue
+    }
+    // A POST that may have been billed: paying again blindly could pay twice.
+    if (!request.recover) throw new QueueError(error.message, error.status, { ambiguous: true })
+    // The pause gives the queue time to list what it created before we look.
+    observer.onRetry?.(
+      attempt,
+      delay,
+      `${error.message}; looking for the request it may have created`
+    )
+    await pause(wait, delay, request, error, true)
+    const found = await request.recover(error)
+    if (found !== undefined) return found
+    if (next === 'created') {
+      throw new QueueError(
+        `${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`,
+        error.status,
+        { ambiguous: true }
+      )
+    }
+    if (last) throw gaveUp(error, attempt)
   }
 }
 
-type Attempt =
-  | { kind: 'ok'; value: unknown }
-  | { kind: 'error'; error: QueueError; retryable: boolean; retryAfterMs?: number }
-
-async function attemptOnce(request: HttpRequest, timeoutMs: number): Promise<Attempt> {
+async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promise<Attempt<T>> {
+  const isPost = request.method === 'POST'
   const timeout = AbortSignal.timeout(timeoutMs)
   // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
   // way to learn the request id. Cancellation stops the retries instead.
-  const signal =
-    request.signal && request.idempotent ? AbortSignal.any([request.signal, timeout]) : timeout
+  const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout
   let response: Response
   try {
     response = await fetch(request.url, {
@@ -104,63 +152,108 @@ async function attemptOnce(request: HttpRequest, timeoutMs: number): Promise<Att
       signal
     })
   } catch (cause) {
-    if (request.signal?.aborted) {
-      return { kind: 'error', error: new QueueError('cancelled', undefined), retryable: false }
-    }
-    const what = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : networkReason(cause)
-    // A GET can be repeated freely. A POST may have been received and billed: the caller decides.
-    return {
-      kind: 'error',
-      error: new QueueError(`${describe(request)}: ${what}`, undefined, !request.idempotent),
-      retryable: request.idempotent
-    }
+    if (request.signal?.aborted && !isPost) return failure(stoppedError(request), 'final')
+    const code = networkReason(cause)
+    const reason = timeout.aborted
+      ? `no answer within ${timeoutMs / 1000} s`
+      : `the connection failed (${code})`
+    const error = new QueueError(`${describe(request)}: ${reason}`, undefined)
+    // A refused connection sent nothing; any other failure may have come after the send.
+    return failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again')
   }
 
   let text: string
   try {
     text = await response.text()
   } catch (cause) {
-    return {
-      kind: 'error',
-      error: new QueueError(
-        `${describe(request)}: answer cut off (${networkReason(cause)})`,
-        response.status,
-        !request.idempotent && response.ok
-      ),
-      retryable: request.idempotent
-    }
+    const error = new QueueError(
+      `${describe(request)}: answer cut off (${networkReason(cause)})`,
+      response.status
+    )
+    return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown')
   }
 
-  if (response.ok) {
-    try {
-      return { kind: 'ok', value: text ? JSON.parse(text) : null }
-    } catch {
-      return {
-        kind: 'error',
-        error: new QueueError(
-          `${describe(request)}: HTTP ${response.status} with a body that is not JSON: ${excerpt(text)}`,
-          response.status,
-          !request.idempotent
-        ),
-        retryable: request.idempotent
-      }
-    }
-  }
+  if (response.ok) return readAnswer(request, response.status, text)
 
   const status = response.status
-  const retryable = status === 408 || status === 429 || status >= 500
-  return {
-    kind: 'error',
-    error: new QueueError(
-      `${describe(request)}: HTTP ${status}${meaning(status)}: ${remoteMessage(text)}`,
+  const message = remoteMessage(text)
+  const error = new QueueError(
+    `${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`,
+    status
+  )
+  const retryAfterMs = retryAfter(response.headers.get('retry-after'))
+  // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
+  if (status === 408 || status === 429) return failure(error, 'again', retryAfterMs)
+  if (status < 500) return failure(error, 'final')
+  // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
+  // payload again cannot succeed.
+  if (/^Backend error \(4\d\d\)/i.test(message)) return failure(error, 'final')
+  // Any other 5xx to a POST may come from a gateway after the queue created the request.
+  return failure(error, isPost ? 'unknown' : 'again', retryAfterMs)
+}
+
+/** A refused connection or an unknown host: the request never left. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
+
+function readAnswer<T>(request: HttpRequest<T>, status: number, text: string): Attempt<T> {
+  // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
+  const unreadable = request.method === 'POST' ? 'created' : 'again'
+  let answer: unknown
+  try {
+    answer = text ? JSON.parse(text) : null
+  } catch {
+    const error = new QueueError(
+      `${describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`,
       status
-    ),
-    retryable,
-    retryAfterMs: retryAfter(response.headers.get('retry-after'))
+    )
+    return failure(error, unreadable)
+  }
+  try {
+    return { ok: true, value: request.read(answer) }
+  } catch (cause) {
+    const error = new QueueError(`${describe(request)}: ${(cause as Error).message}`, status)
+    // A JSON answer of an unknown shape will not change on a second GET.
+    return failure(error, request.method === 'POST' ? 'created' : 'final')
   }
 }
 
-function describe(request: HttpRequest): string {
+function failure(error: QueueError, next: Next, retryAfterMs?: number): Failure & { ok: false } {
+  return { ok: false, error, next, retryAfterMs }
+}
+
+async function pause<T>(
+  wait: Sleep,
+  ms: number,
+  request: HttpRequest<T>,
+  last: QueueError,
+  ambiguous: boolean
+): Promise<void> {
+  try {
+    await wait(ms, request.signal)
+  } catch {
+    throw stoppedError(request, last, ambiguous)
+  }
+}
+
+function stoppedError<T>(
+  request: HttpRequest<T>,
+  last?: QueueError,
+  ambiguous = false
+): QueueError {
+  const reason = request.signal?.reason
+  const why = typeof reason === 'string' ? reason : 'cancelled'
+  return new QueueError(
+    `${describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`,
+    last?.status,
+    { stopped: true, ambiguous }
+  )
+}
+
+function gaveUp(error: QueueError, attempts: number): QueueError {
+  return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status)
+}
+
+function describe(request: { method: string; url: string }): string {
   return `${request.method} ${new URL(request.url).pathname}`
 }
 
@@ -216,6 +309,7 @@ export function retryAfter(value: string | null, now = Date.now()): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
 function backoff(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs)
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))

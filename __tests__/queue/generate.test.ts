@@ -1,0 +1,396 @@
+// The generation loop: when it polls (on a virtual clock, exactly), and what each script ends as
+// when the queue fails, loses answers, never starts, or the run is cancelled (over real HTTP).
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { generate, type Job, type GenerateOptions } from '../../src/queue/generate.js'
+import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
+import type { Sleep } from '../../src/queue/http.js'
+import type { Plan } from '../../stand-ins/request-queue.js'
+import { callsOf, clientFor, startSim, videoRequest, type Sim } from './helpers.js'
+
+let sim: Sim | undefined
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+/** A clock that moves only when the loop sleeps, so poll times are exact. */
+function virtualClock() {
+  const clock = { t: 0 }
+  const sleep: Sleep = (ms, signal) =>
+    new Promise((resolve, reject) =>
+      // Lets every pending answer land first, as a real sleep would.
+      setImmediate(() => {
+        if (signal?.aborted) return reject(signal.reason)
+        clock.t += ms
+        resolve()
+      })
+    )
+  return { clock, now: () => clock.t, sleep }
+}
+
+/** An in-memory queue on the virtual clock: each script renders for `rendersMs[file]`. */
+function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) {
+  const polls: Record<string, number[]> = {}
+  let active = 0
+  let mostActive = 0
+  const requests = new Map<string, { file: string; doneAt: number }>()
+  const answer = (id: string): RemoteRequest => {
+    const { doneAt } = requests.get(id)!
+    const done = clock.t >= doneAt
+    return {
+      requestId: id,
+      status: done ? 'success' : 'processing',
+      terminal: done,
+      videoUrl: done ? `https://media.example/${id}.mp4` : null,
+      thumbnailUrl: null,
+      duration: done ? 3 : null,
+      reason: null,
+      payload: undefined,
+      createdAt: null
+    }
+  }
+  const client: QueueClient = {
+    async submit(_model, payload) {
+      active++
+      mostActive = Math.max(mostActive, active)
+      await new Promise(resolve => setImmediate(resolve))
+      active--
+      const file = (payload as { title: string }).title
+      const id = `req-${requests.size + 1}`
+      requests.set(id, { file, doneAt: clock.t + rendersMs[file]! })
+      polls[file] = []
+      return { ...answer(id), status: 'queued' }
+    },
+    async get(id) {
+      polls[requests.get(id)!.file]!.push(clock.t / 1000)
+      return answer(id)
+    },
+    list: async () => [],
+    modelInfo: async () => ({})
+  }
+  return { client, polls, mostActive: () => mostActive }
+}
+
+function job(file: string, words?: string): Job {
+  const request = videoRequest(file, words)
+  request.payload.title = file
+  return { request }
+}
+
+describe('the polling schedule', () => {
+  it('notices a short job at the first poll and polls a long one ever more rarely', async () => {
+    const { clock, now, sleep } = virtualClock()
+    const queue = scriptedQueue(clock, { short: 5_000, long: 600_000 })
+
+    const generated = await generate([job('short'), job('long')], {
+      client: queue.client,
+      maxConcurrency: 4,
+      pollInterval: 10,
+      timeout: 3600,
+      now,
+      sleep
+    })
+
+    expect(generated.map(g => [g.file, g.status, g.requestId])).toEqual([
+      ['short', 'success', 'req-1'],
+      ['long', 'success', 'req-2']
+    ])
+    expect(queue.polls.short).toEqual([10])
+    // 10 s, then ×1.5 each time, capped at 6 poll intervals (60 s).
+    expect(queue.polls.long).toEqual([
+      10, 25, 47.5, 81.25, 131.875, 191.875, 251.875, 311.875, 371.875, 431.875, 491.875, 551.875,
+      611.875
+    ])
+  })
+
+  it('prints a progress summary every summaryEvery seconds of a long run', async () => {
+    const { clock, now, sleep } = virtualClock()
+    const queue = scriptedQueue(clock, { a: 5_000, b: 200_000, c: 200_000 })
+    const summaries: Array<Record<string, number>> = []
+
+    await generate([job('a'), job('b'), job('c')], {
+      client: queue.client,
+      maxConcurrency: 4,
+      pollInterval: 10,
+      timeout: 3600,
+      summaryEvery: 60,
+      onSummary: counts => summaries.push({ ...counts, at: clock.t / 1000 }),
+      now,
+      sleep
+    })
+
+    expect(summaries).toEqual([
+      { done: 1, total: 3, processing: 2, at: 81.25 },
+      { done: 1, total: 3, processing: 2, at: 191.875 },
+      { done: 3, total: 3, at: 251.875 }
+    ])
+  })
+
+  it('keeps at most max-concurrency calls in flight', async () => {
+    const { clock, now, sleep } = virtualClock()
+    const files = ['a', 'b', 'c', 'd', 'e', 'f']
+    const queue = scriptedQueue(clock, Object.fromEntries(files.map(f => [f, 1000])))
+
+    const generated = await generate(
+      files.map(f => job(f)),
+      {
+        client: queue.client,
+        maxConcurrency: 2,
+        pollInterval: 1,
+        timeout: 3600,
+        now,
+        sleep
+      }
+    )
+
+    expect(generated.every(g => g.status === 'success')).toBe(true)
+    expect(queue.mostActive()).toBe(2)
+  })
+})
+
+/** Generation against the simulator, 1 simulated second = 1 ms. */
+async function run(
+  jobs: Job[],
+  plans: Record<string, Partial<Plan>> = {},
+  options: Partial<GenerateOptions> & { attempts?: number } = {}
+) {
+  sim ??= await startSim({
+    timeScale: 0.001,
+    plan: payload => plans[String((payload as { title: string }).title)]
+  })
+  const { client } = clientFor(sim, {
+    policy: { attempts: options.attempts ?? 3, baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 2000 }
+  })
+  const progress: string[] = []
+  const generated = await generate(jobs, {
+    client,
+    maxConcurrency: 4,
+    pollInterval: 0.005,
+    timeout: 5,
+    onProgress: p => progress.push(`${p.file} ${p.status}`),
+    ...options
+  })
+  return { generated, progress, sim }
+}
+
+const idOf = (sim: Sim, title: string) =>
+  sim.requests.find(r => r.payload.title === title)!.request_id
+
+describe('what each script ends as', () => {
+  it('carries the remote reason of a failed or cancelled job, and fails a success without media', async () => {
+    const { generated, sim } = await run(
+      [job('failed'), job('cancelled'), job('silent'), job('empty'), job('fine')],
+      {
+        failed: { outcome: 'failed', reason: 'avatar Daisy is not available' },
+        cancelled: { outcome: 'cancelled', reason: 'cancelled by an operator', reasonAt: 'error' },
+        silent: { outcome: 'failed', reason: null },
+        empty: { omitMedia: true }
+      }
+    )
+
+    expect(generated.map(g => [g.file, g.status, g.error])).toEqual([
+      ['failed', 'failed', 'avatar Daisy is not available'],
+      ['cancelled', 'cancelled', 'cancelled by an operator'],
+      ['silent', 'failed', 'the queue reported failed without a reason'],
+      ['empty', 'failed', 'the queue reported success but gave no video URL'],
+      ['fine', 'success', null]
+    ])
+    expect(generated.map(g => g.requestId)).toEqual(
+      ['failed', 'cancelled', 'silent', 'empty', 'fine'].map(f => idOf(sim, f))
+    )
+    expect(sim.billable).toBe(5)
+  })
+
+  it('reads a terminal status from the submit answer without polling', async () => {
+    const { generated, sim } = await run([job('instant')], { instant: { immediate: true } })
+
+    expect(generated[0]).toMatchObject({ status: 'success', requestId: idOf(sim, 'instant') })
+    expect(callsOf(sim)).toEqual(['POST /requests 200'])
+  })
+
+  it('ends a request that never starts as timeout, keeping its id for the next run', async () => {
+    const { generated, sim } = await run(
+      [job('stuck')],
+      { stuck: { neverStarts: true } },
+      {
+        timeout: 0.3
+      }
+    )
+
+    const id = idOf(sim, 'stuck')
+    expect(generated[0]).toEqual({
+      file: 'stuck',
+      status: 'timeout',
+      requestId: id,
+      videoUrl: null,
+      thumbnailUrl: null,
+      duration: null,
+      error: `still queued after 0.3 s; the next run resumes request ${id}`
+    })
+  })
+
+  it('treats statuses it does not know as still running until the deadline', async () => {
+    const { generated, progress } = await run(
+      [job('created'), job('dispatched')],
+      {
+        created: { createdSeconds: 1e6 },
+        dispatched: { queuedSeconds: 0, dispatchedSeconds: 1e6 }
+      },
+      { timeout: 0.3 }
+    )
+
+    expect(generated.map(g => [g.status, g.error?.replace(/request \S+$/, 'request …')])).toEqual([
+      ['timeout', 'still created after 0.3 s; the next run resumes request …'],
+      ['timeout', 'still dispatched after 0.3 s; the next run resumes request …']
+    ])
+    expect(progress).toEqual(
+      expect.arrayContaining(['created created', 'dispatched dispatched', 'created timeout'])
+    )
+  })
+
+  it('keeps polling after a poll fails for good, and succeeds', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    sim.inject({ method: 'GET', path: '/requests/', status: 503, times: 2 })
+
+    const { generated } = await run([job('flaky')], {}, { attempts: 2 })
+
+    expect(generated[0]!.status).toBe('success')
+    expect(callsOf(sim).slice(0, 3)).toEqual([
+      'POST /requests 200',
+      'GET /requests/:id 503',
+      'GET /requests/:id 503'
+    ])
+    expect(sim.billable).toBe(1)
+  })
+
+  it('says why polls failed when the deadline passes', async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    sim.inject({
+      method: 'GET',
+      path: '/requests/',
+      status: 503,
+      body: { error: 'maintenance' },
+      times: 1000
+    })
+
+    const { generated } = await run([job('dark')], {}, { attempts: 1, timeout: 0.2 })
+
+    expect(generated[0]!.error).toMatch(
+      /^still queued after 0\.2 s \(last poll: GET \S+: HTTP 503: maintenance \(gave up after 1 attempts\)\); the next run resumes request \S+$/
+    )
+  })
+
+  it('fails a request the queue does not know', async () => {
+    const { generated } = await run([{ ...job('lost'), resumeId: 'no-such-request' }])
+
+    expect(generated[0]).toMatchObject({
+      status: 'failed',
+      requestId: 'no-such-request',
+      error:
+        'request no-such-request is unknown to the queue: GET /api/v1/ie/requestqueue/apikey/requests/no-such-request: HTTP 404: request not found'
+    })
+  })
+
+  it('stops submitting after the queue refuses the key or the balance', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    sim.inject({ method: 'POST', status: 402, body: { error: 'insufficient balance' } })
+
+    const { generated } = await run([job('a'), job('b'), job('c')], {}, { maxConcurrency: 1 })
+
+    const refused =
+      'POST /api/v1/ie/requestqueue/apikey/requests: HTTP 402 (insufficient balance): insufficient balance'
+    expect(generated.map(g => [g.status, g.error])).toEqual([
+      ['failed', refused],
+      ['failed', `not submitted: an earlier submission was refused (${refused})`],
+      ['failed', `not submitted: an earlier submission was refused (${refused})`]
+    ])
+    expect(callsOf(sim)).toEqual(['POST /requests 402'])
+  })
+})
+
+describe('never paying twice', () => {
+  it('gives two identical scripts whose answers were lost one request each', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    sim.inject({ method: 'POST', ambiguous: true, times: 2 })
+    const twin = (file: string) => ({ request: { ...videoRequest(file, 'Same words.'), file } })
+
+    const { generated } = await run([twin('one.md'), twin('two.md')], {}, { maxConcurrency: 2 })
+
+    expect(sim.billable).toBe(2)
+    expect(sim.calls.filter(c => c.method === 'POST')).toHaveLength(2)
+    expect(generated.map(g => g.status)).toEqual(['success', 'success'])
+    expect(new Set(generated.map(g => g.requestId))).toEqual(
+      new Set(sim.requests.map(r => r.request_id))
+    )
+  })
+
+  it('resumes an earlier request by its id without submitting', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    const { client } = clientFor(sim)
+    const earlier = await client.submit('heygen-avatar-4', job('again').request.payload)
+
+    const { generated } = await run([{ ...job('again'), resumeId: earlier.requestId }])
+
+    expect(generated[0]).toMatchObject({ status: 'success', requestId: earlier.requestId })
+    expect(sim.billable).toBe(1)
+  })
+
+  it('reuses an earlier success with fresh media, and pays again only for one that is gone', async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    const { client } = clientFor(sim)
+    const earlier = await client.submit('heygen-avatar-4', job('kept').request.payload)
+
+    const { generated } = await run([
+      { ...job('kept'), resumeId: earlier.requestId, reuse: true },
+      { ...job('gone'), resumeId: 'expired-request', reuse: true }
+    ])
+
+    expect(generated.map(g => [g.file, g.status])).toEqual([
+      ['kept', 'reused'],
+      ['gone', 'success']
+    ])
+    expect(generated[0]!.requestId).toBe(earlier.requestId)
+    expect(generated[0]!.videoUrl).toMatch(/video\.mp4\?expires=/)
+    expect(sim.billable).toBe(2)
+  })
+})
+
+describe('cancellation', () => {
+  it('stops polling at once and keeps every request id', async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    const controller = new AbortController()
+    const running = run([job('a'), job('b')], {}, { signal: controller.signal, timeout: 60 })
+    while (sim.billable < 2) await new Promise(resolve => setTimeout(resolve, 2))
+    controller.abort('cancelled')
+    const started = Date.now()
+
+    const { generated } = await running
+    const callsAtEnd = sim.calls.length
+    await new Promise(resolve => setTimeout(resolve, 50))
+
+    expect(Date.now() - started).toBeLessThan(500)
+    expect(sim.calls.length).toBe(callsAtEnd)
+    const ids = ['a', 'b'].map(f => idOf(sim!, f))
+    expect(generated.map(g => [g.status, g.requestId, g.error])).toEqual(
+      ids.map(id => [
+        'timeout',
+        id,
+        `the run was cancelled while the video was queued; the next run resumes request ${id}`
+      ])
+    )
+  })
+
+  it('submits nothing once the run is cancelled', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    const controller = new AbortController()
+    controller.abort('cancelled')
+
+    const { generated } = await run([job('a'), job('b')], {}, { signal: controller.signal })
+
+    expect(generated.map(g => [g.status, g.error])).toEqual([
+      ['cancelled', 'not submitted before the run was cancelled'],
+      ['cancelled', 'not submitted before the run was cancelled']
+    ])
+    expect(sim.calls).toEqual([])
+  })
+})

@@ -1,0 +1,78 @@
+// Shared by the request-queue tests: the simulator with fast time, a client whose retry waits
+// are recorded instead of slept, and a valid heygen-avatar-4 payload.
+import { startRequestQueue, type SimOptions } from '../../stand-ins/request-queue.js'
+import { createQueueClient, type QueueClient } from '../../src/queue/client.js'
+import type { RetryPolicy } from '../../src/queue/http.js'
+import { hashRequest } from '../../src/script/index.js'
+import type { VideoRequest } from '../../src/types.js'
+
+export type Sim = Awaited<ReturnType<typeof startRequestQueue>>
+
+export const MODEL = 'heygen-avatar-4'
+export const KEY = 'sim-key'
+export const FAST: RetryPolicy = {
+  attempts: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 5000,
+  timeoutMs: 2000
+}
+
+export function startSim(options: SimOptions = {}): Promise<Sim> {
+  return startRequestQueue({ timeScale: 0.01, ...options })
+}
+
+export interface Recorded {
+  client: QueueClient
+  /** Every retry wait asked for, in milliseconds; none is really slept. */
+  waits: number[]
+}
+
+export function clientFor(
+  sim: Sim,
+  options: { policy?: RetryPolicy; apiKey?: string; organizationId?: string } = {}
+): Recorded {
+  const waits: number[] = []
+  const client = createQueueClient({
+    apiUrl: sim.url,
+    apiKey: options.apiKey ?? KEY,
+    organizationId: options.organizationId,
+    policy: options.policy ?? FAST,
+    sleep: async ms => {
+      waits.push(ms)
+    }
+  })
+  return { client, waits }
+}
+
+export function payload(words = 'Hello from the test.'): Record<string, unknown> {
+  return {
+    title: 'test',
+    video_inputs: [
+      {
+        character: { type: 'avatar', avatar_id: 'Daisy-inskirt-20220818' },
+        voice: { type: 'text', input_text: words, voice_id: '2d5b0e6cf36f460aa7fc47e3eee4ba54' }
+      }
+    ]
+  }
+}
+
+export function videoRequest(file: string, words?: string): VideoRequest {
+  const body = payload(words)
+  return {
+    file,
+    title: file,
+    model: MODEL,
+    payload: body,
+    hash: hashRequest(MODEL, body),
+    regenerate: false,
+    estimatedSeconds: 2
+  }
+}
+
+/** `METHOD path status` of every API call, for exact assertions on what was sent. */
+export function callsOf(sim: Sim): string[] {
+  return sim.calls.map(c => {
+    const path = c.path.replace(/^.*\/apikey/, '').replace(/\/requests\/.+$/, '/requests/:id')
+    return `${c.method} ${path} ${c.status}`
+  })
+}
