@@ -47,7 +47,8 @@ export function writeEvent(dir, payload) {
  * What a test says about a pull request. The examples' pull request is #2 of
  * Codertocat/Hello-World, from `changes` (ec26c3e…) into `master` (f95f852…), opened by the owner.
  * @typedef {{ number?: number, action?: string, headSha?: string, baseSha?: string,
- *   headRef?: string, baseRef?: string, authorAssociation?: string, fork?: boolean }} PullRequestScenario
+ *   headRef?: string, baseRef?: string, authorAssociation?: string, fork?: boolean,
+ *   changedFiles?: number }} PullRequestScenario
  */
 
 /**
@@ -80,14 +81,16 @@ export function pullRequestEvent(scenario = {}) {
   pr.head.label = `${pr.head.user.login}:${pr.head.ref}`
   pr.base.label = `${pr.base.user.login}:${pr.base.ref}`
   pr.author_association = scenario.authorAssociation ?? (fork ? 'CONTRIBUTOR' : 'OWNER')
+  pr.changed_files = scenario.changedFiles ?? pr.changed_files
   Object.assign(payload, { action, number, pull_request: pr, sender: pr.user })
   if (action === 'synchronize') payload.after = headSha
   return payload
 }
 
 /**
- * A `push` payload: the example that creates a branch, moved to the scenario's commits.
- * @param {{ before?: string, after?: string, ref?: string }} [scenario]
+ * A `push` payload: the example that creates a branch (the default branch, `master`), moved to
+ * the scenario's commits.
+ * @param {{ before?: string, after?: string, ref?: string, forced?: boolean }} [scenario]
  * @returns {Payload}
  */
 export function pushEvent(scenario = {}) {
@@ -95,12 +98,16 @@ export function pushEvent(scenario = {}) {
   if (!example) throw new Error('@octokit/webhooks-examples has no push to a branch')
   const { before = example.before, after = example.after, ref = example.ref } = scenario
   const payload = JSON.parse(JSON.stringify(example).replaceAll(example.after, after))
+  const deleted = /^0+$/.test(after)
   return Object.assign(payload, {
     ref,
     before,
     after,
     created: /^0+$/.test(before),
-    deleted: /^0+$/.test(after),
+    deleted,
+    forced: scenario.forced ?? false,
+    // GitHub sends no head commit when a push deletes the branch.
+    ...(deleted && { head_commit: null, commits: [] }),
     compare: `${payload.repository.html_url}/compare/${before.slice(0, 12)}...${after.slice(0, 12)}`
   })
 }
@@ -118,6 +125,40 @@ export function workflowDispatchEvent(inputs = {}, options = {}) {
   delete payload.organization
   const { repository, sender } = webhookExample('pull_request', 'opened')
   return { ...payload, inputs, ref: options.ref ?? payload.ref, repository, sender }
+}
+
+/**
+ * A `merge_group` payload (checks_requested) for these commits. The examples queue in an
+ * organisation's repository; here the queue is Codertocat/Hello-World's, like every other event.
+ * @param {{ baseSha?: string, headSha?: string, baseRef?: string }} [scenario]
+ * @returns {Payload}
+ */
+export function mergeGroupEvent(scenario = {}) {
+  const payload = webhookExample('merge_group', 'checks_requested')
+  delete payload.organization
+  const { repository, sender } = webhookExample('pull_request', 'opened')
+  const group = payload.merge_group
+  const { baseSha = group.base_sha, headSha = group.head_sha } = scenario
+  const baseRef = scenario.baseRef ?? 'refs/heads/master'
+  const branch = baseRef.replace(/^refs\/heads\//, '')
+  Object.assign(group, {
+    base_sha: baseSha,
+    head_sha: headSha,
+    base_ref: baseRef,
+    head_ref: `refs/heads/gh-readonly-queue/${branch}/pr-2-${baseSha}`,
+    head_commit: { ...group.head_commit, id: headSha }
+  })
+  return { ...payload, repository, sender }
+}
+
+/**
+ * What a runner writes to GITHUB_EVENT_PATH for a `schedule` run: GitHub sends no webhook for
+ * it, and the payload holds only the cron expression that fired.
+ * @param {string} [cron]
+ * @returns {Payload}
+ */
+export function scheduleEvent(cron = '30 5 * * 1') {
+  return { schedule: cron }
 }
 
 /**

@@ -29,6 +29,7 @@ const SECONDARY_RATE_LIMIT =
  *   base?: { sha?: string, ref?: string }, user?: UserSeed, author_association?: string,
  *   merged?: boolean, merge_commit_sha?: string, fork?: boolean, title?: string }} PullRequestSeed
  * @typedef {{ sha?: string, message?: string }} CommitSeed
+ * @typedef {{ files?: FileSeed[], commits?: CommitSeed[], mergeBase?: string }} CompareSeed
  * @typedef {{ method?: string, path?: string | RegExp, times?: number, status: number,
  *   body?: unknown, headers?: Record<string, string> }} Injection
  * @typedef {{ method: string, path: string, route: string | null, query: Record<string, string>,
@@ -208,7 +209,7 @@ export async function startGitHub(options = {}) {
     addPullRequest: (number, seed = {}) => repository.addPullRequest(number, seed),
     /** @param {number} issueNumber @param {{ body: string, user?: UserSeed, author_association?: string }} seed */
     addComment: (issueNumber, seed) => copy(repository.addComment(issueNumber, seed)),
-    /** @param {string} base @param {string} head @param {{ files?: FileSeed[], commits?: CommitSeed[] }} seed */
+    /** @param {string} base @param {string} head @param {CompareSeed} seed */
     setCompare: (base, head, seed) => repository.setCompare(base, head, seed),
     /** @param {string} sha @param {number[]} pullNumbers */
     setCommitPulls: (sha, pullNumbers) => repository.commitPulls.set(sha, pullNumbers),
@@ -445,11 +446,16 @@ class Repository {
     return [...this.comments.values()].filter(c => c.issue === issue).map(c => c.comment)
   }
 
-  /** @param {string} base @param {string} head @param {{ files?: FileSeed[], commits?: CommitSeed[] }} seed */
-  setCompare(base, head, { files = [], commits = [{}] }) {
+  /**
+   * A comparison. With `mergeBase` (e.g. after a force push) head does not descend from base:
+   * GitHub answers `diverged` and lists the files changed since the merge base.
+   * @param {string} base @param {string} head @param {CompareSeed} seed
+   */
+  setCompare(base, head, { files = [], commits = [{}], mergeBase }) {
     const baseSha = isSha(base) ? base : sha(`ref ${base}`)
     const headSha = isSha(head) ? head : sha(`ref ${head}`)
-    let parent = baseSha
+    const forkPoint = mergeBase ?? baseSha
+    let parent = forkPoint
     const built = commits.map((seed, i) => {
       const last = i === commits.length - 1
       const commitSha = seed.sha ?? (last ? headSha : sha(`${head}~${commits.length - 1 - i}`))
@@ -464,11 +470,11 @@ class Repository {
       permalink_url: `${this.htmlBase}/compare/${this.owner}:${baseSha.slice(0, 7)}...${this.owner}:${headSha.slice(0, 7)}`,
       diff_url: `${this.htmlBase}/compare/${basehead}.diff`,
       patch_url: `${this.htmlBase}/compare/${basehead}.patch`,
-      base_commit: this.commit(baseSha, 'Base', sha(`parent of ${baseSha}`)),
-      merge_base_commit: this.commit(baseSha, 'Base', sha(`parent of ${baseSha}`)),
-      status: commits.length > 0 ? 'ahead' : 'identical',
+      base_commit: this.commit(baseSha, 'Base', sha(`parent of ${forkPoint}`)),
+      merge_base_commit: this.commit(forkPoint, 'Merge base', sha(`parent of ${forkPoint}`)),
+      status: mergeBase ? 'diverged' : commits.length > 0 ? 'ahead' : 'identical',
       ahead_by: commits.length,
-      behind_by: 0,
+      behind_by: mergeBase ? 1 : 0,
       total_commits: commits.length
     }
     const diffEntries = files

@@ -5,8 +5,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import {
+  mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
+  scheduleEvent,
   webhookExample,
   workflowDispatchEvent,
   writeEvent
@@ -134,5 +136,35 @@ describe('writeEvent', () => {
 
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(payload)
     fs.rmSync(dir, { recursive: true })
+  })
+})
+
+describe('the trigger helpers', () => {
+  it('counts the changed files of a pull request as GitHub does in the payload', () => {
+    expect(pullRequestEvent({ changedFiles: 3001 }).pull_request.changed_files).toBe(3001)
+  })
+
+  it('marks a force push, and a deletion with no head commit', () => {
+    const forced = pushEvent({ before: BASE, after: HEAD, forced: true })
+    const deleted = pushEvent({ before: HEAD, after: '0'.repeat(40), ref: 'refs/heads/topic' })
+
+    expect(forced).toMatchObject({ forced: true, deleted: false })
+    expect(deleted).toMatchObject({ deleted: true, created: false, head_commit: null, commits: [] })
+  })
+
+  it('queues a merge group for the given commits in the same repository as the other events', () => {
+    const event = mergeGroupEvent({ baseSha: BASE, headSha: HEAD })
+
+    expect(event).toMatchObject({
+      action: 'checks_requested',
+      merge_group: { base_sha: BASE, head_sha: HEAD, base_ref: 'refs/heads/master' },
+      repository: { full_name: 'Codertocat/Hello-World' }
+    })
+    expect(event.merge_group.head_commit.id).toBe(HEAD)
+    expect(event).not.toHaveProperty('organization')
+  })
+
+  it('writes a schedule event as the runner does: the cron expression only', () => {
+    expect(scheduleEvent('0 6 * * *')).toEqual({ schedule: '0 6 * * *' })
   })
 })

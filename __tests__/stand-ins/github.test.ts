@@ -232,6 +232,26 @@ describe('comparisons', () => {
     expect(gh.violations).toEqual([])
   })
 
+  it('answers diverged after a force push, with the files since the merge base', async () => {
+    const [before, after, mergeBase] = ['b'.repeat(40), 'a'.repeat(40), 'c'.repeat(40)]
+    gh.setCompare(before, after, {
+      mergeBase,
+      files: [{ filename: 'videos/a.md', status: 'modified' }]
+    })
+
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+      ...repo,
+      basehead: `${before}...${after}`
+    })
+
+    expect(data).toMatchObject({ status: 'diverged', ahead_by: 1, behind_by: 1 })
+    expect(data.base_commit.sha).toBe(before)
+    expect(data.merge_base_commit.sha).toBe(mergeBase)
+    expect(data.commits[0]?.parents[0]?.sha).toBe(mergeBase)
+    expect(data.files?.map(file => file.filename)).toEqual(['videos/a.md'])
+    expect(gh.violations).toEqual([])
+  })
+
   it('shows the files on the first page only when the commits are paged', async () => {
     gh.setCompare('main', 'topic', {
       files: [{ filename: 'videos/a.md', status: 'modified' }],

@@ -1,10 +1,12 @@
 // Finds the script files a run is about: those the triggering event changed, or all of them.
-import { readdir } from 'node:fs/promises'
 import type { EventInfo } from '../github/event.js'
 import type { GitHubClient } from '../github/client.js'
-import { explainGitHubError } from '../github/client.js'
-import type { Mode } from '../settings.js'
-import { globSet } from './globs.js'
+import { DEFAULT_SCRIPTS, type Mode } from '../settings.js'
+import { findChanges, type ChangedFile } from './changes.js'
+import { globSet, type GlobSet } from './globs.js'
+import { listWorkspace } from './workspace.js'
+
+export type { ChangedFile } from './changes.js'
 
 export interface Selection {
   /** Script files to generate, workspace-relative, sorted. */
@@ -15,15 +17,6 @@ export interface Selection {
   source: string
 }
 
-export interface ChangedFile {
-  path: string
-  status: string
-  previousPath?: string
-  changes?: number
-}
-
-const ZERO_SHA = /^0+$/
-
 export async function findScripts(options: {
   mode: Mode
   patterns: string[]
@@ -33,48 +26,39 @@ export async function findScripts(options: {
   log: (message: string) => void
   warn: (message: string) => void
 }): Promise<Selection> {
-  const { event } = options
-  const patterns = event.dispatchScripts
-    ? event.dispatchScripts
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)
-    : options.patterns
-  const globs = globSet(patterns)
-  const mode = resolveMode(options.mode, event.name)
+  const { event, github, log, warn } = options
+  const globs = globSet(options.patterns)
+  // A manual run may narrow the selection with its own `scripts` input, never widen it.
+  const narrowed = event.dispatchScripts ? globSet(lines(event.dispatchScripts)) : null
+  const selects = (path: string) => globs.matches(path) && (narrowed?.matches(path) ?? true)
 
-  if (mode === 'all' || !options.github) {
-    const all = await listWorkspace(options.workspace)
-    for (const pattern of globs.unused(all))
-      options.warn(`No file matches the scripts pattern "${pattern}"`)
-    return {
-      files: all.filter(p => globs.matches(p)).sort(),
-      removed: [],
-      source: 'every matching file in the workspace'
-    }
+  const workspace = await listWorkspace(options.workspace)
+  warnUnused(globs, options.patterns, workspace, warn)
+  for (const pattern of narrowed?.unused(workspace.filter(p => globs.matches(p))) ?? []) {
+    warn(`No script matches "${pattern}" of the workflow_dispatch input "scripts"`)
   }
 
-  const changed = await changedFiles(options.github, event, options.log)
-  if (changed === 'all') {
-    const all = await listWorkspace(options.workspace)
-    return {
-      files: all.filter(p => globs.matches(p)).sort(),
-      removed: [],
-      source: 'every matching file (no earlier commit to compare with)'
-    }
+  const everything = (source: string) => ({ files: workspace.filter(selects), removed: [], source })
+  if (resolveMode(options.mode, event.name) === 'all') {
+    return everything('every matching file in the workspace')
   }
-  const files: string[] = []
-  const removed: string[] = []
-  for (const file of changed.files) {
-    if (!globs.matches(file.path)) continue
-    if (file.status === 'removed') removed.push(file.path)
-    else if (file.status === 'renamed' && file.changes === 0) {
-      options.log(
-        `${file.previousPath} was renamed to ${file.path} without changes: not regenerated`
-      )
-    } else if (file.status !== 'unchanged') files.push(file.path)
+  if (!github) {
+    throw new Error(
+      'github-token is empty: it is needed to find the files this event changed (or set mode: all)'
+    )
   }
-  return { files: files.sort(), removed: removed.sort(), source: changed.source }
+  const changes = await findChanges({ github, event, workspace: options.workspace, log, warn })
+  if (changes.kind === 'all') return everything(changes.source)
+
+  const selection = selectChanged(changes.files, { matches: selects }, log)
+  const present = new Set(workspace)
+  const missing = selection.files.filter(file => !present.has(file))
+  if (missing.length) {
+    warn(
+      `${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head)`
+    )
+  }
+  return { ...selection, source: changes.source }
 }
 
 export function resolveMode(mode: Mode, eventName: string): 'changed' | 'all' {
@@ -82,88 +66,59 @@ export function resolveMode(mode: Mode, eventName: string): 'changed' | 'all' {
   return eventName === 'workflow_dispatch' || eventName === 'schedule' ? 'all' : 'changed'
 }
 
-async function changedFiles(
-  github: GitHubClient,
-  event: EventInfo,
+/**
+ * The changed files that are scripts to generate, and the scripts that are gone. A rename that
+ * kept the content is no change; a script renamed out of the globs is gone.
+ */
+export function selectChanged(
+  changed: ChangedFile[],
+  globs: Pick<GlobSet, 'matches'>,
   log: (message: string) => void
-): Promise<{ files: ChangedFile[]; source: string } | 'all'> {
-  const { owner, repo } = event
-  if (event.pullRequest) {
-    const pull_number = event.pullRequest.number
-    try {
-      const files = await github.paginate(github.rest.pulls.listFiles, {
-        owner,
-        repo,
-        pull_number,
-        per_page: 100
-      })
-      return {
-        files: files.map(f => ({
-          path: f.filename,
-          status: f.status,
-          previousPath: f.previous_filename,
-          changes: f.changes
-        })),
-        source: `the ${files.length} files changed by pull request #${pull_number}`
-      }
-    } catch (error) {
-      throw new Error(
-        explainGitHubError(
-          error,
-          `Listing the files of pull request #${pull_number}`,
-          'pull-requests: read'
-        )
-      )
+): Omit<Selection, 'source'> {
+  const files = new Set<string>()
+  const removed = new Set<string>()
+  for (const file of changed) {
+    const matches = globs.matches(file.path)
+    const matchedBefore = file.previousPath !== undefined && globs.matches(file.previousPath)
+    if (file.status === 'removed') {
+      if (matches) removed.add(file.path)
+    } else if (file.status === 'renamed' && matchedBefore && !matches) {
+      removed.add(file.previousPath as string)
+    } else if (!matches || file.status === 'unchanged') {
+      continue
+    } else if (file.status === 'renamed' && matchedBefore && file.changes === 0) {
+      log(`${file.previousPath} was renamed to ${file.path} without changes: not regenerated`)
+    } else {
+      files.add(file.path)
     }
   }
-  const range = event.push
-    ? { base: event.push.before, head: event.push.after }
-    : event.mergeGroup
-      ? { base: event.mergeGroup.baseSha, head: event.mergeGroup.headSha }
-      : null
-  if (!range) {
-    log(`The ${event.name} event names no changes: selecting every matching file`)
-    return 'all'
+  return { files: [...files].sort(), removed: [...removed].sort() }
+}
+
+/**
+ * A pattern that matches nothing is likely a typo. The default patterns cover every script
+ * format, and a repository seldom uses them all: they are named only when none matches.
+ */
+function warnUnused(
+  globs: GlobSet,
+  patterns: string[],
+  workspace: string[],
+  warn: (message: string) => void
+): void {
+  const unused = globs.unused(workspace)
+  const positive = patterns.filter(p => !p.startsWith('!'))
+  if (unused.length === positive.length) {
+    warn(`No file in the workspace matches the scripts patterns: ${unused.join(', ')}`)
+    return
   }
-  if (ZERO_SHA.test(range.head))
-    return { files: [], source: 'a deleted branch (nothing to generate)' }
-  if (ZERO_SHA.test(range.base)) return 'all'
-  try {
-    const { data } = await github.rest.repos.compareCommitsWithBasehead({
-      owner,
-      repo,
-      basehead: `${range.base}...${range.head}`,
-      per_page: 100
-    })
-    const files = (data.files ?? []).map(f => ({
-      path: f.filename,
-      status: f.status,
-      previousPath: f.previous_filename,
-      changes: f.changes
-    }))
-    return {
-      files,
-      source: `the ${files.length} files changed between ${range.base.slice(0, 7)} and ${range.head.slice(0, 7)}`
-    }
-  } catch (error) {
-    throw new Error(
-      explainGitHubError(error, `Comparing ${range.base}...${range.head}`, 'contents: read')
-    )
+  for (const pattern of unused.filter(p => !DEFAULT_SCRIPTS.includes(p))) {
+    warn(`No file in the workspace matches the scripts pattern "${pattern}"`)
   }
 }
 
-/** Every file under the workspace, as forward-slash relative paths; `.git` and `node_modules` skipped. */
-async function listWorkspace(workspace: string): Promise<string[]> {
-  const entries = await readdir(workspace, { recursive: true, withFileTypes: true })
-  const files: string[] = []
-  for (const entry of entries) {
-    if (!entry.isFile() && !entry.isSymbolicLink()) continue
-    const dir = (entry.parentPath ?? (entry as unknown as { path: string }).path).slice(
-      workspace.length + 1
-    )
-    const path = (dir ? `${dir}/${entry.name}` : entry.name).split('\\').join('/')
-    if (/(^|\/)(\.git|node_modules)\//.test(path)) continue
-    files.push(path)
-  }
-  return files
+function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(Boolean)
 }

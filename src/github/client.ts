@@ -19,6 +19,8 @@ export function createGitHubClient(token: string, warn: (message: string) => voi
       return retryCount < 2
     }
   const options = {
+    // Read when the client is made, not when @actions/github was loaded.
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
     throttle: {
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit')
@@ -27,13 +29,16 @@ export function createGitHubClient(token: string, warn: (message: string) => voi
   return getOctokit(token, options, retry, throttling)
 }
 
-/** What a GitHub API failure means for the user, naming the permission that is missing. */
+/**
+ * What a GitHub API failure means for the user, naming the permission that is missing. GitHub
+ * answers 404 rather than 403 where telling would reveal that a private resource exists.
+ */
 export function explainGitHubError(error: unknown, action: string, permission: string): string {
   const status = (error as { status?: number }).status
   const message = (error as Error).message
   if (status === 401) return `${action}: the github-token was refused (${message})`
   if (status === 403 || status === 404) {
-    return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\` permission; a pull request from a fork gets a read-only token.`
+    return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\`: grant it in the workflow's \`permissions:\` block (a pull request from a fork always gets a read-only token)`
   }
   return `${action}: ${message}`
 }

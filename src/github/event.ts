@@ -12,6 +12,17 @@ export interface PullRequestInfo {
   changedFiles: number | null
 }
 
+export interface PushInfo {
+  /** The pushed ref, e.g. `refs/heads/main`. */
+  ref: string
+  /** All zeros when the push created the branch. */
+  before: string
+  /** All zeros when the push deleted the branch. */
+  after: string
+  forced: boolean
+  defaultBranch: string | null
+}
+
 export interface EventInfo {
   name: string
   owner: string
@@ -21,7 +32,7 @@ export interface EventInfo {
   serverUrl: string
   runUrl: string | null
   pullRequest: PullRequestInfo | null
-  push: { before: string; after: string } | null
+  push: PushInfo | null
   mergeGroup: { baseSha: string; headSha: string } | null
   /** `scripts` given to a workflow_dispatch run, one glob per line. */
   dispatchScripts: string | null
@@ -63,7 +74,14 @@ export function readEvent(): EventInfo {
       : null,
     push:
       context.eventName === 'push'
-        ? { before: String(payload.before ?? ''), after: String(payload.after ?? '') }
+        ? {
+            ref: String(payload.ref ?? ''),
+            before: String(payload.before ?? ''),
+            after: String(payload.after ?? ''),
+            forced: payload.forced === true,
+            defaultBranch:
+              String((payload.repository as Json | undefined)?.default_branch ?? '') || null
+          }
         : null,
     mergeGroup: mergeGroup
       ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
