@@ -90,7 +90,7 @@ function tableRows(body: string): string[][] {
  */
 function markup(body: string): string {
   return body
-    .replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '')
+    .replace(/^(`{3,})(?:text|json)\n[\s\S]*?\n\1$/gm, '')
     .replace(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '')
     .replace(/\]\([^)\s]*\)/g, ']')
     .replace(/="[^"]*"/g, '=""')
@@ -164,7 +164,9 @@ describe('the sticky comment', () => {
     const body = renderReport([invalid()], context)
 
     expect(body).toContain('❌ 1 failed')
-    expect(rowOf(body, 'videos/bad.yml')[2]).toMatch(/^⚠️ invalid<br>speed must be between 0/)
+    expect(rowOf(body, 'videos/bad.yml')[2]).toBe(
+      '⚠️ invalid<br>must be between 0&#46;\u200D5 and 1&#46;\u200D5 &#40;and 1 more&#41;'
+    )
     const [block] = detailsBlocks(body)
     expect(block).toContain('Invalid scripts (1)')
     expect(block).toContain('videos/bad.yml:3:10 scenes.2.speed — must be between 0.5 and 1.5')
@@ -481,5 +483,175 @@ describe('many scripts', () => {
     )
     expect(tableRows(body)).toHaveLength(20)
     expect(body).not.toContain('more scripts')
+  })
+})
+
+describe('a dry run', () => {
+  const dry = { ...context, dryRun: true, artifactUrl: null }
+  const payloadFor = (words: string) => ({
+    title: 'Welcome',
+    video_inputs: [
+      {
+        character: { type: 'avatar', avatar_id: 'Daisy' },
+        voice: { type: 'text', voice_id: 'v1', input_text: words }
+      }
+    ]
+  })
+  const planned = (fields: Partial<Row> = {}) =>
+    row({
+      status: 'skipped',
+      request_id: null,
+      video_url: null,
+      thumbnail_url: null,
+      duration: null,
+      estimatedSeconds: 72,
+      payload: payloadFor('Hello team.'),
+      ...fields
+    })
+
+  it('shows the payload each valid script would send and how long it would speak', () => {
+    const body = renderReport([planned(), invalid()], dry)
+
+    expect(rowOf(body, 'videos/intro.md')[3]).toBe('≈ 1:12')
+    const [, payloads] = detailsBlocks(body)
+    expect(payloads).toMatch(/^<details><summary>🧪 What would be sent \(1\)<\/summary>/)
+    expect(payloads).toContain('[` videos/intro.md `](https://github.com/octo/videos/blob/')
+    expect(payloads).toContain('≈ 1:12 spoken')
+    const json = payloads?.match(/```json\n([\s\S]*?)\n```/)?.[1]
+    expect(JSON.parse(json ?? 'null')).toEqual(payloadFor('Hello team.'))
+  })
+
+  it('keeps words that look like markup inside the payload code block', () => {
+    const words = '```\n</details> <img src=x> @octocat ````'
+    const body = renderReport([planned({ payload: payloadFor(words) })], dry)
+    expect(markup(body)).not.toMatch(/<img|@octocat/)
+    expect(detailsBlocks(body)).toHaveLength(1)
+  })
+
+  it('shows no payload once the scripts were submitted', () => {
+    const body = renderReport([planned({ status: 'success' })], context)
+    expect(body).not.toContain('What would be sent')
+  })
+
+  it('keeps the table lines of 300 scripts when their payloads do not all fit', () => {
+    const rows = Array.from({ length: 300 }, (_, i) =>
+      planned({ file: `videos/lesson-${i}.md`, payload: payloadFor('Words. '.repeat(200)) })
+    )
+    const body = renderReport(rows, dry)
+
+    expect(body.length).toBeLessThanOrEqual(65_536)
+    const payloads = body.match(/```json/g)?.length ?? 0
+    expect(payloads).toBeGreaterThan(0)
+    expect(tableRows(body).length).toBeGreaterThan(payloads)
+    expect(body).toContain(`🧪 What would be sent (${payloads})`)
+  })
+})
+
+describe('minutes', () => {
+  it('totals the minutes generated and the minutes reuse saved', () => {
+    const rows = [
+      row({ file: 'a.md', duration: 90 }),
+      row({ file: 'b.md', status: 'reused', duration: 60 }),
+      row({ file: 'c.md', status: 'reused', duration: null, estimatedSeconds: 30 }),
+      failed({ file: 'd.md' })
+    ]
+    const body = renderReport(rows, context)
+    expect(body).toContain('🎞️ 1.5 min generated · ♻️ 1.5 min saved by reuse')
+    expect(rowOf(body, 'b.md')[2]).toBe('♻️ reused')
+  })
+
+  it('says nothing of minutes when nothing was made', () => {
+    expect(renderReport([failed()], context)).not.toContain('min generated')
+  })
+})
+
+describe('the hidden state', () => {
+  it('carries what an earlier run saved for scripts this run did not touch, without showing them', () => {
+    const carried = (file: string, status = 'success') => ({
+      file,
+      hash: sha(`old ${file}`),
+      request_id: `req-old-${file}`,
+      status,
+      video_url: `https://storage.example.com/old/${file}.mp4`,
+      thumbnail_url: null,
+      duration: 12
+    })
+    const rows = [row({ file: 'a.md' })]
+    const body = renderReport(rows, {
+      ...context,
+      carry: [carried('a.md'), carried('untouched.md'), carried('rendering.md', 'pending')]
+    })
+
+    const saved = decodeState(body)
+    expect(saved.map(entry => [entry.file, entry.request_id])).toEqual(
+      expect.arrayContaining([
+        ['a.md', rows[0]?.request_id],
+        ['untouched.md', 'req-old-untouched.md'],
+        ['rendering.md', 'req-old-rendering.md']
+      ])
+    )
+    expect(saved).toHaveLength(3)
+    expect(tableRows(body)).toHaveLength(1)
+  })
+})
+
+describe('the job summary', () => {
+  it('shows all 500 rows that the comment has no room for, within 1 MB', () => {
+    const rows = Array.from({ length: 500 }, (_, i) =>
+      row({
+        file: `videos/course/lesson-${i}.md`,
+        title: `Lesson ${i}: what this part is about`,
+        video_url: `https://storage.googleapis.com/b/${i}?X-Goog-Signature=${sha(`${i}`).repeat(8)}`
+      })
+    )
+    const summary = renderReport(rows, context, { forSummary: true })
+
+    expect(tableRows(summary)).toHaveLength(500)
+    expect(summary).not.toContain('more scripts')
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1_000_000)
+    expect(tableRows(renderReport(rows, context)).length).toBeLessThan(500)
+  })
+
+  it('counts its limit in bytes, which text in other scripts takes up to four of', () => {
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      row({ file: `videos/课程-${i}/第${i}课.md`, title: '🎬'.repeat(50) })
+    )
+    const summary = renderReport(rows, context, { forSummary: true, maxLength: 30_000 })
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(30_000)
+    expect(tableRows(summary).length).toBeGreaterThan(0)
+  })
+})
+
+describe('a video made but not kept', () => {
+  it('keeps its success and says why the artifact lacks it', () => {
+    const error =
+      'Generated, but not saved to the artifact (video: HTTP 403: the media URL may have expired)'
+    const body = renderReport([row({ error })], context)
+    const status = decoded(rowOf(body, 'videos/intro.md')[2] ?? '').replace(/\u200D/g, '')
+    expect(status).toBe(`✅ success<br>⚠️ ${error}`)
+    expect(body).toContain('✅ 1 ready · ❌ 0 failed')
+    expect(detailsBlocks(body)).toEqual([])
+  })
+})
+
+describe('what the change did besides scripts', () => {
+  it('lists removed scripts as code, never as markup', () => {
+    const body = renderReport([row()], {
+      ...context,
+      removed: ['videos/old.md', 'videos/[x](y).md']
+    })
+    expect(body).toContain('🗑️ Removed, not generated: ` videos/old.md `, ` videos/[x](y).md `')
+  })
+
+  it('links the pull requests a push merged, and only over https', () => {
+    const body = renderReport([row()], {
+      ...context,
+      mergedPulls: [
+        { number: 12, url: 'https://github.com/octo/videos/pull/12' },
+        { number: 13, url: 'javascript:alert(1)' }
+      ]
+    })
+    expect(body).toContain('🔀 Merged from [#12](https://github.com/octo/videos/pull/12), #13:')
+    expect(body).not.toContain('javascript:')
   })
 })

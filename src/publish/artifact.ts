@@ -9,11 +9,20 @@ export interface UploadedArtifact {
   name: string
 }
 
+/** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
+const MAX_SUFFIX = 10
+
+/**
+ * Uploads `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a re-run
+ * finds the name taken, the earlier artifact is replaced; when it cannot be (an upload that never
+ * finalized keeps its name, unlisted and undeletable), the next free `name-N` is used, and said.
+ */
 export async function uploadArtifact(
   name: string,
   dir: string,
   results: Result[],
-  mediaFiles: string[]
+  mediaFiles: string[],
+  warn: (message: string) => void
 ): Promise<UploadedArtifact> {
   await mkdir(dir, { recursive: true })
   await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`)
@@ -21,14 +30,42 @@ export async function uploadArtifact(
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()
   // Videos are compressed already: zipping them again costs time and saves nothing.
-  const upload = () => client.uploadArtifact(name, files, dir, { compressionLevel: 0 })
-  try {
-    return { id: (await upload()).id ?? null, name }
-  } catch (error) {
+  const upload = async (as: string) => ({
+    id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
+    name: as
+  })
+
+  for (let n = 1; n <= MAX_SUFFIX; n++) {
+    const candidate = n === 1 ? name : `${name}-${n}`
+    try {
+      return await upload(candidate)
+    } catch (error) {
+      if (!isNameTaken(error)) throw error
+    }
     // A re-run of the job finds the artifact of its earlier attempt: replace it, as
     // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
-    if (!/already exists|409|conflict/i.test((error as Error).message)) throw error
+    if (await deleted(client, candidate)) return upload(candidate)
+    const next = `${name}-${n + 1}`
+    if (n < MAX_SUFFIX)
+      warn(
+        `Artifact name "${candidate}" is taken by an upload that never finished: using "${next}"`
+      )
+  }
+  throw new Error(`Artifact names "${name}" to "${name}-${MAX_SUFFIX}" are all taken in this run`)
+}
+
+function isNameTaken(error: unknown): boolean {
+  return /already exists|\(409\)|conflict/i.test((error as Error).message)
+}
+
+async function deleted(
+  client: { deleteArtifact(name: string): Promise<unknown> },
+  name: string
+): Promise<boolean> {
+  try {
     await client.deleteArtifact(name)
-    return { id: (await upload()).id ?? null, name }
+    return true
+  } catch {
+    return false
   }
 }

@@ -18,15 +18,28 @@ export interface CommentTarget {
 /** The default token's identity; its `/user` answers 403, so it cannot be asked. */
 const ACTIONS_BOT = 'github-actions[bot]'
 
-/** The login comments written with this token are attributed to. */
+/**
+ * The login comments written with this token are attributed to. A personal access token's
+ * `GET /user` names it. An installation token (the workflow's `GITHUB_TOKEN`, `ghs_…`) acts for
+ * no user and gets 403: its comments are by `github-actions[bot]`, which is assumed. A GitHub
+ * App's own installation token is refused the same way but writes as `<app>[bot]`: its earlier
+ * comment is then not recognised, and a new one is written (never someone else's edited).
+ */
 export async function tokenIdentity(github: GitHubClient): Promise<string> {
   try {
     const { data } = await github.rest.users.getAuthenticated()
     return data.login
   } catch {
-    // Installation tokens (GITHUB_TOKEN, GitHub Apps) may not read /user.
     return ACTIONS_BOT
   }
+}
+
+/**
+ * How often the live comment may be edited: every 5 s at most, which keeps well inside GitHub's
+ * limits on content creation, or sooner when the queue is polled faster (never under 1 s).
+ */
+export function liveEditInterval(pollIntervalSeconds: number): number {
+  return Math.min(5000, Math.max(pollIntervalSeconds * 1000, 1000))
 }
 
 /**
@@ -130,6 +143,10 @@ export class LiveComment {
     this.pendingBody = null
     await this.writing
     this.current = await writeComment(this.github, this.target, this.current, body)
+    // Reported only when the final write worked: else its own failure says it all, once.
+    if (this.failure) {
+      this.warn(`Could not update the comment while rendering: ${this.failure.message}`)
+    }
     return this.current
   }
 
@@ -141,9 +158,8 @@ export class LiveComment {
     try {
       this.current = await writeComment(this.github, this.target, this.current, body)
     } catch (error) {
-      // A live edit is a nicety: note it once and let the final write report for real.
+      // A live edit is a nicety: stop editing live and let the final write report.
       this.failure = error as Error
-      this.warn(`Could not update the comment while rendering: ${(error as Error).message}`)
     }
   }
 }

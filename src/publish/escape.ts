@@ -54,8 +54,11 @@ export function code(value: string, max = 300): string {
   return `${fence} ${flat} ${fence}`
 }
 
-/** A fenced code block of several lines (a remote's error, a list of problems), shown literally. */
-export function codeBlock(value: string, max = 2000): string {
+/**
+ * A fenced code block of several lines (a remote's error, a list of problems, a payload), shown
+ * literally; `language` only colours it.
+ */
+export function codeBlock(value: string, max = 2000, language: 'text' | 'json' = 'text'): string {
   const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
     .split('\n')
     .map(line => line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd())
@@ -64,7 +67,7 @@ export function codeBlock(value: string, max = 2000): string {
     ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length)
   )
   const fence = '`'.repeat(Math.max(3, longestRun + 1))
-  return [`${fence}text`, ...lines, fence].join('\n')
+  return [`${fence}${language}`, ...lines, fence].join('\n')
 }
 
 /** A cell of a markdown table: a `|` that is left (only code spans have any) must not split it. */

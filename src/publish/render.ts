@@ -34,26 +34,43 @@ export interface RenderContext {
   notice?: string
   /** Script files the change removed: listed, never generated. */
   removed?: string[]
+  /** On a push, the pull requests it merged, whose comments show what the reviewers saw. */
+  mergedPulls?: Array<{ number: number; url: string }>
   /** Human text on when media URLs may expire, for the footer. */
   mediaExpiry?: string | null
   /** False while rows still render (live comment): the header says "rendering…". */
   final: boolean
+  /**
+   * Saved entries of an earlier run for scripts this run did not touch: kept in the hidden state
+   * (after this run's own, and never for a file that has a row), so that a run on a push that
+   * changed some files does not forget the videos of the others. Not shown.
+   */
+  carry?: SavedEntry[]
 }
 
 export interface RenderOptions {
-  /** Longest body, in UTF-16 code units; default 65,536 (GitHub's comment limit). */
+  /**
+   * Longest body: for a comment in characters (default 65,536, GitHub's comment limit), for the
+   * job summary in UTF-8 bytes (default 1,000,000: GitHub takes up to 1 MiB a step).
+   */
   maxLength?: number
-  /** For the job summary: no marker and no hidden state. */
+  /** For the job summary: no marker and no hidden state, and room for every row. */
   forSummary?: boolean
 }
 
 /** GitHub refuses a comment body longer than this many characters. */
 export const MAX_COMMENT_LENGTH = 65_536
 
+/** GitHub shows no job summary over 1 MiB a step; the margin leaves room for nothing else. */
+export const MAX_SUMMARY_BYTES = 1_000_000
+
 /** Problems listed per invalid script; the annotations on the files have them all. */
 const MAX_PROBLEMS = 20
 
 const THUMBNAIL_WIDTH = 160
+
+/** How much of a payload a dry run shows in the comment; the job summary has room for more. */
+const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 }
 
 const STATUS_EMOJI: Record<ResultStatus, string> = {
   success: '✅',
@@ -84,6 +101,9 @@ interface Rendered {
   detail: string | null
 }
 
+/** What a piece of the body counts for against the limit. */
+type Measure = (value: string) => number
+
 /** The hidden marker the sticky comment is found by; the key cannot close the HTML comment. */
 export function marker(commentKey: string): string {
   const key = commentKey.replace(/[^A-Za-z0-9._-]/gu, percentEncode)
@@ -98,8 +118,10 @@ export function marker(commentKey: string): string {
  * complete, and a line says how many rows are not shown.
  */
 export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOptions = {}): string {
-  const limit = options.maxLength ?? MAX_COMMENT_LENGTH
   const forSummary = options.forSummary ?? false
+  const limit = options.maxLength ?? (forSummary ? MAX_SUMMARY_BYTES : MAX_COMMENT_LENGTH)
+  const measure = forSummary ? utf8Bytes : commentLength
+  const cost = costIn(measure)
   const head = renderHead(rows, ctx, forSummary)
   const footer = renderFooter(rows, ctx)
   const reserved = [
@@ -108,14 +130,18 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     TABLE_HEAD,
     overflowLine(rows.length, ctx, forSummary),
     failuresBlock(rows.length, []),
-    invalidBlock(rows.length, [])
+    invalidBlock(rows.length, []),
+    ctx.dryRun ? payloadsBlock(rows.length, []) : ''
   ].reduce((sum, section) => sum + cost(section), 0)
 
-  const state = forSummary ? '' : fitState(savedEntries(rows), limit - reserved)
-  const rendered = rows.map(row => renderRow(row, ctx))
-  const shown = chooseShown(rendered, limit - reserved - cost(state))
-  const invalid = shown.filter(r => r.detail && kindOf(r.row) === 'invalid')
-  const failures = shown.filter(r => r.detail && kindOf(r.row) !== 'invalid')
+  const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost)
+  const rendered = rows.map(row => renderRow(row, ctx, forSummary))
+  const shown = chooseShown(rendered, limit - reserved - cost(state), measure)
+  const withDetail = (wanted: (kind: Kind) => boolean) =>
+    shown.filter(r => r.detail && wanted(kindOf(r.row)))
+  const invalid = withDetail(kind => kind === 'invalid')
+  const failures = withDetail(kind => FAILED.has(kind))
+  const payloads = withDetail(kind => kind === 'skipped')
 
   const body = [
     head,
@@ -123,6 +149,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     shown.length < rows.length ? overflowLine(rows.length - shown.length, ctx, forSummary) : '',
     failures.length ? failuresBlock(failures.length, failures) : '',
     invalid.length ? invalidBlock(invalid.length, invalid) : '',
+    payloads.length ? payloadsBlock(payloads.length, payloads) : '',
     footer,
     state
   ]
@@ -130,20 +157,25 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     .join(SECTION_SEPARATOR)
   // Only reached when maxLength is too small for the header: keep the marker and the counts.
   const minimal = [forSummary ? '' : marker(ctx.commentKey), countsLine(rows)].join('\n').trim()
-  return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 2))
+  return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 4))
 }
 
 /**
- * Length as GitHub may count it: UTF-16 code units (never fewer than characters), and each line
- * break twice in case it is stored as CRLF.
+ * Length as GitHub may count a comment: UTF-16 code units (never fewer than characters), and
+ * each line break twice in case it is stored as CRLF.
  */
-function measure(value: string): number {
+function commentLength(value: string): number {
   return value.length + (value.match(/\n/g)?.length ?? 0)
 }
 
+/** The job summary's limit is on the file, in bytes. */
+function utf8Bytes(value: string): number {
+  return Buffer.byteLength(value, 'utf8')
+}
+
 /** What a section adds to the body, its separator included. */
-function cost(section: string): number {
-  return section ? measure(section) + measure(SECTION_SEPARATOR) : 0
+function costIn(measure: Measure): (section: string) => number {
+  return section => (section ? measure(section) + measure(SECTION_SEPARATOR) : 0)
 }
 
 function kindOf(row: Row): Kind {
@@ -156,6 +188,8 @@ const REMOVED_SHOWN = 20
 function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): string {
   const key = ctx.commentKey && ctx.commentKey !== 'default' ? ` · ${text(ctx.commentKey, 60)}` : ''
   const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)]
+  const minutesLine = minutesTotals(rows)
+  if (minutesLine) lines.push('', minutesLine)
   if (!forSummary) lines.unshift(marker(ctx.commentKey))
   const notice = ctx.notice ? text(ctx.notice, 1000) : ''
   if (ctx.dryRun) {
@@ -169,6 +203,13 @@ function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): strin
     lines.push(
       '',
       `🗑️ Removed, not generated: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
+    )
+  }
+  if (ctx.mergedPulls?.length) {
+    const pulls = ctx.mergedPulls.map(pull => link(`#${pull.number}`, pull.url))
+    lines.push(
+      '',
+      `🔀 Merged from ${pulls.join(', ')}: their comments show what the reviewers saw.`
     )
   }
   if (!ctx.final) lines.push('', 'This comment updates itself as the videos finish.')
@@ -188,18 +229,41 @@ function countsLine(rows: Row[]): string {
   return `**${parts.join(' · ')}**`
 }
 
-function renderRow(row: Row, ctx: RenderContext): Rendered {
+/**
+ * Minutes rendered and paid for in this run, and minutes a reused video saved; the estimate
+ * stands in for a reused row that reports no duration.
+ */
+function minutesTotals(rows: Row[]): string {
+  const total = (status: ResultStatus) =>
+    rows
+      .filter(row => kindOf(row) === status)
+      .reduce((sum, row) => sum + (row.duration ?? row.estimatedSeconds ?? 0), 0)
+  const generated = total('success')
+  const saved = total('reused')
+  if (!generated && !saved) return ''
+  const parts = [`🎞️ ${minutes(generated)} min generated`]
+  if (saved) parts.push(`♻️ ${minutes(saved)} min saved by reuse`)
+  return parts.join(' · ')
+}
+
+function renderRow(row: Row, ctx: RenderContext, forSummary: boolean): Rendered {
   const line = tableRow([
     mediaCell(row),
     scriptCell(row, ctx),
     statusCell(row),
-    row.duration === null ? '' : clock(row.duration),
+    durationCell(row),
     minutesCell(row),
     row.request_id ? code(row.request_id, 80) : ''
   ])
   const kind = kindOf(row)
   const detail =
-    kind === 'invalid' ? invalidEntry(row, ctx) : FAILED.has(kind) ? failureEntry(row, ctx) : null
+    kind === 'invalid'
+      ? invalidEntry(row, ctx)
+      : FAILED.has(kind)
+        ? failureEntry(row, ctx)
+        : ctx.dryRun && kind === 'skipped' && row.payload
+          ? payloadEntry(row, row.payload, ctx, forSummary)
+          : null
   return { row, line, detail }
 }
 
@@ -235,11 +299,25 @@ function statusCell(row: Row): string {
       : `${STATUS_EMOJI[kind]} ${text(kind, 40)}`
   const resumed = row.resumed ? ' ↩️' : ''
   const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null
-  return `${label}${resumed}${reason ? `<br>${text(reason, 140)}` : ''}`
+  // A video that was made but could not be kept (e.g. its link expired before the download).
+  const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null
+  const said = reason ?? note
+  return `${label}${resumed}${said ? `<br>${text(said, 100)}` : ''}`
 }
 
+/** The reason in a few words; the details below the table have it in full. */
 function reasonOf(row: Row): string | null {
-  return row.error ?? row.problems[0]?.message ?? null
+  const [first, ...more] = row.problems
+  if (!first) return row.error
+  return more.length ? `${first.message} (and ${more.length} more)` : first.message
+}
+
+/** The length of the video; before there is one, the spoken length estimated from the words. */
+function durationCell(row: Row): string {
+  if (row.duration !== null) return clock(row.duration)
+  const kind = kindOf(row)
+  const expected = kind === 'skipped' || kind === 'pending'
+  return expected && row.estimatedSeconds !== null ? `≈ ${clock(row.estimatedSeconds)}` : ''
 }
 
 function minutesCell(row: Row): string {
@@ -272,6 +350,18 @@ function invalidEntry(row: Row, ctx: RenderContext): string {
   return `**${fileLink(row.file, ctx)}**\n\n${codeBlock(lines.join('\n'), 8000)}`
 }
 
+/** What a dry run would have sent for one script, and how long it would speak. */
+function payloadEntry(
+  row: Row,
+  payload: Record<string, unknown>,
+  ctx: RenderContext,
+  forSummary: boolean
+): string {
+  const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`
+  const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment
+  return `**${fileLink(row.file, ctx)}**${spoken}\n\n${codeBlock(JSON.stringify(payload, null, 2), max, 'json')}`
+}
+
 /** `file:line:column key — message`, as compilers print it. */
 function problemLine(problem: Problem): string {
   const key = problem.key ? ` ${problem.key}` : ''
@@ -287,6 +377,10 @@ function failuresBlock(count: number, entries: Rendered[]): string {
 
 function invalidBlock(count: number, entries: Rendered[]): string {
   return details(`⚠️ Invalid scripts (${count}): what to fix`, entries)
+}
+
+function payloadsBlock(count: number, entries: Rendered[]): string {
+  return details(`🧪 What would be sent (${count})`, entries)
 }
 
 function details(summary: string, entries: Rendered[]): string {
@@ -318,21 +412,28 @@ function renderFooter(rows: Row[], ctx: RenderContext): string {
 
 /**
  * Which rows get a table line (and details), in their own order: the most important first while
- * they fit, so failures and invalid scripts stay visible when hundreds of successes do not.
+ * they fit, so failures and invalid scripts stay visible when hundreds of successes do not. A row
+ * whose details do not fit any more keeps its line (its status says what happened).
  */
-function chooseShown(rendered: Rendered[], budget: number): Rendered[] {
+function chooseShown(rendered: Rendered[], budget: number, measure: Measure): Rendered[] {
+  const cost = costIn(measure)
   const byImportance = [...rendered].sort(
     (a, b) => visibilityRank(kindOf(a.row)) - visibilityRank(kindOf(b.row))
   )
-  const shown = new Set<Rendered>()
+  const shown = new Map<Rendered, Rendered>()
   let used = 0
   for (const item of byImportance) {
-    const itemCost = measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0)
-    if (used + itemCost > budget) continue
-    shown.add(item)
-    used += itemCost
+    const lineCost = measure(`\n${item.line}`)
+    const detailCost = item.detail ? cost(item.detail) : 0
+    if (used + lineCost + detailCost <= budget) {
+      shown.set(item, item)
+      used += lineCost + detailCost
+    } else if (used + lineCost <= budget) {
+      shown.set(item, { ...item, detail: null })
+      used += lineCost
+    }
   }
-  return rendered.filter(item => shown.has(item))
+  return rendered.flatMap(item => shown.get(item) ?? [])
 }
 
 function visibilityRank(kind: Kind): number {
@@ -341,9 +442,13 @@ function visibilityRank(kind: Kind): number {
   return kind === 'skipped' ? 3 : 2
 }
 
-/** Every row with a hash, saved for a later run; a row still rendering as `pending`. */
-function savedEntries(rows: Row[]): SavedEntry[] {
-  return rows
+/**
+ * Every row with a hash, saved for a later run (a row still rendering as `pending`), then the
+ * carried entries of files without a row; the most useful first, this run's before older ones.
+ */
+function savedEntries(rows: Row[], carry: SavedEntry[] = []): SavedEntry[] {
+  const files = new Set(rows.map(row => row.file))
+  const own = rows
     .filter((row): row is Row & { hash: string } => typeof row.hash === 'string')
     .map(row => ({
       file: row.file,
@@ -354,7 +459,9 @@ function savedEntries(rows: Row[]): SavedEntry[] {
       thumbnail_url: row.thumbnail_url,
       duration: row.duration
     }))
-    .sort((a, b) => stateRank(a.status) - stateRank(b.status))
+  const older = carry.filter(entry => !files.has(entry.file))
+  // Array#sort is stable: among equally useful entries, this run's stay first.
+  return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status))
 }
 
 /** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
@@ -368,7 +475,11 @@ function stateRank(status: string): number {
  * must then look requests up by id anyway (and signed URLs expire): those ~90 characters an entry
  * are better spent on visible rows. Else the most useful entries that fit, without URLs.
  */
-function fitState(entries: SavedEntry[], budget: number): string {
+function fitState(
+  entries: SavedEntry[],
+  budget: number,
+  cost: (section: string) => number
+): string {
   if (!entries.length) return ''
   const fits = (block: string) => cost(block) <= budget
   const complete = encodeState(entries)

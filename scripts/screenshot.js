@@ -1,0 +1,141 @@
+// `node scripts/screenshot.js [out.png]`: the picture of the sticky comment in the README. Runs the
+// built action twice on sample scripts against the local stand-ins (the second run changes one
+// script, so the others are reused), renders the comment with a GitHub-flavoured Markdown renderer
+// and GitHub's CSS, and screenshots it with headless Chromium while the simulator still serves
+// the thumbnails. Needs `chromium` on the PATH (Debian: `apt-get install chromium`).
+import { execFile } from 'node:child_process'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { marked } from 'marked'
+import { startRequestQueue } from '../stand-ins/request-queue.js'
+import { startGitHub } from '../stand-ins/github.js'
+import { startArtifactService } from '../stand-ins/artifact.js'
+import { pullRequestEvent } from '../stand-ins/events.js'
+import { runAction, ROOT } from '../stand-ins/runner.js'
+
+const KEY = 'screenshot-key-not-a-secret'
+const PR = 7
+const WIDTH = 1012
+const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'docs', 'comment.png'))
+const chromium = process.env.CHROMIUM ?? 'chromium'
+
+/** Beside examples/: one script the remote refuses to render, one that is not valid. */
+const EXTRA_SCRIPTS = {
+  'videos/product/roadmap.md': `---\ntitle: Roadmap 2027\navatar: Daisy-retired\n---\nWhat comes next, quarter by quarter.\n`,
+  'videos/outro.yml': `title: Outro\nspeed: 2\ncolour: blue\nscenes:\n  - text: Thanks for watching!\n`
+}
+const REFUSED = 'Avatar "Daisy-retired" is no longer available for this account (code 40417)'
+
+const workspace = await mkdtemp(path.join(tmpdir(), 'avatar-screenshot-'))
+const sim = await startRequestQueue({
+  apiKey: KEY,
+  timeScale: 0.02,
+  plan: payload =>
+    JSON.stringify(payload).includes('Daisy-retired')
+      ? { outcome: 'failed', reason: REFUSED }
+      : undefined
+})
+const github = await startGitHub()
+const artifacts = await startArtifactService()
+try {
+  await cp(path.join(ROOT, 'examples'), workspace, { recursive: true })
+  for (const [file, text] of Object.entries(EXTRA_SCRIPTS)) {
+    await writeFile(path.join(workspace, file), text)
+  }
+  const scripts = [
+    'videos/welcome.md',
+    'videos/product/pricing.json',
+    'videos/product/release-notes.yml',
+    ...Object.keys(EXTRA_SCRIPTS)
+  ]
+  github.addPullRequest(PR, { files: scripts.map(filename => ({ filename, status: 'added' })) })
+  await runOnce()
+  const welcome = path.join(workspace, 'videos/welcome.md')
+  await writeFile(welcome, `${await readFile(welcome, 'utf8')}\nSee you next week.\n`)
+  await runOnce()
+
+  const comment = github.comments(PR).at(-1)?.body ?? ''
+  const page = path.join(workspace, 'comment.html')
+  await writeFile(page, await html(comment))
+  await screenshot(page, out)
+  console.log(`Wrote ${path.relative(process.cwd(), out)}`)
+} finally {
+  await Promise.all([sim.close(), github.close(), artifacts.close()])
+  await rm(workspace, { recursive: true, force: true })
+}
+
+async function runOnce() {
+  const run = await runAction({
+    event: { name: 'pull_request', payload: pullRequestEvent({ number: PR }) },
+    workspace,
+    apiUrl: github.url,
+    env: artifacts.env,
+    inputs: {
+      'api-key': KEY,
+      'api-url': sim.url,
+      'avatar-id': 'Daisy-inskirt-20220818',
+      'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54',
+      'poll-interval': '0.2'
+    }
+  })
+  if (run.stderr) throw new Error(`The action wrote to stderr:\n${run.stderr}`)
+}
+
+/** The comment as GitHub shows it: GFM, GitHub's CSS, inside a comment box. */
+async function html(markdown) {
+  const css = await readFile(
+    fileURLToPath(import.meta.resolve('github-markdown-css/github-markdown-light.css')),
+    'utf8'
+  )
+  // Comments (unlike files) break lines where the text does. Open the reasons, as a reviewer would.
+  const body = (await marked.parse(markdown, { gfm: true, breaks: true })).replace(
+    '<details><summary>❌',
+    '<details open><summary>❌'
+  )
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><style>
+${css}
+body { margin: 0; padding: 16px; background: #fff; font-family: -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
+.comment { border: 1px solid #d1d9e0; border-radius: 6px; width: ${WIDTH - 34}px; }
+.comment-header { background: #f6f8fa; border-bottom: 1px solid #d1d9e0; border-radius: 6px 6px 0 0; padding: 8px 16px; color: #59636e; font-size: 14px; }
+.comment-header b { color: #1f2328; }
+.markdown-body { padding: 16px; font-size: 14px; }
+</style></head>
+<body><div class="comment">
+<div class="comment-header"><b>github-actions</b> <span class="label">bot</span> commented</div>
+<article class="markdown-body">${body}</article>
+</div>
+<script>addEventListener('load', () => { document.body.dataset.height = document.documentElement.scrollHeight })</script>
+</body></html>`
+}
+
+/**
+ * Chromium shoots the window, not the page: a first pass reads the page's height from the DOM it
+ * dumps, a second shoots a window that tall.
+ */
+async function screenshot(page, png) {
+  const run = promisify(execFile)
+  const flags = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--hide-scrollbars',
+    '--virtual-time-budget=5000'
+  ]
+  const url = pathToFileURL(page).href
+  const { stdout } = await run(chromium, [
+    ...flags,
+    `--window-size=${WIDTH},800`,
+    '--dump-dom',
+    url
+  ])
+  const height = Number(/data-height="(\d+)"/.exec(stdout)?.[1] ?? 1200)
+  await run(chromium, [...flags, `--window-size=${WIDTH},${height}`, `--screenshot=${png}`, url])
+}
