@@ -4,24 +4,28 @@ import * as core from '@actions/core'
 import { readSettings, type Settings } from './settings.js'
 import { readEvent, type EventInfo } from './github/event.js'
 import { createGitHubClient, type GitHubClient } from './github/client.js'
+import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
 import { findScripts } from './find/index.js'
 import { loadScript } from './script/index.js'
 import { createQueueClient } from './queue/client.js'
-import { preflight } from './queue/preflight.js'
+import { preflight, PreflightError } from './queue/preflight.js'
 import { generate, type Generated } from './queue/generate.js'
-import { decideSpending } from './spending.js'
-import { planReuse } from './reuse.js'
+import { decideSpending, type Spending } from './spending.js'
+import { planReuse } from './reuse/index.js'
 import { renderReport, marker, type RenderContext } from './publish/render.js'
 import { decodeState } from './publish/state.js'
-import { findComment, tokenIdentity, LiveComment, type Found } from './publish/comment.js'
+import {
+  findComment,
+  tokenIdentity,
+  liveEditInterval,
+  LiveComment,
+  type Found
+} from './publish/comment.js'
 import { downloadMedia } from './publish/media.js'
 import { uploadArtifact } from './publish/artifact.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import type { Row, ScriptOutcome } from './types.js'
-
-/** At most one live comment edit per this many milliseconds. */
-const LIVE_EDIT_INTERVAL_MS = 5000
+import type { Result, Row, ScriptOutcome } from './types.js'
 
 export async function run(): Promise<void> {
   const cancel = watchCancellation()
@@ -31,10 +35,14 @@ export async function run(): Promise<void> {
     await job(settings, readEvent(), cancel.signal)
   } catch (error) {
     core.setFailed(redact((error as Error).message, settings?.apiKey))
+    // The contract's outputs exist on every run, so `if: always()` steps can read them.
+    if (!outputsSet) setOutputs([], { commentUrl: null, artifactId: null })
   } finally {
     cancel.dispose()
   }
 }
+
+let outputsSet = false
 
 async function job(settings: Settings, event: EventInfo, signal: AbortSignal): Promise<void> {
   const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd())
@@ -64,12 +72,51 @@ async function job(settings: Settings, event: EventInfo, signal: AbortSignal): P
   annotate(outcomes)
   const rows = rowsFor(outcomes, spending.dryRun)
 
-  // 3. Find the earlier comment: where the results go, and what an earlier run left to reuse.
+  // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
+  const report = await openReport(settings, event, github, spending, selection.removed, rows)
+
+  // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
+  let fatal: string | null = null
+  if (!spending.dryRun && rows.some(r => r.pending)) {
+    fatal = await generateVideos(settings, event, github, signal, rows, outcomes, report)
+  }
+
+  // 5. Publish: artifact, comment, summary, outputs.
+  const results = await publish(settings, event, signal, rows, report)
+  const { succeeded, failed } = counts(results)
+  core.info(
+    `${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`
+  )
+  if (fatal) core.setFailed(fatal)
+  else if (failed && settings.failOnError) {
+    core.setFailed(`${failed} of ${results.length} scripts did not produce a video`)
+  }
+}
+
+interface Report {
+  context: RenderContext
+  /** The earlier sticky comment of this pull request, trusted only when the token wrote it. */
+  existing: Found | null
+  live: LiveComment | null
+  mergedPulls: MergedPullRequest[]
+  /** Shows the rows' current state in the live comment, rate-limited. */
+  show(): void
+}
+
+async function openReport(
+  settings: Settings,
+  event: EventInfo,
+  github: GitHubClient | null,
+  spending: Spending,
+  removed: string[],
+  rows: Row[]
+): Promise<Report> {
   const target =
     settings.comment && github && event.pullRequest
       ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
       : null
   const existing = target && github ? await findEarlierComment(github, target, settings) : null
+  const mergedPulls = github ? await findMergedPullRequests(github, event, core.warning) : []
   const context: RenderContext = {
     commentKey: settings.commentKey,
     repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
@@ -78,93 +125,139 @@ async function job(settings: Settings, event: EventInfo, signal: AbortSignal): P
     artifactUrl: null,
     dryRun: spending.dryRun,
     notice: spending.notice,
-    removed: selection.removed,
+    removed,
+    mergedPulls,
+    // What an earlier run saved for scripts this run does not touch is kept for later runs.
+    carry: decodeState(existing?.body ?? ''),
     mediaExpiry:
       'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
     final: false
   }
   const live =
     target && github && (rows.length || existing)
-      ? new LiveComment(github, target, existing, LIVE_EDIT_INTERVAL_MS, core.warning)
+      ? new LiveComment(
+          github,
+          target,
+          existing,
+          liveEditInterval(settings.pollInterval),
+          core.warning
+        )
       : null
   const show = () => live?.update(redact(renderReport(rows, context), settings.apiKey))
+  return { context, existing, live, mergedPulls, show }
+}
 
-  // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
-  if (!spending.dryRun && rows.some(r => r.pending)) {
-    const requests = [...requestsOf(outcomes).values()]
-    const plan = planReuse(requests, settings.reuse ? decodeState(existing?.body ?? '') : [])
-    const client = createQueueClient({
-      apiUrl: settings.apiUrl,
-      apiKey: settings.apiKey,
-      organizationId: settings.organizationId,
-      observer: {
-        onRetry: (attempt, delay, reason) =>
-          core.info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
-      }
-    })
-    await preflight(client, [...new Set(plan.jobs.map(j => j.request.model))], core.warning, signal)
-    show()
-    core.startGroup(`Generating ${plan.jobs.length} videos`)
-    const generated = await generate(plan.jobs, {
-      client,
-      maxConcurrency: settings.maxConcurrency,
-      pollInterval: settings.pollInterval,
-      timeout: settings.timeout,
-      signal,
-      onProgress: progress => {
-        core.info(
-          `${progress.file}: ${progress.status}${progress.requestId ? ` (${progress.requestId})` : ''}`
-        )
-        const row = rows.find(r => r.file === progress.file)
-        if (!row) return
-        if (progress.final) applyGenerated(row, progress.final)
-        else row.remoteStatus = progress.status
-        row.request_id = progress.requestId ?? row.request_id
-        show()
-      },
-      onSummary: c => core.info(progressLine(c))
-    })
-    core.endGroup()
-    for (const outcome of generated)
-      applyGenerated(rows.find(r => r.file === outcome.file) as Row, outcome)
+/**
+ * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
+ * that stopped everything (a refused key, an unknown model), or null.
+ */
+async function generateVideos(
+  settings: Settings,
+  event: EventInfo,
+  github: GitHubClient | null,
+  signal: AbortSignal,
+  rows: Row[],
+  outcomes: ScriptOutcome[],
+  report: Report
+): Promise<string | null> {
+  const requests = [...requestsOf(outcomes).values()]
+  const client = createQueueClient({
+    apiUrl: settings.apiUrl,
+    apiKey: settings.apiKey,
+    organizationId: settings.organizationId,
+    observer: {
+      onRetry: (attempt, delay, reason) =>
+        core.info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+    }
+  })
+  try {
+    await preflight(client, [...new Set(requests.map(r => r.model))], core.warning, signal)
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error
+    // One cause for every row: shown once per row, and the step fails on it alone.
+    for (const row of rows.filter(r => r.pending)) {
+      applyGenerated(row, { ...notGenerated(row.file), error: error.message })
+    }
+    return error.message
   }
+  const plan = await planReuse({
+    requests,
+    comment: report.existing,
+    event,
+    mergedPulls: report.mergedPulls,
+    github,
+    client,
+    reuse: settings.reuse,
+    commentKey: settings.commentKey,
+    signal,
+    log: core.info,
+    warn: core.warning
+  })
+  for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
+  report.show()
 
-  // 5. Publish: artifact, comment, summary, outputs.
-  const results = rows.map(toResult)
+  core.startGroup(`Generating ${plan.jobs.length} videos`)
+  const byFile = new Map(rows.map(row => [row.file, row]))
+  const generated = await generate(plan.jobs, {
+    client,
+    maxConcurrency: settings.maxConcurrency,
+    pollInterval: settings.pollInterval,
+    timeout: settings.timeout,
+    signal,
+    onProgress: progress => {
+      const id = progress.requestId ? ` (${progress.requestId})` : ''
+      core.info(`${progress.file}: ${progress.status}${id}`)
+      const row = byFile.get(progress.file)
+      if (!row) return
+      if (progress.final) applyGenerated(row, progress.final)
+      else row.remoteStatus = progress.status
+      row.request_id = progress.requestId ?? row.request_id
+      report.show()
+    },
+    onSummary: c => core.info(progressLine(c))
+  })
+  core.endGroup()
+  for (const outcome of generated) applyGenerated(byFile.get(outcome.file) as Row, outcome)
+  return null
+}
+
+/** Uploads the artifact, writes the comment, the summary and the outputs; returns the results. */
+async function publish(
+  settings: Settings,
+  event: EventInfo,
+  signal: AbortSignal,
+  rows: Row[],
+  report: Report
+): Promise<Result[]> {
+  const { context } = report
   let artifactId: number | null = null
-  if (settings.artifact && !signal.aborted && results.some(r => r.video_url)) {
+  // After a cancellation the runner allows seconds, not minutes: the comment comes first.
+  if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
     artifactId = await publishArtifact(settings, rows)
-    if (artifactId !== null && event.runUrl)
+    if (artifactId !== null && event.runUrl) {
       context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`
+    }
   }
   context.final = true
-  const finalResults = rows.map(toResult)
   let commentUrl: string | null = null
-  if (live) {
+  if (report.live) {
     try {
-      commentUrl = (await live.finish(redact(renderReport(rows, context), settings.apiKey))).url
+      const body = redact(renderReport(rows, context), settings.apiKey)
+      commentUrl = (await report.live.finish(body)).url
       core.info(`Comment: ${commentUrl}`)
     } catch (error) {
       core.warning(`${(error as Error).message}. The results are in the job summary.`)
     }
   }
-  if (rows.length || selection.removed.length) {
-    await core.summary
-      .addRaw(redact(renderReport(rows, context, { forSummary: true }), settings.apiKey))
-      .write()
+  if (rows.length || context.removed?.length) {
+    const summary = renderReport(rows, context, { forSummary: true })
+    await core.summary.addRaw(redact(summary, settings.apiKey)).write()
   }
-  setOutputs(JSON.parse(redact(JSON.stringify(finalResults), settings.apiKey)), {
-    commentUrl,
-    artifactId
-  })
-
-  const { succeeded, failed } = counts(finalResults)
-  core.info(
-    `${succeeded} succeeded, ${failed} failed, ${finalResults.length - succeeded - failed} skipped`
-  )
-  if (failed && settings.failOnError) {
-    core.setFailed(`${failed} of ${finalResults.length} scripts did not produce a video`)
-  }
+  // Media URLs and remote error texts could echo the key back: outputs are not masked logs.
+  const results: Result[] = JSON.parse(redact(JSON.stringify(rows.map(toResult)), settings.apiKey))
+  setOutputs(results, { commentUrl, artifactId })
+  outputsSet = true
+  return results
 }
 
 function defaultsOf(settings: Settings) {
@@ -228,12 +321,30 @@ function applyGenerated(row: Row, generated: Generated): void {
   row.error = generated.error
 }
 
+function notGenerated(file: string): Generated {
+  return {
+    file,
+    status: 'failed',
+    requestId: null,
+    videoUrl: null,
+    thumbnailUrl: null,
+    duration: null,
+    error: null
+  }
+}
+
 async function publishArtifact(settings: Settings, rows: Row[]): Promise<number | null> {
   const dir = path.join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`)
   try {
     const downloaded = await downloadMedia(rows, dir)
     const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f): f is string => !!f)
-    const artifact = await uploadArtifact(settings.artifactName, dir, rows.map(toResult), media)
+    const artifact = await uploadArtifact(
+      settings.artifactName,
+      dir,
+      rows.map(toResult),
+      media,
+      core.warning
+    )
     core.info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {

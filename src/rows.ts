@@ -20,6 +20,7 @@ export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
       hash: request.hash,
       title: request.title,
       estimatedSeconds: request.estimatedSeconds,
+      payload: request.payload,
       pending: !dryRun,
       remoteStatus: dryRun ? undefined : 'waiting'
     }

@@ -68,4 +68,6 @@ export interface Row extends Result {
   remoteStatus?: string
   /** The row was picked up from an earlier run's request instead of submitted. */
   resumed?: boolean
+  /** What is (or, in a dry run, would be) sent for a valid script; a dry run's report shows it. */
+  payload?: Record<string, unknown>
 }
