@@ -2374,2510 +2374,6 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 8374:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const pico = __nccwpck_require__(18240);
-const utils = __nccwpck_require__(82907);
-
-function picomatch(glob, options, returnState = false) {
-  // default to os.platform()
-  if (options && (options.windows === null || options.windows === undefined)) {
-    // don't mutate the original options object
-    options = { ...options, windows: utils.isWindows() };
-  }
-
-  return pico(glob, options, returnState);
-}
-
-Object.assign(picomatch, pico);
-module.exports = picomatch;
-
-
-/***/ }),
-
-/***/ 19195:
-/***/ ((module) => {
-
-
-
-const WIN_SLASH = '\\\\/';
-const WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-
-const DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-
-/**
- * Posix glob regex
- */
-
-const DOT_LITERAL = '\\.';
-const PLUS_LITERAL = '\\+';
-const QMARK_LITERAL = '\\?';
-const SLASH_LITERAL = '\\/';
-const ONE_CHAR = '(?=.)';
-const QMARK = '[^/]';
-const END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-const START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-const DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-const NO_DOT = `(?!${DOT_LITERAL})`;
-const NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-const NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-const NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-const QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-const STAR = `${QMARK}*?`;
-const SEP = '/';
-
-const POSIX_CHARS = {
-  DOT_LITERAL,
-  PLUS_LITERAL,
-  QMARK_LITERAL,
-  SLASH_LITERAL,
-  ONE_CHAR,
-  QMARK,
-  END_ANCHOR,
-  DOTS_SLASH,
-  NO_DOT,
-  NO_DOTS,
-  NO_DOT_SLASH,
-  NO_DOTS_SLASH,
-  QMARK_NO_DOT,
-  STAR,
-  START_ANCHOR,
-  SEP
-};
-
-/**
- * Windows glob regex
- */
-
-const WINDOWS_CHARS = {
-  ...POSIX_CHARS,
-
-  SLASH_LITERAL: `[${WIN_SLASH}]`,
-  QMARK: WIN_NO_SLASH,
-  STAR: `${WIN_NO_SLASH}*?`,
-  DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-  NO_DOT: `(?!${DOT_LITERAL})`,
-  NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-  NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-  NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-  QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-  START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-  END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-  SEP: '\\'
-};
-
-/**
- * POSIX Bracket Regex
- */
-
-const POSIX_REGEX_SOURCE = {
-  __proto__: null,
-  alnum: 'a-zA-Z0-9',
-  alpha: 'a-zA-Z',
-  ascii: '\\x00-\\x7F',
-  blank: ' \\t',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '\\x21-\\x7E',
-  lower: 'a-z',
-  print: '\\x20-\\x7E ',
-  punct: '\\-!"#$%&\'()\\*+,./:;<=>?@[\\]^_`{|}~',
-  space: ' \\t\\r\\n\\v\\f',
-  upper: 'A-Z',
-  word: 'A-Za-z0-9_',
-  xdigit: 'A-Fa-f0-9'
-};
-
-module.exports = {
-  DEFAULT_MAX_EXTGLOB_RECURSION,
-  MAX_LENGTH: 1024 * 64,
-  POSIX_REGEX_SOURCE,
-
-  // regular expressions
-  REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-  REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-  REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-  REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-  REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-  REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-
-  // Replace globs with equivalent patterns to reduce parsing time.
-  REPLACEMENTS: {
-    __proto__: null,
-    '***': '*',
-    '**/**': '**',
-    '**/**/**': '**'
-  },
-
-  // Digits
-  CHAR_0: 48, /* 0 */
-  CHAR_9: 57, /* 9 */
-
-  // Alphabet chars.
-  CHAR_UPPERCASE_A: 65, /* A */
-  CHAR_LOWERCASE_A: 97, /* a */
-  CHAR_UPPERCASE_Z: 90, /* Z */
-  CHAR_LOWERCASE_Z: 122, /* z */
-
-  CHAR_LEFT_PARENTHESES: 40, /* ( */
-  CHAR_RIGHT_PARENTHESES: 41, /* ) */
-
-  CHAR_ASTERISK: 42, /* * */
-
-  // Non-alphabetic chars.
-  CHAR_AMPERSAND: 38, /* & */
-  CHAR_AT: 64, /* @ */
-  CHAR_BACKWARD_SLASH: 92, /* \ */
-  CHAR_CARRIAGE_RETURN: 13, /* \r */
-  CHAR_CIRCUMFLEX_ACCENT: 94, /* ^ */
-  CHAR_COLON: 58, /* : */
-  CHAR_COMMA: 44, /* , */
-  CHAR_DOT: 46, /* . */
-  CHAR_DOUBLE_QUOTE: 34, /* " */
-  CHAR_EQUAL: 61, /* = */
-  CHAR_EXCLAMATION_MARK: 33, /* ! */
-  CHAR_FORM_FEED: 12, /* \f */
-  CHAR_FORWARD_SLASH: 47, /* / */
-  CHAR_GRAVE_ACCENT: 96, /* ` */
-  CHAR_HASH: 35, /* # */
-  CHAR_HYPHEN_MINUS: 45, /* - */
-  CHAR_LEFT_ANGLE_BRACKET: 60, /* < */
-  CHAR_LEFT_CURLY_BRACE: 123, /* { */
-  CHAR_LEFT_SQUARE_BRACKET: 91, /* [ */
-  CHAR_LINE_FEED: 10, /* \n */
-  CHAR_NO_BREAK_SPACE: 160, /* \u00A0 */
-  CHAR_PERCENT: 37, /* % */
-  CHAR_PLUS: 43, /* + */
-  CHAR_QUESTION_MARK: 63, /* ? */
-  CHAR_RIGHT_ANGLE_BRACKET: 62, /* > */
-  CHAR_RIGHT_CURLY_BRACE: 125, /* } */
-  CHAR_RIGHT_SQUARE_BRACKET: 93, /* ] */
-  CHAR_SEMICOLON: 59, /* ; */
-  CHAR_SINGLE_QUOTE: 39, /* ' */
-  CHAR_SPACE: 32, /*   */
-  CHAR_TAB: 9, /* \t */
-  CHAR_UNDERSCORE: 95, /* _ */
-  CHAR_VERTICAL_LINE: 124, /* | */
-  CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279, /* \uFEFF */
-
-  /**
-   * Create EXTGLOB_CHARS
-   */
-
-  extglobChars(chars) {
-    return {
-      '!': { type: 'negate', open: '(?:(?!(?:', close: `))${chars.STAR})` },
-      '?': { type: 'qmark', open: '(?:', close: ')?' },
-      '+': { type: 'plus', open: '(?:', close: ')+' },
-      '*': { type: 'star', open: '(?:', close: ')*' },
-      '@': { type: 'at', open: '(?:', close: ')' }
-    };
-  },
-
-  /**
-   * Create GLOB_CHARS
-   */
-
-  globChars(win32) {
-    return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-  }
-};
-
-
-/***/ }),
-
-/***/ 40281:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const constants = __nccwpck_require__(19195);
-const utils = __nccwpck_require__(82907);
-
-/**
- * Constants
- */
-
-const {
-  MAX_LENGTH,
-  POSIX_REGEX_SOURCE,
-  REGEX_NON_SPECIAL_CHARS,
-  REGEX_SPECIAL_CHARS_BACKREF,
-  REPLACEMENTS
-} = constants;
-
-/**
- * Helpers
- */
-
-const expandRange = (args, options) => {
-  if (typeof options.expandRange === 'function') {
-    return options.expandRange(...args, options);
-  }
-
-  args.sort();
-  const value = `[${args.join('-')}]`;
-
-  try {
-    /* eslint-disable-next-line no-new */
-    new RegExp(value);
-  } catch (ex) {
-    return args.map(v => utils.escapeRegex(v)).join('..');
-  }
-
-  return value;
-};
-
-/**
- * Create the message for a syntax error
- */
-
-const syntaxError = (type, char) => {
-  return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-};
-
-const splitTopLevel = input => {
-  const parts = [];
-  let bracket = 0;
-  let paren = 0;
-  let quote = 0;
-  let value = '';
-  let escaped = false;
-
-  for (const ch of input) {
-    if (escaped === true) {
-      value += ch;
-      escaped = false;
-      continue;
-    }
-
-    if (ch === '\\') {
-      value += ch;
-      escaped = true;
-      continue;
-    }
-
-    if (ch === '"') {
-      quote = quote === 1 ? 0 : 1;
-      value += ch;
-      continue;
-    }
-
-    if (quote === 0) {
-      if (ch === '[') {
-        bracket++;
-      } else if (ch === ']' && bracket > 0) {
-        bracket--;
-      } else if (bracket === 0) {
-        if (ch === '(') {
-          paren++;
-        } else if (ch === ')' && paren > 0) {
-          paren--;
-        } else if (ch === '|' && paren === 0) {
-          parts.push(value);
-          value = '';
-          continue;
-        }
-      }
-    }
-
-    value += ch;
-  }
-
-  parts.push(value);
-  return parts;
-};
-
-const isPlainBranch = branch => {
-  let escaped = false;
-
-  for (const ch of branch) {
-    if (escaped === true) {
-      escaped = false;
-      continue;
-    }
-
-    if (ch === '\\') {
-      escaped = true;
-      continue;
-    }
-
-    if (/[?*+@!()[\]{}]/.test(ch)) {
-      return false;
-    }
-  }
-
-  return true;
-};
-
-const normalizeSimpleBranch = branch => {
-  let value = branch.trim();
-  let changed = true;
-
-  while (changed === true) {
-    changed = false;
-
-    if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-      value = value.slice(2, -1);
-      changed = true;
-    }
-  }
-
-  if (!isPlainBranch(value)) {
-    return;
-  }
-
-  return value.replace(/\\(.)/g, '$1');
-};
-
-const hasRepeatedCharPrefixOverlap = branches => {
-  const values = branches.map(normalizeSimpleBranch).filter(Boolean);
-
-  for (let i = 0; i < values.length; i++) {
-    for (let j = i + 1; j < values.length; j++) {
-      const a = values[i];
-      const b = values[j];
-      const char = a[0];
-
-      if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-        continue;
-      }
-
-      if (a === b || a.startsWith(b) || b.startsWith(a)) {
-        return true;
-      }
-    }
-  }
-
-  return false;
-};
-
-const parseRepeatedExtglob = (pattern, requireEnd = true) => {
-  if ((pattern[0] !== '+' && pattern[0] !== '*') || pattern[1] !== '(') {
-    return;
-  }
-
-  let bracket = 0;
-  let paren = 0;
-  let quote = 0;
-  let escaped = false;
-
-  for (let i = 1; i < pattern.length; i++) {
-    const ch = pattern[i];
-
-    if (escaped === true) {
-      escaped = false;
-      continue;
-    }
-
-    if (ch === '\\') {
-      escaped = true;
-      continue;
-    }
-
-    if (ch === '"') {
-      quote = quote === 1 ? 0 : 1;
-      continue;
-    }
-
-    if (quote === 1) {
-      continue;
-    }
-
-    if (ch === '[') {
-      bracket++;
-      continue;
-    }
-
-    if (ch === ']' && bracket > 0) {
-      bracket--;
-      continue;
-    }
-
-    if (bracket > 0) {
-      continue;
-    }
-
-    if (ch === '(') {
-      paren++;
-      continue;
-    }
-
-    if (ch === ')') {
-      paren--;
-
-      if (paren === 0) {
-        if (requireEnd === true && i !== pattern.length - 1) {
-          return;
-        }
-
-        return {
-          type: pattern[0],
-          body: pattern.slice(2, i),
-          end: i
-        };
-      }
-    }
-  }
-};
-
-const buildCharClassStar = chars => {
-  const source = chars.length === 1
-    ? utils.escapeRegex(chars[0])
-    : `[${chars.map(ch => utils.escapeRegex(ch)).join('')}]`;
-
-  return `${source}*`;
-};
-
-const getStarExtglobSequenceChars = pattern => {
-  let index = 0;
-  const chars = [];
-
-  while (index < pattern.length) {
-    const match = parseRepeatedExtglob(pattern.slice(index), false);
-
-    if (!match || match.type !== '*') {
-      return;
-    }
-
-    const branches = splitTopLevel(match.body).map(branch => branch.trim());
-    if (branches.length !== 1) {
-      return;
-    }
-
-    const branch = normalizeSimpleBranch(branches[0]);
-    if (!branch || branch.length !== 1) {
-      return;
-    }
-
-    chars.push(branch);
-    index += match.end + 1;
-  }
-
-  if (chars.length < 1) {
-    return;
-  }
-
-  return chars;
-};
-
-const repeatedExtglobRecursion = pattern => {
-  let depth = 0;
-  let value = pattern.trim();
-  let match = parseRepeatedExtglob(value);
-
-  while (match) {
-    depth++;
-    value = match.body.trim();
-    match = parseRepeatedExtglob(value);
-  }
-
-  return depth;
-};
-
-const analyzeRepeatedExtglob = (body, options) => {
-  if (options.maxExtglobRecursion === false) {
-    return { risky: false };
-  }
-
-  const max =
-    typeof options.maxExtglobRecursion === 'number'
-      ? options.maxExtglobRecursion
-      : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-
-  const branches = splitTopLevel(body).map(branch => branch.trim());
-
-  if (branches.length > 1) {
-    if (
-      branches.some(branch => branch === '') ||
-      branches.some(branch => /^[*?]+$/.test(branch)) ||
-      hasRepeatedCharPrefixOverlap(branches)
-    ) {
-      return { risky: true };
-    }
-  }
-
-  // A repeated extglob is "risky" (prone to catastrophic backtracking) when a
-  // branch is itself a `*(...)` sequence, since that nests an unbounded quantifier
-  // inside the outer `+(...)`/`*(...)`. When *every* branch reduces to single
-  // characters we can emit one flat, ReDoS-safe character class that preserves the
-  // meaning of ALL branches (e.g. `+(*(a)|*(b))` -> `[ab]*`), rather than dropping
-  // every branch but the first.
-  const safeChars = [];
-  let sawStarSequence = false;
-  let combinable = true;
-
-  for (const branch of branches) {
-    const chars = getStarExtglobSequenceChars(branch);
-    if (chars) {
-      sawStarSequence = true;
-      safeChars.push(...chars);
-      continue;
-    }
-
-    const literal = normalizeSimpleBranch(branch);
-    if (literal && literal.length === 1) {
-      safeChars.push(literal);
-      continue;
-    }
-
-    combinable = false;
-
-    if (repeatedExtglobRecursion(branch) > max) {
-      return { risky: true };
-    }
-  }
-
-  if (sawStarSequence) {
-    return combinable
-      ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) }
-      : { risky: true };
-  }
-
-  return { risky: false };
-};
-
-/**
- * Parse the given input string.
- * @param {String} input
- * @param {Object} options
- * @return {Object}
- */
-
-const parse = (input, options) => {
-  if (typeof input !== 'string') {
-    throw new TypeError('Expected a string');
-  }
-
-  input = REPLACEMENTS[input] || input;
-
-  const opts = { ...options };
-  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-
-  let len = input.length;
-  if (len > max) {
-    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-  }
-
-  const bos = { type: 'bos', value: '', output: opts.prepend || '' };
-  const tokens = [bos];
-
-  const capture = opts.capture ? '' : '?:';
-
-  // create constants based on platform, for windows or posix
-  const PLATFORM_CHARS = constants.globChars(opts.windows);
-  const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-
-  const {
-    DOT_LITERAL,
-    PLUS_LITERAL,
-    SLASH_LITERAL,
-    ONE_CHAR,
-    DOTS_SLASH,
-    NO_DOT,
-    NO_DOT_SLASH,
-    NO_DOTS_SLASH,
-    QMARK,
-    QMARK_NO_DOT,
-    STAR,
-    START_ANCHOR
-  } = PLATFORM_CHARS;
-
-  const globstar = opts => {
-    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-  };
-
-  const nodot = opts.dot ? '' : NO_DOT;
-  const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-  let star = opts.bash === true ? globstar(opts) : STAR;
-
-  if (opts.capture) {
-    star = `(${star})`;
-  }
-
-  // minimatch options support
-  if (typeof opts.noext === 'boolean') {
-    opts.noextglob = opts.noext;
-  }
-
-  const state = {
-    input,
-    index: -1,
-    start: 0,
-    dot: opts.dot === true,
-    consumed: '',
-    output: '',
-    prefix: '',
-    backtrack: false,
-    negated: false,
-    brackets: 0,
-    braces: 0,
-    parens: 0,
-    quotes: 0,
-    globstar: false,
-    tokens
-  };
-
-  input = utils.removePrefix(input, state);
-  len = input.length;
-
-  const extglobs = [];
-  const braces = [];
-  const stack = [];
-  let prev = bos;
-  let value;
-
-  /**
-   * Tokenizing helpers
-   */
-
-  const eos = () => state.index === len - 1;
-  const peek = state.peek = (n = 1) => input[state.index + n];
-  const advance = state.advance = () => input[++state.index] || '';
-  const remaining = () => input.slice(state.index + 1);
-  const consume = (value = '', num = 0) => {
-    state.consumed += value;
-    state.index += num;
-  };
-
-  const append = token => {
-    state.output += token.output != null ? token.output : token.value;
-    consume(token.value);
-  };
-
-  const negate = () => {
-    let count = 1;
-
-    while (peek() === '!' && (peek(2) !== '(' || peek(3) === '?')) {
-      advance();
-      state.start++;
-      count++;
-    }
-
-    if (count % 2 === 0) {
-      return false;
-    }
-
-    state.negated = true;
-    state.start++;
-    return true;
-  };
-
-  const increment = type => {
-    state[type]++;
-    stack.push(type);
-  };
-
-  const decrement = type => {
-    state[type]--;
-    stack.pop();
-  };
-
-  /**
-   * Push tokens onto the tokens array. This helper speeds up
-   * tokenizing by 1) helping us avoid backtracking as much as possible,
-   * and 2) helping us avoid creating extra tokens when consecutive
-   * characters are plain text. This improves performance and simplifies
-   * lookbehinds.
-   */
-
-  const push = tok => {
-    if (prev.type === 'globstar') {
-      const isBrace = state.braces > 0 && (tok.type === 'comma' || tok.type === 'brace');
-      const isExtglob = tok.extglob === true || (extglobs.length && (tok.type === 'pipe' || tok.type === 'paren'));
-
-      if (tok.type !== 'slash' && tok.type !== 'paren' && !isBrace && !isExtglob) {
-        state.output = state.output.slice(0, -prev.output.length);
-        prev.type = 'star';
-        prev.value = '*';
-        prev.output = star;
-        state.output += prev.output;
-      }
-    }
-
-    if (extglobs.length && tok.type !== 'paren') {
-      extglobs[extglobs.length - 1].inner += tok.value;
-    }
-
-    if (tok.value || tok.output) append(tok);
-    if (prev && prev.type === 'text' && tok.type === 'text') {
-      prev.output = (prev.output || prev.value) + tok.value;
-      prev.value += tok.value;
-      return;
-    }
-
-    tok.prev = prev;
-    tokens.push(tok);
-    prev = tok;
-  };
-
-  const extglobOpen = (type, value) => {
-    const token = { ...EXTGLOB_CHARS[value], conditions: 1, inner: '' };
-
-    token.prev = prev;
-    token.parens = state.parens;
-    token.output = state.output;
-    token.startIndex = state.index;
-    token.tokensIndex = tokens.length;
-    const output = (opts.capture ? '(' : '') + token.open;
-
-    increment('parens');
-    push({ type, value, output: state.output ? '' : ONE_CHAR });
-    push({ type: 'paren', extglob: true, value: advance(), output });
-    extglobs.push(token);
-  };
-
-  const extglobClose = token => {
-    const literal = input.slice(token.startIndex, state.index + 1);
-    const body = input.slice(token.startIndex + 2, state.index);
-    const analysis = analyzeRepeatedExtglob(body, opts);
-
-    if ((token.type === 'plus' || token.type === 'star') && analysis.risky) {
-      const safeOutput = analysis.safeOutput
-        ? (token.output ? '' : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput)
-        : undefined;
-      const open = tokens[token.tokensIndex];
-
-      open.type = 'text';
-      open.value = literal;
-      open.output = safeOutput || utils.escapeRegex(literal);
-
-      for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-        tokens[i].value = '';
-        tokens[i].output = '';
-        delete tokens[i].suffix;
-      }
-
-      state.output = token.output + open.output;
-      state.backtrack = true;
-
-      push({ type: 'paren', extglob: true, value, output: '' });
-      decrement('parens');
-      return;
-    }
-
-    let output = token.close + (opts.capture ? ')' : '');
-    let rest;
-
-    if (token.type === 'negate') {
-      let extglobStar = star;
-
-      if (token.inner && token.inner.length > 1 && token.inner.includes('/')) {
-        extglobStar = globstar(opts);
-      }
-
-      if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-        output = token.close = `)$))${extglobStar}`;
-      }
-
-      if (token.inner.includes('*') && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-        // Any non-magical string (`.ts`) or even nested expression (`.{ts,tsx}`) can follow after the closing parenthesis.
-        // In this case, we need to parse the string and use it in the output of the original pattern.
-        // Suitable patterns: `/!(*.d).ts`, `/!(*.d).{ts,tsx}`, `**/!(*-dbg).@(js)`.
-        //
-        // Disabling the `fastpaths` option due to a problem with parsing strings as `.ts` in the pattern like `**/!(*.d).ts`.
-        const expression = parse(rest, { ...options, fastpaths: false }).output;
-
-        output = token.close = `)${expression})${extglobStar})`;
-      }
-
-      if (token.prev.type === 'bos') {
-        state.negatedExtglob = true;
-      }
-    }
-
-    push({ type: 'paren', extglob: true, value, output });
-    decrement('parens');
-  };
-
-  /**
-   * Fast paths
-   */
-
-  if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
-    let backslashes = false;
-
-    let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-      if (first === '\\') {
-        backslashes = true;
-        return m;
-      }
-
-      if (first === '?') {
-        if (esc) {
-          return esc + first + (rest ? QMARK.repeat(rest.length) : '');
-        }
-        if (index === 0) {
-          return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : '');
-        }
-        return QMARK.repeat(chars.length);
-      }
-
-      if (first === '.') {
-        return DOT_LITERAL.repeat(chars.length);
-      }
-
-      if (first === '*') {
-        if (esc) {
-          return esc + first + (rest ? star : '');
-        }
-        return star;
-      }
-      return esc ? m : `\\${m}`;
-    });
-
-    if (backslashes === true) {
-      if (opts.unescape === true) {
-        output = output.replace(/\\/g, '');
-      } else {
-        output = output.replace(/\\+/g, m => {
-          return m.length % 2 === 0 ? '\\\\' : (m ? '\\' : '');
-        });
-      }
-    }
-
-    if (output === input && opts.contains === true) {
-      state.output = input;
-      return state;
-    }
-
-    state.output = utils.wrapOutput(output, state, options);
-    return state;
-  }
-
-  /**
-   * Tokenize input until we reach end-of-string
-   */
-
-  while (!eos()) {
-    value = advance();
-
-    if (value === '\u0000') {
-      continue;
-    }
-
-    /**
-     * Escaped characters
-     */
-
-    if (value === '\\') {
-      const next = peek();
-
-      if (next === '/' && opts.bash !== true) {
-        continue;
-      }
-
-      if (next === '.' || next === ';') {
-        continue;
-      }
-
-      if (!next) {
-        value += '\\';
-        push({ type: 'text', value });
-        continue;
-      }
-
-      // collapse slashes to reduce potential for exploits
-      const match = /^\\+/.exec(remaining());
-      let slashes = 0;
-
-      if (match && match[0].length > 2) {
-        slashes = match[0].length;
-        state.index += slashes;
-        if (slashes % 2 !== 0) {
-          value += '\\';
-        }
-      }
-
-      if (opts.unescape === true) {
-        value = advance();
-      } else {
-        value += advance();
-      }
-
-      if (state.brackets === 0) {
-        push({ type: 'text', value });
-        continue;
-      }
-    }
-
-    /**
-     * If we're inside a regex character class, continue
-     * until we reach the closing bracket.
-     */
-
-    if (state.brackets > 0 && (value !== ']' || prev.value === '[' || prev.value === '[^')) {
-      if (opts.posix !== false && value === ':') {
-        const inner = prev.value.slice(1);
-        if (inner.includes('[')) {
-          prev.posix = true;
-
-          if (inner.includes(':')) {
-            const idx = prev.value.lastIndexOf('[');
-            const pre = prev.value.slice(0, idx);
-            const rest = prev.value.slice(idx + 2);
-            const posix = POSIX_REGEX_SOURCE[rest];
-            if (posix) {
-              prev.value = pre + posix;
-              state.backtrack = true;
-              advance();
-
-              if (!bos.output && tokens.indexOf(prev) === 1) {
-                bos.output = ONE_CHAR;
-              }
-              continue;
-            }
-          }
-        }
-      }
-
-      if ((value === '[' && peek() !== ':') || (value === '-' && peek() === ']')) {
-        value = `\\${value}`;
-      }
-
-      if (value === ']' && (prev.value === '[' || prev.value === '[^')) {
-        value = `\\${value}`;
-      }
-
-      if (opts.posix === true && value === '!' && prev.value === '[') {
-        value = '^';
-      }
-
-      prev.value += value;
-      append({ value });
-      continue;
-    }
-
-    /**
-     * If we're inside a quoted string, continue
-     * until we reach the closing double quote.
-     */
-
-    if (state.quotes === 1 && value !== '"') {
-      value = utils.escapeRegex(value);
-      prev.value += value;
-      append({ value });
-      continue;
-    }
-
-    /**
-     * Double quotes
-     */
-
-    if (value === '"') {
-      state.quotes = state.quotes === 1 ? 0 : 1;
-      if (opts.keepQuotes === true) {
-        push({ type: 'text', value });
-      }
-      continue;
-    }
-
-    /**
-     * Parentheses
-     */
-
-    if (value === '(') {
-      increment('parens');
-      push({ type: 'paren', value });
-      continue;
-    }
-
-    if (value === ')') {
-      if (state.parens === 0 && opts.strictBrackets === true) {
-        throw new SyntaxError(syntaxError('opening', '('));
-      }
-
-      const extglob = extglobs[extglobs.length - 1];
-      if (extglob && state.parens === extglob.parens + 1) {
-        extglobClose(extglobs.pop());
-        continue;
-      }
-
-      push({ type: 'paren', value, output: state.parens ? ')' : '\\)' });
-      decrement('parens');
-      continue;
-    }
-
-    /**
-     * Square brackets
-     */
-
-    if (value === '[') {
-      if (opts.nobracket === true || !remaining().includes(']')) {
-        if (opts.nobracket !== true && opts.strictBrackets === true) {
-          throw new SyntaxError(syntaxError('closing', ']'));
-        }
-
-        value = `\\${value}`;
-      } else {
-        increment('brackets');
-      }
-
-      push({ type: 'bracket', value });
-      continue;
-    }
-
-    if (value === ']') {
-      if (opts.nobracket === true || (prev && prev.type === 'bracket' && prev.value.length === 1)) {
-        push({ type: 'text', value, output: `\\${value}` });
-        continue;
-      }
-
-      if (state.brackets === 0) {
-        if (opts.strictBrackets === true) {
-          throw new SyntaxError(syntaxError('opening', '['));
-        }
-
-        push({ type: 'text', value, output: `\\${value}` });
-        continue;
-      }
-
-      decrement('brackets');
-
-      const prevValue = prev.value.slice(1);
-      if (prev.posix !== true && prevValue[0] === '^' && !prevValue.includes('/')) {
-        value = `/${value}`;
-      }
-
-      prev.value += value;
-      append({ value });
-
-      // when literal brackets are explicitly disabled
-      // assume we should match with a regex character class
-      if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-        continue;
-      }
-
-      const escaped = utils.escapeRegex(prev.value);
-      state.output = state.output.slice(0, -prev.value.length);
-
-      // when literal brackets are explicitly enabled
-      // assume we should escape the brackets to match literal characters
-      if (opts.literalBrackets === true) {
-        state.output += escaped;
-        prev.value = escaped;
-        continue;
-      }
-
-      // when the user specifies nothing, try to match both
-      prev.value = `(${capture}${escaped}|${prev.value})`;
-      state.output += prev.value;
-      continue;
-    }
-
-    /**
-     * Braces
-     */
-
-    if (value === '{' && opts.nobrace !== true) {
-      increment('braces');
-
-      const open = {
-        type: 'brace',
-        value,
-        output: '(',
-        outputIndex: state.output.length,
-        tokensIndex: state.tokens.length
-      };
-
-      braces.push(open);
-      push(open);
-      continue;
-    }
-
-    if (value === '}') {
-      const brace = braces[braces.length - 1];
-
-      if (opts.nobrace === true || !brace) {
-        push({ type: 'text', value, output: value });
-        continue;
-      }
-
-      let output = ')';
-
-      if (brace.dots === true) {
-        const arr = tokens.slice();
-        const range = [];
-
-        for (let i = arr.length - 1; i >= 0; i--) {
-          tokens.pop();
-          if (arr[i].type === 'brace') {
-            break;
-          }
-          if (arr[i].type !== 'dots') {
-            range.unshift(arr[i].value);
-          }
-        }
-
-        output = expandRange(range, opts);
-        state.backtrack = true;
-      }
-
-      if (brace.comma !== true && brace.dots !== true) {
-        const out = state.output.slice(0, brace.outputIndex);
-        const toks = state.tokens.slice(brace.tokensIndex);
-        brace.value = brace.output = '\\{';
-        value = output = '\\}';
-        state.output = out;
-        for (const t of toks) {
-          state.output += (t.output || t.value);
-        }
-      }
-
-      push({ type: 'brace', value, output });
-      decrement('braces');
-      braces.pop();
-      continue;
-    }
-
-    /**
-     * Pipes
-     */
-
-    if (value === '|') {
-      if (extglobs.length > 0) {
-        extglobs[extglobs.length - 1].conditions++;
-      }
-      push({ type: 'text', value });
-      continue;
-    }
-
-    /**
-     * Commas
-     */
-
-    if (value === ',') {
-      let output = value;
-
-      const brace = braces[braces.length - 1];
-      if (brace && stack[stack.length - 1] === 'braces') {
-        brace.comma = true;
-        output = '|';
-      }
-
-      push({ type: 'comma', value, output });
-      continue;
-    }
-
-    /**
-     * Slashes
-     */
-
-    if (value === '/') {
-      // if the beginning of the glob is "./", advance the start
-      // to the current index, and don't add the "./" characters
-      // to the state. This greatly simplifies lookbehinds when
-      // checking for BOS characters like "!" and "." (not "./")
-      if (prev.type === 'dot' && state.index === state.start + 1) {
-        state.start = state.index + 1;
-        state.consumed = '';
-        state.output = '';
-        tokens.pop();
-        prev = bos; // reset "prev" to the first token
-        continue;
-      }
-
-      push({ type: 'slash', value, output: SLASH_LITERAL });
-      continue;
-    }
-
-    /**
-     * Dots
-     */
-
-    if (value === '.') {
-      if (state.braces > 0 && prev.type === 'dot') {
-        if (prev.value === '.') prev.output = DOT_LITERAL;
-        const brace = braces[braces.length - 1];
-        prev.type = 'dots';
-        prev.output += value;
-        prev.value += value;
-        brace.dots = true;
-        continue;
-      }
-
-      if ((state.braces + state.parens) === 0 && prev.type !== 'bos' && prev.type !== 'slash') {
-        push({ type: 'text', value, output: DOT_LITERAL });
-        continue;
-      }
-
-      push({ type: 'dot', value, output: DOT_LITERAL });
-      continue;
-    }
-
-    /**
-     * Question marks
-     */
-
-    if (value === '?') {
-      const isGroup = prev && prev.value === '(';
-      if (!isGroup && opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-        extglobOpen('qmark', value);
-        continue;
-      }
-
-      if (prev && prev.type === 'paren') {
-        const next = peek();
-        let output = value;
-
-        if ((prev.value === '(' && !/[!=<:]/.test(next)) || (next === '<' && !/<([!=]|\w+>)/.test(remaining()))) {
-          output = `\\${value}`;
-        }
-
-        push({ type: 'text', value, output });
-        continue;
-      }
-
-      if (opts.dot !== true && (prev.type === 'slash' || prev.type === 'bos')) {
-        push({ type: 'qmark', value, output: QMARK_NO_DOT });
-        continue;
-      }
-
-      push({ type: 'qmark', value, output: QMARK });
-      continue;
-    }
-
-    /**
-     * Exclamation
-     */
-
-    if (value === '!') {
-      if (opts.noextglob !== true && peek() === '(') {
-        if (peek(2) !== '?' || !/[!=<:]/.test(peek(3))) {
-          extglobOpen('negate', value);
-          continue;
-        }
-      }
-
-      if (opts.nonegate !== true && state.index === 0) {
-        negate();
-        continue;
-      }
-    }
-
-    /**
-     * Plus
-     */
-
-    if (value === '+') {
-      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-        extglobOpen('plus', value);
-        continue;
-      }
-
-      if ((prev && prev.value === '(') || opts.regex === false) {
-        push({ type: 'plus', value, output: PLUS_LITERAL });
-        continue;
-      }
-
-      if ((prev && (prev.type === 'bracket' || prev.type === 'paren' || prev.type === 'brace')) || state.parens > 0) {
-        push({ type: 'plus', value });
-        continue;
-      }
-
-      push({ type: 'plus', value: PLUS_LITERAL });
-      continue;
-    }
-
-    /**
-     * Plain text
-     */
-
-    if (value === '@') {
-      if (opts.noextglob !== true && peek() === '(' && peek(2) !== '?') {
-        push({ type: 'at', extglob: true, value, output: '' });
-        continue;
-      }
-
-      push({ type: 'text', value });
-      continue;
-    }
-
-    /**
-     * Plain text
-     */
-
-    if (value !== '*') {
-      if (value === '$' || value === '^') {
-        value = `\\${value}`;
-      }
-
-      const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-      if (match) {
-        value += match[0];
-        state.index += match[0].length;
-      }
-
-      push({ type: 'text', value });
-      continue;
-    }
-
-    /**
-     * Stars
-     */
-
-    if (prev && (prev.type === 'globstar' || prev.star === true)) {
-      prev.type = 'star';
-      prev.star = true;
-      prev.value += value;
-      prev.output = star;
-      state.backtrack = true;
-      state.globstar = true;
-      consume(value);
-      continue;
-    }
-
-    let rest = remaining();
-    if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-      extglobOpen('star', value);
-      continue;
-    }
-
-    if (prev.type === 'star') {
-      if (opts.noglobstar === true) {
-        consume(value);
-        continue;
-      }
-
-      const prior = prev.prev;
-      const before = prior.prev;
-      const isStart = prior.type === 'slash' || prior.type === 'bos';
-      const afterStar = before && (before.type === 'star' || before.type === 'globstar');
-
-      if (opts.bash === true && (!isStart || (rest[0] && rest[0] !== '/'))) {
-        push({ type: 'star', value, output: '' });
-        continue;
-      }
-
-      const isBrace = state.braces > 0 && (prior.type === 'comma' || prior.type === 'brace');
-      const isExtglob = extglobs.length && (prior.type === 'pipe' || prior.type === 'paren');
-      if (!isStart && prior.type !== 'paren' && !isBrace && !isExtglob) {
-        push({ type: 'star', value, output: '' });
-        continue;
-      }
-
-      // strip consecutive `/**/`
-      while (rest.slice(0, 3) === '/**') {
-        const after = input[state.index + 4];
-        if (after && after !== '/') {
-          break;
-        }
-        rest = rest.slice(3);
-        consume('/**', 3);
-      }
-
-      // A globstar followed only by balanced closing parens is at the logical end of patterns like
-      // `test(/utils/**)` and `test?(/utils/**)`. Treat it as EOS so the trailing `/**` can match its
-      // parent path, except in negated extglobs where that would change the exclusion semantics.
-      const isEnd = eos() || (
-        state.parens > 0
-        && rest === ')'.repeat(state.parens)
-        && !extglobs.some(extglob => extglob.type === 'negate')
-      );
-
-      if (prior.type === 'bos' && eos()) {
-        prev.type = 'globstar';
-        prev.value += value;
-        prev.output = globstar(opts);
-        state.output = prev.output;
-        state.globstar = true;
-        consume(value);
-        continue;
-      }
-
-      if (prior.type === 'slash' && prior.prev.type !== 'bos' && !afterStar && isEnd) {
-        state.output = state.output.slice(0, -(prior.output + prev.output).length);
-        prior.output = `(?:${prior.output}`;
-
-        prev.type = 'globstar';
-        prev.output = globstar(opts) + (opts.strictSlashes ? ')' : '|$)');
-        prev.value += value;
-        state.globstar = true;
-        state.output += prior.output + prev.output;
-        consume(value);
-        continue;
-      }
-
-      if (prior.type === 'slash' && prior.prev.type !== 'bos' && rest[0] === '/') {
-        const end = rest[1] !== void 0 ? '|$' : '';
-
-        state.output = state.output.slice(0, -(prior.output + prev.output).length);
-        prior.output = `(?:${prior.output}`;
-
-        prev.type = 'globstar';
-        prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-        prev.value += value;
-
-        state.output += prior.output + prev.output;
-        state.globstar = true;
-
-        consume(value + advance());
-
-        push({ type: 'slash', value: '/', output: '' });
-        continue;
-      }
-
-      if (prior.type === 'bos' && rest[0] === '/') {
-        prev.type = 'globstar';
-        prev.value += value;
-        prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-        state.output = prev.output;
-        state.globstar = true;
-        consume(value + advance());
-        push({ type: 'slash', value: '/', output: '' });
-        continue;
-      }
-
-      // remove single star from output
-      state.output = state.output.slice(0, -prev.output.length);
-
-      // reset previous token to globstar
-      prev.type = 'globstar';
-      prev.output = globstar(opts);
-      prev.value += value;
-
-      // reset output with globstar
-      state.output += prev.output;
-      state.globstar = true;
-      consume(value);
-      continue;
-    }
-
-    const token = { type: 'star', value, output: star };
-
-    if (opts.bash === true) {
-      token.output = '.*?';
-      if (prev.type === 'bos' || prev.type === 'slash') {
-        token.output = nodot + token.output;
-      }
-      push(token);
-      continue;
-    }
-
-    if (prev && (prev.type === 'bracket' || prev.type === 'paren') && opts.regex === true) {
-      token.output = value;
-      push(token);
-      continue;
-    }
-
-    if (state.index === state.start || prev.type === 'slash' || prev.type === 'dot') {
-      if (prev.type === 'dot') {
-        state.output += NO_DOT_SLASH;
-        prev.output += NO_DOT_SLASH;
-
-      } else if (opts.dot === true) {
-        state.output += NO_DOTS_SLASH;
-        prev.output += NO_DOTS_SLASH;
-
-      } else {
-        state.output += nodot;
-        prev.output += nodot;
-      }
-
-      if (peek() !== '*') {
-        state.output += ONE_CHAR;
-        prev.output += ONE_CHAR;
-      }
-    }
-
-    push(token);
-  }
-
-  while (state.brackets > 0) {
-    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ']'));
-    state.output = utils.escapeLast(state.output, '[');
-    decrement('brackets');
-  }
-
-  while (state.parens > 0) {
-    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', ')'));
-    state.output = utils.escapeLast(state.output, '(');
-    decrement('parens');
-  }
-
-  while (state.braces > 0) {
-    if (opts.strictBrackets === true) throw new SyntaxError(syntaxError('closing', '}'));
-    state.output = utils.escapeLast(state.output, '{');
-    decrement('braces');
-  }
-
-  if (opts.strictSlashes !== true && (prev.type === 'star' || prev.type === 'bracket')) {
-    push({ type: 'maybe_slash', value: '', output: `${SLASH_LITERAL}?` });
-  }
-
-  // rebuild the output if we had to backtrack at any point
-  if (state.backtrack === true) {
-    state.output = '';
-
-    for (const token of state.tokens) {
-      state.output += token.output != null ? token.output : token.value;
-
-      if (token.suffix) {
-        state.output += token.suffix;
-      }
-    }
-  }
-
-  return state;
-};
-
-/**
- * Fast paths for creating regular expressions for common glob patterns.
- * This can significantly speed up processing and has very little downside
- * impact when none of the fast paths match.
- */
-
-parse.fastpaths = (input, options) => {
-  const opts = { ...options };
-  const max = typeof opts.maxLength === 'number' ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-  const len = input.length;
-  if (len > max) {
-    throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-  }
-
-  input = REPLACEMENTS[input] || input;
-
-  // create constants based on platform, for windows or posix
-  const {
-    DOT_LITERAL,
-    SLASH_LITERAL,
-    ONE_CHAR,
-    DOTS_SLASH,
-    NO_DOT,
-    NO_DOTS,
-    NO_DOTS_SLASH,
-    STAR,
-    START_ANCHOR
-  } = constants.globChars(opts.windows);
-
-  const nodot = opts.dot ? NO_DOTS : NO_DOT;
-  const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-  const capture = opts.capture ? '' : '?:';
-  const state = { negated: false, prefix: '' };
-  let star = opts.bash === true ? '.*?' : STAR;
-
-  if (opts.capture) {
-    star = `(${star})`;
-  }
-
-  const globstar = opts => {
-    if (opts.noglobstar === true) return star;
-    return `(${capture}(?:(?!${START_ANCHOR}${opts.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-  };
-
-  const create = str => {
-    switch (str) {
-      case '*':
-        return `${nodot}${ONE_CHAR}${star}`;
-
-      case '.*':
-        return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-      case '*.*':
-        return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-      case '*/*':
-        return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-
-      case '**':
-        return nodot + globstar(opts);
-
-      case '**/*':
-        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-
-      case '**/*.*':
-        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-      case '**/.*':
-        return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-
-      default: {
-        const match = /^(.*?)\.(\w+)$/.exec(str);
-        if (!match) return;
-
-        const source = create(match[1]);
-        if (!source) return;
-
-        return source + DOT_LITERAL + match[2];
-      }
-    }
-  };
-
-  const output = utils.removePrefix(input, state);
-  let source = create(output);
-
-  if (source && opts.strictSlashes !== true) {
-    source += `${SLASH_LITERAL}?`;
-  }
-
-  return source;
-};
-
-module.exports = parse;
-
-
-/***/ }),
-
-/***/ 18240:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const scan = __nccwpck_require__(60325);
-const parse = __nccwpck_require__(40281);
-const utils = __nccwpck_require__(82907);
-const constants = __nccwpck_require__(19195);
-const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
-
-/**
- * Creates a matcher function from one or more glob patterns. The
- * returned function takes a string to match as its first argument,
- * and returns true if the string is a match. The returned matcher
- * function also takes a boolean as the second argument that, when true,
- * returns an object with additional information.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch(glob[, options]);
- *
- * const isMatch = picomatch('*.!(*a)');
- * console.log(isMatch('a.a')); //=> false
- * console.log(isMatch('a.b')); //=> true
- *
- * // For environments without `node.js`, `picomatch/posix` provides you a dependency-free matcher, without automatic OS detection.
- * const picomatch = require('picomatch/posix');
- * // the same API, defaulting to posix paths
- * const isMatch = picomatch('a/*');
- * console.log(isMatch('a\\b')); //=> false
- * console.log(isMatch('a/b')); //=> true
- *
- * // you can still configure the matcher function to accept windows paths
- * const isMatch = picomatch('a/*', { options: windows });
- * console.log(isMatch('a\\b')); //=> true
- * console.log(isMatch('a/b')); //=> true
- * ```
- * @name picomatch
- * @param {String|Array} `globs` One or more glob patterns.
- * @param {Object=} `options`
- * @return {Function=} Returns a matcher function.
- * @api public
- */
-
-const picomatch = (glob, options, returnState = false) => {
-  if (Array.isArray(glob)) {
-    const fns = glob.map(input => picomatch(input, options, returnState));
-    const arrayMatcher = str => {
-      for (const isMatch of fns) {
-        const state = isMatch(str);
-        if (state) return state;
-      }
-      return false;
-    };
-    return arrayMatcher;
-  }
-
-  const isState = isObject(glob) && glob.tokens && glob.input;
-
-  if (glob === '' || (typeof glob !== 'string' && !isState)) {
-    throw new TypeError('Expected pattern to be a non-empty string');
-  }
-
-  const opts = options || {};
-  const posix = opts.windows;
-  const regex = isState
-    ? picomatch.compileRe(glob, options)
-    : picomatch.makeRe(glob, options, false, true);
-
-  const state = regex.state;
-  delete regex.state;
-
-  let isIgnored = () => false;
-  if (opts.ignore) {
-    const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-    isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
-  }
-
-  const matcher = (input, returnObject = false) => {
-    const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix });
-    const result = { glob, state, regex, posix, input, output, match, isMatch };
-
-    if (typeof opts.onResult === 'function') {
-      opts.onResult(result);
-    }
-
-    if (isMatch === false) {
-      result.isMatch = false;
-      return returnObject ? result : false;
-    }
-
-    if (isIgnored(input)) {
-      if (typeof opts.onIgnore === 'function') {
-        opts.onIgnore(result);
-      }
-      result.isMatch = false;
-      return returnObject ? result : false;
-    }
-
-    if (typeof opts.onMatch === 'function') {
-      opts.onMatch(result);
-    }
-    return returnObject ? result : true;
-  };
-
-  if (returnState) {
-    matcher.state = state;
-  }
-
-  return matcher;
-};
-
-/**
- * Test `input` with the given `regex`. This is used by the main
- * `picomatch()` function to test the input string.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.test(input, regex[, options]);
- *
- * console.log(picomatch.test('foo/bar', /^(?:([^/]*?)\/([^/]*?))$/));
- * // { isMatch: true, match: [ 'foo/', 'foo', 'bar' ], output: 'foo/bar' }
- * ```
- * @param {String} `input` String to test.
- * @param {RegExp} `regex`
- * @return {Object} Returns an object with matching info.
- * @api public
- */
-
-picomatch.test = (input, regex, options, { glob, posix } = {}) => {
-  if (typeof input !== 'string') {
-    throw new TypeError('Expected input to be a string');
-  }
-
-  if (input === '') {
-    return { isMatch: false, output: '' };
-  }
-
-  const opts = options || {};
-  const format = opts.format || (posix ? utils.toPosixSlashes : null);
-  let match = input === glob;
-  let output = (match && format) ? format(input) : input;
-
-  if (match === false) {
-    output = format ? format(input) : input;
-    match = output === glob;
-  }
-
-  if (match === false || opts.capture === true) {
-    if (opts.matchBase === true || opts.basename === true) {
-      match = picomatch.matchBase(input, regex, options, posix);
-    } else {
-      match = regex.exec(output);
-    }
-  }
-
-  return { isMatch: Boolean(match), match, output };
-};
-
-/**
- * Match the basename of a filepath.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.matchBase(input, glob[, options]);
- * console.log(picomatch.matchBase('foo/bar.js', '*.js'); // true
- * ```
- * @param {String} `input` String to test.
- * @param {RegExp|String} `glob` Glob pattern or regex created by [.makeRe](#makeRe).
- * @return {Boolean}
- * @api public
- */
-
-picomatch.matchBase = (input, glob, options, posix = options && options.windows) => {
-  const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-  return regex.test(utils.basename(input, { windows: posix }));
-};
-
-/**
- * Returns true if **any** of the given glob `patterns` match the specified `string`.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.isMatch(string, patterns[, options]);
- *
- * console.log(picomatch.isMatch('a.a', ['b.*', '*.a'])); //=> true
- * console.log(picomatch.isMatch('a.a', 'b.*')); //=> false
- * ```
- * @param {String|Array} str The string to test.
- * @param {String|Array} patterns One or more glob patterns to use for matching.
- * @param {Object} [options] See available [options](#options).
- * @return {Boolean} Returns true if any patterns match `str`
- * @api public
- */
-
-picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
-
-/**
- * Parse a glob pattern to create the source string for a regular
- * expression.
- *
- * ```js
- * const picomatch = require('picomatch');
- * const result = picomatch.parse(pattern[, options]);
- * ```
- * @param {String} `pattern`
- * @param {Object} `options`
- * @return {Object} Returns an object with useful properties and output to be used as a regex source string.
- * @api public
- */
-
-picomatch.parse = (pattern, options) => {
-  if (Array.isArray(pattern)) return pattern.map(p => picomatch.parse(p, options));
-  return parse(pattern, { ...options, fastpaths: false });
-};
-
-/**
- * Scan a glob pattern to separate the pattern into segments.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.scan(input[, options]);
- *
- * const result = picomatch.scan('!./foo/*.js');
- * console.log(result);
- * { prefix: '!./',
- *   input: '!./foo/*.js',
- *   start: 3,
- *   base: 'foo',
- *   glob: '*.js',
- *   isBrace: false,
- *   isBracket: false,
- *   isGlob: true,
- *   isExtglob: false,
- *   isGlobstar: false,
- *   negated: true }
- * ```
- * @param {String} `input` Glob pattern to scan.
- * @param {Object} `options`
- * @return {Object} Returns an object with
- * @api public
- */
-
-picomatch.scan = (input, options) => scan(input, options);
-
-/**
- * Compile a regular expression from the `state` object returned by the
- * [parse()](#parse) method.
- *
- * ```js
- * const picomatch = require('picomatch');
- * const state = picomatch.parse('*.js');
- * // picomatch.compileRe(state[, options]);
- *
- * console.log(picomatch.compileRe(state));
- * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
- * ```
- * @param {Object} `state`
- * @param {Object} `options`
- * @param {Boolean} `returnOutput` Intended for implementors, this argument allows you to return the raw output from the parser.
- * @param {Boolean} `returnState` Adds the state to a `state` property on the returned regex. Useful for implementors and debugging.
- * @return {RegExp}
- * @api public
- */
-
-picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
-  if (returnOutput === true) {
-    return state.output;
-  }
-
-  const opts = options || {};
-  const prepend = opts.contains ? '' : '^';
-  const append = opts.contains ? '' : '$';
-
-  let source = `${prepend}(?:${state.output})${append}`;
-  if (state && state.negated === true) {
-    source = `^(?!${source}).*$`;
-  }
-
-  const regex = picomatch.toRegex(source, options);
-  if (returnState === true) {
-    regex.state = state;
-  }
-
-  return regex;
-};
-
-/**
- * Create a regular expression from a parsed glob pattern.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.makeRe(state[, options]);
- *
- * const result = picomatch.makeRe('*.js');
- * console.log(result);
- * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
- * ```
- * @param {String} `state` The object returned from the `.parse` method.
- * @param {Object} `options`
- * @param {Boolean} `returnOutput` Implementors may use this argument to return the compiled output, instead of a regular expression. This is not exposed on the options to prevent end-users from mutating the result.
- * @param {Boolean} `returnState` Implementors may use this argument to return the state from the parsed glob with the returned regular expression.
- * @return {RegExp} Returns a regex created from the given pattern.
- * @api public
- */
-
-picomatch.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
-  if (!input || typeof input !== 'string') {
-    throw new TypeError('Expected a non-empty string');
-  }
-
-  let parsed = { negated: false, fastpaths: true };
-
-  if (options.fastpaths !== false && (input[0] === '.' || input[0] === '*')) {
-    parsed.output = parse.fastpaths(input, options);
-  }
-
-  if (!parsed.output) {
-    parsed = parse(input, options);
-  }
-
-  return picomatch.compileRe(parsed, options, returnOutput, returnState);
-};
-
-/**
- * Create a regular expression from the given regex source string.
- *
- * ```js
- * const picomatch = require('picomatch');
- * // picomatch.toRegex(source[, options]);
- *
- * const { output } = picomatch.parse('*.js');
- * console.log(picomatch.toRegex(output));
- * //=> /^(?:(?!\.)(?=.)[^/]*?\.js)$/
- * ```
- * @param {String} `source` Regular expression source string.
- * @param {Object} `options`
- * @return {RegExp}
- * @api public
- */
-
-picomatch.toRegex = (source, options) => {
-  try {
-    const opts = options || {};
-    return new RegExp(source, opts.flags || (opts.nocase ? 'i' : ''));
-  } catch (err) {
-    if (options && options.debug === true) throw err;
-    return /$^/;
-  }
-};
-
-/**
- * Picomatch constants.
- * @return {Object}
- */
-
-picomatch.constants = constants;
-
-/**
- * Expose "picomatch"
- */
-
-module.exports = picomatch;
-
-
-/***/ }),
-
-/***/ 60325:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const utils = __nccwpck_require__(82907);
-const {
-  CHAR_ASTERISK,             /* * */
-  CHAR_AT,                   /* @ */
-  CHAR_BACKWARD_SLASH,       /* \ */
-  CHAR_COMMA,                /* , */
-  CHAR_DOT,                  /* . */
-  CHAR_EXCLAMATION_MARK,     /* ! */
-  CHAR_FORWARD_SLASH,        /* / */
-  CHAR_LEFT_CURLY_BRACE,     /* { */
-  CHAR_LEFT_PARENTHESES,     /* ( */
-  CHAR_LEFT_SQUARE_BRACKET,  /* [ */
-  CHAR_PLUS,                 /* + */
-  CHAR_QUESTION_MARK,        /* ? */
-  CHAR_RIGHT_CURLY_BRACE,    /* } */
-  CHAR_RIGHT_PARENTHESES,    /* ) */
-  CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(19195);
-
-const isPathSeparator = code => {
-  return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
-};
-
-const depth = token => {
-  if (token.isPrefix !== true) {
-    token.depth = token.isGlobstar ? Infinity : 1;
-  }
-};
-
-/**
- * Quickly scans a glob pattern and returns an object with a handful of
- * useful properties, like `isGlob`, `path` (the leading non-glob, if it exists),
- * `glob` (the actual pattern), `negated` (true if the path starts with `!` but not
- * with `!(`) and `negatedExtglob` (true if the path starts with `!(`).
- *
- * ```js
- * const pm = require('picomatch');
- * console.log(pm.scan('foo/bar/*.js'));
- * { isGlob: true, input: 'foo/bar/*.js', base: 'foo/bar', glob: '*.js' }
- * ```
- * @param {String} `str`
- * @param {Object} `options`
- * @return {Object} Returns an object with tokens and regex source string.
- * @api public
- */
-
-const scan = (input, options) => {
-  const opts = options || {};
-
-  const length = input.length - 1;
-  const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-  const slashes = [];
-  const tokens = [];
-  const parts = [];
-
-  let str = input;
-  let index = -1;
-  let start = 0;
-  let lastIndex = 0;
-  let isBrace = false;
-  let isBracket = false;
-  let isGlob = false;
-  let isExtglob = false;
-  let isGlobstar = false;
-  let braceEscaped = false;
-  let backslashes = false;
-  let negated = false;
-  let negatedExtglob = false;
-  let finished = false;
-  let braces = 0;
-  let prev;
-  let code;
-  let token = { value: '', depth: 0, isGlob: false };
-
-  const eos = () => index >= length;
-  const peek = () => str.charCodeAt(index + 1);
-  const advance = () => {
-    prev = code;
-    return str.charCodeAt(++index);
-  };
-
-  while (index < length) {
-    code = advance();
-    let next;
-
-    if (code === CHAR_BACKWARD_SLASH) {
-      backslashes = token.backslashes = true;
-      code = advance();
-
-      if (code === CHAR_LEFT_CURLY_BRACE) {
-        braceEscaped = true;
-      }
-      continue;
-    }
-
-    if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
-      braces++;
-
-      while (eos() !== true && (code = advance())) {
-        if (code === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          advance();
-          continue;
-        }
-
-        if (code === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          continue;
-        }
-
-        if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
-          isBrace = token.isBrace = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-
-          if (scanToEnd === true) {
-            continue;
-          }
-
-          break;
-        }
-
-        if (braceEscaped !== true && code === CHAR_COMMA) {
-          isBrace = token.isBrace = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-
-          if (scanToEnd === true) {
-            continue;
-          }
-
-          break;
-        }
-
-        if (code === CHAR_RIGHT_CURLY_BRACE) {
-          braces--;
-
-          if (braces === 0) {
-            braceEscaped = false;
-            isBrace = token.isBrace = true;
-            finished = true;
-            break;
-          }
-        }
-      }
-
-      if (scanToEnd === true) {
-        continue;
-      }
-
-      break;
-    }
-
-    if (code === CHAR_FORWARD_SLASH) {
-      slashes.push(index);
-      tokens.push(token);
-      token = { value: '', depth: 0, isGlob: false };
-
-      if (finished === true) continue;
-      if (prev === CHAR_DOT && index === (start + 1)) {
-        start += 2;
-        continue;
-      }
-
-      lastIndex = index + 1;
-      continue;
-    }
-
-    if (opts.noext !== true) {
-      const isExtglobChar = code === CHAR_PLUS
-        || code === CHAR_AT
-        || code === CHAR_ASTERISK
-        || code === CHAR_QUESTION_MARK
-        || code === CHAR_EXCLAMATION_MARK;
-
-      if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-        isGlob = token.isGlob = true;
-        isExtglob = token.isExtglob = true;
-        finished = true;
-        if (code === CHAR_EXCLAMATION_MARK && index === start) {
-          negatedExtglob = true;
-        }
-
-        if (scanToEnd === true) {
-          let parens = 0;
-
-          while (eos() !== true && (code = advance())) {
-            if (code === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-
-            if (code === CHAR_LEFT_PARENTHESES) {
-              parens++;
-              continue;
-            }
-
-            if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-              finished = true;
-              break;
-            }
-          }
-          continue;
-        }
-        break;
-      }
-    }
-
-    if (code === CHAR_ASTERISK) {
-      if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-      isGlob = token.isGlob = true;
-      finished = true;
-
-      if (scanToEnd === true) {
-        continue;
-      }
-      break;
-    }
-
-    if (code === CHAR_QUESTION_MARK) {
-      isGlob = token.isGlob = true;
-      finished = true;
-
-      if (scanToEnd === true) {
-        continue;
-      }
-      break;
-    }
-
-    if (code === CHAR_LEFT_SQUARE_BRACKET) {
-      while (eos() !== true && (next = advance())) {
-        if (next === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          advance();
-          continue;
-        }
-
-        if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-          isBracket = token.isBracket = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          break;
-        }
-      }
-
-      if (scanToEnd === true) {
-        continue;
-      }
-
-      break;
-    }
-
-    if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
-      negated = token.negated = true;
-      start++;
-      continue;
-    }
-
-    if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
-      isGlob = token.isGlob = true;
-
-      if (scanToEnd === true) {
-        let parens = 1;
-
-        while (eos() !== true && (code = advance())) {
-          if (code === CHAR_BACKWARD_SLASH) {
-            backslashes = token.backslashes = true;
-            advance();
-            continue;
-          }
-
-          if (code === CHAR_LEFT_PARENTHESES) {
-            parens++;
-            continue;
-          }
-
-          if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-            finished = true;
-            break;
-          }
-        }
-        continue;
-      }
-      break;
-    }
-
-    if (isGlob === true) {
-      finished = true;
-
-      if (scanToEnd === true) {
-        continue;
-      }
-
-      break;
-    }
-  }
-
-  if (opts.noext === true) {
-    isExtglob = false;
-    isGlob = false;
-  }
-
-  let base = str;
-  let prefix = '';
-  let glob = '';
-
-  if (start > 0) {
-    prefix = str.slice(0, start);
-    str = str.slice(start);
-    lastIndex -= start;
-  }
-
-  if (base && isGlob === true && lastIndex > 0) {
-    base = str.slice(0, lastIndex);
-    glob = str.slice(lastIndex);
-  } else if (isGlob === true) {
-    base = '';
-    glob = str;
-  } else {
-    base = str;
-  }
-
-  if (base && base !== '' && base !== '/' && base !== str) {
-    if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-      base = base.slice(0, -1);
-    }
-  }
-
-  if (opts.unescape === true) {
-    if (glob) glob = utils.removeBackslashes(glob);
-
-    if (base && backslashes === true) {
-      base = utils.removeBackslashes(base);
-    }
-  }
-
-  const state = {
-    prefix,
-    input,
-    start,
-    base,
-    glob,
-    isBrace,
-    isBracket,
-    isGlob,
-    isExtglob,
-    isGlobstar,
-    negated,
-    negatedExtglob
-  };
-
-  if (opts.tokens === true) {
-    state.maxDepth = 0;
-    if (!isPathSeparator(code)) {
-      tokens.push(token);
-    }
-    state.tokens = tokens;
-  }
-
-  if (opts.parts === true || opts.tokens === true) {
-    let prevIndex;
-
-    for (let idx = 0; idx < slashes.length; idx++) {
-      const n = prevIndex !== undefined ? prevIndex + 1 : start;
-      const i = slashes[idx];
-      const value = input.slice(n, i);
-      if (opts.tokens) {
-        if (idx === 0 && start !== 0) {
-          tokens[idx].isPrefix = true;
-          tokens[idx].value = prefix;
-        } else {
-          tokens[idx].value = value;
-        }
-        depth(tokens[idx]);
-        state.maxDepth += tokens[idx].depth;
-      }
-      if (i >= start) {
-        parts.push(value);
-        prevIndex = i;
-      }
-    }
-
-    const n = prevIndex !== undefined ? prevIndex + 1 : start;
-    const value = input.slice(n);
-    parts.push(value);
-
-    if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
-      tokens[tokens.length - 1].value = value;
-      depth(tokens[tokens.length - 1]);
-      state.maxDepth += tokens[tokens.length - 1].depth;
-    }
-
-    state.slashes = slashes;
-    state.parts = parts;
-  }
-
-  return state;
-};
-
-module.exports = scan;
-
-
-/***/ }),
-
-/***/ 82907:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-/*global navigator*/
-
-
-const {
-  REGEX_BACKSLASH,
-  REGEX_REMOVE_BACKSLASH,
-  REGEX_SPECIAL_CHARS,
-  REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(19195);
-
-exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
-exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
-exports.isRegexChar = str => str.length === 1 && exports.hasRegexChars(str);
-exports.escapeRegex = str => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, '\\$1');
-exports.toPosixSlashes = str => str.replace(REGEX_BACKSLASH, '/');
-
-exports.isWindows = () => {
-  if (typeof navigator !== 'undefined' && navigator.platform) {
-    const platform = navigator.platform.toLowerCase();
-    return platform === 'win32' || platform === 'windows';
-  }
-
-  if (typeof process !== 'undefined' && process.platform) {
-    return process.platform === 'win32';
-  }
-
-  return false;
-};
-
-exports.removeBackslashes = str => {
-  return str.replace(REGEX_REMOVE_BACKSLASH, match => {
-    return match === '\\' ? '' : match;
-  });
-};
-
-exports.escapeLast = (input, char, lastIdx) => {
-  const idx = input.lastIndexOf(char, lastIdx);
-  if (idx === -1) return input;
-  if (input[idx - 1] === '\\') return exports.escapeLast(input, char, idx - 1);
-  return `${input.slice(0, idx)}\\${input.slice(idx)}`;
-};
-
-exports.removePrefix = (input, state = {}) => {
-  let output = input;
-  if (output.startsWith('./')) {
-    output = output.slice(2);
-    state.prefix = './';
-  }
-  return output;
-};
-
-exports.wrapOutput = (input, state = {}, options = {}) => {
-  const prepend = options.contains ? '' : '^';
-  const append = options.contains ? '' : '$';
-
-  let output = `${prepend}(?:${input})${append}`;
-  if (state.negated === true) {
-    output = `(?:^(?!${output}).*$)`;
-  }
-  return output;
-};
-
-exports.basename = (path, { windows } = {}) => {
-  const segs = path.split(windows ? /[\\/]/ : '/');
-  const last = segs[segs.length - 1];
-
-  if (last === '') {
-    return segs[segs.length - 2];
-  }
-
-  return last;
-};
-
-
-/***/ }),
-
 /***/ 42019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -36488,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88898);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(93502);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36498,7 +33994,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 88898:
+/***/ 93502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36650,7 +34146,13 @@ function readEvent() {
             }
             : null,
         push: github/* context */._.eventName === 'push'
-            ? { before: String(payload.before ?? ''), after: String(payload.after ?? '') }
+            ? {
+                ref: String(payload.ref ?? ''),
+                before: String(payload.before ?? ''),
+                after: String(payload.after ?? ''),
+                forced: payload.forced === true,
+                defaultBranch: String(payload.repository?.default_branch ?? '') || null
+            }
             : null,
         mergeGroup: mergeGroup
             ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
@@ -36917,6 +34419,8 @@ function createGitHubClient(token, warn) {
         return retryCount < 2;
     };
     const options = {
+        // Read when the client is made, not when @actions/github was loaded.
+        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
         throttle: {
             onRateLimit: onLimit('rate limit'),
             onSecondaryRateLimit: onLimit('secondary rate limit')
@@ -36924,176 +34428,417 @@ function createGitHubClient(token, warn) {
     };
     return (0,github/* getOctokit */.Q)(token, options, dist_bundle/* retry */.L, throttling);
 }
-/** What a GitHub API failure means for the user, naming the permission that is missing. */
+/**
+ * What a GitHub API failure means for the user, naming the permission that is missing. GitHub
+ * answers 404 rather than 403 where telling would reveal that a private resource exists.
+ */
 function explainGitHubError(error, action, permission) {
     const status = error.status;
     const message = error.message;
     if (status === 401)
         return `${action}: the github-token was refused (${message})`;
     if (status === 403 || status === 404) {
-        return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\` permission; a pull request from a fork gets a read-only token.`;
+        return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\`: grant it in the workflow's \`permissions:\` block (a pull request from a fork always gets a read-only token)`;
     }
     return `${action}: ${message}`;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: ../../work/main/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(8374);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/find/globs.ts
-// Matches paths against the `scripts` globs the way GitHub's path filters do:
-// patterns apply in order, and a later `!pattern` excludes what earlier ones included.
+;// CONCATENATED MODULE: ./src/github/pulls.ts
 
+const ZERO_SHA = /^0+$/;
+/**
+ * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
+ * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
+ * nicety, so an API failure is a warning that names the missing permission.
+ */
+async function findMergedPullRequests(github, event, warn) {
+    const push = event.push;
+    if (!push || ZERO_SHA.test(push.after))
+        return [];
+    const branch = push.ref.replace(/^refs\/heads\//, '');
+    try {
+        const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
+            owner: event.owner,
+            repo: event.repo,
+            commit_sha: push.after,
+            per_page: 100
+        });
+        return pulls
+            .filter(pull => pull.merged_at && pull.base.ref === branch)
+            .map(pull => ({
+            number: pull.number,
+            title: pull.title,
+            url: pull.html_url,
+            mergeCommitSha: pull.merge_commit_sha ?? null
+        }));
+    }
+    catch (error) {
+        warn(explainGitHubError(error, `Finding the pull request merged by ${push.after.slice(0, 7)}`, 'pull-requests: read'));
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/find/git.ts
+// The local git history as a source of changed files: complete where GitHub's lists stop (3000
+// files of a pull request, 300 of a comparison), when the checkout has both commits.
+
+
+/** `git diff --name-status` letters, as GitHub names the same statuses. */
+const STATUS = {
+    A: 'added',
+    M: 'modified',
+    D: 'removed',
+    R: 'renamed',
+    C: 'copied',
+    T: 'changed'
+};
+/**
+ * The files changed from `base` to `head` (`base...head`: from their merge base, as GitHub's
+ * pull request files are), or null when the workspace is no git repository or lacks a commit,
+ * as a shallow checkout does.
+ */
+async function localChanges(workspace, base, head) {
+    // No external diff tools or text conversions: the repository's attributes are the PR's to set.
+    const args = ['diff', '--name-status', '-z', '-M', '--no-ext-diff', '--no-textconv'];
+    const out = await git(workspace, [...args, `${base}...${head}`, '--']);
+    return out === null ? null : parseNameStatus(out);
+}
+/** Parses `git diff --name-status -z`: `M\0path\0`, `R100\0old\0new\0`. */
+function parseNameStatus(out) {
+    const fields = out.split('\0');
+    const files = [];
+    for (let i = 0; i < fields.length - 1;) {
+        const code = fields[i++];
+        const status = STATUS[code[0] ?? ''] ?? 'modified';
+        if (status === 'renamed' || status === 'copied') {
+            const previousPath = fields[i++];
+            const path = fields[i++];
+            // A similarity of 100 means the content did not change.
+            files.push({ path, status, previousPath, changes: code.slice(1) === '100' ? 0 : undefined });
+        }
+        else {
+            files.push({ path: fields[i++], status });
+        }
+    }
+    return files;
+}
+function git(cwd, args) {
+    return new Promise(resolve => {
+        (0,external_node_child_process_namespaceObject.execFile)('git', ['-c', 'core.quotepath=off', ...args], {
+            cwd,
+            // Only the workspace's own repository: never one that happens to contain it.
+            env: { ...process.env, GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(external_node_path_default().resolve(cwd)) },
+            maxBuffer: 64 * 1024 * 1024,
+            encoding: 'utf8'
+        }, (error, stdout) => resolve(error ? null : stdout));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/find/changes.ts
+
+
+/** GitHub lists at most this many files of a pull request... */
+const PULL_FILES_LISTED = 3000;
+/** ...and of a comparison, all on its first page (the compare API pages commits, not files). */
+const COMPARE_FILES_LISTED = 300;
+const changes_ZERO_SHA = /^0+$/;
+async function findChanges(context) {
+    const { event } = context;
+    if (event.pullRequest)
+        return pullRequestChanges(context, event.pullRequest);
+    if (event.push)
+        return pushChanges(context, event.push);
+    if (event.mergeGroup) {
+        const { baseSha, headSha } = event.mergeGroup;
+        return compareChanges(context, baseSha, headSha);
+    }
+    return { kind: 'all', source: `every matching file (a ${event.name} event names no changes)` };
+}
+async function pullRequestChanges(context, pr) {
+    const { github, event } = context;
+    let listed;
+    try {
+        listed = await github.paginate(github.rest.pulls.listFiles, {
+            owner: event.owner,
+            repo: event.repo,
+            pull_number: pr.number,
+            per_page: 100
+        });
+    }
+    catch (error) {
+        const action = `Listing the files of pull request #${pr.number}`;
+        throw new Error(explainGitHubError(error, action, 'pull-requests: read'));
+    }
+    const files = listed.map(toChangedFile);
+    const source = `the ${files.length} files changed by pull request #${pr.number}`;
+    const complete = files.length < PULL_FILES_LISTED ||
+        (pr.changedFiles !== null && pr.changedFiles <= files.length);
+    if (complete)
+        return { kind: 'files', files, source };
+    const counted = pr.changedFiles === null ? 'more' : `${pr.changedFiles}`;
+    const cap = `GitHub lists only ${PULL_FILES_LISTED} of the ${counted} files pull request #${pr.number} changed`;
+    return completeLocally(context, { base: pr.baseSha, head: pr.headSha }, { files, source, cap });
+}
+async function pushChanges(context, push) {
+    if (changes_ZERO_SHA.test(push.after)) {
+        return { kind: 'files', files: [], source: `the deletion of ${push.ref} (nothing to generate)` };
+    }
+    if (!changes_ZERO_SHA.test(push.before))
+        return compareChanges(context, push.before, push.after);
+    // A new branch: what it adds to the default branch. The default branch's own first push has
+    // nothing to compare with.
+    const branch = push.ref.replace(/^refs\/heads\//, '');
+    if (!push.defaultBranch || branch === push.defaultBranch) {
+        return { kind: 'all', source: `every matching file (the first push of ${push.ref})` };
+    }
+    context.log(`${push.ref} is new: comparing it with the default branch, ${push.defaultBranch}`);
+    return compareChanges(context, push.defaultBranch, push.after);
+}
+async function compareChanges(context, base, head) {
+    const { github, event, log } = context;
+    const basehead = `${base}...${head}`;
+    let data;
+    try {
+        // No paging parameters: the files come whole (up to 300) with the first and only page.
+        ;
+        ({ data } = await github.rest.repos.compareCommitsWithBasehead({
+            owner: event.owner,
+            repo: event.repo,
+            basehead
+        }));
+    }
+    catch (error) {
+        throw new Error(explainGitHubError(error, `Comparing ${basehead}`, 'contents: read'));
+    }
+    const mergeBase = data.merge_base_commit.sha;
+    if (data.status === 'diverged') {
+        log(`${changes_short(base)} is not an ancestor of ${changes_short(head)} (a force push): comparing from their merge base ${changes_short(mergeBase)}`);
+    }
+    else if (data.status === 'behind') {
+        log(`${changes_short(head)} is behind ${changes_short(base)}: the push added no commits, so nothing changed`);
+    }
+    const files = (data.files ?? []).map(toChangedFile);
+    const source = `the ${files.length} files changed between ${changes_short(base)} and ${changes_short(head)}`;
+    if (files.length < COMPARE_FILES_LISTED)
+        return { kind: 'files', files, source };
+    const cap = `GitHub lists at most ${COMPARE_FILES_LISTED} files of a comparison, and ${basehead} reached that`;
+    return completeLocally(context, { base: mergeBase, head }, { files, source, cap });
+}
+/** The local diff when GitHub's list hit its cap; else what GitHub listed, with a warning. */
+async function completeLocally(context, range, listed) {
+    const local = await localChanges(context.workspace, range.base, range.head);
+    const between = `${changes_short(range.base)}...${changes_short(range.head)}`;
+    if (local) {
+        context.log(`${listed.cap}: comparing ${between} in the local git history instead`);
+        const source = `the ${local.length} files changed between ${between} (local git history)`;
+        return { kind: 'files', files: local, source };
+    }
+    context.warn(`${listed.cap}, and the local git history lacks ${between}: scripts among the files not listed are not generated. Check out with \`fetch-depth: 0\` so the action can compare the commits itself.`);
+    return { kind: 'files', files: listed.files, source: listed.source };
+}
+function toChangedFile(file) {
+    return {
+        path: file.filename,
+        status: file.status,
+        previousPath: file.previous_filename,
+        changes: file.changes
+    };
+}
+function changes_short(ref) {
+    return /^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref;
+}
+
+;// CONCATENATED MODULE: ./src/find/globs.ts
+// Matches paths against the `scripts` globs the way GitHub's `paths` filters do (the "filter
+// pattern cheat sheet"): patterns apply in order, and a later `!pattern` excludes what earlier
+// ones included, and a still later positive pattern includes it again.
 function globSet(patterns) {
     const rules = patterns.map(pattern => {
         const negated = pattern.startsWith('!');
-        const glob = negated ? pattern.slice(1) : pattern;
-        return { pattern, negated, test: picomatch_default()(glob, { dot: true }) };
+        return { pattern, negated, regex: globToRegExp(negated ? pattern.slice(1) : pattern) };
     });
     return {
         matches(path) {
             let included = false;
             for (const rule of rules)
-                if (rule.test(path))
+                if (rule.regex.test(path))
                     included = !rule.negated;
             return included;
         },
         unused(paths) {
-            return rules.filter(r => !r.negated && !paths.some(p => r.test(p))).map(r => r.pattern);
+            return rules.filter(r => !r.negated && !paths.some(p => r.regex.test(p))).map(r => r.pattern);
         }
     };
 }
+/**
+ * One pattern as a regular expression over the whole path. GitHub's wildcards differ from
+ * shell globs: `?` and `+` quantify the preceding character (`*.jsx?` matches `page.js`), `**`
+ * crosses `/` even inside a segment (`**.js`), and `*` never does.
+ */
+function globToRegExp(pattern) {
+    /** Regex pieces; `quantifiable` marks a single character or class that `?`/`+` may repeat. */
+    const atoms = [];
+    const literal = (char) => ({ source: globs_escape(char), quantifiable: true });
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        const last = atoms[atoms.length - 1];
+        if (char === '\\' && i + 1 < pattern.length) {
+            atoms.push(literal(pattern[++i]));
+        }
+        else if (char === '*' && pattern[i + 1] === '*') {
+            i++;
+            // `**/` also matches no folder at all: `**/README.md` matches `README.md`.
+            if (pattern[i + 1] === '/') {
+                i++;
+                atoms.push({ source: '(?:.*/)?', quantifiable: false });
+            }
+            else
+                atoms.push({ source: '.*', quantifiable: false });
+        }
+        else if (char === '*') {
+            atoms.push({ source: '[^/]*', quantifiable: false });
+        }
+        else if ((char === '?' || char === '+') && last?.quantifiable) {
+            last.source += char;
+            last.quantifiable = false;
+        }
+        else if (char === '[' && pattern.indexOf(']', i + 2) > i) {
+            const end = pattern.indexOf(']', i + 2);
+            const inside = pattern.slice(i + 1, end).replace(/[\\\]^]/g, '\\$&');
+            atoms.push({ source: `[${inside}]`, quantifiable: true });
+            i = end;
+        }
+        else {
+            atoms.push(literal(char));
+        }
+    }
+    return new RegExp(`^${atoms.map(a => a.source).join('')}$`);
+}
+function globs_escape(char) {
+    return char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/find/workspace.ts
+// Lists the files of the checked-out workspace, as the `scripts` globs see them.
+
+
+/** Folders that never hold scripts and can be huge. */
+const PRUNED = new Set(['.git', 'node_modules']);
+/**
+ * Every file under `workspace` as a forward-slash relative path. A symbolic link is listed as
+ * itself and never followed: a linked folder could lead out of the workspace, or in a circle.
+ */
+async function listWorkspace(workspace) {
+    const files = [];
+    const walk = async (dir, prefix) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        for (const entry of entries) {
+            const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+            if (entry.isDirectory()) {
+                if (!PRUNED.has(entry.name))
+                    await walk(external_node_path_default().join(dir, entry.name), relative);
+            }
+            else if (entry.isFile() || entry.isSymbolicLink()) {
+                files.push(relative);
+            }
+        }
+    };
+    await walk(workspace, '');
+    return files.sort();
+}
 
 ;// CONCATENATED MODULE: ./src/find/index.ts
-// Finds the script files a run is about: those the triggering event changed, or all of them.
 
 
 
-const ZERO_SHA = /^0+$/;
+
 async function findScripts(options) {
-    const { event } = options;
-    const patterns = event.dispatchScripts
-        ? event.dispatchScripts
-            .split(/\r?\n/)
-            .map(l => l.trim())
-            .filter(Boolean)
-        : options.patterns;
-    const globs = globSet(patterns);
-    const mode = resolveMode(options.mode, event.name);
-    if (mode === 'all' || !options.github) {
-        const all = await listWorkspace(options.workspace);
-        for (const pattern of globs.unused(all))
-            options.warn(`No file matches the scripts pattern "${pattern}"`);
-        return {
-            files: all.filter(p => globs.matches(p)).sort(),
-            removed: [],
-            source: 'every matching file in the workspace'
-        };
+    const { event, github, log, warn } = options;
+    const globs = globSet(options.patterns);
+    // A manual run may narrow the selection with its own `scripts` input, never widen it.
+    const narrowed = event.dispatchScripts ? globSet(find_lines(event.dispatchScripts)) : null;
+    const selects = (path) => globs.matches(path) && (narrowed?.matches(path) ?? true);
+    const workspace = await listWorkspace(options.workspace);
+    warnUnused(globs, options.patterns, workspace, warn);
+    for (const pattern of narrowed?.unused(workspace.filter(p => globs.matches(p))) ?? []) {
+        warn(`No script matches "${pattern}" of the workflow_dispatch input "scripts"`);
     }
-    const changed = await changedFiles(options.github, event, options.log);
-    if (changed === 'all') {
-        const all = await listWorkspace(options.workspace);
-        return {
-            files: all.filter(p => globs.matches(p)).sort(),
-            removed: [],
-            source: 'every matching file (no earlier commit to compare with)'
-        };
+    const everything = (source) => ({ files: workspace.filter(selects), removed: [], source });
+    if (resolveMode(options.mode, event.name) === 'all') {
+        return everything('every matching file in the workspace');
     }
-    const files = [];
-    const removed = [];
-    for (const file of changed.files) {
-        if (!globs.matches(file.path))
-            continue;
-        if (file.status === 'removed')
-            removed.push(file.path);
-        else if (file.status === 'renamed' && file.changes === 0) {
-            options.log(`${file.previousPath} was renamed to ${file.path} without changes: not regenerated`);
-        }
-        else if (file.status !== 'unchanged')
-            files.push(file.path);
+    if (!github) {
+        throw new Error('github-token is empty: it is needed to find the files this event changed (or set mode: all)');
     }
-    return { files: files.sort(), removed: removed.sort(), source: changed.source };
+    const changes = await findChanges({ github, event, workspace: options.workspace, log, warn });
+    if (changes.kind === 'all')
+        return everything(changes.source);
+    const selection = selectChanged(changes.files, { matches: selects }, log);
+    const present = new Set(workspace);
+    const missing = selection.files.filter(file => !present.has(file));
+    if (missing.length) {
+        warn(`${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head)`);
+    }
+    return { ...selection, source: changes.source };
 }
 function resolveMode(mode, eventName) {
     if (mode !== 'auto')
         return mode;
     return eventName === 'workflow_dispatch' || eventName === 'schedule' ? 'all' : 'changed';
 }
-async function changedFiles(github, event, log) {
-    const { owner, repo } = event;
-    if (event.pullRequest) {
-        const pull_number = event.pullRequest.number;
-        try {
-            const files = await github.paginate(github.rest.pulls.listFiles, {
-                owner,
-                repo,
-                pull_number,
-                per_page: 100
-            });
-            return {
-                files: files.map(f => ({
-                    path: f.filename,
-                    status: f.status,
-                    previousPath: f.previous_filename,
-                    changes: f.changes
-                })),
-                source: `the ${files.length} files changed by pull request #${pull_number}`
-            };
+/**
+ * The changed files that are scripts to generate, and the scripts that are gone. A rename that
+ * kept the content is no change; a script renamed out of the globs is gone.
+ */
+function selectChanged(changed, globs, log) {
+    const files = new Set();
+    const removed = new Set();
+    for (const file of changed) {
+        const matches = globs.matches(file.path);
+        const matchedBefore = file.previousPath !== undefined && globs.matches(file.previousPath);
+        if (file.status === 'removed') {
+            if (matches)
+                removed.add(file.path);
         }
-        catch (error) {
-            throw new Error(explainGitHubError(error, `Listing the files of pull request #${pull_number}`, 'pull-requests: read'));
+        else if (file.status === 'renamed' && matchedBefore && !matches) {
+            removed.add(file.previousPath);
+        }
+        else if (!matches || file.status === 'unchanged') {
+            continue;
+        }
+        else if (file.status === 'renamed' && matchedBefore && file.changes === 0) {
+            log(`${file.previousPath} was renamed to ${file.path} without changes: not regenerated`);
+        }
+        else {
+            files.add(file.path);
         }
     }
-    const range = event.push
-        ? { base: event.push.before, head: event.push.after }
-        : event.mergeGroup
-            ? { base: event.mergeGroup.baseSha, head: event.mergeGroup.headSha }
-            : null;
-    if (!range) {
-        log(`The ${event.name} event names no changes: selecting every matching file`);
-        return 'all';
+    return { files: [...files].sort(), removed: [...removed].sort() };
+}
+/**
+ * A pattern that matches nothing is likely a typo. The default patterns cover every script
+ * format, and a repository seldom uses them all: they are named only when none matches.
+ */
+function warnUnused(globs, patterns, workspace, warn) {
+    const unused = globs.unused(workspace);
+    const positive = patterns.filter(p => !p.startsWith('!'));
+    if (unused.length === positive.length) {
+        warn(`No file in the workspace matches the scripts patterns: ${unused.join(', ')}`);
+        return;
     }
-    if (ZERO_SHA.test(range.head))
-        return { files: [], source: 'a deleted branch (nothing to generate)' };
-    if (ZERO_SHA.test(range.base))
-        return 'all';
-    try {
-        const { data } = await github.rest.repos.compareCommitsWithBasehead({
-            owner,
-            repo,
-            basehead: `${range.base}...${range.head}`,
-            per_page: 100
-        });
-        const files = (data.files ?? []).map(f => ({
-            path: f.filename,
-            status: f.status,
-            previousPath: f.previous_filename,
-            changes: f.changes
-        }));
-        return {
-            files,
-            source: `the ${files.length} files changed between ${range.base.slice(0, 7)} and ${range.head.slice(0, 7)}`
-        };
-    }
-    catch (error) {
-        throw new Error(explainGitHubError(error, `Comparing ${range.base}...${range.head}`, 'contents: read'));
+    for (const pattern of unused.filter(p => !DEFAULT_SCRIPTS.includes(p))) {
+        warn(`No file in the workspace matches the scripts pattern "${pattern}"`);
     }
 }
-/** Every file under the workspace, as forward-slash relative paths; `.git` and `node_modules` skipped. */
-async function listWorkspace(workspace) {
-    const entries = await (0,promises_.readdir)(workspace, { recursive: true, withFileTypes: true });
-    const files = [];
-    for (const entry of entries) {
-        if (!entry.isFile() && !entry.isSymbolicLink())
-            continue;
-        const dir = (entry.parentPath ?? entry.path).slice(workspace.length + 1);
-        const path = (dir ? `${dir}/${entry.name}` : entry.name).split('\\').join('/');
-        if (/(^|\/)(\.git|node_modules)\//.test(path))
-            continue;
-        files.push(path);
-    }
-    return files;
+function find_lines(text) {
+    return text
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(Boolean);
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -48247,16 +45992,18 @@ const DEFAULT_POLICY = {
 /** A request-queue call that did not succeed. Never holds the API key. */
 class QueueError extends Error {
     status;
-    ambiguous;
     name = 'QueueError';
+    /** True when a POST may have created a billable request although no usable answer came. */
+    ambiguous;
+    /** True when the caller's signal stopped the call (cancellation or the global deadline). */
+    stopped;
     constructor(message, 
     /** HTTP status, or undefined when no answer came. */
-    status, 
-    /** True when a POST may have reached the server although no answer came back. */
-    ambiguous = false) {
+    status, flags = {}) {
         super(message);
         this.status = status;
-        this.ambiguous = ambiguous;
+        this.ambiguous = flags.ambiguous ?? false;
+        this.stopped = flags.stopped ?? false;
     }
 }
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -48272,25 +46019,46 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 });
-/** Sends one request under the policy and returns the parsed JSON answer. */
+/** Sends one request under the policy and returns its answer as `read` makes it. */
 async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
     for (let attempt = 1;; attempt++) {
         const outcome = await attemptOnce(request, policy.timeoutMs);
-        if (outcome.kind === 'ok')
+        if (outcome.ok)
             return outcome.value;
+        const { error, next } = outcome;
+        if (next === 'final')
+            throw error;
         const last = attempt >= policy.attempts;
-        if (!outcome.retryable || last || request.signal?.aborted)
-            throw outcome.error;
         const delay = backoff(attempt, policy, outcome.retryAfterMs);
-        observer.onRetry?.(attempt, delay, outcome.error.message);
-        await wait(delay, request.signal);
+        if (next === 'again') {
+            if (last)
+                throw gaveUp(error, attempt);
+            observer.onRetry?.(attempt, delay, error.message);
+            await pause(wait, delay, request, error, false);
+            continue;
+        }
+        // A POST that may have been billed: paying again blindly could pay twice.
+        if (!request.recover)
+            throw new QueueError(error.message, error.status, { ambiguous: true });
+        // The pause gives the queue time to list what it created before we look.
+        observer.onRetry?.(attempt, delay, `${error.message}; looking for the request it may have created`);
+        await pause(wait, delay, request, error, true);
+        const found = await request.recover(error);
+        if (found !== undefined)
+            return found;
+        if (next === 'created') {
+            throw new QueueError(`${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`, error.status, { ambiguous: true });
+        }
+        if (last)
+            throw gaveUp(error, attempt);
     }
 }
 async function attemptOnce(request, timeoutMs) {
+    const isPost = request.method === 'POST';
     const timeout = AbortSignal.timeout(timeoutMs);
     // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
     // way to learn the request id. Cancellation stops the retries instead.
-    const signal = request.signal && request.idempotent ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
     let response;
     try {
         response = await fetch(request.url, {
@@ -48305,48 +46073,82 @@ async function attemptOnce(request, timeoutMs) {
         });
     }
     catch (cause) {
-        if (request.signal?.aborted) {
-            return { kind: 'error', error: new QueueError('cancelled', undefined), retryable: false };
-        }
-        const what = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : networkReason(cause);
-        // A GET can be repeated freely. A POST may have been received and billed: the caller decides.
-        return {
-            kind: 'error',
-            error: new QueueError(`${http_describe(request)}: ${what}`, undefined, !request.idempotent),
-            retryable: request.idempotent
-        };
+        if (request.signal?.aborted && !isPost)
+            return http_failure(stoppedError(request), 'final');
+        const code = networkReason(cause);
+        const reason = timeout.aborted
+            ? `no answer within ${timeoutMs / 1000} s`
+            : `the connection failed (${code})`;
+        const error = new QueueError(`${http_describe(request)}: ${reason}`, undefined);
+        // A refused connection sent nothing; any other failure may have come after the send.
+        return http_failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again');
     }
     let text;
     try {
         text = await response.text();
     }
     catch (cause) {
-        return {
-            kind: 'error',
-            error: new QueueError(`${http_describe(request)}: answer cut off (${networkReason(cause)})`, response.status, !request.idempotent && response.ok),
-            retryable: request.idempotent
-        };
+        const error = new QueueError(`${http_describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
+        return http_failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
     }
-    if (response.ok) {
-        try {
-            return { kind: 'ok', value: text ? JSON.parse(text) : null };
-        }
-        catch {
-            return {
-                kind: 'error',
-                error: new QueueError(`${http_describe(request)}: HTTP ${response.status} with a body that is not JSON: ${excerpt(text)}`, response.status, !request.idempotent),
-                retryable: request.idempotent
-            };
-        }
-    }
+    if (response.ok)
+        return readAnswer(request, response.status, text);
     const status = response.status;
-    const retryable = status === 408 || status === 429 || status >= 500;
-    return {
-        kind: 'error',
-        error: new QueueError(`${http_describe(request)}: HTTP ${status}${meaning(status)}: ${remoteMessage(text)}`, status),
-        retryable,
-        retryAfterMs: retryAfter(response.headers.get('retry-after'))
-    };
+    const message = remoteMessage(text);
+    const error = new QueueError(`${http_describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status);
+    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
+    // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
+    if (status === 408 || status === 429)
+        return http_failure(error, 'again', retryAfterMs);
+    if (status < 500)
+        return http_failure(error, 'final');
+    // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
+    // payload again cannot succeed.
+    if (/^Backend error \(4\d\d\)/i.test(message))
+        return http_failure(error, 'final');
+    // Any other 5xx to a POST may come from a gateway after the queue created the request.
+    return http_failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
+}
+/** A refused connection or an unknown host: the request never left. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+function readAnswer(request, status, text) {
+    // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
+    const unreadable = request.method === 'POST' ? 'created' : 'again';
+    let answer;
+    try {
+        answer = text ? JSON.parse(text) : null;
+    }
+    catch {
+        const error = new QueueError(`${http_describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status);
+        return http_failure(error, unreadable);
+    }
+    try {
+        return { ok: true, value: request.read(answer) };
+    }
+    catch (cause) {
+        const error = new QueueError(`${http_describe(request)}: ${cause.message}`, status);
+        // A JSON answer of an unknown shape will not change on a second GET.
+        return http_failure(error, request.method === 'POST' ? 'created' : 'final');
+    }
+}
+function http_failure(error, next, retryAfterMs) {
+    return { ok: false, error, next, retryAfterMs };
+}
+async function pause(wait, ms, request, last, ambiguous) {
+    try {
+        await wait(ms, request.signal);
+    }
+    catch {
+        throw stoppedError(request, last, ambiguous);
+    }
+}
+function stoppedError(request, last, ambiguous = false) {
+    const reason = request.signal?.reason;
+    const why = typeof reason === 'string' ? reason : 'cancelled';
+    return new QueueError(`${http_describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
+}
+function gaveUp(error, attempts) {
+    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status);
 }
 function http_describe(request) {
     return `${request.method} ${new URL(request.url).pathname}`;
@@ -48404,6 +46206,7 @@ function retryAfter(value, now = Date.now()) {
     const date = Date.parse(value);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
 function backoff(attempt, policy, retryAfterMs) {
     if (retryAfterMs !== undefined)
         return Math.min(retryAfterMs, policy.maxDelayMs);
@@ -48422,43 +46225,61 @@ function createQueueClient(options) {
     if (options.organizationId)
         headers['x-organization-id'] = options.organizationId;
     const policy = options.policy ?? DEFAULT_POLICY;
-    const call = (method, path, body, signal) => requestJson({
-        method,
-        url: `${options.apiUrl}${BASE_PATH}${path}`,
-        headers,
-        body,
-        idempotent: method === 'GET',
-        signal
-    }, policy, options.observer);
-    return {
-        async submit(model, payload, signal) {
-            const answer = await call('POST', '/requests', { model, payload }, signal);
-            return readRequest(answer, 'the submit answer');
+    const get = (path, read, signal) => requestJson({ method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal }, policy, options.observer, options.sleep);
+    const client = {
+        submit(model, payload, { signal, adopt } = {}) {
+            return requestJson({
+                method: 'POST',
+                url: `${options.apiUrl}${BASE_PATH}/requests`,
+                headers,
+                body: { model, payload },
+                read: answer => readRequest(answer, 'the submit answer'),
+                recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
+                signal
+            }, policy, options.observer, options.sleep);
         },
-        async get(requestId, signal) {
-            const answer = await call('GET', `/requests/${encodeURIComponent(requestId)}`, undefined, signal);
-            return readRequest(answer, `the status of ${requestId}`);
+        get(requestId, signal) {
+            return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
         },
-        async list(model, signal) {
-            const answer = await call('GET', `/requests?model_id=${encodeURIComponent(model)}`, undefined, signal);
-            const items = Array.isArray(answer)
-                ? answer
-                : answer?.requests;
-            if (!Array.isArray(items))
-                throw new QueueError('the request list has no "requests" array', 200);
-            return items.flatMap(item => {
-                try {
-                    return [readRequest(item, 'a listed request')];
-                }
-                catch {
-                    return [];
-                }
-            });
+        list(model, signal) {
+            return get(`/requests?model_id=${encodeURIComponent(model)}`, readList, signal);
         },
         modelInfo(model, signal) {
-            return call('GET', `/models/${encodeURIComponent(model)}`, undefined, signal);
+            return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
         }
     };
+    return client;
+}
+/**
+ * Looks in the request list for what a lost submission created. When the list cannot tell
+ * (unreadable, or without payloads to compare), it throws: resubmitting could pay twice.
+ */
+async function findCreated(client, model, adopt, lost, signal) {
+    let listed;
+    try {
+        listed = await client.list(model, signal);
+    }
+    catch (error) {
+        const { stopped } = error;
+        throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
+    }
+    const found = adopt(listed);
+    if (found || listed.every(r => r.payload !== undefined))
+        return found;
+    throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+}
+function readList(answer) {
+    const items = Array.isArray(answer) ? answer : asRecord(answer)?.requests;
+    if (!Array.isArray(items))
+        throw new QueueError('the request list has no "requests" array', 200);
+    return items.flatMap(item => {
+        try {
+            return [readRequest(item, 'a listed request')];
+        }
+        catch {
+            return [];
+        }
+    });
 }
 /** Reads a request object from any answer shape seen so far. */
 function readRequest(answer, what) {
@@ -48569,6 +46390,7 @@ const POLL_GROWTH = 1.5;
 const POLL_CAP = 6;
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403]);
+const CLOCK_SKEW_SECONDS = 60;
 async function generate(jobs, options) {
     const now = options.now ?? Date.now;
     const wait = options.sleep ?? sleep;
@@ -48606,7 +46428,8 @@ async function generate(jobs, options) {
             requestId: remote.requestId,
             status: remote.status,
             polls: 0,
-            nextPollAt: now() + intervalMs
+            nextPollAt: now() + intervalMs,
+            pollError: null
         });
         options.onProgress?.({
             file: job.request.file,
@@ -48625,36 +46448,66 @@ async function generate(jobs, options) {
                 requestId: job.resumeId,
                 status: 'resumed',
                 polls: 0,
-                nextPollAt: now()
+                nextPollAt: now(),
+                pollError: null
             });
             wake();
             return;
         }
         try {
-            const remote = await limit(() => {
+            const remote = await limit(async () => {
                 if (stop.signal.aborted)
-                    throw new QueueError(String(stop.signal.reason), undefined);
+                    throw notSent();
                 if (fatal)
                     throw new QueueError(fatal, undefined);
-                return submitOnce(job.request, options.client, claimed, stop.signal, now);
+                try {
+                    return await submitOnce(job.request);
+                }
+                catch (error) {
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
+                        fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
+                    }
+                    throw error;
+                }
             });
             track(job, remote);
         }
         catch (error) {
             const message = error.message;
-            if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
-                fatal ??= `not submitted: an earlier submission was refused (${message})`;
-            }
-            const unsent = stop.signal.aborted && !results.has(file);
+            const stopped = error instanceof QueueError && error.stopped;
             finish({
                 ...empty(file),
-                status: unsent ? (stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout') : 'failed',
-                error: unsent
-                    ? `not submitted before the run ${stop.signal.reason === 'cancelled' ? 'was cancelled' : 'timed out'}`
-                    : message
+                status: stopped ? stopStatus() : 'failed',
+                error: stopped ? stoppedMessage(error) : message
             });
         }
     };
+    /**
+     * One submission. When its answer is lost, the HTTP policy looks in the request list for the
+     * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
+     */
+    const submitOnce = (request) => {
+        // Clocks differ: a request listed as created up to a minute before the send may be ours.
+        const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
+        const adopt = (listed) => {
+            const own = listed.find(r => !claimed.has(r.requestId) &&
+                r.payload !== undefined &&
+                (r.createdAt === null || r.createdAt >= earliest) &&
+                hashRequest(request.model, r.payload) === request.hash);
+            // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
+            if (own)
+                claimed.add(own.requestId);
+            return own;
+        };
+        return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
+    };
+    const stopStatus = () => stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout';
+    const stoppedWhat = () => stop.signal.reason === 'cancelled' ? 'was cancelled' : `timed out after ${options.timeout} s`;
+    const notSent = () => new QueueError('not sent', undefined, { stopped: true });
+    const stoppedMessage = (error) => error.ambiguous
+        ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
+        : `not submitted before the run ${stoppedWhat()}`;
     // An earlier video that no longer answers `success` is generated again.
     const resubmit = (tracked) => {
         pending.delete(tracked.job.request.file);
@@ -48673,11 +46526,10 @@ async function generate(jobs, options) {
         catch (error) {
             if (stop.signal.aborted)
                 return;
-            if (tracked.job.reuse && error instanceof QueueError && error.status === 404) {
+            const unknown = error instanceof QueueError && error.status === 404;
+            if (unknown && tracked.job.reuse)
                 return resubmit(tracked);
-            }
-            // A request that cannot be read now may still finish: try again later, until the deadline.
-            if (error instanceof QueueError && error.status === 404) {
+            if (unknown) {
                 return finish({
                     ...empty(file),
                     status: 'failed',
@@ -48685,10 +46537,13 @@ async function generate(jobs, options) {
                     error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
                 });
             }
+            // A request that cannot be read now may still finish: try again later, until the deadline.
+            tracked.pollError = error.message;
             tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
             return;
         }
         tracked.polls++;
+        tracked.pollError = null;
         if (tracked.job.reuse) {
             const earlier = fromRemote(file, remote);
             if (earlier.status === 'success')
@@ -48717,6 +46572,9 @@ async function generate(jobs, options) {
         const counts = { done: results.size, total: jobs.length };
         for (const tracked of pending.values())
             counts[tracked.status] = (counts[tracked.status] ?? 0) + 1;
+        const submitting = jobs.length - results.size - pending.size;
+        if (submitting > 0)
+            counts.submitting = submitting;
         options.onSummary(counts);
     };
     let inFlight = 1;
@@ -48745,16 +46603,18 @@ async function generate(jobs, options) {
         clearTimeout(deadlineTimer);
         options.signal?.removeEventListener('abort', onCancel);
     }
-    // Whatever is still rendering keeps its request id, so a later run can resume it.
+    // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
+    // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
+    // paid for, and `timeout` is what the next run resumes instead of submitting again.
     for (const tracked of pending.values()) {
-        const cancelled = stop.signal.reason === 'cancelled';
+        const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
         finish({
             ...empty(tracked.job.request.file),
             status: 'timeout',
             requestId: tracked.requestId,
-            error: cancelled
+            error: stop.signal.reason === 'cancelled'
                 ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
-                : `still ${tracked.status} after ${options.timeout} s; the next run resumes request ${tracked.requestId}`
+                : `still ${tracked.status} after ${options.timeout} s${lastPoll}; the next run resumes request ${tracked.requestId}`
         });
     }
     return jobs.map(job => results.get(job.request.file) ?? {
@@ -48762,41 +46622,6 @@ async function generate(jobs, options) {
         status: 'failed',
         error: 'no result'
     });
-}
-/**
- * One submission. If the POST's fate is unknown (the connection dropped after sending), look
- * for the request it may have created before trying again: a blind retry could bill twice.
- */
-async function submitOnce(request, client, claimed, signal, now) {
-    const sentAt = Math.floor(now() / 1000);
-    try {
-        return await client.submit(request.model, request.payload, signal);
-    }
-    catch (error) {
-        if (!(error instanceof QueueError) || !error.ambiguous)
-            throw error;
-        let listed;
-        try {
-            listed = await client.list(request.model, signal);
-        }
-        catch (listError) {
-            throw new QueueError(`the submission's answer was lost (${error.message}) and the request list could not be read to check whether it was created (${listError.message}); not resubmitted, to avoid paying twice`, undefined);
-        }
-        const adopted = findOwn(listed, request, claimed, sentAt);
-        if (adopted)
-            return adopted;
-        if (listed.some(r => r.payload === undefined)) {
-            throw new QueueError(`the submission's answer was lost (${error.message}) and the request list does not show payloads to check it; not resubmitted, to avoid paying twice`, undefined);
-        }
-        return client.submit(request.model, request.payload, signal);
-    }
-}
-function findOwn(listed, request, claimed, sentAt) {
-    // Clocks differ: allow a minute of skew before the send.
-    return listed.find(r => !claimed.has(r.requestId) &&
-        r.payload !== undefined &&
-        (r.createdAt === null || r.createdAt >= sentAt - 60) &&
-        hashRequest(request.model, r.payload) === request.hash);
 }
 function nextDelay(tracked, intervalMs) {
     return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
@@ -48839,48 +46664,169 @@ function fromRemote(file, remote) {
 
 ;// CONCATENATED MODULE: ./src/spending.ts
 
+const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.';
 function decideSpending(settings, event) {
     if (settings.dryRun) {
         return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' };
     }
     const pr = event.pullRequest;
+    // GitHub gives a fork's `pull_request` runs no secrets: missing the key is expected there.
+    if (pr?.fromFork && event.name === 'pull_request' && !settings.apiKey) {
+        return {
+            dryRun: true,
+            notice: `Pull requests from forks get no secrets, so the API key is not available here: the scripts were checked, no videos were generated. ${APPROVAL}`
+        };
+    }
     if (pr && !settings.allowedAssociations.includes(pr.authorAssociation)) {
         return {
             dryRun: true,
-            notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so no videos were generated. A maintainer can generate them by re-running this workflow from a trusted event, such as a label or a manual run.`
+            notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
         };
     }
     if (!settings.apiKey) {
-        if (pr?.fromFork && event.name === 'pull_request') {
-            return {
-                dryRun: true,
-                notice: 'Pull requests from forks get no secrets, so the API key is not available. Scripts were checked; videos are generated once the change is merged or a maintainer runs the workflow.'
-            };
-        }
         throw new InputError('api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts');
     }
     return { dryRun: false };
 }
 
-;// CONCATENATED MODULE: ./src/reuse.ts
-const PAID = new Set(['success', 'reused']);
-function planReuse(requests, saved) {
-    const byHash = new Map();
-    for (const entry of saved)
-        if (entry.request_id && !byHash.has(entry.hash))
-            byHash.set(entry.hash, entry);
-    return {
-        jobs: requests.map(request => {
-            const earlier = byHash.get(request.hash);
-            if (!earlier?.request_id || request.regenerate)
-                return { request };
-            if (PAID.has(earlier.status))
-                return { request, resumeId: earlier.request_id, reuse: true };
-            if (earlier.status === 'timeout')
-                return { request, resumeId: earlier.request_id };
-            return { request };
-        })
-    };
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+/** The default token's identity; its `/user` answers 403, so it cannot be asked. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/**
+ * The login comments written with this token are attributed to. A personal access token's
+ * `GET /user` names it. An installation token (the workflow's `GITHUB_TOKEN`, `ghs_…`) acts for
+ * no user and gets 403: its comments are by `github-actions[bot]`, which is assumed. A GitHub
+ * App's own installation token is refused the same way but writes as `<app>[bot]`: its earlier
+ * comment is then not recognised, and a new one is written (never someone else's edited).
+ */
+async function tokenIdentity(github) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch {
+        return ACTIONS_BOT;
+    }
+}
+/**
+ * How often the live comment may be edited: every 5 s at most, which keeps well inside GitHub's
+ * limits on content creation, or sooner when the queue is polled faster (never under 1 s).
+ */
+function liveEditInterval(pollIntervalSeconds) {
+    return Math.min(5000, Math.max(pollIntervalSeconds * 1000, 1000));
+}
+/**
+ * The comment carrying `marker` written by `identity`. Anyone can paste a marker into their own
+ * comment: such a comment is never edited and its hidden state never read.
+ */
+async function findComment(github, target, marker, identity) {
+    const comments = await github.paginate(github.rest.issues.listComments, {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        per_page: 100
+    });
+    const own = comments.find(c => c.body?.includes(marker) && c.user?.login === identity);
+    return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
+}
+/** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
+async function writeComment(github, target, existing, body) {
+    const { owner, repo, issueNumber } = target;
+    try {
+        if (existing) {
+            try {
+                const { data } = await github.rest.issues.updateComment({
+                    owner,
+                    repo,
+                    comment_id: existing.id,
+                    body
+                });
+                return { id: data.id, body, url: data.html_url };
+            }
+            catch (error) {
+                if (error.status !== 404)
+                    throw error;
+            }
+        }
+        const { data } = await github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: issueNumber,
+            body
+        });
+        return { id: data.id, body, url: data.html_url };
+    }
+    catch (error) {
+        throw new Error(explainGitHubError(error, `Writing the pull request comment`, 'pull-requests: write'));
+    }
+}
+/**
+ * Keeps the comment current while videos render, editing it at most once per `intervalMs`;
+ * `finish` always writes the last body.
+ */
+class LiveComment {
+    github;
+    target;
+    intervalMs;
+    warn;
+    current;
+    lastWrite = 0;
+    pendingBody = null;
+    writing = Promise.resolve();
+    timer = null;
+    failure = null;
+    constructor(github, target, existing, intervalMs, warn) {
+        this.github = github;
+        this.target = target;
+        this.intervalMs = intervalMs;
+        this.warn = warn;
+        this.current = existing;
+    }
+    get url() {
+        return this.current?.url ?? null;
+    }
+    /** Asks for `body` to be shown soon; later calls replace earlier ones not yet written. */
+    update(body) {
+        if (this.failure)
+            return;
+        this.pendingBody = body;
+        if (this.timer)
+            return;
+        const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
+        this.timer = setTimeout(() => {
+            this.timer = null;
+            this.writing = this.writing.then(() => this.flush());
+        }, wait);
+    }
+    /** Writes `body` now, after any edit in flight, and stops live updates. */
+    async finish(body) {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = null;
+        this.pendingBody = null;
+        await this.writing;
+        this.current = await writeComment(this.github, this.target, this.current, body);
+        // Reported only when the final write worked: else its own failure says it all, once.
+        if (this.failure) {
+            this.warn(`Could not update the comment while rendering: ${this.failure.message}`);
+        }
+        return this.current;
+    }
+    async flush() {
+        const body = this.pendingBody;
+        this.pendingBody = null;
+        if (body === null)
+            return;
+        this.lastWrite = Date.now();
+        try {
+            this.current = await writeComment(this.github, this.target, this.current, body);
+        }
+        catch (error) {
+            // A live edit is a nicety: stop editing live and let the final write report.
+            this.failure = error;
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/escape.ts
@@ -48932,14 +46878,17 @@ function code(value, max = 300) {
     // One space each side is stripped by the renderer, and lets content start or end with a backtick.
     return `${fence} ${flat} ${fence}`;
 }
-/** A fenced code block of several lines (a remote's error, a list of problems), shown literally. */
-function codeBlock(value, max = 2000) {
+/**
+ * A fenced code block of several lines (a remote's error, a list of problems, a payload), shown
+ * literally; `language` only colours it.
+ */
+function codeBlock(value, max = 2000, language = 'text') {
     const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
         .split('\n')
         .map(line => line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd());
     const longestRun = Math.max(0, ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length));
     const fence = '`'.repeat(Math.max(3, longestRun + 1));
-    return [`${fence}text`, ...lines, fence].join('\n');
+    return [`${fence}${language}`, ...lines, fence].join('\n');
 }
 /** A cell of a markdown table: a `|` that is left (only code spans have any) must not split it. */
 function tableRow(cells) {
@@ -49088,9 +47037,13 @@ function isUrl(value) {
 
 /** GitHub refuses a comment body longer than this many characters. */
 const MAX_COMMENT_LENGTH = 65_536;
+/** GitHub shows no job summary over 1 MiB a step; the margin leaves room for nothing else. */
+const MAX_SUMMARY_BYTES = 1_000_000;
 /** Problems listed per invalid script; the annotations on the files have them all. */
 const MAX_PROBLEMS = 20;
 const THUMBNAIL_WIDTH = 160;
+/** How much of a payload a dry run shows in the comment; the job summary has room for more. */
+const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 };
 const STATUS_EMOJI = {
     success: '✅',
     reused: '♻️',
@@ -49119,8 +47072,10 @@ function marker(commentKey) {
  * complete, and a line says how many rows are not shown.
  */
 function renderReport(rows, ctx, options = {}) {
-    const limit = options.maxLength ?? MAX_COMMENT_LENGTH;
     const forSummary = options.forSummary ?? false;
+    const limit = options.maxLength ?? (forSummary ? MAX_SUMMARY_BYTES : MAX_COMMENT_LENGTH);
+    const measure = forSummary ? utf8Bytes : commentLength;
+    const cost = costIn(measure);
     const head = renderHead(rows, ctx, forSummary);
     const footer = renderFooter(rows, ctx);
     const reserved = [
@@ -49129,19 +47084,23 @@ function renderReport(rows, ctx, options = {}) {
         TABLE_HEAD,
         overflowLine(rows.length, ctx, forSummary),
         failuresBlock(rows.length, []),
-        invalidBlock(rows.length, [])
+        invalidBlock(rows.length, []),
+        ctx.dryRun ? payloadsBlock(rows.length, []) : ''
     ].reduce((sum, section) => sum + cost(section), 0);
-    const state = forSummary ? '' : fitState(savedEntries(rows), limit - reserved);
-    const rendered = rows.map(row => renderRow(row, ctx));
-    const shown = chooseShown(rendered, limit - reserved - cost(state));
-    const invalid = shown.filter(r => r.detail && kindOf(r.row) === 'invalid');
-    const failures = shown.filter(r => r.detail && kindOf(r.row) !== 'invalid');
+    const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost);
+    const rendered = rows.map(row => renderRow(row, ctx, forSummary));
+    const shown = chooseShown(rendered, limit - reserved - cost(state), measure);
+    const withDetail = (wanted) => shown.filter(r => r.detail && wanted(kindOf(r.row)));
+    const invalid = withDetail(kind => kind === 'invalid');
+    const failures = withDetail(kind => FAILED.has(kind));
+    const payloads = withDetail(kind => kind === 'skipped');
     const body = [
         head,
         shown.length ? [TABLE_HEAD, ...shown.map(r => r.line)].join('\n') : '',
         shown.length < rows.length ? overflowLine(rows.length - shown.length, ctx, forSummary) : '',
         failures.length ? failuresBlock(failures.length, failures) : '',
         invalid.length ? invalidBlock(invalid.length, invalid) : '',
+        payloads.length ? payloadsBlock(payloads.length, payloads) : '',
         footer,
         state
     ]
@@ -49149,18 +47108,22 @@ function renderReport(rows, ctx, options = {}) {
         .join(SECTION_SEPARATOR);
     // Only reached when maxLength is too small for the header: keep the marker and the counts.
     const minimal = [forSummary ? '' : marker(ctx.commentKey), countsLine(rows)].join('\n').trim();
-    return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 2));
+    return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 4));
 }
 /**
- * Length as GitHub may count it: UTF-16 code units (never fewer than characters), and each line
- * break twice in case it is stored as CRLF.
+ * Length as GitHub may count a comment: UTF-16 code units (never fewer than characters), and
+ * each line break twice in case it is stored as CRLF.
  */
-function measure(value) {
+function commentLength(value) {
     return value.length + (value.match(/\n/g)?.length ?? 0);
 }
+/** The job summary's limit is on the file, in bytes. */
+function utf8Bytes(value) {
+    return Buffer.byteLength(value, 'utf8');
+}
 /** What a section adds to the body, its separator included. */
-function cost(section) {
-    return section ? measure(section) + measure(SECTION_SEPARATOR) : 0;
+function costIn(measure) {
+    return section => (section ? measure(section) + measure(SECTION_SEPARATOR) : 0);
 }
 function kindOf(row) {
     return row.pending ? 'pending' : row.status;
@@ -49170,6 +47133,9 @@ const REMOVED_SHOWN = 20;
 function renderHead(rows, ctx, forSummary) {
     const key = ctx.commentKey && ctx.commentKey !== 'default' ? ` · ${escape_text(ctx.commentKey, 60)}` : '';
     const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)];
+    const minutesLine = minutesTotals(rows);
+    if (minutesLine)
+        lines.push('', minutesLine);
     if (!forSummary)
         lines.unshift(marker(ctx.commentKey));
     const notice = ctx.notice ? escape_text(ctx.notice, 1000) : '';
@@ -49183,6 +47149,10 @@ function renderHead(rows, ctx, forSummary) {
         const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => code(file));
         const more = ctx.removed.length - shown.length;
         lines.push('', `🗑️ Removed, not generated: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+    }
+    if (ctx.mergedPulls?.length) {
+        const pulls = ctx.mergedPulls.map(pull => escape_link(`#${pull.number}`, pull.url));
+        lines.push('', `🔀 Merged from ${pulls.join(', ')}: their comments show what the reviewers saw.`);
     }
     if (!ctx.final)
         lines.push('', 'This comment updates itself as the videos finish.');
@@ -49201,17 +47171,40 @@ function countsLine(rows) {
         parts.push(`⏭️ ${skipped} skipped`);
     return `**${parts.join(' · ')}**`;
 }
-function renderRow(row, ctx) {
+/**
+ * Minutes rendered and paid for in this run, and minutes a reused video saved; the estimate
+ * stands in for a reused row that reports no duration.
+ */
+function minutesTotals(rows) {
+    const total = (status) => rows
+        .filter(row => kindOf(row) === status)
+        .reduce((sum, row) => sum + (row.duration ?? row.estimatedSeconds ?? 0), 0);
+    const generated = total('success');
+    const saved = total('reused');
+    if (!generated && !saved)
+        return '';
+    const parts = [`🎞️ ${minutes(generated)} min generated`];
+    if (saved)
+        parts.push(`♻️ ${minutes(saved)} min saved by reuse`);
+    return parts.join(' · ');
+}
+function renderRow(row, ctx, forSummary) {
     const line = tableRow([
         mediaCell(row),
         scriptCell(row, ctx),
         statusCell(row),
-        row.duration === null ? '' : clock(row.duration),
+        durationCell(row),
         minutesCell(row),
         row.request_id ? code(row.request_id, 80) : ''
     ]);
     const kind = kindOf(row);
-    const detail = kind === 'invalid' ? invalidEntry(row, ctx) : FAILED.has(kind) ? failureEntry(row, ctx) : null;
+    const detail = kind === 'invalid'
+        ? invalidEntry(row, ctx)
+        : FAILED.has(kind)
+            ? failureEntry(row, ctx)
+            : ctx.dryRun && kind === 'skipped' && row.payload
+                ? payloadEntry(row, row.payload, ctx, forSummary)
+                : null;
     return { row, line, detail };
 }
 /** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
@@ -49242,10 +47235,25 @@ function statusCell(row) {
         : `${STATUS_EMOJI[kind]} ${escape_text(kind, 40)}`;
     const resumed = row.resumed ? ' ↩️' : '';
     const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null;
-    return `${label}${resumed}${reason ? `<br>${escape_text(reason, 140)}` : ''}`;
+    // A video that was made but could not be kept (e.g. its link expired before the download).
+    const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null;
+    const said = reason ?? note;
+    return `${label}${resumed}${said ? `<br>${escape_text(said, 100)}` : ''}`;
 }
+/** The reason in a few words; the details below the table have it in full. */
 function reasonOf(row) {
-    return row.error ?? row.problems[0]?.message ?? null;
+    const [first, ...more] = row.problems;
+    if (!first)
+        return row.error;
+    return more.length ? `${first.message} (and ${more.length} more)` : first.message;
+}
+/** The length of the video; before there is one, the spoken length estimated from the words. */
+function durationCell(row) {
+    if (row.duration !== null)
+        return clock(row.duration);
+    const kind = kindOf(row);
+    const expected = kind === 'skipped' || kind === 'pending';
+    return expected && row.estimatedSeconds !== null ? `≈ ${clock(row.estimatedSeconds)}` : '';
 }
 function minutesCell(row) {
     if (row.estimatedSeconds === null && row.duration === null)
@@ -49274,6 +47282,12 @@ function invalidEntry(row, ctx) {
         lines.push(oneLine(row.error ?? 'invalid'));
     return `**${fileLink(row.file, ctx)}**\n\n${codeBlock(lines.join('\n'), 8000)}`;
 }
+/** What a dry run would have sent for one script, and how long it would speak. */
+function payloadEntry(row, payload, ctx, forSummary) {
+    const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`;
+    const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment;
+    return `**${fileLink(row.file, ctx)}**${spoken}\n\n${codeBlock(JSON.stringify(payload, null, 2), max, 'json')}`;
+}
 /** `file:line:column key — message`, as compilers print it. */
 function problemLine(problem) {
     const key = problem.key ? ` ${problem.key}` : '';
@@ -49284,6 +47298,9 @@ function failuresBlock(count, entries) {
 }
 function invalidBlock(count, entries) {
     return details(`⚠️ Invalid scripts (${count}): what to fix`, entries);
+}
+function payloadsBlock(count, entries) {
+    return details(`🧪 What would be sent (${count})`, entries);
 }
 function details(summary, entries) {
     const blocks = entries.map(entry => entry.detail ?? '');
@@ -49315,20 +47332,27 @@ function renderFooter(rows, ctx) {
 }
 /**
  * Which rows get a table line (and details), in their own order: the most important first while
- * they fit, so failures and invalid scripts stay visible when hundreds of successes do not.
+ * they fit, so failures and invalid scripts stay visible when hundreds of successes do not. A row
+ * whose details do not fit any more keeps its line (its status says what happened).
  */
-function chooseShown(rendered, budget) {
+function chooseShown(rendered, budget, measure) {
+    const cost = costIn(measure);
     const byImportance = [...rendered].sort((a, b) => visibilityRank(kindOf(a.row)) - visibilityRank(kindOf(b.row)));
-    const shown = new Set();
+    const shown = new Map();
     let used = 0;
     for (const item of byImportance) {
-        const itemCost = measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0);
-        if (used + itemCost > budget)
-            continue;
-        shown.add(item);
-        used += itemCost;
+        const lineCost = measure(`\n${item.line}`);
+        const detailCost = item.detail ? cost(item.detail) : 0;
+        if (used + lineCost + detailCost <= budget) {
+            shown.set(item, item);
+            used += lineCost + detailCost;
+        }
+        else if (used + lineCost <= budget) {
+            shown.set(item, { ...item, detail: null });
+            used += lineCost;
+        }
     }
-    return rendered.filter(item => shown.has(item));
+    return rendered.flatMap(item => shown.get(item) ?? []);
 }
 function visibilityRank(kind) {
     if (kind === 'invalid' || FAILED.has(kind))
@@ -49337,9 +47361,13 @@ function visibilityRank(kind) {
         return 1;
     return kind === 'skipped' ? 3 : 2;
 }
-/** Every row with a hash, saved for a later run; a row still rendering as `pending`. */
-function savedEntries(rows) {
-    return rows
+/**
+ * Every row with a hash, saved for a later run (a row still rendering as `pending`), then the
+ * carried entries of files without a row; the most useful first, this run's before older ones.
+ */
+function savedEntries(rows, carry = []) {
+    const files = new Set(rows.map(row => row.file));
+    const own = rows
         .filter((row) => typeof row.hash === 'string')
         .map(row => ({
         file: row.file,
@@ -49349,8 +47377,10 @@ function savedEntries(rows) {
         video_url: row.video_url,
         thumbnail_url: row.thumbnail_url,
         duration: row.duration
-    }))
-        .sort((a, b) => stateRank(a.status) - stateRank(b.status));
+    }));
+    const older = carry.filter(entry => !files.has(entry.file));
+    // Array#sort is stable: among equally useful entries, this run's stay first.
+    return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status));
 }
 /** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
 function stateRank(status) {
@@ -49362,7 +47392,7 @@ function stateRank(status) {
  * must then look requests up by id anyway (and signed URLs expire): those ~90 characters an entry
  * are better spent on visible rows. Else the most useful entries that fit, without URLs.
  */
-function fitState(entries, budget) {
+function fitState(entries, budget, cost) {
     if (!entries.length)
         return '';
     const fits = (block) => cost(block) <= budget;
@@ -49387,129 +47417,174 @@ function largestFitting(max, ok) {
     return low;
 }
 
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-/** The default token's identity; its `/user` answers 403, so it cannot be asked. */
-const ACTIONS_BOT = 'github-actions[bot]';
-/** The login comments written with this token are attributed to. */
-async function tokenIdentity(github) {
-    try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch {
-        // Installation tokens (GITHUB_TOKEN, GitHub Apps) may not read /user.
-        return ACTIONS_BOT;
-    }
-}
+;// CONCATENATED MODULE: ./src/reuse/plan.ts
+const DONE = new Set(['success', 'reused']);
+// `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
+const RENDERING = new Set(['pending', 'timeout']);
 /**
- * The comment carrying `marker` written by `identity`. Anyone can paste a marker into their own
- * comment: such a comment is never edited and its hidden state never read.
+ * One job per request: a finished video of the same hash is reused, else a request of the same
+ * hash still rendering is resumed, else the request is submitted. A script that says
+ * `regenerate: true` is always submitted: that is also the way out of a request stuck in the queue.
  */
-async function findComment(github, target, marker, identity) {
-    const comments = await github.paginate(github.rest.issues.listComments, {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        per_page: 100
-    });
-    const own = comments.find(c => c.body?.includes(marker) && c.user?.login === identity);
-    return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
-}
-/** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
-async function writeComment(github, target, existing, body) {
-    const { owner, repo, issueNumber } = target;
-    try {
-        if (existing) {
-            try {
-                const { data } = await github.rest.issues.updateComment({
-                    owner,
-                    repo,
-                    comment_id: existing.id,
-                    body
-                });
-                return { id: data.id, body, url: data.html_url };
-            }
-            catch (error) {
-                if (error.status !== 404)
-                    throw error;
-            }
+function planJobs(requests, earlier) {
+    const plan = { jobs: [], resumed: new Set(), notes: [] };
+    for (const request of requests) {
+        const matches = request.regenerate ? [] : earlier.filter(e => e.hash === request.hash);
+        const done = matches.find(e => e.state === 'done');
+        const rendering = matches.find(e => e.state === 'rendering');
+        if (done) {
+            plan.jobs.push({ request, resumeId: done.requestId, reuse: true });
+            plan.notes.push(`${request.file}: unchanged since request ${done.requestId} (${done.from}): reusing its video`);
         }
-        const { data } = await github.rest.issues.createComment({
-            owner,
-            repo,
-            issue_number: issueNumber,
-            body
-        });
-        return { id: data.id, body, url: data.html_url };
+        else if (rendering) {
+            plan.jobs.push({ request, resumeId: rendering.requestId });
+            plan.resumed.add(request.file);
+            plan.notes.push(`${request.file}: request ${rendering.requestId} (${rendering.from}) was still rendering: resuming it`);
+        }
+        else {
+            plan.jobs.push({ request });
+        }
     }
-    catch (error) {
-        throw new Error(explainGitHubError(error, `Writing the pull request comment`, 'pull-requests: write'));
-    }
+    return plan;
 }
+/** The entries of a comment's hidden state that name a request worth reusing or resuming. */
+function earlierFromState(entries, from) {
+    return entries.flatMap(entry => {
+        const state = DONE.has(entry.status) ? 'done' : RENDERING.has(entry.status) ? 'rendering' : null;
+        return entry.request_id && state
+            ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
+            : [];
+    });
+}
+/** Whether a request still needs an earlier finished video to be found for it. */
+function wantsEarlierVideo(request, earlier) {
+    return !request.regenerate && !earlier.some(e => e.hash === request.hash);
+}
+
+;// CONCATENATED MODULE: ./src/reuse/sources.ts
+
+
+
+
+/** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
+const MAX_PULLS = 5;
+/** Listed requests whose status is looked up when the list does not show payloads. */
+const MAX_LOOKUPS = 10;
 /**
- * Keeps the comment current while videos render, editing it at most once per `intervalMs`;
- * `finish` always writes the last body.
+ * On a push, the saved state of the pull requests it merged: what the reviewers already saw.
+ * Only the bot's own comments count.
  */
-class LiveComment {
-    github;
-    target;
-    intervalMs;
-    warn;
-    current;
-    lastWrite = 0;
-    pendingBody = null;
-    writing = Promise.resolve();
-    timer = null;
-    failure = null;
-    constructor(github, target, existing, intervalMs, warn) {
-        this.github = github;
-        this.target = target;
-        this.intervalMs = intervalMs;
-        this.warn = warn;
-        this.current = existing;
-    }
-    get url() {
-        return this.current?.url ?? null;
-    }
-    /** Asks for `body` to be shown soon; later calls replace earlier ones not yet written. */
-    update(body) {
-        if (this.failure)
-            return;
-        this.pendingBody = body;
-        if (this.timer)
-            return;
-        const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
-        this.timer = setTimeout(() => {
-            this.timer = null;
-            this.writing = this.writing.then(() => this.flush());
-        }, wait);
-    }
-    /** Writes `body` now, after any edit in flight, and stops live updates. */
-    async finish(body) {
-        if (this.timer)
-            clearTimeout(this.timer);
-        this.timer = null;
-        this.pendingBody = null;
-        await this.writing;
-        this.current = await writeComment(this.github, this.target, this.current, body);
-        return this.current;
-    }
-    async flush() {
-        const body = this.pendingBody;
-        this.pendingBody = null;
-        if (body === null)
-            return;
-        this.lastWrite = Date.now();
+async function earlierFromMergedPulls(source) {
+    const { github, event, pulls, marker, identity, warn } = source;
+    const found = [];
+    for (const pull of pulls.slice(0, MAX_PULLS)) {
+        const target = { owner: event.owner, repo: event.repo, issueNumber: pull.number };
         try {
-            this.current = await writeComment(this.github, this.target, this.current, body);
+            const comment = await findComment(github, target, marker, identity);
+            const entries = decodeState(comment?.body ?? '');
+            found.push(...earlierFromState(entries, `pull request #${pull.number}`));
         }
         catch (error) {
-            // A live edit is a nicety: note it once and let the final write report for real.
-            this.failure = error;
-            this.warn(`Could not update the comment while rendering: ${error.message}`);
+            warn(`Could not read the comments of pull request #${pull.number}: ${error.message}`);
         }
     }
+    return found;
+}
+/**
+ * Earlier requests of identical payloads in the queue's own list, within what one list call
+ * returns (it has no documented paging). Where the list does not echo payloads, the newest few
+ * candidates are looked up by id; if those answers carry no payload either, nothing can match.
+ */
+async function earlierFromRequestList(source) {
+    const found = [];
+    for (const model of new Set(source.requests.map(r => r.model))) {
+        const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
+        let listed;
+        try {
+            listed = await source.client.list(model, source.signal);
+        }
+        catch (error) {
+            source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
+            continue;
+        }
+        const candidates = listed.filter(r => stateOf(r));
+        const shown = candidates.filter(r => r.payload !== undefined);
+        const looked = await lookUp(source.client, newestFirst(candidates.filter(r => r.payload === undefined)).slice(0, MAX_LOOKUPS), source.signal);
+        for (const remote of [...shown, ...looked]) {
+            const state = stateOf(remote);
+            const hash = hashOf(model, remote.payload);
+            if (state && hash && wanted.has(hash)) {
+                found.push({ hash, requestId: remote.requestId, state, from: 'found in the request list' });
+            }
+        }
+    }
+    return found;
+}
+/** Status answers of `listed`, one at a time, stopping at the first that shows no payload. */
+async function lookUp(client, listed, signal) {
+    const answers = [];
+    for (const remote of listed) {
+        try {
+            const answer = await client.get(remote.requestId, signal);
+            if (answer.payload === undefined)
+                break;
+            answers.push(answer);
+        }
+        catch {
+            // One unreadable request says nothing about the others.
+        }
+    }
+    return answers;
+}
+function stateOf(remote) {
+    if (remote.status === 'success')
+        return 'done';
+    return remote.terminal ? null : 'rendering';
+}
+function hashOf(model, payload) {
+    if (payload === null || typeof payload !== 'object')
+        return null;
+    try {
+        return hashRequest(model, payload);
+    }
+    catch {
+        return null;
+    }
+}
+function newestFirst(listed) {
+    return [...listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/reuse/index.ts
+
+
+
+
+
+/**
+ * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
+ * one that costs a call to the queue, is read only for requests nothing else matched.
+ */
+async function planReuse(options) {
+    const { requests, github, event, warn } = options;
+    if (!options.reuse)
+        return planJobs(requests, []);
+    const earlier = earlierFromState(decodeState(options.comment?.body ?? ''), "this pull request's comment");
+    if (github && options.mergedPulls.length) {
+        const identity = await tokenIdentity(github);
+        const pulls = options.mergedPulls;
+        const source = { github, event, pulls, marker: marker(options.commentKey), identity, warn };
+        earlier.push(...(await earlierFromMergedPulls(source)));
+    }
+    const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
+    if (unmatched.length) {
+        const source = { client: options.client, requests: unmatched, signal: options.signal, warn };
+        earlier.push(...(await earlierFromRequestList(source)));
+    }
+    const plan = planJobs(requests, earlier);
+    for (const note of plan.notes)
+        options.log(note);
+    return plan;
 }
 
 // EXTERNAL MODULE: ../../work/main/node_modules/@actions/io/lib/io.js
@@ -50423,24 +48498,53 @@ function isJpeg(head) {
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
 
 
-async function uploadArtifact(name, dir, results, mediaFiles) {
+/** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
+const MAX_SUFFIX = 10;
+/**
+ * Uploads `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a re-run
+ * finds the name taken, the earlier artifact is replaced; when it cannot be (an upload that never
+ * finalized keeps its name, unlisted and undeletable), the next free `name-N` is used, and said.
+ */
+async function uploadArtifact(name, dir, results, mediaFiles, warn) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     await (0,promises_.writeFile)(external_node_path_default().join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`);
     const files = ['manifest.json', ...mediaFiles].map(f => external_node_path_default().join(dir, ...f.split('/')));
     const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 452).then(__nccwpck_require__.bind(__nccwpck_require__, 63452));
     const client = new DefaultArtifactClient();
     // Videos are compressed already: zipping them again costs time and saves nothing.
-    const upload = () => client.uploadArtifact(name, files, dir, { compressionLevel: 0 });
-    try {
-        return { id: (await upload()).id ?? null, name };
-    }
-    catch (error) {
+    const upload = async (as) => ({
+        id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
+        name: as
+    });
+    for (let n = 1; n <= MAX_SUFFIX; n++) {
+        const candidate = n === 1 ? name : `${name}-${n}`;
+        try {
+            return await upload(candidate);
+        }
+        catch (error) {
+            if (!isNameTaken(error))
+                throw error;
+        }
         // A re-run of the job finds the artifact of its earlier attempt: replace it, as
         // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
-        if (!/already exists|409|conflict/i.test(error.message))
-            throw error;
+        if (await deleted(client, candidate))
+            return upload(candidate);
+        const next = `${name}-${n + 1}`;
+        if (n < MAX_SUFFIX)
+            warn(`Artifact name "${candidate}" is taken by an upload that never finished: using "${next}"`);
+    }
+    throw new Error(`Artifact names "${name}" to "${name}-${MAX_SUFFIX}" are all taken in this run`);
+}
+function isNameTaken(error) {
+    return /already exists|\(409\)|conflict/i.test(error.message);
+}
+async function deleted(client, name) {
+    try {
         await client.deleteArtifact(name);
-        return { id: (await upload()).id ?? null, name };
+        return true;
+    }
+    catch {
+        return false;
     }
 }
 
@@ -50486,6 +48590,7 @@ function rowsFor(outcomes, dryRun) {
             hash: request.hash,
             title: request.title,
             estimatedSeconds: request.estimatedSeconds,
+            payload: request.payload,
             pending: !dryRun,
             remoteStatus: dryRun ? undefined : 'waiting'
         };
@@ -50544,8 +48649,7 @@ function blank(file) {
 
 
 
-/** At most one live comment edit per this many milliseconds. */
-const LIVE_EDIT_INTERVAL_MS = 5000;
+
 async function run() {
     const cancel = watchCancellation();
     let settings;
@@ -50555,11 +48659,15 @@ async function run() {
     }
     catch (error) {
         lib_core/* setFailed */.C1(redact(error.message, settings?.apiKey));
+        // The contract's outputs exist on every run, so `if: always()` steps can read them.
+        if (!outputsSet)
+            setOutputs([], { commentUrl: null, artifactId: null });
     }
     finally {
         cancel.dispose();
     }
 }
+let outputsSet = false;
 async function job(settings, event, signal) {
     const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
     const github = settings.githubToken
@@ -50585,11 +48693,29 @@ async function job(settings, event, signal) {
     const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
     annotate(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
-    // 3. Find the earlier comment: where the results go, and what an earlier run left to reuse.
+    // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
+    const report = await openReport(settings, event, github, spending, selection.removed, rows);
+    // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
+    let fatal = null;
+    if (!spending.dryRun && rows.some(r => r.pending)) {
+        fatal = await generateVideos(settings, event, github, signal, rows, outcomes, report);
+    }
+    // 5. Publish: artifact, comment, summary, outputs.
+    const results = await publish(settings, event, signal, rows, report);
+    const { succeeded, failed } = counts(results);
+    lib_core/* info */.pq(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    if (fatal)
+        lib_core/* setFailed */.C1(fatal);
+    else if (failed && settings.failOnError) {
+        lib_core/* setFailed */.C1(`${failed} of ${results.length} scripts did not produce a video`);
+    }
+}
+async function openReport(settings, event, github, spending, removed, rows) {
     const target = settings.comment && github && event.pullRequest
         ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
         : null;
     const existing = target && github ? await findEarlierComment(github, target, settings) : null;
+    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
     const context = {
         commentKey: settings.commentKey,
         repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
@@ -50598,87 +48724,122 @@ async function job(settings, event, signal) {
         artifactUrl: null,
         dryRun: spending.dryRun,
         notice: spending.notice,
-        removed: selection.removed,
+        removed,
+        mergedPulls,
+        // What an earlier run saved for scripts this run does not touch is kept for later runs.
+        carry: decodeState(existing?.body ?? ''),
         mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
         final: false
     };
     const live = target && github && (rows.length || existing)
-        ? new LiveComment(github, target, existing, LIVE_EDIT_INTERVAL_MS, lib_core/* warning */.$e)
+        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
         : null;
     const show = () => live?.update(redact(renderReport(rows, context), settings.apiKey));
-    // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
-    if (!spending.dryRun && rows.some(r => r.pending)) {
-        const requests = [...requestsOf(outcomes).values()];
-        const plan = planReuse(requests, settings.reuse ? decodeState(existing?.body ?? '') : []);
-        const client = createQueueClient({
-            apiUrl: settings.apiUrl,
-            apiKey: settings.apiKey,
-            organizationId: settings.organizationId,
-            observer: {
-                onRetry: (attempt, delay, reason) => lib_core/* info */.pq(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
-            }
-        });
-        await preflight(client, [...new Set(plan.jobs.map(j => j.request.model))], lib_core/* warning */.$e, signal);
-        show();
-        lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
-        const generated = await generate(plan.jobs, {
-            client,
-            maxConcurrency: settings.maxConcurrency,
-            pollInterval: settings.pollInterval,
-            timeout: settings.timeout,
-            signal,
-            onProgress: progress => {
-                lib_core/* info */.pq(`${progress.file}: ${progress.status}${progress.requestId ? ` (${progress.requestId})` : ''}`);
-                const row = rows.find(r => r.file === progress.file);
-                if (!row)
-                    return;
-                if (progress.final)
-                    applyGenerated(row, progress.final);
-                else
-                    row.remoteStatus = progress.status;
-                row.request_id = progress.requestId ?? row.request_id;
-                show();
-            },
-            onSummary: c => lib_core/* info */.pq(progressLine(c))
-        });
-        lib_core/* endGroup */.N4();
-        for (const outcome of generated)
-            applyGenerated(rows.find(r => r.file === outcome.file), outcome);
+    return { context, existing, live, mergedPulls, show };
+}
+/**
+ * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
+ * that stopped everything (a refused key, an unknown model), or null.
+ */
+async function generateVideos(settings, event, github, signal, rows, outcomes, report) {
+    const requests = [...requestsOf(outcomes).values()];
+    const client = createQueueClient({
+        apiUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        organizationId: settings.organizationId,
+        observer: {
+            onRetry: (attempt, delay, reason) => lib_core/* info */.pq(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+        }
+    });
+    try {
+        await preflight(client, [...new Set(requests.map(r => r.model))], lib_core/* warning */.$e, signal);
     }
-    // 5. Publish: artifact, comment, summary, outputs.
-    const results = rows.map(toResult);
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        // One cause for every row: shown once per row, and the step fails on it alone.
+        for (const row of rows.filter(r => r.pending)) {
+            applyGenerated(row, { ...notGenerated(row.file), error: error.message });
+        }
+        return error.message;
+    }
+    const plan = await planReuse({
+        requests,
+        comment: report.existing,
+        event,
+        mergedPulls: report.mergedPulls,
+        github,
+        client,
+        reuse: settings.reuse,
+        commentKey: settings.commentKey,
+        signal,
+        log: lib_core/* info */.pq,
+        warn: lib_core/* warning */.$e
+    });
+    for (const row of rows)
+        if (plan.resumed.has(row.file))
+            row.resumed = true;
+    report.show();
+    lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
+    const byFile = new Map(rows.map(row => [row.file, row]));
+    const generated = await generate(plan.jobs, {
+        client,
+        maxConcurrency: settings.maxConcurrency,
+        pollInterval: settings.pollInterval,
+        timeout: settings.timeout,
+        signal,
+        onProgress: progress => {
+            const id = progress.requestId ? ` (${progress.requestId})` : '';
+            lib_core/* info */.pq(`${progress.file}: ${progress.status}${id}`);
+            const row = byFile.get(progress.file);
+            if (!row)
+                return;
+            if (progress.final)
+                applyGenerated(row, progress.final);
+            else
+                row.remoteStatus = progress.status;
+            row.request_id = progress.requestId ?? row.request_id;
+            report.show();
+        },
+        onSummary: c => lib_core/* info */.pq(progressLine(c))
+    });
+    lib_core/* endGroup */.N4();
+    for (const outcome of generated)
+        applyGenerated(byFile.get(outcome.file), outcome);
+    return null;
+}
+/** Uploads the artifact, writes the comment, the summary and the outputs; returns the results. */
+async function publish(settings, event, signal, rows, report) {
+    const { context } = report;
     let artifactId = null;
-    if (settings.artifact && !signal.aborted && results.some(r => r.video_url)) {
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first.
+    if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
         artifactId = await publishArtifact(settings, rows);
-        if (artifactId !== null && event.runUrl)
+        if (artifactId !== null && event.runUrl) {
             context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
+        }
     }
     context.final = true;
-    const finalResults = rows.map(toResult);
     let commentUrl = null;
-    if (live) {
+    if (report.live) {
         try {
-            commentUrl = (await live.finish(redact(renderReport(rows, context), settings.apiKey))).url;
+            const body = redact(renderReport(rows, context), settings.apiKey);
+            commentUrl = (await report.live.finish(body)).url;
             lib_core/* info */.pq(`Comment: ${commentUrl}`);
         }
         catch (error) {
             lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
         }
     }
-    if (rows.length || selection.removed.length) {
-        await lib_core/* summary */.z
-            .addRaw(redact(renderReport(rows, context, { forSummary: true }), settings.apiKey))
-            .write();
+    if (rows.length || context.removed?.length) {
+        const summary = renderReport(rows, context, { forSummary: true });
+        await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
     }
-    setOutputs(JSON.parse(redact(JSON.stringify(finalResults), settings.apiKey)), {
-        commentUrl,
-        artifactId
-    });
-    const { succeeded, failed } = counts(finalResults);
-    lib_core/* info */.pq(`${succeeded} succeeded, ${failed} failed, ${finalResults.length - succeeded - failed} skipped`);
-    if (failed && settings.failOnError) {
-        lib_core/* setFailed */.C1(`${failed} of ${finalResults.length} scripts did not produce a video`);
-    }
+    // Media URLs and remote error texts could echo the key back: outputs are not masked logs.
+    const results = JSON.parse(redact(JSON.stringify(rows.map(toResult)), settings.apiKey));
+    setOutputs(results, { commentUrl, artifactId });
+    outputsSet = true;
+    return results;
 }
 function defaultsOf(settings) {
     return {
@@ -50729,12 +48890,23 @@ function applyGenerated(row, generated) {
     row.duration = generated.duration;
     row.error = generated.error;
 }
+function notGenerated(file) {
+    return {
+        file,
+        status: 'failed',
+        requestId: null,
+        videoUrl: null,
+        thumbnailUrl: null,
+        duration: null,
+        error: null
+    };
+}
 async function publishArtifact(settings, rows) {
     const dir = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`);
     try {
         const downloaded = await downloadMedia(rows, dir);
         const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f) => !!f);
-        const artifact = await uploadArtifact(settings.artifactName, dir, rows.map(toResult), media);
+        const artifact = await uploadArtifact(settings.artifactName, dir, rows.map(toResult), media, lib_core/* warning */.$e);
         lib_core/* info */.pq(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
