@@ -1,13 +1,15 @@
 // `npm run build [-- OUT]`: bundles src/index.ts into dist/ with ncc, then writes a complete
 // dist/licenses.txt. ncc's own --license lists only the packages of a split chunk.
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs'
+import { readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const out = path.resolve(root, process.argv[2] ?? 'dist')
 
+// ncc leaves files of earlier builds behind (a chunk no longer split off): start empty.
+rmSync(out, { recursive: true, force: true })
 execFileSync(
   path.join(root, 'node_modules', '.bin', 'ncc'),
   ['build', 'src/index.ts', '-o', out, '--target', 'es2022', '--quiet'],
