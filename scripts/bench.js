@@ -1,0 +1,534 @@
+// `npm run bench`: the built action on the request-queue simulator with scaled time. Measures 50
+// scripts against the ideal and a hand-written sequential client, checks that random 5xx and 429
+// lose no row and bill nothing twice, and takes the peak memory of moving 50 × 50 MiB videos.
+// Prints one table, then exits 1 if a target was missed. BENCH_ENTRY=path runs another build.
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startRequestQueue } from '../stand-ins/request-queue.js'
+import { startGitHub } from '../stand-ins/github.js'
+import { startArtifactService } from '../stand-ins/artifact.js'
+import { pullRequestEvent } from '../stand-ins/events.js'
+import { runAction, ROOT } from '../stand-ins/runner.js'
+
+const SCRIPTS = 50
+/**
+ * Real milliseconds per simulated second: a 20-minute render takes 60 s. The action's fixed real
+ * cost (start-up, publishing: a second or two) weighs 1000 / MS_PER_SECOND times more here than
+ * on a runner, so slower is fairer; 50 ms keeps that distortion near 3 % of the ideal and the
+ * whole bench near two minutes (at 25 ms it reached 6 %, and action/ideal read 1.08–1.11).
+ */
+const MS_PER_SECOND = 50
+const SCALE = MS_PER_SECOND / 1000
+/** The action's defaults; times in simulated seconds. */
+const POLL_INTERVAL = 10
+const TIMEOUT = 1800
+const MAX_CONCURRENCY = 4
+/** The hand-written client runs in this many lanes side by side, each one script after another. */
+const BASELINE_LANES = 25
+const FAULTS = { rate: 0.2, statuses: [500, 502, 503, 429], retryAfterSeconds: 1, seed: 42 }
+const VIDEO_BYTES = 50 * 1024 * 1024
+const TARGETS = { ideal: 1.1, baseline: 0.1, rssBytes: 150e6 }
+
+const KEY = 'bench-key-not-a-secret'
+const MODEL = 'heygen-avatar-4'
+const AVATAR = 'Daisy-inskirt-20220818'
+const VOICE = '2d5b0e6cf36f460aa7fc47e3eee4ba54'
+const QUEUE_API = '/api/v1/ie/requestqueue/apikey'
+const TERMINAL = new Set(['success', 'failed', 'cancelled'])
+const PR = 1
+const ENTRY = path.resolve(process.env.BENCH_ENTRY ?? path.join(ROOT, 'dist', 'index.js'))
+
+// Loaded into the action's process with --import: its peak resident set size, written at exit.
+const RSS_PROBE = `import { writeFileSync } from 'node:fs'
+process.on('exit', () => {
+  writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS * 1024))
+})
+`
+
+/**
+ * @typedef {{ queuedSeconds: number, processingSeconds: number, videoBytes?: number }} Plan
+ * @typedef {{ file: string, title: string, plan: Plan }} Script
+ * @typedef {Awaited<ReturnType<typeof startRequestQueue>>['calls']} Calls
+ *
+ * @typedef {object} Run what one run of the action did, read before the stand-ins close
+ * @property {number} wallMs from spawn to exit
+ * @property {number} firstCallMs from spawn to the first request-queue call
+ * @property {number} lastCallMs from spawn to the last request-queue call
+ * @property {number | null} rssBytes peak resident set size of the action's process
+ * @property {number | null} code exit code
+ * @property {Array<Record<string, any>>} results the `results` output
+ * @property {string} stdout
+ * @property {string} stderr
+ * @property {Calls} calls request-queue API calls
+ * @property {number} polls status polls of all requests
+ * @property {number} billable
+ * @property {Set<string>} billedTitles distinct titles of the billable requests
+ * @property {number | null} artifactBytes size of the uploaded artifact
+ */
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'avatar-bench-'))
+try {
+  if (!existsSync(ENTRY)) {
+    throw new Error(`${ENTRY} does not exist: run \`npm run build\` or set BENCH_ENTRY`)
+  }
+  const probe = path.join(work, 'rss-probe.mjs')
+  await writeFile(probe, RSS_PROBE)
+  printHeader()
+
+  // BENCH_ONLY=scheduling|faults|memory runs one part, while working on it.
+  const only = process.env.BENCH_ONLY
+  const runs = (/** @type {string} */ part) => !only || only === part
+  const missed = []
+  if (runs('scheduling')) {
+    // HeyGen's range: accepted within about 30 s, rendered in 5 to 20 minutes.
+    const realistic = scriptsWith(spread(SCRIPTS, [5, 30], [5 * 60, 20 * 60]))
+    // Side by side, each against its own simulator, to save half a minute. The hand-written client
+    // costs this process a few milliseconds a second: if anything, it slows the action down.
+    const [main, baseline] = await Promise.all([
+      runScene('main', realistic, { probe }),
+      handWrittenBaseline(realistic)
+    ])
+    missed.push(...reportScheduling(realistic, main, baseline))
+  }
+  if (runs('faults')) {
+    // Retries wait real seconds, unscaled: shorter renders keep the fault run short.
+    const short = scriptsWith(spread(SCRIPTS, [1, 5], [60, 240]))
+    const faulted = await runScene('faults', short, { probe, faultRate: FAULTS })
+    missed.push(...reportFaults(short, faulted))
+  }
+  if (runs('memory')) {
+    const big = scriptsWith(spread(SCRIPTS, [1, 1], [5, 5]), VIDEO_BYTES)
+    missed.push(...reportMemory(big, await runScene('memory', big, { probe, storeDir: work })))
+  }
+
+  console.log(missed.length ? `\nMissed: ${missed.join('; ')}.` : '\nEvery target was met.')
+  process.exitCode = missed.length ? 1 : 0
+} catch (error) {
+  console.error(`The bench could not run: ${/** @type {Error} */ (error).stack}`)
+  process.exitCode = 1
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
+
+/**
+ * `count` plans whose queue and render times spread evenly over the ranges given in simulated
+ * seconds; the queue times are shuffled by a fixed stride so that they don't grow with the render.
+ * @param {number} count
+ * @param {[number, number]} queued
+ * @param {[number, number]} processing
+ * @returns {Plan[]}
+ */
+function spread(count, [queuedMin, queuedMax], [processingMin, processingMax]) {
+  const at = (/** @type {number} */ i, /** @type {number} */ min, /** @type {number} */ max) =>
+    Math.round((min + ((max - min) * i) / (count - 1)) * 10) / 10
+  return Array.from({ length: count }, (_, i) => ({
+    queuedSeconds: at((i * 19) % count, queuedMin, queuedMax),
+    processingSeconds: at(i, processingMin, processingMax)
+  }))
+}
+
+/**
+ * @param {Plan[]} plans
+ * @param {number} [videoBytes]
+ * @returns {Script[]}
+ */
+function scriptsWith(plans, videoBytes) {
+  return plans.map((plan, i) => {
+    const file = `videos/bench/part-${String(i + 1).padStart(2, '0')}.md`
+    // The action titles a video by its script's path, so the simulator can find the plan by title.
+    return { file, title: file, plan: videoBytes ? { ...plan, videoBytes } : plan }
+  })
+}
+
+/**
+ * The simulator's plan for each request, found by the payload's title.
+ * @param {Script[]} scripts
+ */
+function planByTitle(scripts) {
+  const plans = new Map(scripts.map(s => [s.title, s.plan]))
+  return (/** @type {Record<string, unknown>} */ payload) => {
+    const plan = plans.get(String(payload.title))
+    if (!plan) throw new Error(`no plan for a video titled ${payload.title}`)
+    return plan
+  }
+}
+
+/**
+ * Runs the action on a pull request that adds every script, against fresh stand-ins.
+ * @param {string} name
+ * @param {Script[]} scripts
+ * @param {{ probe: string, faultRate?: typeof FAULTS, storeDir?: string }} options
+ * @returns {Promise<Run>}
+ */
+async function runScene(name, scripts, options) {
+  const workspace = path.join(work, `${name}-workspace`)
+  for (const [i, { file }] of scripts.entries()) {
+    await mkdir(path.dirname(path.join(workspace, file)), { recursive: true })
+    await writeFile(path.join(workspace, file), `# Part ${i + 1}\n\nWelcome to part ${i + 1}.\n`)
+  }
+  const sim = await startRequestQueue({
+    apiKey: KEY,
+    timeScale: SCALE,
+    plan: planByTitle(scripts),
+    faultRate: options.faultRate
+  })
+  const github = await startGitHub()
+  const artifacts = await startArtifactService({ storeDir: options.storeDir })
+  github.addPullRequest(PR, {
+    files: scripts.map(({ file }) => ({ filename: file, status: 'added' }))
+  })
+  const rssFile = path.join(work, `${name}-rss`)
+  let began = 0
+  let spawnedAt = 0
+  try {
+    const run = await runAction({
+      event: { name: 'pull_request', payload: pullRequestEvent({ number: PR }) },
+      workspace,
+      apiUrl: github.url,
+      entry: ENTRY,
+      nodeArgs: ['--import', options.probe],
+      env: { ...artifacts.env, BENCH_RSS_FILE: rssFile },
+      // Far beyond any healthy run: the bench must end by itself.
+      timeoutMs: (TIMEOUT * SCALE + 240) * 1000,
+      onSpawn: () => {
+        began = performance.now()
+        spawnedAt = Date.now()
+      },
+      inputs: {
+        'api-key': KEY,
+        'api-url': sim.url,
+        'avatar-id': AVATAR,
+        'voice-id': VOICE,
+        'poll-interval': String(POLL_INTERVAL * SCALE),
+        timeout: String(TIMEOUT * SCALE),
+        'max-concurrency': String(MAX_CONCURRENCY)
+      }
+    })
+    const wallMs = performance.now() - began
+    await rm(run.dir, { recursive: true, force: true })
+    const rss = await readFile(rssFile, 'utf8').catch(() => null)
+    const requests = sim.requests
+    return {
+      wallMs,
+      firstCallMs: (sim.calls[0]?.at ?? NaN) - spawnedAt,
+      lastCallMs: (sim.calls.at(-1)?.at ?? NaN) - spawnedAt,
+      rssBytes: rss === null ? null : Number(rss),
+      code: run.code,
+      results: JSON.parse(run.outputs.results ?? '[]'),
+      stdout: run.stdout,
+      stderr: run.stderr,
+      calls: sim.calls,
+      polls: requests.reduce((sum, r) => sum + r.polls, 0),
+      billable: sim.billable,
+      billedTitles: new Set(requests.map(r => String(r.payload.title))),
+      artifactBytes: artifacts.artifacts[0]?.size ?? null
+    }
+  } finally {
+    await Promise.all([sim.close(), github.close(), artifacts.close()])
+    await rm(workspace, { recursive: true, force: true })
+  }
+}
+
+/**
+ * What a user would write by hand: submit one script, wait a poll interval, poll it every
+ * interval until it ends, then the next. Run in lanes side by side to save time; as requests do
+ * not interact, one lane after another would take the sum of the lanes' wall times.
+ * @param {Script[]} scripts
+ */
+async function handWrittenBaseline(scripts) {
+  const sim = await startRequestQueue({ apiKey: KEY, timeScale: SCALE, plan: planByTitle(scripts) })
+  try {
+    // Longest with shortest, so that the lanes end together.
+    const lanes = Array.from({ length: BASELINE_LANES }, (_, lane) =>
+      scripts.filter((_, i) => Math.min(i, scripts.length - 1 - i) % BASELINE_LANES === lane)
+    )
+    const laneMs = await Promise.all(lanes.map(lane => handWritten(sim.url, lane)))
+    return {
+      totalMs: laneMs.reduce((sum, ms) => sum + ms, 0),
+      slowestLaneMs: Math.max(...laneMs),
+      calls: sim.calls.length,
+      polls: sim.requests.reduce((sum, r) => sum + r.polls, 0),
+      billable: sim.billable
+    }
+  } finally {
+    await sim.close()
+  }
+}
+
+/**
+ * @param {string} url
+ * @param {Script[]} scripts
+ * @returns {Promise<number>} wall milliseconds
+ */
+async function handWritten(url, scripts) {
+  const began = performance.now()
+  for (const { title } of scripts) {
+    const payload = {
+      title,
+      video_inputs: [
+        {
+          character: { type: 'avatar', avatar_id: AVATAR },
+          voice: { type: 'text', input_text: `This is ${title}.`, voice_id: VOICE }
+        }
+      ]
+    }
+    const { request_id: id } = await queueCall(url, 'POST', '/requests', { model: MODEL, payload })
+    let status
+    do {
+      await sleep(POLL_INTERVAL * MS_PER_SECOND)
+      ;({ status } = await queueCall(url, 'GET', `/requests/${id}`))
+    } while (!TERMINAL.has(status))
+  }
+  return performance.now() - began
+}
+
+/**
+ * @param {string} url
+ * @param {string} method
+ * @param {string} route
+ * @param {unknown} [body]
+ */
+async function queueCall(url, method, route, body) {
+  const res = await fetch(`${url}${QUEUE_API}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${await res.text()}`)
+  return res.json()
+}
+
+function printHeader() {
+  const cpus = os.cpus()
+  const entry = ENTRY.startsWith(ROOT) ? path.relative(ROOT, ENTRY) : ENTRY
+  console.log(`avatar-video-action bench · ${new Date().toISOString().slice(0, 16)} UTC`)
+  console.log(
+    `Machine  ${cpus[0]?.model.trim() ?? 'unknown CPU'} · ${cpus.length} cores · ` +
+      `Node ${process.version} · ${os.platform()} ${os.arch()}`
+  )
+  console.log(`Action   ${entry}, on a pull request adding every script; stand-ins on loopback`)
+  console.log(
+    `Time     1 simulated second = ${MS_PER_SECOND} ms real; the action gets poll-interval ` +
+      `${POLL_INTERVAL} s, timeout ${TIMEOUT} s, max-concurrency ${MAX_CONCURRENCY}, all scaled`
+  )
+  console.log('Memory   peak RSS of the action process: process.resourceUsage().maxRSS at its exit')
+}
+
+/**
+ * @param {Script[]} scripts
+ * @param {Run} main
+ * @param {Awaited<ReturnType<typeof handWrittenBaseline>>} baseline
+ * @returns {string[]} targets missed
+ */
+function reportScheduling(scripts, main, baseline) {
+  const slowest = Math.max(...scripts.map(s => s.plan.queuedSeconds + s.plan.processingSeconds))
+  const idealMs = (slowest + POLL_INTERVAL) * MS_PER_SECOND
+  const vsIdeal = main.wallMs / idealMs
+  const vsBaseline = main.wallMs / baseline.totalMs
+  const perVideo = (/** @type {number} */ polls) => (polls / scripts.length).toFixed(1)
+  const queued = range(scripts.map(s => s.plan.queuedSeconds))
+  const rendering = range(scripts.map(s => s.plan.processingSeconds / 60))
+
+  console.log(
+    `\n1. Scheduling: ${scripts.length} scripts, queued ${queued} s, rendering ${rendering} min`
+  )
+  table(
+    ['', 'action', 'hand-written', 'ideal'],
+    [
+      [
+        'wall time, simulated s',
+        simulated(main.wallMs),
+        `${simulated(baseline.totalMs)} *`,
+        simulated(idealMs)
+      ],
+      [
+        'wall time, real s',
+        seconds(main.wallMs),
+        `${seconds(baseline.totalMs)} *`,
+        seconds(idealMs)
+      ],
+      ['status polls per video', perVideo(main.polls), perVideo(baseline.polls), '1.0'],
+      ['HTTP calls to the queue', String(main.calls.length), String(baseline.calls), ''],
+      [
+        'billable requests',
+        String(main.billable),
+        String(baseline.billable),
+        String(scripts.length)
+      ],
+      ['rows in `results`', statusCounts(main.results), '', ''],
+      ['peak RSS of the action, MB', megabytes(main.rssBytes), '', '']
+    ]
+  )
+  console.log(
+    `   * ${BASELINE_LANES} lanes ran side by side, each one script after another ` +
+      `(slowest lane ${seconds(baseline.slowestLaneMs)} s);\n` +
+      `     the figure sums the lanes' wall times: what one client through all scripts would take.`
+  )
+  console.log(`   ideal: the slowest script's queue and render time plus one poll interval`)
+  const generationMs = main.lastCallMs - main.firstCallMs
+  console.log(
+    `   the action's time: start-up ${seconds(main.firstCallMs)} s until its first queue call, ` +
+      `generation ${seconds(generationMs)} s (${(generationMs / idealMs).toFixed(3)} × ideal), ` +
+      `publishing ${seconds(main.wallMs - main.lastCallMs)} s`
+  )
+  console.log(
+    verdict('action / ideal', vsIdeal.toFixed(3), `≤ ${TARGETS.ideal}`, vsIdeal <= TARGETS.ideal)
+  )
+  console.log(
+    verdict(
+      'action / hand-written',
+      vsBaseline.toFixed(3),
+      `≤ ${TARGETS.baseline}`,
+      vsBaseline <= TARGETS.baseline
+    )
+  )
+  const missed = []
+  if (vsIdeal > TARGETS.ideal) missed.push(`action/ideal ${vsIdeal.toFixed(3)} > ${TARGETS.ideal}`)
+  if (vsBaseline > TARGETS.baseline) {
+    missed.push(`action/hand-written ${vsBaseline.toFixed(3)} > ${TARGETS.baseline}`)
+  }
+  if (main.code !== 0 || statusCounts(main.results) !== `${scripts.length} success`) {
+    missed.push(`the scheduling run exited ${main.code} with ${statusCounts(main.results)}`)
+  }
+  return missed
+}
+
+/**
+ * @param {Script[]} scripts
+ * @param {Run} run
+ * @returns {string[]} targets missed
+ */
+function reportFaults(scripts, run) {
+  const faultStatuses = new Set(FAULTS.statuses)
+  const faults = run.calls.filter(c => faultStatuses.has(c.status ?? 0)).length
+  const retries = (run.stdout.match(/; retry \d+ in /g) ?? []).length
+  const files = new Set(run.results.map(r => r.file))
+  const everyRow = run.results.length === scripts.length && scripts.every(s => files.has(s.file))
+  const billedOnce = run.billable === scripts.length && run.billedTitles.size === scripts.length
+  const rendering = range(scripts.map(s => s.plan.processingSeconds / 60))
+
+  console.log(
+    `\n2. Faults: ${FAULTS.rate * 100}% of API calls answer ${FAULTS.statuses.join(', ')} ` +
+      `(429 asks to wait ${FAULTS.retryAfterSeconds} simulated s); ` +
+      `${scripts.length} scripts rendering ${rendering} min`
+  )
+  table(
+    ['', 'action'],
+    [
+      ['faults injected', `${faults} of ${run.calls.length} API calls`],
+      ['retries the action logged', String(retries)],
+      ['wall time, real s', seconds(run.wallMs)],
+      ['rows in `results`', `${run.results.length}: ${statusCounts(run.results)}`],
+      ['billable requests', `${run.billable}, for ${run.billedTitles.size} distinct scripts`]
+    ]
+  )
+  console.log(verdict('every script ends with a row', everyRow ? 'yes' : 'no', 'yes', everyRow))
+  console.log(verdict('billable requests = scripts', billedOnce ? 'yes' : 'no', 'yes', billedOnce))
+  const missed = []
+  if (!everyRow) missed.push(`faults: ${run.results.length} rows for ${scripts.length} scripts`)
+  if (!billedOnce) {
+    missed.push(`faults: ${run.billable} billable requests for ${scripts.length} scripts`)
+  }
+  return missed
+}
+
+/**
+ * @param {Script[]} scripts
+ * @param {Run} run
+ * @returns {string[]} targets missed
+ */
+function reportMemory(scripts, run) {
+  const under = run.rssBytes !== null && run.rssBytes < TARGETS.rssBytes
+  const moved = run.artifactBytes !== null && run.artifactBytes >= scripts.length * VIDEO_BYTES
+  console.log(
+    `\n3. Memory: ${scripts.length} videos of ${VIDEO_BYTES / 2 ** 20} MiB downloaded, ` +
+      `then uploaded as one artifact`
+  )
+  table(
+    ['', 'action'],
+    [
+      ['rows in `results`', statusCounts(run.results)],
+      [
+        'artifact uploaded',
+        run.artifactBytes === null ? 'none' : `${(run.artifactBytes / 2 ** 30).toFixed(2)} GiB`
+      ],
+      ['wall time, real s', seconds(run.wallMs)]
+    ]
+  )
+  console.log(
+    verdict(
+      'peak RSS of the action, MB',
+      megabytes(run.rssBytes),
+      `< ${TARGETS.rssBytes / 1e6}`,
+      under
+    )
+  )
+  const missed = []
+  if (!under) missed.push(`peak RSS ${megabytes(run.rssBytes)} MB while moving the videos`)
+  if (!moved) {
+    missed.push('the memory run uploaded no artifact holding every video')
+    console.log(run.stdout.split('\n').slice(-15).join('\n'), run.stderr)
+  }
+  return missed
+}
+
+/**
+ * @param {string[]} header
+ * @param {string[][]} rows
+ */
+function table(header, rows) {
+  const widths = header.map((_, col) =>
+    Math.max(...[header, ...rows].map(row => (row[col] ?? '').length))
+  )
+  for (const row of [header, ...rows]) {
+    const cells = row.map((cell, col) =>
+      col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)
+    )
+    console.log(`   ${cells.join('   ')}`.trimEnd())
+  }
+}
+
+/**
+ * @param {string} what
+ * @param {string} value
+ * @param {string} target
+ * @param {boolean} ok
+ */
+function verdict(what, value, target, ok) {
+  return `   ${what.padEnd(30)} ${value.padStart(8)}   target ${target.padEnd(7)} ${ok ? 'ok' : 'MISSED'}`
+}
+
+/**
+ * `50 success`, or `48 success, 2 failed`.
+ * @param {Array<Record<string, any>>} results
+ */
+function statusCounts(results) {
+  const counts = new Map()
+  for (const r of results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1)
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'no rows'
+}
+
+/** @param {number[]} values */
+function range(values) {
+  const fmt = (/** @type {number} */ v) => (Number.isInteger(v) ? String(v) : v.toFixed(1))
+  return `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`
+}
+
+/** @param {number} ms */
+function seconds(ms) {
+  return (ms / 1000).toFixed(1)
+}
+
+/** @param {number} ms real milliseconds, as simulated seconds */
+function simulated(ms) {
+  return String(Math.round(ms / MS_PER_SECOND))
+}
+
+/** @param {number | null} bytes */
+function megabytes(bytes) {
+  return bytes === null ? 'n/a' : (bytes / 1e6).toFixed(0)
+}
