@@ -9,7 +9,7 @@ import { findScripts } from './find/index.js'
 import { loadScript } from './script/index.js'
 import { createQueueClient } from './queue/client.js'
 import { preflight, PreflightError } from './queue/preflight.js'
-import { generate, type Generated } from './queue/generate.js'
+import { generate, notGenerated, type Generated } from './queue/generate.js'
 import { decideSpending, type Spending } from './spending.js'
 import { planReuse } from './reuse/index.js'
 import { renderReport, marker, type RenderContext } from './publish/render.js'
@@ -319,18 +319,6 @@ function applyGenerated(row: Row, generated: Generated): void {
   row.thumbnail_url = generated.thumbnailUrl
   row.duration = generated.duration
   row.error = generated.error
-}
-
-function notGenerated(file: string): Generated {
-  return {
-    file,
-    status: 'failed',
-    requestId: null,
-    videoUrl: null,
-    thumbnailUrl: null,
-    duration: null,
-    error: null
-  }
 }
 
 async function publishArtifact(settings: Settings, rows: Row[]): Promise<number | null> {

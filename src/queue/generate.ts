@@ -157,7 +157,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       const message = (error as Error).message
       const stopped = error instanceof QueueError && error.stopped
       finish({
-        ...empty(file),
+        ...notGenerated(file),
         status: stopped ? stopStatus() : 'failed',
         error: stopped ? stoppedMessage(error) : message
       })
@@ -217,7 +217,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       if (unknown && tracked.job.reuse) return resubmit(tracked)
       if (unknown) {
         return finish({
-          ...empty(file),
+          ...notGenerated(file),
           status: 'failed',
           requestId: tracked.requestId,
           error: `request ${tracked.requestId} is unknown to the queue: ${(error as Error).message}`
@@ -294,7 +294,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   for (const tracked of pending.values()) {
     const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : ''
     finish({
-      ...empty(tracked.job.request.file),
+      ...notGenerated(tracked.job.request.file),
       status: 'timeout',
       requestId: tracked.requestId,
       error:
@@ -306,7 +306,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   return jobs.map(
     job =>
       results.get(job.request.file) ?? {
-        ...empty(job.request.file),
+        ...notGenerated(job.request.file),
         status: 'failed',
         error: 'no result'
       }
@@ -317,7 +317,8 @@ function nextDelay(tracked: Tracked, intervalMs: number): number {
   return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP)
 }
 
-function empty(file: string): Generated {
+/** A result with no video yet: the base every outcome is built on. */
+export function notGenerated(file: string): Generated {
   return {
     file,
     status: 'failed',
@@ -330,7 +331,7 @@ function empty(file: string): Generated {
 }
 
 export function fromRemote(file: string, remote: RemoteRequest): Generated {
-  const base = { ...empty(file), requestId: remote.requestId, duration: remote.duration }
+  const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration }
   if (remote.status === 'success') {
     if (!remote.videoUrl) {
       return {
