@@ -3,7 +3,6 @@
 // Each test checks what the user sees and what was paid for.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
-import { pullRequestEvent } from '../../stand-ins/events.js'
 import { createScene, results, type Scene } from './harness.js'
 
 const PR = 7
@@ -17,21 +16,7 @@ let scene: Scene
 afterEach(async () => scene?.close())
 
 function pullRequest(files: string[]) {
-  scene.github.addPullRequest(PR, {
-    files: files.map(filename => ({ filename, status: 'added' })),
-    head: { sha: 'a'.repeat(40), ref: 'feature' },
-    base: { sha: 'b'.repeat(40), ref: 'main' }
-  })
-  return {
-    name: 'pull_request',
-    payload: pullRequestEvent({
-      number: PR,
-      action: 'opened',
-      headSha: 'a'.repeat(40),
-      baseSha: 'b'.repeat(40),
-      authorAssociation: 'OWNER'
-    })
-  }
+  return scene.pullRequest(PR, files, { action: 'opened', authorAssociation: 'OWNER' })
 }
 
 const calls = () =>

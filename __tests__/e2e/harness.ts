@@ -7,6 +7,7 @@ import { startRequestQueue } from '../../stand-ins/request-queue.js'
 import { startGitHub } from '../../stand-ins/github.js'
 import { startArtifactService } from '../../stand-ins/artifact.js'
 import { runAction } from '../../stand-ins/runner.js'
+import { pullRequestEvent } from '../../stand-ins/events.js'
 
 export const API_KEY = 'gmi-test-KEY-7f3a9c1e5b'
 export const OWNER = 'Codertocat'
@@ -29,8 +30,20 @@ export interface Scene {
     onSpawn?: Parameters<typeof runAction>[0]['onSpawn']
   }): Promise<RunResult>
   write(files: Record<string, string>): Promise<void>
+  /**
+   * Seeds pull request `number` in the GitHub stand-in with `files` (a bare path is an added
+   * file) and returns its `pull_request` event, built from a real webhook payload.
+   */
+  pullRequest(
+    number: number,
+    files: Array<string | { filename: string; status: string }>,
+    options?: { action?: string; authorAssociation?: string }
+  ): { name: string; payload: object }
   close(): Promise<void>
 }
+
+export const HEAD_SHA = 'a'.repeat(40)
+export const BASE_SHA = 'b'.repeat(40)
 
 export async function createScene(
   options: {
@@ -56,6 +69,21 @@ export async function createScene(
     artifacts,
     workspace,
     write,
+    pullRequest(number, files, { action = 'synchronize', authorAssociation = 'MEMBER' } = {}) {
+      github.addPullRequest(number, {
+        files: files.map(f => (typeof f === 'string' ? { filename: f, status: 'added' } : f)),
+        head: { sha: HEAD_SHA, ref: 'feature' },
+        base: { sha: BASE_SHA, ref: 'main' }
+      })
+      const payload = pullRequestEvent({
+        number,
+        action,
+        headSha: HEAD_SHA,
+        baseSha: BASE_SHA,
+        authorAssociation
+      })
+      return { name: 'pull_request', payload }
+    },
     run: ({ event, inputs, timeoutMs, onSpawn }) =>
       runAction({
         event,

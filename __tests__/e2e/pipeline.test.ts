@@ -1,7 +1,6 @@
 // The whole job as a user meets it: a pull request changes a script, the built action runs
 // like a runner runs it, and the reviewer gets a comment, a summary, outputs and an artifact.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { pullRequestEvent } from '../../stand-ins/events.js'
 import { API_KEY, createScene, everythingVisible, results, type Scene } from './harness.js'
 
 const PR = 42
@@ -17,21 +16,7 @@ let scene: Scene
 afterEach(async () => scene?.close())
 
 function prWithFiles(files: Array<{ filename: string; status: string }>) {
-  scene.github.addPullRequest(PR, {
-    files,
-    head: { sha: 'a'.repeat(40), ref: 'feature' },
-    base: { sha: 'b'.repeat(40), ref: 'main' }
-  })
-  return {
-    name: 'pull_request',
-    payload: pullRequestEvent({
-      number: PR,
-      action: 'synchronize',
-      headSha: 'a'.repeat(40),
-      baseSha: 'b'.repeat(40),
-      authorAssociation: 'MEMBER'
-    })
-  }
+  return scene.pullRequest(PR, files)
 }
 
 describe('a pull request that changes a script', () => {

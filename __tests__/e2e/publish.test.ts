@@ -2,7 +2,6 @@
 // action's own identity edits, live progress while videos render, an artifact that survives an
 // expired link or a re-run, and outputs even when the step fails.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { pullRequestEvent } from '../../stand-ins/events.js'
 import { encodeState } from '../../src/publish/state.js'
 import { loadScript } from '../../src/script/index.js'
 import { createScene, results, type Scene } from './harness.js'
@@ -19,20 +18,7 @@ let scene: Scene
 afterEach(async () => scene?.close())
 
 function prAdding(...files: string[]) {
-  scene.github.addPullRequest(PR, {
-    files: files.map(filename => ({ filename, status: 'added' })),
-    head: { sha: 'a'.repeat(40), ref: 'feature' },
-    base: { sha: 'b'.repeat(40), ref: 'main' }
-  })
-  return {
-    name: 'pull_request',
-    payload: pullRequestEvent({
-      number: PR,
-      headSha: 'a'.repeat(40),
-      baseSha: 'b'.repeat(40),
-      authorAssociation: 'MEMBER'
-    })
-  }
+  return scene.pullRequest(PR, files)
 }
 
 /** The hash the action will compute for a script of the scene, as a forger would. */

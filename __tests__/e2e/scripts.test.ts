@@ -1,7 +1,6 @@
 // Script mistakes are caught before any money is spent, pointed at on their line, and do not
 // hold back the valid scripts of the same run.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { pullRequestEvent } from '../../stand-ins/events.js'
 import { createScene, results, type Scene } from './harness.js'
 
 const PR = 7
@@ -9,11 +8,7 @@ let scene: Scene
 afterEach(async () => scene?.close())
 
 function pullRequestAdding(files: string[]) {
-  scene.github.addPullRequest(PR, { files: files.map(filename => ({ filename, status: 'added' })) })
-  return {
-    name: 'pull_request',
-    payload: pullRequestEvent({ number: PR, authorAssociation: 'OWNER' })
-  }
+  return scene.pullRequest(PR, files, { authorAssociation: 'OWNER' })
 }
 
 const GOOD = 'Our product, in one sentence.\n'
