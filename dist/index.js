@@ -46477,7 +46477,7 @@ async function generate(jobs, options) {
             const message = error.message;
             const stopped = error instanceof QueueError && error.stopped;
             finish({
-                ...empty(file),
+                ...notGenerated(file),
                 status: stopped ? stopStatus() : 'failed',
                 error: stopped ? stoppedMessage(error) : message
             });
@@ -46531,7 +46531,7 @@ async function generate(jobs, options) {
                 return resubmit(tracked);
             if (unknown) {
                 return finish({
-                    ...empty(file),
+                    ...notGenerated(file),
                     status: 'failed',
                     requestId: tracked.requestId,
                     error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
@@ -46609,7 +46609,7 @@ async function generate(jobs, options) {
     for (const tracked of pending.values()) {
         const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
         finish({
-            ...empty(tracked.job.request.file),
+            ...notGenerated(tracked.job.request.file),
             status: 'timeout',
             requestId: tracked.requestId,
             error: stop.signal.reason === 'cancelled'
@@ -46618,7 +46618,7 @@ async function generate(jobs, options) {
         });
     }
     return jobs.map(job => results.get(job.request.file) ?? {
-        ...empty(job.request.file),
+        ...notGenerated(job.request.file),
         status: 'failed',
         error: 'no result'
     });
@@ -46626,7 +46626,8 @@ async function generate(jobs, options) {
 function nextDelay(tracked, intervalMs) {
     return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
 }
-function empty(file) {
+/** A result with no video yet: the base every outcome is built on. */
+function notGenerated(file) {
     return {
         file,
         status: 'failed',
@@ -46638,7 +46639,7 @@ function empty(file) {
     };
 }
 function fromRemote(file, remote) {
-    const base = { ...empty(file), requestId: remote.requestId, duration: remote.duration };
+    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
     if (remote.status === 'success') {
         if (!remote.videoUrl) {
             return {
@@ -48889,17 +48890,6 @@ function applyGenerated(row, generated) {
     row.thumbnail_url = generated.thumbnailUrl;
     row.duration = generated.duration;
     row.error = generated.error;
-}
-function notGenerated(file) {
-    return {
-        file,
-        status: 'failed',
-        requestId: null,
-        videoUrl: null,
-        thumbnailUrl: null,
-        duration: null,
-        error: null
-    };
 }
 async function publishArtifact(settings, rows) {
     const dir = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`);
