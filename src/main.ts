@@ -27,6 +27,9 @@ import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import type { Result, Row, ScriptOutcome } from './types.js'
 
+/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
+let outputsSet = false
+
 export async function run(): Promise<void> {
   const cancel = watchCancellation()
   let settings: Settings | undefined
@@ -41,8 +44,6 @@ export async function run(): Promise<void> {
     cancel.dispose()
   }
 }
-
-let outputsSet = false
 
 async function job(settings: Settings, event: EventInfo, signal: AbortSignal): Promise<void> {
   const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd())
