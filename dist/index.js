@@ -48651,6 +48651,8 @@ function blank(file) {
 
 
 
+/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
+let outputsSet = false;
 async function run() {
     const cancel = watchCancellation();
     let settings;
@@ -48668,7 +48670,6 @@ async function run() {
         cancel.dispose();
     }
 }
-let outputsSet = false;
 async function job(settings, event, signal) {
     const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
     const github = settings.githubToken
