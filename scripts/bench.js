@@ -12,7 +12,7 @@ import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
-import { runAction, ROOT } from '../stand-ins/runner.js'
+import { runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
 
 const SCRIPTS = 50
 /**
@@ -35,8 +35,8 @@ const TARGETS = { ideal: 1.1, baseline: 0.1, rssBytes: 150e6 }
 
 const KEY = 'bench-key-not-a-secret'
 const MODEL = 'heygen-avatar-4'
-const AVATAR = 'Daisy-inskirt-20220818'
-const VOICE = '2d5b0e6cf36f460aa7fc47e3eee4ba54'
+const AVATAR = SAMPLE_INPUTS['avatar-id']
+const VOICE = SAMPLE_INPUTS['voice-id']
 const QUEUE_API = '/api/v1/ie/requestqueue/apikey'
 const TERMINAL = new Set(['success', 'failed', 'cancelled'])
 const PR = 1

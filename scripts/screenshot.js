@@ -14,7 +14,7 @@ import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
-import { runAction, ROOT } from '../stand-ins/runner.js'
+import { runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
 
 const KEY = 'screenshot-key-not-a-secret'
 const PR = 7
@@ -76,8 +76,7 @@ async function runOnce() {
     inputs: {
       'api-key': KEY,
       'api-url': sim.url,
-      'avatar-id': 'Daisy-inskirt-20220818',
-      'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54',
+      ...SAMPLE_INPUTS,
       'poll-interval': '0.2'
     }
   })

@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The avatar and voice the demo, the screenshot, the bench and the tests give every script. */
+export const SAMPLE_INPUTS = {
+  'avatar-id': 'Daisy-inskirt-20220818',
+  'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54'
+}
 const ACTION = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { startRequestQueue } from '../../stand-ins/request-queue.js'
 import { startGitHub } from '../../stand-ins/github.js'
 import { startArtifactService } from '../../stand-ins/artifact.js'
-import { runAction } from '../../stand-ins/runner.js'
+import { runAction, SAMPLE_INPUTS } from '../../stand-ins/runner.js'
 import { pullRequestEvent } from '../../stand-ins/events.js'
 
 export const API_KEY = 'gmi-test-KEY-7f3a9c1e5b'
@@ -96,8 +96,7 @@ export async function createScene(
         inputs: {
           'api-key': API_KEY,
           'api-url': sim.url,
-          'avatar-id': 'Daisy-inskirt-20220818',
-          'voice-id': '2d5b0e6cf36f460aa7fc47e3eee4ba54',
+          ...SAMPLE_INPUTS,
           'poll-interval': '0.05',
           ...inputs
         }
