@@ -96,8 +96,6 @@ async function job(settings: Settings, event: EventInfo, signal: AbortSignal): P
 
 interface Report {
   context: RenderContext
-  /** The earlier sticky comment of this pull request, trusted only when the token wrote it. */
-  existing: Found | null
   live: LiveComment | null
   mergedPulls: MergedPullRequest[]
   /** Shows the rows' current state in the live comment, rate-limited. */
@@ -144,8 +142,9 @@ async function openReport(
           core.warning
         )
       : null
-  const show = () => live?.update(redact(renderReport(rows, context), settings.apiKey))
-  return { context, existing, live, mergedPulls, show }
+  // Rendered only when an edit is due: the live comment writes at most every few seconds.
+  const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey))
+  return { context, live, mergedPulls, show }
 }
 
 /**
@@ -161,7 +160,7 @@ async function generateVideos(
   outcomes: ScriptOutcome[],
   report: Report
 ): Promise<string | null> {
-  const requests = [...requestsOf(outcomes).values()]
+  const requests = requestsOf(outcomes)
   const client = createQueueClient({
     apiUrl: settings.apiUrl,
     apiKey: settings.apiKey,
@@ -172,18 +171,23 @@ async function generateVideos(
     }
   })
   try {
-    await preflight(client, [...new Set(requests.map(r => r.model))], core.warning, signal)
+    await preflight(
+      client,
+      requests.map(r => r.model),
+      core.warning,
+      signal
+    )
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error
     // One cause for every row: shown once per row, and the step fails on it alone.
     for (const row of rows.filter(r => r.pending)) {
-      applyGenerated(row, { ...notGenerated(row.file), error: error.message })
+      applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey)
     }
     return error.message
   }
   const plan = await planReuse({
     requests,
-    comment: report.existing,
+    saved: report.context.carry ?? [],
     event,
     mergedPulls: report.mergedPulls,
     github,
@@ -199,7 +203,8 @@ async function generateVideos(
 
   core.startGroup(`Generating ${plan.jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
-  const generated = await generate(plan.jobs, {
+  // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
+  await generate(plan.jobs, {
     client,
     maxConcurrency: settings.maxConcurrency,
     pollInterval: settings.pollInterval,
@@ -210,15 +215,16 @@ async function generateVideos(
       core.info(`${progress.file}: ${progress.status}${id}`)
       const row = byFile.get(progress.file)
       if (!row) return
-      if (progress.final) applyGenerated(row, progress.final)
-      else row.remoteStatus = progress.status
-      row.request_id = progress.requestId ?? row.request_id
+      if (progress.final) applyGenerated(row, progress.final, settings.apiKey)
+      else row.remoteStatus = redact(progress.status, settings.apiKey)
+      row.request_id = progress.requestId
+        ? redact(progress.requestId, settings.apiKey)
+        : row.request_id
       report.show()
     },
     onSummary: c => core.info(progressLine(c))
   })
   core.endGroup()
-  for (const outcome of generated) applyGenerated(byFile.get(outcome.file) as Row, outcome)
   return null
 }
 
@@ -250,13 +256,18 @@ async function publish(
       core.warning(`${(error as Error).message}. The results are in the job summary.`)
     }
   }
+  // Outputs before the summary: a summary that cannot be written must not blank them.
+  const results = publicResults(rows, settings.apiKey)
+  setOutputs(results, { commentUrl, artifactId })
+  outputsSet = true
   if (rows.length || context.removed?.length) {
     const summary = renderReport(rows, context, { forSummary: true })
-    await core.summary.addRaw(redact(summary, settings.apiKey)).write()
+    try {
+      await core.summary.addRaw(redact(summary, settings.apiKey)).write()
+    } catch (error) {
+      core.warning(`The job summary could not be written: ${(error as Error).message}`)
+    }
   }
-  // Media URLs and remote error texts could echo the key back: outputs are not masked logs.
-  const results: Result[] = JSON.parse(redact(JSON.stringify(rows.map(toResult)), settings.apiKey))
-  setOutputs(results, { commentUrl, artifactId })
   outputsSet = true
   return results
 }
@@ -312,14 +323,19 @@ async function findEarlierComment(
   }
 }
 
-function applyGenerated(row: Row, generated: Generated): void {
+/**
+ * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
+ * any rendering: once escaped for markdown, a key is no longer found by a search for it.
+ */
+function applyGenerated(row: Row, generated: Generated, key: string): void {
+  const scrub = (text: string | null) => (text === null ? null : redact(text, key))
   row.pending = false
   row.status = generated.status
-  row.request_id = generated.requestId
-  row.video_url = generated.videoUrl
-  row.thumbnail_url = generated.thumbnailUrl
+  row.request_id = scrub(generated.requestId)
+  row.video_url = scrub(generated.videoUrl)
+  row.thumbnail_url = scrub(generated.thumbnailUrl)
   row.duration = generated.duration
-  row.error = generated.error
+  row.error = scrub(generated.error)
 }
 
 async function publishArtifact(settings: Settings, rows: Row[]): Promise<number | null> {
@@ -327,13 +343,8 @@ async function publishArtifact(settings: Settings, rows: Row[]): Promise<number 
   try {
     const downloaded = await downloadMedia(rows, dir)
     const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f): f is string => !!f)
-    const artifact = await uploadArtifact(
-      settings.artifactName,
-      dir,
-      rows.map(toResult),
-      media,
-      core.warning
-    )
+    const results = publicResults(rows, settings.apiKey)
+    const artifact = await uploadArtifact(settings.artifactName, dir, results, media, core.warning)
     core.info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {
@@ -347,6 +358,14 @@ function progressLine(c: Record<string, number>): string {
     .filter(([k]) => k !== 'done' && k !== 'total')
     .map(([k, v]) => `${v} ${k}`)
   return [`${c.done}/${c.total} done`, ...rest].join(', ')
+}
+
+/**
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
+ */
+function publicResults(rows: Row[], key: string): Result[] {
+  return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key))
 }
 
 /** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */

@@ -140,6 +140,22 @@ describe('a pull request that changes a script', () => {
     expect(scene.artifacts.artifacts).toHaveLength(0)
   })
 
+  it('never shows the key, even when the queue echoes it in an error', async () => {
+    scene = await createScene({
+      files: { 'videos/intro.md': INTRO },
+      sim: { plan: () => ({ outcome: 'failed', reason: `key ${API_KEY} has no access to Daisy` }) }
+    })
+    const run = await scene.run({
+      event: prWithFiles([{ filename: 'videos/intro.md', status: 'added' }])
+    })
+
+    expect(results(run)[0]!.error).toBe('key *** has no access to Daisy')
+    // Escaping turns the key's punctuation into entities: look for a part no escaping changes.
+    const secretPart = API_KEY.slice(-10)
+    expect(await everythingVisible(scene, run, PR)).not.toContain(secretPart)
+    expect(scene.github.comments(PR)[0]!.body).toContain('has no access to Daisy')
+  })
+
   it('keeps the step green when failures are allowed', async () => {
     scene = await createScene({
       files: { 'videos/intro.md': INTRO },
