@@ -27,9 +27,9 @@ export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
   })
 }
 
-/** The valid requests, by file. */
-export function requestsOf(outcomes: ScriptOutcome[]): Map<string, VideoRequest> {
-  return new Map(outcomes.flatMap(o => (o.ok ? [[o.request.file, o.request] as const] : [])))
+/** The valid scripts' requests. */
+export function requestsOf(outcomes: ScriptOutcome[]): VideoRequest[] {
+  return outcomes.flatMap(o => (o.ok ? [o.request] : []))
 }
 
 export function toResult(row: Row): Result {

@@ -59,7 +59,7 @@ export function readSettings(read: Read = name => core.getInput(name)): Settings
     apiUrl: apiUrl.replace(/\/+$/, ''),
     model: read('model').trim() || 'heygen-avatar-4',
     organizationId: optional(read('organization-id')),
-    scripts: lines(read('scripts'), DEFAULT_SCRIPTS),
+    scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
     mode: oneOf(read, 'mode', ['changed', 'all', 'auto'] as const, 'auto'),
     avatarId: optional(read('avatar-id')),
     voiceId: optional(read('voice-id')),
@@ -89,7 +89,8 @@ function optional(value: string): string | undefined {
   return value.trim() || undefined
 }
 
-function lines(value: string, fallback: string[]): string[] {
+/** Globs written one per line; blank lines and `#` comments skipped. */
+export function globLines(value: string, fallback: string[] = []): string[] {
   const list = value
     .split(/\r?\n/)
     .map(l => l.trim())

@@ -1,7 +1,7 @@
 // Finds the script files a run is about: those the triggering event changed, or all of them.
 import type { EventInfo } from '../github/event.js'
 import type { GitHubClient } from '../github/client.js'
-import { DEFAULT_SCRIPTS, type Mode } from '../settings.js'
+import { DEFAULT_SCRIPTS, globLines, type Mode } from '../settings.js'
 import { findChanges, type ChangedFile } from './changes.js'
 import { globSet, type GlobSet } from './globs.js'
 import { listWorkspace } from './workspace.js'
@@ -29,7 +29,7 @@ export async function findScripts(options: {
   const { event, github, log, warn } = options
   const globs = globSet(options.patterns)
   // A manual run may narrow the selection with its own `scripts` input, never widen it.
-  const narrowed = event.dispatchScripts ? globSet(lines(event.dispatchScripts)) : null
+  const narrowed = event.dispatchScripts ? globSet(globLines(event.dispatchScripts)) : null
   const selects = (path: string) => globs.matches(path) && (narrowed?.matches(path) ?? true)
 
   const workspace = await listWorkspace(options.workspace)
@@ -114,11 +114,4 @@ function warnUnused(
   for (const pattern of unused.filter(p => !DEFAULT_SCRIPTS.includes(p))) {
     warn(`No file in the workspace matches the scripts pattern "${pattern}"`)
   }
-}
-
-function lines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map(line => line.trim())
-    .filter(Boolean)
 }

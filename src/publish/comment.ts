@@ -105,7 +105,7 @@ export async function writeComment(
 export class LiveComment {
   private current: Found | null
   private lastWrite = 0
-  private pendingBody: string | null = null
+  private pendingBody: (() => string) | null = null
   private writing: Promise<void> = Promise.resolve()
   private timer: ReturnType<typeof setTimeout> | null = null
   private failure: Error | null = null
@@ -124,8 +124,11 @@ export class LiveComment {
     return this.current?.url ?? null
   }
 
-  /** Asks for `body` to be shown soon; later calls replace earlier ones not yet written. */
-  update(body: string): void {
+  /**
+   * Asks for the body to be shown soon; later calls replace earlier ones not yet written. The body
+   * is rendered only when the edit is made, so frequent updates cost nothing.
+   */
+  update(body: () => string): void {
     if (this.failure) return
     this.pendingBody = body
     if (this.timer) return
@@ -151,12 +154,12 @@ export class LiveComment {
   }
 
   private async flush(): Promise<void> {
-    const body = this.pendingBody
+    const render = this.pendingBody
     this.pendingBody = null
-    if (body === null) return
+    if (render === null) return
     this.lastWrite = Date.now()
     try {
-      this.current = await writeComment(this.github, this.target, this.current, body)
+      this.current = await writeComment(this.github, this.target, this.current, render())
     } catch (error) {
       // A live edit is a nicety: stop editing live and let the final write report.
       this.failure = error as Error

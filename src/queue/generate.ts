@@ -199,11 +199,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   // An earlier video that no longer answers `success` is generated again.
   const resubmit = (tracked: Tracked): Promise<void> => {
     pending.delete(tracked.job.request.file)
-    inFlight++
-    return submitOne({ request: tracked.job.request }).finally(() => {
-      inFlight--
-      wake()
-    })
+    return submitOne({ request: tracked.job.request })
   }
 
   const pollOne = async (tracked: Tracked): Promise<void> => {
@@ -261,14 +257,14 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     options.onSummary(counts)
   }
 
-  let inFlight = 1
+  let submitting = true
   const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
-    inFlight--
+    submitting = false
     wake()
   })
 
   try {
-    while ((inFlight || pending.size) && !stop.signal.aborted) {
+    while ((submitting || pending.size) && !stop.signal.aborted) {
       const due = [...pending.values()].filter(t => t.nextPollAt <= now())
       if (due.length) {
         await Promise.all(due.map(pollOne))

@@ -3,9 +3,9 @@
 import type { GitHubClient } from '../github/client.js'
 import type { EventInfo } from '../github/event.js'
 import type { MergedPullRequest } from '../github/pulls.js'
-import { tokenIdentity, type Found } from '../publish/comment.js'
+import { tokenIdentity } from '../publish/comment.js'
 import { marker } from '../publish/render.js'
-import { decodeState } from '../publish/state.js'
+import type { SavedEntry } from '../publish/state.js'
 import type { QueueClient } from '../queue/client.js'
 import type { VideoRequest } from '../types.js'
 import { earlierFromState, planJobs, wantsEarlierVideo, type ReusePlan } from './plan.js'
@@ -15,8 +15,8 @@ export type { ReusePlan } from './plan.js'
 
 export interface ReuseOptions {
   requests: VideoRequest[]
-  /** This pull request's sticky comment, when there is one. */
-  comment: Found | null
+  /** What this pull request's sticky comment saved, when there is one. */
+  saved: SavedEntry[]
   event: EventInfo
   /** On a push, the pull requests it merged: their comments hold what reviewers saw. */
   mergedPulls: MergedPullRequest[]
@@ -37,10 +37,7 @@ export interface ReuseOptions {
 export async function planReuse(options: ReuseOptions): Promise<ReusePlan> {
   const { requests, github, event, warn } = options
   if (!options.reuse) return planJobs(requests, [])
-  const earlier = earlierFromState(
-    decodeState(options.comment?.body ?? ''),
-    "this pull request's comment"
-  )
+  const earlier = earlierFromState(options.saved, "this pull request's comment")
   if (github && options.mergedPulls.length) {
     const identity = await tokenIdentity(github)
     const pulls = options.mergedPulls
