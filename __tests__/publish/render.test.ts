@@ -593,6 +593,30 @@ describe('the hidden state', () => {
     expect(saved).toHaveLength(3)
     expect(tableRows(body)).toHaveLength(1)
   })
+
+  it('keeps an earlier video when this run paid for nothing for the same script', () => {
+    const earlier = {
+      file: 'videos/intro.md',
+      hash: sha('videos/intro.md'),
+      request_id: 'req-paid-earlier',
+      status: 'success',
+      video_url: 'https://storage.example.com/intro.mp4',
+      thumbnail_url: null,
+      duration: 12
+    }
+    const unpaid = [
+      row({ status: 'skipped', request_id: null, video_url: null, thumbnail_url: null }),
+      failed({
+        file: 'videos/intro.md',
+        request_id: null,
+        error: 'The request queue refused the API key'
+      })
+    ]
+    for (const unpaidRow of unpaid) {
+      const saved = decodeState(renderReport([unpaidRow], { ...context, carry: [earlier] }))
+      expect(saved).toEqual([earlier])
+    }
+  })
 })
 
 describe('the job summary', () => {

@@ -443,13 +443,17 @@ function visibilityRank(kind: Kind): number {
 }
 
 /**
- * Every row with a hash, saved for a later run (a row still rendering as `pending`), then the
- * carried entries of files without a row; the most useful first, this run's before older ones.
+ * Every row that reached the queue (a request id: a video to reuse, a request to resume; a row
+ * still rendering as `pending`), then the carried entries of the other files; the most useful
+ * first, this run's before older ones. A row that paid for nothing (a dry run, a refused key)
+ * never replaces what an earlier run saved for its file.
  */
 function savedEntries(rows: Row[], carry: SavedEntry[] = []): SavedEntry[] {
-  const files = new Set(rows.map(row => row.file))
   const own = rows
-    .filter((row): row is Row & { hash: string } => typeof row.hash === 'string')
+    .filter(
+      (row): row is Row & { hash: string } =>
+        typeof row.hash === 'string' && row.request_id !== null
+    )
     .map(row => ({
       file: row.file,
       hash: row.hash,
@@ -459,6 +463,7 @@ function savedEntries(rows: Row[], carry: SavedEntry[] = []): SavedEntry[] {
       thumbnail_url: row.thumbnail_url,
       duration: row.duration
     }))
+  const files = new Set(own.map(entry => entry.file))
   const older = carry.filter(entry => !files.has(entry.file))
   // Array#sort is stable: among equally useful entries, this run's stay first.
   return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status))
