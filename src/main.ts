@@ -25,7 +25,7 @@ import { downloadMedia } from './publish/media.js'
 import { uploadArtifact } from './publish/artifact.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import type { Result, Row, ScriptOutcome } from './types.js'
+import type { Problem, Result, Row, ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false
@@ -284,24 +284,18 @@ function defaultsOf(settings: Settings) {
 
 /** Every problem as an annotation on its line, so the writer sees it in the diff. */
 function annotate(outcomes: ScriptOutcome[]): void {
+  const where = (p: Problem, title: string) => ({
+    file: p.file,
+    startLine: p.line,
+    startColumn: p.column,
+    title
+  })
+  const said = (p: Problem) => `${p.key ? `${p.key}: ` : ''}${p.message}`
   for (const outcome of outcomes) {
-    const problems = outcome.ok ? [] : outcome.problems
-    for (const p of problems) {
-      core.error(`${p.key ? `${p.key}: ` : ''}${p.message}`, {
-        file: p.file,
-        startLine: p.line,
-        startColumn: p.column,
-        title: 'Invalid video script'
-      })
+    for (const p of outcome.ok ? [] : outcome.problems) {
+      core.error(said(p), where(p, 'Invalid video script'))
     }
-    for (const w of outcome.warnings) {
-      core.warning(`${w.key ? `${w.key}: ` : ''}${w.message}`, {
-        file: w.file,
-        startLine: w.line,
-        startColumn: w.column,
-        title: 'Video script'
-      })
-    }
+    for (const w of outcome.warnings) core.warning(said(w), where(w, 'Video script'))
   }
 }
 

@@ -1,4 +1,5 @@
 // One row per script: what the comment, summary, artifact manifest and outputs are made of.
+import { problemText } from './script/index.js'
 import type { Result, Row, ScriptOutcome, VideoRequest } from './types.js'
 
 export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
@@ -8,9 +9,7 @@ export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
         ...blank(outcome.file),
         status: 'invalid',
         problems: outcome.problems,
-        error: outcome.problems
-          .map(p => `${p.file}:${p.line}:${p.column}${p.key ? ` ${p.key}` : ''}: ${p.message}`)
-          .join('\n')
+        error: outcome.problems.map(problemText).join('\n')
       }
     }
     const { request } = outcome

@@ -160,7 +160,7 @@ describe('the sticky comment', () => {
     expect(block).toContain('```text\nThe render failed.\nStack:\n  at frame\n')
   })
 
-  it('lists every problem of an invalid script as file:line:column key — message', () => {
+  it('lists every problem of an invalid script as file:line:column key: message', () => {
     const body = renderReport([invalid()], context)
 
     expect(body).toContain('❌ 1 failed')
@@ -169,8 +169,8 @@ describe('the sticky comment', () => {
     )
     const [block] = detailsBlocks(body)
     expect(block).toContain('Invalid scripts (1)')
-    expect(block).toContain('videos/bad.yml:3:10 scenes.2.speed — must be between 0.5 and 1.5')
-    expect(block).toContain('videos/bad.yml:7:1 colour — unknown key')
+    expect(block).toContain('videos/bad.yml:3:10 scenes.2.speed: must be between 0.5 and 1.5')
+    expect(block).toContain('videos/bad.yml:7:1 colour: unknown key')
   })
 
   it('counts ready, failed, pending and skipped scripts of a mixed run', () => {

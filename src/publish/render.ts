@@ -16,6 +16,7 @@ import {
   truncate
 } from './escape.js'
 import { encodeState, type SavedEntry } from './state.js'
+import { problemText } from '../script/index.js'
 
 export interface RenderContext {
   /** Marker key: tells apart the comments of several uses of the action. */
@@ -59,10 +60,10 @@ export interface RenderOptions {
 }
 
 /** GitHub refuses a comment body longer than this many characters. */
-export const MAX_COMMENT_LENGTH = 65_536
+const MAX_COMMENT_LENGTH = 65_536
 
 /** GitHub shows no job summary over 1 MiB a step; the margin leaves room for nothing else. */
-export const MAX_SUMMARY_BYTES = 1_000_000
+const MAX_SUMMARY_BYTES = 1_000_000
 
 /** Problems listed per invalid script; the annotations on the files have them all. */
 const MAX_PROBLEMS = 20
@@ -364,11 +365,7 @@ function payloadEntry(
 
 /** `file:line:column key — message`, as compilers print it. */
 function problemLine(problem: Problem): string {
-  const key = problem.key ? ` ${problem.key}` : ''
-  return truncate(
-    oneLine(`${problem.file}:${problem.line}:${problem.column}${key} — ${problem.message}`),
-    300
-  )
+  return truncate(oneLine(problemText(problem)), 300)
 }
 
 function failuresBlock(count: number, entries: Rendered[]): string {
