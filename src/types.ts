@@ -45,6 +45,9 @@ export type ScriptOutcome =
 export type ResultStatus =
   'success' | 'reused' | 'failed' | 'cancelled' | 'timeout' | 'invalid' | 'skipped'
 
+/** The statuses that count as `succeeded`: a video exists for the script. */
+export const SUCCEEDED: ReadonlySet<string> = new Set<ResultStatus>(['success', 'reused'])
+
 /** One row of the outputs, comment, summary and manifest: the contract's result object. */
 export interface Result {
   file: string

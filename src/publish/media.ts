@@ -21,33 +21,32 @@ const DOWNLOADS_AT_ONCE = 4
  */
 export async function downloadMedia(rows: Row[], dir: string): Promise<Downloaded[]> {
   const limit = createLimiter(DOWNLOADS_AT_ONCE)
-  const names = artifactNames(rows.filter(r => r.video_url).map(r => r.file))
+  const withVideo = rows.filter(row => row.video_url)
+  const names = artifactNames(withVideo.map(row => row.file))
   return Promise.all(
-    rows
-      .filter(row => row.video_url)
-      .map(row =>
-        limit(async () => {
-          const base = names.get(row.file) as string
-          const video = await fetchInto(row.video_url as string, dir, `${base}.mp4`, isMp4)
-          const thumbnail = row.thumbnail_url
-            ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, isJpeg)
-            : { path: null, error: null }
-          const errors = [
-            video.error && `video: ${video.error}`,
-            thumbnail.error && `thumbnail: ${thumbnail.error}`
-          ].filter(Boolean)
-          if (errors.length) {
-            const note = `Generated, but not saved to the artifact (${errors.join('; ')})`
-            row.error = row.error ? `${row.error}; ${note}` : note
-          }
-          return { file: row.file, video: video.path, thumbnail: thumbnail.path }
-        })
-      )
+    withVideo.map(row =>
+      limit(async () => {
+        const base = names.get(row.file) as string
+        const video = await fetchInto(row.video_url as string, dir, `${base}.mp4`, isMp4)
+        const thumbnail = row.thumbnail_url
+          ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, isJpeg)
+          : { path: null, error: null }
+        const errors = [
+          video.error && `video: ${video.error}`,
+          thumbnail.error && `thumbnail: ${thumbnail.error}`
+        ].filter(Boolean)
+        if (errors.length) {
+          const note = `Generated, but not saved to the artifact (${errors.join('; ')})`
+          row.error = row.error ? `${row.error}; ${note}` : note
+        }
+        return { file: row.file, video: video.path, thumbnail: thumbnail.path }
+      })
+    )
   )
 }
 
 /** `videos/intro.md` → `videos/intro`; a second script with the same stem keeps its extension. */
-export function artifactNames(files: string[]): Map<string, string> {
+function artifactNames(files: string[]): Map<string, string> {
   const names = new Map<string, string>()
   const taken = new Set<string>()
   for (const file of [...files].sort()) {

@@ -1,8 +1,6 @@
 // Sets the step outputs of the contract from the results.
 import * as core from '@actions/core'
-import type { Result } from '../types.js'
-
-const SUCCEEDED = new Set(['success', 'reused'])
+import { SUCCEEDED, type Result } from '../types.js'
 
 export function counts(results: Result[]): { succeeded: number; failed: number } {
   const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length

@@ -3,7 +3,7 @@
 // submitted. Pure: the sources of earlier requests and the remote checks live elsewhere.
 import type { Job } from '../queue/generate.js'
 import type { SavedEntry } from '../publish/state.js'
-import type { VideoRequest } from '../types.js'
+import { SUCCEEDED, type VideoRequest } from '../types.js'
 
 /** An earlier request whose payload hash is known, wherever it was found. */
 export interface Earlier {
@@ -23,7 +23,6 @@ export interface ReusePlan {
   notes: string[]
 }
 
-const DONE = new Set(['success', 'reused'])
 // `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
 const RENDERING = new Set(['pending', 'timeout'])
 
@@ -59,7 +58,11 @@ export function planJobs(requests: VideoRequest[], earlier: Earlier[]): ReusePla
 /** The entries of a comment's hidden state that name a request worth reusing or resuming. */
 export function earlierFromState(entries: SavedEntry[], from: string): Earlier[] {
   return entries.flatMap(entry => {
-    const state = DONE.has(entry.status) ? 'done' : RENDERING.has(entry.status) ? 'rendering' : null
+    const state = SUCCEEDED.has(entry.status)
+      ? 'done'
+      : RENDERING.has(entry.status)
+        ? 'rendering'
+        : null
     return entry.request_id && state
       ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
       : []

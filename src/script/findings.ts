@@ -112,7 +112,7 @@ function editDistance(a: string, b: string): number {
  * The candidate the writer most likely meant: the same ignoring case, or at most two edits away.
  * `aliases` maps other spellings (the payload's field names) to the candidate they stand for.
  */
-export function didYouMean(
+function didYouMean(
   written: string,
   candidates: readonly string[],
   aliases: Readonly<Record<string, string>> = {}

@@ -182,7 +182,7 @@ const always = { when: () => true }
 /** The keys of Markdown front matter, also the top-level keys of YAML and JSON scripts. */
 export const frontMatterSchema = z.strictObject({ ...videoKeys, ...characterKeys, ...voiceKeys })
 
-export const sceneSchema = z
+const sceneSchema = z
   .strictObject({
     text: text.optional().meta({ description: 'Words to speak, at most 5000 characters.' }),
     audio: z

@@ -119,7 +119,7 @@ const JSON_NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
 const JSON_ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y
 
 /** Where strict JSON first goes wrong in `text`, and how; null when it is valid. */
-export function jsonSyntaxError(text: string): { offset: number; message: string } | null {
+function jsonSyntaxError(text: string): { offset: number; message: string } | null {
   let i = 0
   function fail(message: string, at = i): never {
     throw new JsonSyntaxError(message, at)
