@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37515);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65263);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -33994,7 +33994,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 37515:
+/***/ 65263:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34036,7 +34036,7 @@ function readSettings(read = name => lib_core/* getInput */.V4(name)) {
         apiUrl: apiUrl.replace(/\/+$/, ''),
         model: read('model').trim() || 'heygen-avatar-4',
         organizationId: optional(read('organization-id')),
-        scripts: lines(read('scripts'), DEFAULT_SCRIPTS),
+        scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
         mode: oneOf(read, 'mode', ['changed', 'all', 'auto'], 'auto'),
         avatarId: optional(read('avatar-id')),
         voiceId: optional(read('voice-id')),
@@ -34064,7 +34064,8 @@ function readSettings(read = name => lib_core/* getInput */.V4(name)) {
 function optional(value) {
     return value.trim() || undefined;
 }
-function lines(value, fallback) {
+/** Globs written one per line; blank lines and `#` comments skipped. */
+function globLines(value, fallback = []) {
     const list = value
         .split(/\r?\n/)
         .map(l => l.trim())
@@ -34760,7 +34761,7 @@ async function findScripts(options) {
     const { event, github, log, warn } = options;
     const globs = globSet(options.patterns);
     // A manual run may narrow the selection with its own `scripts` input, never widen it.
-    const narrowed = event.dispatchScripts ? globSet(find_lines(event.dispatchScripts)) : null;
+    const narrowed = event.dispatchScripts ? globSet(globLines(event.dispatchScripts)) : null;
     const selects = (path) => globs.matches(path) && (narrowed?.matches(path) ?? true);
     const workspace = await listWorkspace(options.workspace);
     warnUnused(globs, options.patterns, workspace, warn);
@@ -34833,12 +34834,6 @@ function warnUnused(globs, patterns, workspace, warn) {
     for (const pattern of unused.filter(p => !DEFAULT_SCRIPTS.includes(p))) {
         warn(`No file in the workspace matches the scripts pattern "${pattern}"`);
     }
-}
-function find_lines(text) {
-    return text
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(Boolean);
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -45979,6 +45974,11 @@ function load_decode(bytes) {
 
 
 
+/** A problem as one line, as the outputs, the comment and the README show it. */
+function problemText(problem) {
+    const key = problem.key ? ` ${problem.key}` : '';
+    return `${problem.file}:${problem.line}:${problem.column}${key}: ${problem.message}`;
+}
 
 ;// CONCATENATED MODULE: ./src/queue/http.ts
 // The one HTTP policy of every request-queue call: per-request timeout, retries with
@@ -46511,11 +46511,7 @@ async function generate(jobs, options) {
     // An earlier video that no longer answers `success` is generated again.
     const resubmit = (tracked) => {
         pending.delete(tracked.job.request.file);
-        inFlight++;
-        return submitOne({ request: tracked.job.request }).finally(() => {
-            inFlight--;
-            wake();
-        });
+        return submitOne({ request: tracked.job.request });
     };
     const pollOne = async (tracked) => {
         const { file } = tracked.job.request;
@@ -46577,13 +46573,13 @@ async function generate(jobs, options) {
             counts.submitting = submitting;
         options.onSummary(counts);
     };
-    let inFlight = 1;
+    let submitting = true;
     const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
-        inFlight--;
+        submitting = false;
         wake();
     });
     try {
-        while ((inFlight || pending.size) && !stop.signal.aborted) {
+        while ((submitting || pending.size) && !stop.signal.aborted) {
             const due = [...pending.values()].filter(t => t.nextPollAt <= now());
             if (due.length) {
                 await Promise.all(due.map(pollOne));
@@ -46787,7 +46783,10 @@ class LiveComment {
     get url() {
         return this.current?.url ?? null;
     }
-    /** Asks for `body` to be shown soon; later calls replace earlier ones not yet written. */
+    /**
+     * Asks for the body to be shown soon; later calls replace earlier ones not yet written. The body
+     * is rendered only when the edit is made, so frequent updates cost nothing.
+     */
     update(body) {
         if (this.failure)
             return;
@@ -46815,13 +46814,13 @@ class LiveComment {
         return this.current;
     }
     async flush() {
-        const body = this.pendingBody;
+        const render = this.pendingBody;
         this.pendingBody = null;
-        if (body === null)
+        if (render === null)
             return;
         this.lastWrite = Date.now();
         try {
-            this.current = await writeComment(this.github, this.target, this.current, body);
+            this.current = await writeComment(this.github, this.target, this.current, render());
         }
         catch (error) {
             // A live edit is a nicety: stop editing live and let the final write report.
@@ -47034,6 +47033,7 @@ function isUrl(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish/render.ts
+
 
 
 /** GitHub refuses a comment body longer than this many characters. */
@@ -47291,8 +47291,7 @@ function payloadEntry(row, payload, ctx, forSummary) {
 }
 /** `file:line:column key — message`, as compilers print it. */
 function problemLine(problem) {
-    const key = problem.key ? ` ${problem.key}` : '';
-    return truncate(oneLine(`${problem.file}:${problem.line}:${problem.column}${key} — ${problem.message}`), 300);
+    return truncate(oneLine(problemText(problem)), 300);
 }
 function failuresBlock(count, entries) {
     return details(`❌ Failed, cancelled or timed out (${count}): the reasons`, entries);
@@ -47363,13 +47362,14 @@ function visibilityRank(kind) {
     return kind === 'skipped' ? 3 : 2;
 }
 /**
- * Every row with a hash, saved for a later run (a row still rendering as `pending`), then the
- * carried entries of files without a row; the most useful first, this run's before older ones.
+ * Every row that reached the queue (a request id: a video to reuse, a request to resume; a row
+ * still rendering as `pending`), then the carried entries of the other files; the most useful
+ * first, this run's before older ones. A row that paid for nothing (a dry run, a refused key)
+ * never replaces what an earlier run saved for its file.
  */
 function savedEntries(rows, carry = []) {
-    const files = new Set(rows.map(row => row.file));
     const own = rows
-        .filter((row) => typeof row.hash === 'string')
+        .filter((row) => typeof row.hash === 'string' && row.request_id !== null)
         .map(row => ({
         file: row.file,
         hash: row.hash,
@@ -47379,6 +47379,7 @@ function savedEntries(rows, carry = []) {
         thumbnail_url: row.thumbnail_url,
         duration: row.duration
     }));
+    const files = new Set(own.map(entry => entry.file));
     const older = carry.filter(entry => !files.has(entry.file));
     // Array#sort is stable: among equally useful entries, this run's stay first.
     return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status));
@@ -47418,8 +47419,14 @@ function largestFitting(max, ok) {
     return low;
 }
 
+;// CONCATENATED MODULE: ./src/types.ts
+// The plain data that flows through the pipeline: scripts in, results out.
+// Every module takes and returns these; only the edges do I/O.
+/** The statuses that count as `succeeded`: a video exists for the script. */
+const SUCCEEDED = new Set(['success', 'reused']);
+
 ;// CONCATENATED MODULE: ./src/reuse/plan.ts
-const DONE = new Set(['success', 'reused']);
+
 // `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
 const RENDERING = new Set(['pending', 'timeout']);
 /**
@@ -47451,7 +47458,11 @@ function planJobs(requests, earlier) {
 /** The entries of a comment's hidden state that name a request worth reusing or resuming. */
 function earlierFromState(entries, from) {
     return entries.flatMap(entry => {
-        const state = DONE.has(entry.status) ? 'done' : RENDERING.has(entry.status) ? 'rendering' : null;
+        const state = SUCCEEDED.has(entry.status)
+            ? 'done'
+            : RENDERING.has(entry.status)
+                ? 'rendering'
+                : null;
         return entry.request_id && state
             ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
             : [];
@@ -47561,7 +47572,6 @@ function newestFirst(listed) {
 
 
 
-
 /**
  * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
  * one that costs a call to the queue, is read only for requests nothing else matched.
@@ -47570,7 +47580,7 @@ async function planReuse(options) {
     const { requests, github, event, warn } = options;
     if (!options.reuse)
         return planJobs(requests, []);
-    const earlier = earlierFromState(decodeState(options.comment?.body ?? ''), "this pull request's comment");
+    const earlier = earlierFromState(options.saved, "this pull request's comment");
     if (github && options.mergedPulls.length) {
         const identity = await tokenIdentity(github);
         const pulls = options.mergedPulls;
@@ -48420,10 +48430,9 @@ const DOWNLOADS_AT_ONCE = 4;
  */
 async function downloadMedia(rows, dir) {
     const limit = createLimiter(DOWNLOADS_AT_ONCE);
-    const names = artifactNames(rows.filter(r => r.video_url).map(r => r.file));
-    return Promise.all(rows
-        .filter(row => row.video_url)
-        .map(row => limit(async () => {
+    const withVideo = rows.filter(row => row.video_url);
+    const names = artifactNames(withVideo.map(row => row.file));
+    return Promise.all(withVideo.map(row => limit(async () => {
         const base = names.get(row.file);
         const video = await fetchInto(row.video_url, dir, `${base}.mp4`, isMp4);
         const thumbnail = row.thumbnail_url
@@ -48552,7 +48561,7 @@ async function deleted(client, name) {
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
 // Sets the step outputs of the contract from the results.
 
-const SUCCEEDED = new Set(['success', 'reused']);
+
 function counts(results) {
     const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
     const skipped = results.filter(r => r.status === 'skipped').length;
@@ -48572,6 +48581,8 @@ function setOutputs(results, published) {
 }
 
 ;// CONCATENATED MODULE: ./src/rows.ts
+// One row per script: what the comment, summary, artifact manifest and outputs are made of.
+
 function rowsFor(outcomes, dryRun) {
     return outcomes.map(outcome => {
         if (!outcome.ok) {
@@ -48579,9 +48590,7 @@ function rowsFor(outcomes, dryRun) {
                 ...blank(outcome.file),
                 status: 'invalid',
                 problems: outcome.problems,
-                error: outcome.problems
-                    .map(p => `${p.file}:${p.line}:${p.column}${p.key ? ` ${p.key}` : ''}: ${p.message}`)
-                    .join('\n')
+                error: outcome.problems.map(problemText).join('\n')
             };
         }
         const { request } = outcome;
@@ -48597,9 +48606,9 @@ function rowsFor(outcomes, dryRun) {
         };
     });
 }
-/** The valid requests, by file. */
+/** The valid scripts' requests. */
 function requestsOf(outcomes) {
-    return new Map(outcomes.flatMap(o => (o.ok ? [[o.request.file, o.request]] : [])));
+    return outcomes.flatMap(o => (o.ok ? [o.request] : []));
 }
 function toResult(row) {
     return {
@@ -48736,15 +48745,16 @@ async function openReport(settings, event, github, spending, removed, rows) {
     const live = target && github && (rows.length || existing)
         ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
         : null;
-    const show = () => live?.update(redact(renderReport(rows, context), settings.apiKey));
-    return { context, existing, live, mergedPulls, show };
+    // Rendered only when an edit is due: the live comment writes at most every few seconds.
+    const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
+    return { context, live, mergedPulls, show };
 }
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
  * that stopped everything (a refused key, an unknown model), or null.
  */
 async function generateVideos(settings, event, github, signal, rows, outcomes, report) {
-    const requests = [...requestsOf(outcomes).values()];
+    const requests = requestsOf(outcomes);
     const client = createQueueClient({
         apiUrl: settings.apiUrl,
         apiKey: settings.apiKey,
@@ -48754,20 +48764,20 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
         }
     });
     try {
-        await preflight(client, [...new Set(requests.map(r => r.model))], lib_core/* warning */.$e, signal);
+        await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
     }
     catch (error) {
         if (!(error instanceof PreflightError))
             throw error;
         // One cause for every row: shown once per row, and the step fails on it alone.
         for (const row of rows.filter(r => r.pending)) {
-            applyGenerated(row, { ...notGenerated(row.file), error: error.message });
+            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
         }
         return error.message;
     }
     const plan = await planReuse({
         requests,
-        comment: report.existing,
+        saved: report.context.carry ?? [],
         event,
         mergedPulls: report.mergedPulls,
         github,
@@ -48784,7 +48794,8 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
     report.show();
     lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
     const byFile = new Map(rows.map(row => [row.file, row]));
-    const generated = await generate(plan.jobs, {
+    // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
+    await generate(plan.jobs, {
         client,
         maxConcurrency: settings.maxConcurrency,
         pollInterval: settings.pollInterval,
@@ -48797,17 +48808,17 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
             if (!row)
                 return;
             if (progress.final)
-                applyGenerated(row, progress.final);
+                applyGenerated(row, progress.final, settings.apiKey);
             else
-                row.remoteStatus = progress.status;
-            row.request_id = progress.requestId ?? row.request_id;
+                row.remoteStatus = redact(progress.status, settings.apiKey);
+            row.request_id = progress.requestId
+                ? redact(progress.requestId, settings.apiKey)
+                : row.request_id;
             report.show();
         },
         onSummary: c => lib_core/* info */.pq(progressLine(c))
     });
     lib_core/* endGroup */.N4();
-    for (const outcome of generated)
-        applyGenerated(byFile.get(outcome.file), outcome);
     return null;
 }
 /** Uploads the artifact, writes the comment, the summary and the outputs; returns the results. */
@@ -48833,13 +48844,19 @@ async function publish(settings, event, signal, rows, report) {
             lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
         }
     }
+    // Outputs before the summary: a summary that cannot be written must not blank them.
+    const results = publicResults(rows, settings.apiKey);
+    setOutputs(results, { commentUrl, artifactId });
+    outputsSet = true;
     if (rows.length || context.removed?.length) {
         const summary = renderReport(rows, context, { forSummary: true });
-        await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
+        try {
+            await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
+        }
     }
-    // Media URLs and remote error texts could echo the key back: outputs are not masked logs.
-    const results = JSON.parse(redact(JSON.stringify(rows.map(toResult)), settings.apiKey));
-    setOutputs(results, { commentUrl, artifactId });
     outputsSet = true;
     return results;
 }
@@ -48854,24 +48871,19 @@ function defaultsOf(settings) {
 }
 /** Every problem as an annotation on its line, so the writer sees it in the diff. */
 function annotate(outcomes) {
+    const where = (p, title) => ({
+        file: p.file,
+        startLine: p.line,
+        startColumn: p.column,
+        title
+    });
+    const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
     for (const outcome of outcomes) {
-        const problems = outcome.ok ? [] : outcome.problems;
-        for (const p of problems) {
-            lib_core/* error */.z3(`${p.key ? `${p.key}: ` : ''}${p.message}`, {
-                file: p.file,
-                startLine: p.line,
-                startColumn: p.column,
-                title: 'Invalid video script'
-            });
+        for (const p of outcome.ok ? [] : outcome.problems) {
+            lib_core/* error */.z3(said(p), where(p, 'Invalid video script'));
         }
-        for (const w of outcome.warnings) {
-            lib_core/* warning */.$e(`${w.key ? `${w.key}: ` : ''}${w.message}`, {
-                file: w.file,
-                startLine: w.line,
-                startColumn: w.column,
-                title: 'Video script'
-            });
-        }
+        for (const w of outcome.warnings)
+            lib_core/* warning */.$e(said(w), where(w, 'Video script'));
     }
 }
 async function findEarlierComment(github, target, settings) {
@@ -48883,21 +48895,27 @@ async function findEarlierComment(github, target, settings) {
         return null;
     }
 }
-function applyGenerated(row, generated) {
+/**
+ * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
+ * any rendering: once escaped for markdown, a key is no longer found by a search for it.
+ */
+function applyGenerated(row, generated, key) {
+    const scrub = (text) => (text === null ? null : redact(text, key));
     row.pending = false;
     row.status = generated.status;
-    row.request_id = generated.requestId;
-    row.video_url = generated.videoUrl;
-    row.thumbnail_url = generated.thumbnailUrl;
+    row.request_id = scrub(generated.requestId);
+    row.video_url = scrub(generated.videoUrl);
+    row.thumbnail_url = scrub(generated.thumbnailUrl);
     row.duration = generated.duration;
-    row.error = generated.error;
+    row.error = scrub(generated.error);
 }
 async function publishArtifact(settings, rows) {
     const dir = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`);
     try {
         const downloaded = await downloadMedia(rows, dir);
         const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f) => !!f);
-        const artifact = await uploadArtifact(settings.artifactName, dir, rows.map(toResult), media, lib_core/* warning */.$e);
+        const results = publicResults(rows, settings.apiKey);
+        const artifact = await uploadArtifact(settings.artifactName, dir, results, media, lib_core/* warning */.$e);
         lib_core/* info */.pq(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
@@ -48911,6 +48929,13 @@ function progressLine(c) {
         .filter(([k]) => k !== 'done' && k !== 'total')
         .map(([k, v]) => `${v} ${k}`);
     return [`${c.done}/${c.total} done`, ...rest].join(', ');
+}
+/**
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
+ */
+function publicResults(rows, key) {
+    return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key));
 }
 /** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
 function redact(text, key) {
