@@ -7,6 +7,7 @@ import {
   dottedKey,
   issueFindings,
   issueWording,
+  START,
   type Finding,
   type Locate,
   type Path,
@@ -40,7 +41,6 @@ export interface Built {
 }
 
 const WORDS_PER_MINUTE = 150
-const START: Position = { line: 1, column: 1 }
 
 /** The request of a script of scenes that passed the schema and has what it needs. */
 export function buildFromScenes(

@@ -18,6 +18,9 @@ export interface Position {
 /** Where a key, or its value, stands in the file. */
 export type Locate = (path: Path, part?: 'key' | 'value') => Position
 
+/** Where a problem of the whole file points: its first line. */
+export const START: Position = { line: 1, column: 1 }
+
 /** The dotted key of a path as writers count: `scenes.2.speed` is the second scene's speed. */
 export function dottedKey(path: Path): string {
   return path.map(part => (typeof part === 'number' ? String(part + 1) : part)).join('.')

@@ -10,7 +10,7 @@ import {
   type SceneAt,
   type Unchecked
 } from './build.js'
-import { issueFindings, issueWording, type Finding, type Locate } from './findings.js'
+import { issueFindings, issueWording, START, type Finding, type Locate } from './findings.js'
 import { hashRequest } from './hash.js'
 import { readMarkdown } from './markdown.js'
 import { frontMatterSchema, scriptFileSchema, spokenTextSchema } from './schema.js'
@@ -28,7 +28,6 @@ interface Reading {
   warnings: Finding[]
 }
 
-const START = { line: 1, column: 1 }
 const nowhere: Locate = () => START
 
 const FORMATS: Record<string, 'markdown' | 'yaml' | 'json'> = {

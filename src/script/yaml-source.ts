@@ -1,7 +1,7 @@
 // YAML and JSON documents parsed with the position of every key and value kept, so that each
 // problem points at the line and column the writer must fix. JSON files are held to strict JSON.
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml'
-import type { Finding, Locate, Path, Position } from './findings.js'
+import { START, type Finding, type Locate, type Path, type Position } from './findings.js'
 
 export interface Source {
   /** The document as plain data; meaningful only when `problems` is empty. */
@@ -90,7 +90,7 @@ export function parseJson(text: string): Source {
     const failure = jsonSyntaxError(text) ?? { offset: 0, message: (error as Error).message }
     return {
       value: undefined,
-      locate: () => ({ line: 1, column: 1 }),
+      locate: () => START,
       problems: [
         { ...positionIn(text, failure.offset, 1), message: `invalid JSON: ${failure.message}` }
       ],
