@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startGitHub, type GitHubStandIn } from '../../stand-ins/github.js'
 import { pushEvent } from '../../stand-ins/events.js'
 import { createGitHubClient } from '../../src/github/client.js'
-import type { EventInfo } from '../../src/github/event.js'
+import { readPush, type EventInfo } from '../../src/github/event.js'
 import { findMergedPullRequests } from '../../src/github/pulls.js'
 
 const MERGE = 'd'.repeat(40)
@@ -36,13 +36,7 @@ function push(after: string, ref = 'refs/heads/master'): EventInfo {
     serverUrl: 'https://github.com',
     runUrl: null,
     pullRequest: null,
-    push: {
-      ref: payload.ref,
-      before: payload.before,
-      after: payload.after,
-      forced: payload.forced,
-      defaultBranch: payload.repository.default_branch
-    },
+    push: readPush(payload),
     mergeGroup: null,
     dispatchScripts: null
   }

@@ -32,7 +32,6 @@ interface Context {
 const PULL_FILES_LISTED = 3000
 /** ...and of a comparison, all on its first page (the compare API pages commits, not files). */
 const COMPARE_FILES_LISTED = 300
-const ZERO_SHA = /^0+$/
 
 export async function findChanges(context: Context): Promise<Changes> {
   const { event } = context
@@ -71,14 +70,13 @@ async function pullRequestChanges(context: Context, pr: PullRequestInfo): Promis
 }
 
 async function pushChanges(context: Context, push: PushInfo): Promise<Changes> {
-  if (ZERO_SHA.test(push.after)) {
+  if (push.deleted) {
     return { kind: 'files', files: [], source: `the deletion of ${push.ref} (nothing to generate)` }
   }
-  if (!ZERO_SHA.test(push.before)) return compareChanges(context, push.before, push.after)
+  if (!push.created) return compareChanges(context, push.before, push.after)
   // A new branch: what it adds to the default branch. The default branch's own first push has
   // nothing to compare with.
-  const branch = push.ref.replace(/^refs\/heads\//, '')
-  if (!push.defaultBranch || branch === push.defaultBranch) {
+  if (!push.defaultBranch || push.branch === push.defaultBranch) {
     return { kind: 'all', source: `every matching file (the first push of ${push.ref})` }
   }
   context.log(`${push.ref} is new: comparing it with the default branch, ${push.defaultBranch}`)

@@ -15,12 +15,38 @@ export interface PullRequestInfo {
 export interface PushInfo {
   /** The pushed ref, e.g. `refs/heads/main`. */
   ref: string
+  /** The branch name of `ref`. */
+  branch: string
   /** All zeros when the push created the branch. */
   before: string
   /** All zeros when the push deleted the branch. */
   after: string
+  /** The push created the branch: there is no `before` to compare with. */
+  created: boolean
+  /** The push deleted the branch: nothing to generate. */
+  deleted: boolean
   forced: boolean
   defaultBranch: string | null
+}
+
+const ZERO_SHA = /^0+$/
+
+/** What a `push` event's payload says, read once. */
+export function readPush(payload: Record<string, unknown>): PushInfo {
+  const ref = String(payload.ref ?? '')
+  const before = String(payload.before ?? '')
+  const after = String(payload.after ?? '')
+  const repository = payload.repository as Record<string, unknown> | undefined
+  return {
+    ref,
+    branch: ref.replace(/^refs\/heads\//, ''),
+    before,
+    after,
+    created: ZERO_SHA.test(before),
+    deleted: ZERO_SHA.test(after),
+    forced: payload.forced === true,
+    defaultBranch: String(repository?.default_branch ?? '') || null
+  }
 }
 
 export interface EventInfo {
@@ -72,17 +98,7 @@ export function readEvent(): EventInfo {
           changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
         }
       : null,
-    push:
-      context.eventName === 'push'
-        ? {
-            ref: String(payload.ref ?? ''),
-            before: String(payload.before ?? ''),
-            after: String(payload.after ?? ''),
-            forced: payload.forced === true,
-            defaultBranch:
-              String((payload.repository as Json | undefined)?.default_branch ?? '') || null
-          }
-        : null,
+    push: context.eventName === 'push' ? readPush(payload) : null,
     mergeGroup: mergeGroup
       ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
       : null,

@@ -12,8 +12,6 @@ export interface MergedPullRequest {
   mergeCommitSha: string | null
 }
 
-const ZERO_SHA = /^0+$/
-
 /**
  * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
  * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
@@ -25,8 +23,7 @@ export async function findMergedPullRequests(
   warn: (message: string) => void
 ): Promise<MergedPullRequest[]> {
   const push = event.push
-  if (!push || ZERO_SHA.test(push.after)) return []
-  const branch = push.ref.replace(/^refs\/heads\//, '')
+  if (!push || push.deleted) return []
   try {
     const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
       owner: event.owner,
@@ -35,7 +32,7 @@ export async function findMergedPullRequests(
       per_page: 100
     })
     return pulls
-      .filter(pull => pull.merged_at && pull.base.ref === branch)
+      .filter(pull => pull.merged_at && pull.base.ref === push.branch)
       .map(pull => ({
         number: pull.number,
         title: pull.title,
