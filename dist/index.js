@@ -34115,6 +34115,24 @@ var github = __nccwpck_require__(61351);
 ;// CONCATENATED MODULE: ./src/github/event.ts
 // What the triggering event says, read once from the runner's environment.
 
+const ZERO_SHA = /^0+$/;
+/** What a `push` event's payload says, read once. */
+function readPush(payload) {
+    const ref = String(payload.ref ?? '');
+    const before = String(payload.before ?? '');
+    const after = String(payload.after ?? '');
+    const repository = payload.repository;
+    return {
+        ref,
+        branch: ref.replace(/^refs\/heads\//, ''),
+        before,
+        after,
+        created: ZERO_SHA.test(before),
+        deleted: ZERO_SHA.test(after),
+        forced: payload.forced === true,
+        defaultBranch: String(repository?.default_branch ?? '') || null
+    };
+}
 function readEvent() {
     const payload = github/* context */._.payload;
     const { owner, repo } = github/* context */._.repo;
@@ -34146,15 +34164,7 @@ function readEvent() {
                 changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
             }
             : null,
-        push: github/* context */._.eventName === 'push'
-            ? {
-                ref: String(payload.ref ?? ''),
-                before: String(payload.before ?? ''),
-                after: String(payload.after ?? ''),
-                forced: payload.forced === true,
-                defaultBranch: String(payload.repository?.default_branch ?? '') || null
-            }
-            : null,
+        push: github/* context */._.eventName === 'push' ? readPush(payload) : null,
         mergeGroup: mergeGroup
             ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
             : null,
@@ -34446,7 +34456,6 @@ function explainGitHubError(error, action, permission) {
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
 
-const ZERO_SHA = /^0+$/;
 /**
  * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
  * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
@@ -34454,9 +34463,8 @@ const ZERO_SHA = /^0+$/;
  */
 async function findMergedPullRequests(github, event, warn) {
     const push = event.push;
-    if (!push || ZERO_SHA.test(push.after))
+    if (!push || push.deleted)
         return [];
-    const branch = push.ref.replace(/^refs\/heads\//, '');
     try {
         const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
             owner: event.owner,
@@ -34465,7 +34473,7 @@ async function findMergedPullRequests(github, event, warn) {
             per_page: 100
         });
         return pulls
-            .filter(pull => pull.merged_at && pull.base.ref === branch)
+            .filter(pull => pull.merged_at && pull.base.ref === push.branch)
             .map(pull => ({
             number: pull.number,
             title: pull.title,
@@ -34544,7 +34552,6 @@ function git(cwd, args) {
 const PULL_FILES_LISTED = 3000;
 /** ...and of a comparison, all on its first page (the compare API pages commits, not files). */
 const COMPARE_FILES_LISTED = 300;
-const changes_ZERO_SHA = /^0+$/;
 async function findChanges(context) {
     const { event } = context;
     if (event.pullRequest)
@@ -34583,15 +34590,14 @@ async function pullRequestChanges(context, pr) {
     return completeLocally(context, { base: pr.baseSha, head: pr.headSha }, { files, source, cap });
 }
 async function pushChanges(context, push) {
-    if (changes_ZERO_SHA.test(push.after)) {
+    if (push.deleted) {
         return { kind: 'files', files: [], source: `the deletion of ${push.ref} (nothing to generate)` };
     }
-    if (!changes_ZERO_SHA.test(push.before))
+    if (!push.created)
         return compareChanges(context, push.before, push.after);
     // A new branch: what it adds to the default branch. The default branch's own first push has
     // nothing to compare with.
-    const branch = push.ref.replace(/^refs\/heads\//, '');
-    if (!push.defaultBranch || branch === push.defaultBranch) {
+    if (!push.defaultBranch || push.branch === push.defaultBranch) {
         return { kind: 'all', source: `every matching file (the first push of ${push.ref})` };
     }
     context.log(`${push.ref} is new: comparing it with the default branch, ${push.defaultBranch}`);
@@ -44667,6 +44673,8 @@ function scriptJsonSchema() {
 
 ;// CONCATENATED MODULE: ./src/script/findings.ts
 
+/** Where a problem of the whole file points: its first line. */
+const START = { line: 1, column: 1 };
 /** The dotted key of a path as writers count: `scenes.2.speed` is the second scene's speed. */
 function dottedKey(path) {
     return path.map(part => (typeof part === 'number' ? String(part + 1) : part)).join('.');
@@ -44858,7 +44866,6 @@ function issueFindings(issues, schema, locate, options = {}) {
 
 
 const WORDS_PER_MINUTE = 150;
-const START = { line: 1, column: 1 };
 /** The request of a script of scenes that passed the schema and has what it needs. */
 function buildFromScenes(file, script, defaults, locate) {
     const model = script.model ?? defaults.model;
@@ -45508,6 +45515,7 @@ var dist = __nccwpck_require__(38815);
 // YAML and JSON documents parsed with the position of every key and value kept, so that each
 // problem points at the line and column the writer must fix. JSON files are held to strict JSON.
 
+
 function positionIn(text, offset, firstLine) {
     const before = text.slice(0, offset);
     const lineStart = before.lastIndexOf('\n') + 1;
@@ -45587,7 +45595,7 @@ function parseJson(text) {
         const failure = jsonSyntaxError(text) ?? { offset: 0, message: error.message };
         return {
             value: undefined,
-            locate: () => ({ line: 1, column: 1 }),
+            locate: () => START,
             problems: [
                 { ...positionIn(text, failure.offset, 1), message: `invalid JSON: ${failure.message}` }
             ],
@@ -45713,8 +45721,7 @@ function jsonSyntaxError(text) {
 
 
 
-const parse_START = { line: 1, column: 1 };
-const nowhere = () => parse_START;
+const nowhere = () => START;
 const FORMATS = {
     md: 'markdown',
     txt: 'markdown',
@@ -45781,12 +45788,12 @@ function inFile(file, findings) {
         .map(finding => ({ file, ...finding }))
         .sort((a, b) => a.line - b.line || a.column - b.column);
 }
-function failed(message, at = parse_START) {
+function failed(message, at = START) {
     return {
         unchecked: null,
         script: null,
         locate: nowhere,
-        sceneAt: () => parse_START,
+        sceneAt: () => START,
         problems: [{ ...at, message }],
         warnings: []
     };
