@@ -5,8 +5,7 @@ import type { z } from 'zod'
 import type { ScriptDefaults } from '../types.js'
 import {
   dottedKey,
-  issueFindings,
-  issueWording,
+  check,
   START,
   type Finding,
   type Locate,
@@ -147,16 +146,13 @@ export function buildFromPayload(
   const problems = notJson(payload, ['payload'], locate)
   const warnings: Finding[] = []
   if (model === DOCUMENTED_MODEL) {
-    const result = payloadSchema.safeParse(payload, { error: issueWording, reportInput: true })
-    if (!result.success) {
-      const findings = issueFindings(result.error.issues, payloadSchema, locate, {
-        prefix: ['payload'],
-        unknownKeys: name =>
-          `${name} is not in the documented ${DOCUMENTED_MODEL} payload; it is sent as written`
-      })
-      problems.push(...findings.problems)
-      warnings.push(...findings.warnings)
-    }
+    const findings = check(payloadSchema, payload, locate, {
+      prefix: ['payload'],
+      unknownKeys: name =>
+        `${name} is not in the documented ${DOCUMENTED_MODEL} payload; it is sent as written`
+    })
+    problems.push(...findings.problems)
+    warnings.push(...findings.warnings)
     const size = sizeSchema.safeParse(payload.dimension)
     if (size.success) {
       const where = { ...locate(['payload', 'dimension']), key: 'payload.dimension' }
@@ -239,21 +235,15 @@ export function inputProblems(
     indexed.filter(({ scene }) => scene.audio === undefined && scene.silence === undefined)
   )
   if (script.top.dimension === undefined) {
-    const result = dimensionSchema.safeParse(defaults.dimension, {
-      error: issueWording,
-      reportInput: true
+    const findings = check(dimensionSchema, defaults.dimension, () => START, {
+      prefix: ['dimension']
     })
-    if (!result.success) {
-      const findings = issueFindings(result.error.issues, dimensionSchema, () => START, {
-        prefix: ['dimension']
-      })
-      problems.push(
-        ...findings.problems.map(problem => ({
-          ...problem,
-          message: `the ${problem.message.replace(/^dimension/, 'dimension input')}`
-        }))
-      )
-    }
+    problems.push(
+      ...findings.problems.map(problem => ({
+        ...problem,
+        message: `the ${problem.message.replace(/^dimension/, 'dimension input')}`
+      }))
+    )
   }
   return problems
 }

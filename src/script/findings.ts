@@ -1,6 +1,6 @@
 // Turns schema issues into problems a writer can act on: where in the file, which key, what is
 // wrong with the value they wrote, and the key or value they probably meant.
-import type { core, ZodType } from 'zod'
+import type { core, z, ZodType } from 'zod'
 import type { Problem } from '../types.js'
 import { CHARACTER_FIELDS, CONTENT_FIELDS, DIMENSION_PRESETS, VOICE_FIELDS } from './schema.js'
 
@@ -54,7 +54,7 @@ const EXPECTED: Record<string, string> = {
  * The wording of issues whose schema gives no message of its own, as a predicate after the key
  * (`must be a number`); passed to every `safeParse` so that schema-level messages still win.
  */
-export const issueWording: core.$ZodErrorMap = issue => {
+const issueWording: core.$ZodErrorMap = issue => {
   if (isMissing(issue)) return 'is required'
   switch (issue.code) {
     case 'invalid_type':
@@ -194,7 +194,19 @@ export interface IssueOptions {
  * Every issue of a failed `safeParse` as findings; unknown keys one by one at the key itself,
  * everything else at the value. Returns the problems and, with `unknownKeys`, the warnings.
  */
-export function issueFindings(
+/** Validates `value` against `schema`: its data, or every issue as a finding at its place. */
+export function check<T extends ZodType>(
+  schema: T,
+  value: unknown,
+  locate: Locate,
+  options: IssueOptions = {}
+): { data: z.output<T> | null; problems: Finding[]; warnings: Finding[] } {
+  const result = schema.safeParse(value, { error: issueWording, reportInput: true })
+  if (result.success) return { data: result.data, problems: [], warnings: [] }
+  return { data: null, ...issueFindings(result.error.issues, schema, locate, options) }
+}
+
+function issueFindings(
   issues: readonly core.$ZodIssue[],
   schema: ZodType,
   locate: Locate,

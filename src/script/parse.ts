@@ -10,7 +10,7 @@ import {
   type SceneAt,
   type Unchecked
 } from './build.js'
-import { issueFindings, issueWording, START, type Finding, type Locate } from './findings.js'
+import { check, START, type Finding, type Locate } from './findings.js'
 import { hashRequest } from './hash.js'
 import { readMarkdown } from './markdown.js'
 import { frontMatterSchema, scriptFileSchema, spokenTextSchema } from './schema.js'
@@ -131,14 +131,9 @@ function readMarkdownScript(source: string): Reading {
   }
   let settings: ScriptData | null = null
   if (front.problems.length === 0 && isMapping(top)) {
-    const result = frontMatterSchema.safeParse(top, { error: issueWording, reportInput: true })
-    if (result.success) settings = result.data
-    else
-      problems.push(
-        ...issueFindings(result.error.issues, frontMatterSchema, front.locate, {
-          hints: MARKDOWN_HINTS
-        }).problems
-      )
+    const checked = check(frontMatterSchema, top, front.locate, { hints: MARKDOWN_HINTS })
+    settings = checked.data
+    problems.push(...checked.problems)
   }
   const several = markdown.scenes.length > 1
   const sceneAt: SceneAt = index => ({ line: markdown.scenes[index]?.line ?? 1, column: 1 })
@@ -150,16 +145,8 @@ function readMarkdownScript(source: string): Reading {
       problems.push({ ...sceneAt(index), ...key, message: `${subject} has nothing to speak` })
       return
     }
-    const result = spokenTextSchema.safeParse(scene.text, {
-      error: issueWording,
-      reportInput: true
-    })
-    if (!result.success) {
-      const at = () => sceneAt(index)
-      problems.push(
-        ...issueFindings(result.error.issues, spokenTextSchema, at, { prefix, subject }).problems
-      )
-    }
+    const at = () => sceneAt(index)
+    problems.push(...check(spokenTextSchema, scene.text, at, { prefix, subject }).problems)
   })
   const scenes = markdown.scenes.map(scene => ({ text: scene.text }))
   return {
@@ -195,13 +182,11 @@ function readDataScript(source: Source): Reading {
   for (const scene of scenes) {
     if (typeof scene.text === 'string') scene.text = scene.text.replace(/\s+/g, ' ').trim()
   }
-  const result = scriptFileSchema.safeParse(value, { error: issueWording, reportInput: true })
+  const checked = check(scriptFileSchema, value, locate)
   return {
     ...base,
     unchecked: { top: value, scenes, payload: value.payload },
-    script: result.success ? result.data : null,
-    problems: result.success
-      ? []
-      : issueFindings(result.error.issues, scriptFileSchema, locate).problems
+    script: checked.data,
+    problems: checked.problems
   }
 }
