@@ -44825,6 +44825,13 @@ function enumSuggestion(issue, path) {
  * Every issue of a failed `safeParse` as findings; unknown keys one by one at the key itself,
  * everything else at the value. Returns the problems and, with `unknownKeys`, the warnings.
  */
+/** Validates `value` against `schema`: its data, or every issue as a finding at its place. */
+function findings_check(schema, value, locate, options = {}) {
+    const result = schema.safeParse(value, { error: issueWording, reportInput: true });
+    if (result.success)
+        return { data: result.data, problems: [], warnings: [] };
+    return { data: null, ...issueFindings(result.error.issues, schema, locate, options) };
+}
 function issueFindings(issues, schema, locate, options = {}) {
     const prefix = options.prefix ?? [];
     const problems = [];
@@ -44949,15 +44956,12 @@ function buildFromPayload(file, model, payload, locate) {
     const problems = notJson(payload, ['payload'], locate);
     const warnings = [];
     if (model === DOCUMENTED_MODEL) {
-        const result = payloadSchema.safeParse(payload, { error: issueWording, reportInput: true });
-        if (!result.success) {
-            const findings = issueFindings(result.error.issues, payloadSchema, locate, {
-                prefix: ['payload'],
-                unknownKeys: name => `${name} is not in the documented ${DOCUMENTED_MODEL} payload; it is sent as written`
-            });
-            problems.push(...findings.problems);
-            warnings.push(...findings.warnings);
-        }
+        const findings = findings_check(payloadSchema, payload, locate, {
+            prefix: ['payload'],
+            unknownKeys: name => `${name} is not in the documented ${DOCUMENTED_MODEL} payload; it is sent as written`
+        });
+        problems.push(...findings.problems);
+        warnings.push(...findings.warnings);
         const size = sizeSchema.safeParse(payload.dimension);
         if (size.success) {
             const where = { ...locate(['payload', 'dimension']), key: 'payload.dimension' };
@@ -45021,19 +45025,13 @@ function inputProblems(script, defaults, sceneAt) {
     lacking('avatar', defaults.avatarId ?? '', indexed);
     lacking('voice', defaults.voiceId ?? '', indexed.filter(({ scene }) => scene.audio === undefined && scene.silence === undefined));
     if (script.top.dimension === undefined) {
-        const result = dimensionSchema.safeParse(defaults.dimension, {
-            error: issueWording,
-            reportInput: true
+        const findings = findings_check(dimensionSchema, defaults.dimension, () => START, {
+            prefix: ['dimension']
         });
-        if (!result.success) {
-            const findings = issueFindings(result.error.issues, dimensionSchema, () => START, {
-                prefix: ['dimension']
-            });
-            problems.push(...findings.problems.map(problem => ({
-                ...problem,
-                message: `the ${problem.message.replace(/^dimension/, 'dimension input')}`
-            })));
-        }
+        problems.push(...findings.problems.map(problem => ({
+            ...problem,
+            message: `the ${problem.message.replace(/^dimension/, 'dimension input')}`
+        })));
     }
     return problems;
 }
@@ -45813,13 +45811,9 @@ function readMarkdownScript(source) {
     }
     let settings = null;
     if (front.problems.length === 0 && isMapping(top)) {
-        const result = frontMatterSchema.safeParse(top, { error: issueWording, reportInput: true });
-        if (result.success)
-            settings = result.data;
-        else
-            problems.push(...issueFindings(result.error.issues, frontMatterSchema, front.locate, {
-                hints: MARKDOWN_HINTS
-            }).problems);
+        const checked = findings_check(frontMatterSchema, top, front.locate, { hints: MARKDOWN_HINTS });
+        settings = checked.data;
+        problems.push(...checked.problems);
     }
     const several = markdown.scenes.length > 1;
     const sceneAt = index => ({ line: markdown.scenes[index]?.line ?? 1, column: 1 });
@@ -45831,14 +45825,8 @@ function readMarkdownScript(source) {
             problems.push({ ...sceneAt(index), ...key, message: `${subject} has nothing to speak` });
             return;
         }
-        const result = spokenTextSchema.safeParse(scene.text, {
-            error: issueWording,
-            reportInput: true
-        });
-        if (!result.success) {
-            const at = () => sceneAt(index);
-            problems.push(...issueFindings(result.error.issues, spokenTextSchema, at, { prefix, subject }).problems);
-        }
+        const at = () => sceneAt(index);
+        problems.push(...findings_check(spokenTextSchema, scene.text, at, { prefix, subject }).problems);
     });
     const scenes = markdown.scenes.map(scene => ({ text: scene.text }));
     return {
@@ -45872,14 +45860,12 @@ function readDataScript(source) {
         if (typeof scene.text === 'string')
             scene.text = scene.text.replace(/\s+/g, ' ').trim();
     }
-    const result = scriptFileSchema.safeParse(value, { error: issueWording, reportInput: true });
+    const checked = findings_check(scriptFileSchema, value, locate);
     return {
         ...base,
         unchecked: { top: value, scenes, payload: value.payload },
-        script: result.success ? result.data : null,
-        problems: result.success
-            ? []
-            : issueFindings(result.error.issues, scriptFileSchema, locate).problems
+        script: checked.data,
+        problems: checked.problems
     };
 }
 
