@@ -289,4 +289,37 @@ describe('a run that ran out of time', () => {
     })
     expect(comment()).toContain('↩️')
   })
+
+  it('resumes the request of a run killed outright, from what the live comment saved', async () => {
+    scene = await createScene({
+      files: { 'videos/intro.md': INTRO },
+      sim: { plan: () => ({ processingSeconds: 60 }) }
+    })
+    const event = pullRequest(['videos/intro.md'])
+    // SIGKILL gives no chance to publish: only the live comment, showing the row still
+    // rendering with its request id, survives.
+    const killed = await scene.run({
+      event,
+      onSpawn: child => {
+        const poll = setInterval(() => {
+          const body = scene.github.comments(PR)[0]?.body ?? ''
+          if (!scene.sim.billable || !body.includes(scene.sim.requests[0]!.request_id)) return
+          clearInterval(poll)
+          child.kill('SIGKILL')
+        }, 20)
+      }
+    })
+    expect(killed.code).toBeNull()
+    expect(killed.outputs).toEqual({})
+
+    const next = await scene.run({ event })
+
+    expect(scene.sim.billable).toBe(1)
+    expect(results(next)[0]).toMatchObject({
+      status: 'success',
+      request_id: scene.sim.requests[0]!.request_id
+    })
+    expect(comment()).toContain('↩️')
+    expect(scene.github.violations).toEqual([])
+  })
 })
