@@ -127,6 +127,9 @@ export async function startGitHub(options = {}) {
     if (!headers['user-agent']) {
       violations.push(`${method} ${path}: no User-Agent header, which GitHub refuses`)
     }
+    // GitHub's GraphQL endpoint lies outside the REST description: the one query the action
+    // sends, who the token is, is answered here.
+    if (method === 'POST' && path === '/graphql') return answerGraphql(record, headers)
     const { match, pathKnown } = description.match(method, path)
     const handler = match ? HANDLERS[match.route] : undefined
     if (!match) {
@@ -166,6 +169,24 @@ export async function startGitHub(options = {}) {
     const answer = handler(repository, { params: match.params, query, body, path, docsUrl, token })
     violations.push(...description.checkResponse(match.route, answer.status, answer.body))
     return answer
+  }
+
+  /**
+   * `query { viewer { login } }`, as GitHub answers it: a bot's login keeps its `[bot]` suffix.
+   * @param {RecordedRequest} record
+   * @param {http.IncomingHttpHeaders} headers
+   * @returns {Answer}
+   */
+  function answerGraphql(record, headers) {
+    record.route = 'POST /graphql'
+    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1]
+    if (token !== settings.token) return error(401, 'Bad credentials')
+    const query = String(/** @type {{ query?: unknown }} */ (record.body ?? {}).query ?? '')
+    if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+      violations.push(`POST /graphql: the stand-in answers only { viewer { login } }, not ${query}`)
+      return error(400, 'Unsupported query')
+    }
+    return { status: 200, body: { data: { viewer: { login: repository.identity.login } } } }
   }
 
   /** @param {string} method @param {string} pathname @param {string} [template] */

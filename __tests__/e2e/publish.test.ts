@@ -145,7 +145,12 @@ describe('the sticky comment', () => {
     expect(bodies.at(-1)).not.toContain('rendering…')
     // One comment, edited in place, never more often than once a second here.
     expect(scene.github.comments(PR)).toHaveLength(1)
-    expect(scene.github.requests.filter(r => r.method === 'POST')).toHaveLength(1)
+    const created = scene.github.requests.filter(
+      r =>
+        r.method === 'POST' &&
+        r.route === 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments'
+    )
+    expect(created).toHaveLength(1)
     expect(bodies.length).toBeLessThan(10)
     expect(scene.github.violations).toEqual([])
   })
@@ -171,6 +176,32 @@ describe('the sticky comment', () => {
     expect(comments[0]).toMatchObject({ id: bots.id, body: bots.body })
     expect(comments[1]!.user!.login).toBe('release-bot')
     expect(second.outputs['comment-url']).toBe(first.outputs['comment-url'])
+    expect(scene.github.violations).toEqual([])
+  })
+
+  it("is found again when a GitHub App's installation token wrote it", async () => {
+    // Like GITHUB_TOKEN, an app's token gets 403 from GET /user; GraphQL's viewer names its bot.
+    const token = 'ghs_installationTokenOfTheVideoApp'
+    scene = await createScene({
+      files: { 'videos/intro.md': script('Intro') },
+      github: { token, identity: { login: 'video-app[bot]', id: 9002, type: 'Bot' } }
+    })
+    const event = prAdding('videos/intro.md')
+    const lookalike = scene.github.addComment(PR, {
+      body: `${MARKER}\nby a person who named themselves after the app`,
+      user: { login: 'video-app', id: 9003, type: 'User' }
+    })
+
+    const first = await scene.run({ event, inputs: { 'github-token': token } })
+    const second = await scene.run({ event, inputs: { 'github-token': token } })
+
+    expect([first.code, second.code]).toEqual([0, 0])
+    const comments = scene.github.comments(PR)
+    expect(comments).toHaveLength(2)
+    expect(comments[0]).toMatchObject({ id: lookalike.id, body: lookalike.body })
+    expect(comments[1]!.user!.login).toBe('video-app[bot]')
+    expect(second.outputs['comment-url']).toBe(first.outputs['comment-url'])
+    expect(scene.github.requests.filter(r => r.path === '/graphql')).not.toHaveLength(0)
     expect(scene.github.violations).toEqual([])
   })
 })

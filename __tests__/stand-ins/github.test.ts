@@ -467,6 +467,17 @@ describe('errors and headers', () => {
     expect(gh.violations).toEqual([])
   })
 
+  it("names the token's bot to GraphQL's viewer, and flags any other query", async () => {
+    const viewer = await octokit.request('POST /graphql', { query: 'query { viewer { login } }' })
+    expect(viewer.data).toEqual({ data: { viewer: { login: 'github-actions[bot]' } } })
+    expect(gh.violations).toEqual([])
+
+    await failure(octokit.request('POST /graphql', { query: '{ repository { id } }' }))
+    expect(gh.violations).toEqual([
+      'POST /graphql: the stand-in answers only { viewer { login } }, not { repository { id } }'
+    ])
+  })
+
   it("sends GitHub's headers and counts the rate limit down", async () => {
     gh.addPullRequest(7)
     const get = () =>

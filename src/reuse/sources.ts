@@ -4,7 +4,7 @@
 import type { GitHubClient } from '../github/client.js'
 import type { EventInfo } from '../github/event.js'
 import type { MergedPullRequest } from '../github/pulls.js'
-import { findComment } from '../publish/comment.js'
+import { findComment, type Identity } from '../publish/comment.js'
 import { decodeState } from '../publish/state.js'
 import type { QueueClient, RemoteRequest } from '../queue/client.js'
 import { hashRequest } from '../script/index.js'
@@ -26,7 +26,7 @@ export interface PullSource {
   /** The sticky comment's hidden marker for this `comment-key`. */
   marker: string
   /** Only comments this login wrote are trusted. */
-  identity: string
+  identity: Identity
   warn: Log
 }
 
