@@ -46681,23 +46681,37 @@ function decideSpending(settings, event) {
 
 ;// CONCATENATED MODULE: ./src/publish/comment.ts
 
-/** The default token's identity; its `/user` answers 403, so it cannot be asked. */
-const ACTIONS_BOT = 'github-actions[bot]';
+/** What an installation token is taken for when GitHub will not say. */
+const ACTIONS_BOT = { login: 'github-actions[bot]', bot: true };
 /**
- * The login comments written with this token are attributed to. A personal access token's
- * `GET /user` names it. An installation token (the workflow's `GITHUB_TOKEN`, `ghs_…`) acts for
- * no user and gets 403: its comments are by `github-actions[bot]`, which is assumed. A GitHub
- * App's own installation token is refused the same way but writes as `<app>[bot]`: its earlier
- * comment is then not recognised, and a new one is written (never someone else's edited).
+ * Who comments written with this token are attributed to. A personal access token's `GET /user`
+ * names its user. An installation token (the workflow's `GITHUB_TOKEN`, a GitHub App's) acts for
+ * no user and gets 403 there, but GraphQL's `viewer` names its bot (`<app>[bot]`), as
+ * sticky-pull-request-comment relies on. Failing both, the default token's bot is assumed.
  */
 async function tokenIdentity(github) {
     try {
         const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
+        return { login: data.login, bot: data.type === 'Bot' };
     }
     catch {
-        return ACTIONS_BOT;
+        try {
+            const { viewer } = await github.graphql('query { viewer { login } }');
+            return { login: viewer.login, bot: true };
+        }
+        catch {
+            return ACTIONS_BOT;
+        }
     }
+}
+/**
+ * Whether `user` is `identity`. REST spells a bot `name[bot]` and GraphQL may drop the suffix, so
+ * names are compared without it; the kind of account must match too, so a person who picked an
+ * app's name is never taken for its bot.
+ */
+function isIdentity(user, identity) {
+    const name = (login) => login.replace(/\[bot\]$/, '');
+    return (!!user && name(user.login) === name(identity.login) && (user.type === 'Bot') === identity.bot);
 }
 /**
  * How often the live comment may be edited: every 5 s at most, which keeps well inside GitHub's
@@ -46717,7 +46731,7 @@ async function findComment(github, target, marker, identity) {
         issue_number: target.issueNumber,
         per_page: 100
     });
-    const own = comments.find(c => c.body?.includes(marker) && c.user?.login === identity);
+    const own = comments.find(c => c.body?.includes(marker) && isIdentity(c.user, identity));
     return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
 }
 /** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
