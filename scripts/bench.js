@@ -12,7 +12,7 @@ import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
-import { runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
+import { againstStandIns, runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
 
 const SCRIPTS = 50
 /**
@@ -182,28 +182,26 @@ async function runScene(name, scripts, options) {
     files: scripts.map(({ file }) => ({ filename: file, status: 'added' }))
   })
   const rssFile = path.join(work, `${name}-rss`)
+  const pollInterval = String(POLL_INTERVAL * SCALE)
+  const wired = againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval })
   let began = 0
   let spawnedAt = 0
   try {
     const run = await runAction({
       event: { name: 'pull_request', payload: pullRequestEvent({ number: PR }) },
       workspace,
-      apiUrl: github.url,
       entry: ENTRY,
       nodeArgs: ['--import', options.probe],
-      env: { ...artifacts.env, BENCH_RSS_FILE: rssFile },
       // Far beyond any healthy run: the bench must end by itself.
       timeoutMs: (TIMEOUT * SCALE + 240) * 1000,
       onSpawn: () => {
         began = performance.now()
         spawnedAt = Date.now()
       },
+      ...wired,
+      env: { ...wired.env, BENCH_RSS_FILE: rssFile },
       inputs: {
-        'api-key': KEY,
-        'api-url': sim.url,
-        'avatar-id': AVATAR,
-        'voice-id': VOICE,
-        'poll-interval': String(POLL_INTERVAL * SCALE),
+        ...wired.inputs,
         timeout: String(TIMEOUT * SCALE),
         'max-concurrency': String(MAX_CONCURRENCY)
       }

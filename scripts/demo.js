@@ -6,7 +6,7 @@ import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
-import { runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
+import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
 
 const KEY = 'demo-key-not-a-secret'
 const PR = 1
@@ -31,14 +31,7 @@ try {
       payload: pullRequestEvent({ number: PR, authorAssociation: 'OWNER' })
     },
     workspace,
-    apiUrl: github.url,
-    env: artifacts.env,
-    inputs: {
-      'api-key': KEY,
-      'api-url': sim.url,
-      ...SAMPLE_INPUTS,
-      'poll-interval': '0.2'
-    }
+    ...againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval: '0.2' })
   })
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
 

@@ -14,7 +14,7 @@ import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
-import { runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
+import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
 
 const KEY = 'screenshot-key-not-a-secret'
 const PR = 7
@@ -71,14 +71,7 @@ async function runOnce() {
   const run = await runAction({
     event: { name: 'pull_request', payload: pullRequestEvent({ number: PR }) },
     workspace,
-    apiUrl: github.url,
-    env: artifacts.env,
-    inputs: {
-      'api-key': KEY,
-      'api-url': sim.url,
-      ...SAMPLE_INPUTS,
-      'poll-interval': '0.2'
-    }
+    ...againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval: '0.2' })
   })
   if (run.stderr) throw new Error(`The action wrote to stderr:\n${run.stderr}`)
 }

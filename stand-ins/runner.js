@@ -18,6 +18,24 @@ export const SAMPLE_INPUTS = {
 const ACTION = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
 
 /**
+ * The part of runAction's options that points the action at the local stand-ins: the GitHub API,
+ * the artifact service, and the request-queue simulator with its key and the sample avatar.
+ * @param {{ sim: { url: string }, github: { url: string }, artifacts: { env: Record<string, string> }, apiKey: string, pollInterval: string }} stand
+ */
+export function againstStandIns({ sim, github, artifacts, apiKey, pollInterval }) {
+  return {
+    apiUrl: github.url,
+    env: artifacts.env,
+    inputs: {
+      'api-key': apiKey,
+      'api-url': sim.url,
+      ...SAMPLE_INPUTS,
+      'poll-interval': pollInterval
+    }
+  }
+}
+
+/**
  * @typedef {object} RunOptions
  * @property {Record<string, string>} [inputs] action inputs by their action.yml names
  * @property {{ name: string, payload: object }} event the triggering event

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { startRequestQueue } from '../../stand-ins/request-queue.js'
 import { startGitHub } from '../../stand-ins/github.js'
 import { startArtifactService } from '../../stand-ins/artifact.js'
-import { runAction, SAMPLE_INPUTS } from '../../stand-ins/runner.js'
+import { againstStandIns, runAction } from '../../stand-ins/runner.js'
 import { pullRequestEvent } from '../../stand-ins/events.js'
 
 export const API_KEY = 'gmi-test-KEY-7f3a9c1e5b'
@@ -63,6 +63,7 @@ export async function createScene(
     }
   }
   await write(options.files ?? {})
+  const wired = againstStandIns({ sim, github, artifacts, apiKey: API_KEY, pollInterval: '0.05' })
   return {
     sim,
     github,
@@ -88,18 +89,11 @@ export async function createScene(
       runAction({
         event,
         workspace,
-        apiUrl: github.url,
         repository: `${OWNER}/${REPO}`,
-        env: artifacts.env,
         timeoutMs: timeoutMs ?? 60_000,
         onSpawn,
-        inputs: {
-          'api-key': API_KEY,
-          'api-url': sim.url,
-          ...SAMPLE_INPUTS,
-          'poll-interval': '0.05',
-          ...inputs
-        }
+        ...wired,
+        inputs: { ...wired.inputs, ...inputs }
       }),
     async close() {
       await Promise.all([sim.close(), github.close(), artifacts.close()])
