@@ -35,7 +35,7 @@ const MAX_CONCURRENCY = 4
 const BASELINE_LANES = 25
 const FAULTS = { rate: 0.2, statuses: [500, 502, 503, 429], retryAfterSeconds: 1, seed: 42 }
 const VIDEO_BYTES = 50 * 1024 * 1024
-/** Peaks vary by ±10 % from run to run with the moment V8 collects: each side runs this often. */
+/** Peaks vary from run to run (by up to a quarter) with when V8 collects: each side runs this often. */
 const MEMORY_RUNS = 3
 const TARGETS = { ideal: 1.1, baseline: 0.1, rssBytes: 150e6 }
 
