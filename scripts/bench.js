@@ -10,9 +10,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { once } from 'node:events'
+import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { startRequestQueue } from '../stand-ins/request-queue.js'
+import { startRequestQueue, videoBody } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
@@ -260,23 +261,17 @@ async function runScene(name, scripts, options) {
 }
 
 /**
- * `count` MP4 files of VIDEO_BYTES in a folder of their own, written from one zero-filled buffer.
+ * `count` MP4 files of VIDEO_BYTES in a folder of their own: the bytes the simulator serves the
+ * action, so that both sides of the memory run upload the same.
  * @param {number} count
  */
 async function writeVideos(count) {
   const dir = path.join(work, 'videos')
   await mkdir(dir)
-  const zeros = Buffer.alloc(1024 * 1024)
   for (let i = 0; i < count; i++) {
-    const out = createWriteStream(path.join(dir, `part-${String(i + 1).padStart(2, '0')}.mp4`))
-    const ftyp = Buffer.from('\0\0\0\x14ftypisom\0\0\0\0isom', 'latin1')
-    out.write(ftyp)
-    for (let left = VIDEO_BYTES - ftyp.length; left > 0; left -= zeros.length) {
-      if (!out.write(left >= zeros.length ? zeros : zeros.subarray(0, left)))
-        await once(out, 'drain')
-    }
-    out.end()
-    await once(out, 'close')
+    const file = path.join(dir, `part-${String(i + 1).padStart(2, '0')}.mp4`)
+    const body = videoBody(VIDEO_BYTES).open()
+    await (Buffer.isBuffer(body) ? writeFile(file, body) : pipeline(body, createWriteStream(file)))
   }
   return dir
 }
@@ -529,21 +524,21 @@ function reportFaults(scripts, run) {
 
 /**
  * @param {Script[]} scripts
- * @param {Run[]} runs the action's memory runs
+ * @param {Run[]} action the action's memory runs
  * @param {Awaited<ReturnType<typeof uploadAlone>>[]} alone the client-alone runs beside them
  * @returns {string[]} targets missed
  */
-function reportMemory(scripts, runs, alone) {
-  const peaks = runs.map(run => run.rssBytes ?? Infinity)
+function reportMemory(scripts, action, alone) {
+  const peaks = action.map(run => run.rssBytes ?? Infinity)
   const alonePeaks = alone.map(run => run.rssBytes ?? Infinity)
   const highest = Math.max(...peaks)
   const under = highest < TARGETS.rssBytes
   const expected = scripts.length * VIDEO_BYTES
-  const short = runs.find(run => run.artifactBytes === null || run.artifactBytes < expected)
+  const short = action.find(run => run.artifactBytes === null || run.artifactBytes < expected)
   const aloneShort = alone.some(run => run.artifactBytes === null || run.artifactBytes < expected)
   console.log(
     `\n3. Memory: ${scripts.length} videos of ${VIDEO_BYTES / 2 ** 20} MiB downloaded, ` +
-      `then uploaded as one artifact; ${runs.length} runs each, taking turns`
+      `then uploaded as one artifact; ${action.length} runs each, taking turns`
   )
   const gib = (/** @type {number | null} */ bytes) =>
     bytes === null ? 'none' : `${(bytes / 2 ** 30).toFixed(2)} GiB`
@@ -552,19 +547,19 @@ function reportMemory(scripts, runs, alone) {
     [
       [
         'rows in `results`',
-        [...new Set(runs.map(run => statusCounts(run.results)))].join(' / '),
+        [...new Set(action.map(run => statusCounts(run.results)))].join(' / '),
         '',
         ''
       ],
       [
         'artifact uploaded',
-        gib(runs[0]?.artifactBytes ?? null),
+        gib(action[0]?.artifactBytes ?? null),
         gib(alone[0]?.artifactBytes ?? null),
         ''
       ],
       [
         'wall time, real s',
-        runs.map(run => seconds(run.wallMs)).join(' '),
+        action.map(run => seconds(run.wallMs)).join(' '),
         alone.map(run => seconds(run.wallMs)).join(' '),
         ''
       ],

@@ -681,7 +681,7 @@ function avatarPayloadProblem(payload) {
  * @param {number | undefined} bytes
  * @returns {{ length: number, open: () => Buffer | Readable }}
  */
-function videoBody(bytes) {
+export function videoBody(bytes) {
   if (bytes === undefined || bytes === VIDEO.length)
     return { length: VIDEO.length, open: () => VIDEO }
   // Padding after the fixture keeps it playable; below that size only a bare ftyp box fits.
