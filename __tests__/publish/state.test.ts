@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { deflateRawSync } from 'node:zlib'
 import { decodeState, encodeState, type SavedEntry } from '../../src/publish/state.js'
 
+const MARKER = '<!-- avatar-video-action:default -->'
 const done: SavedEntry = {
   file: 'videos/intro.md',
   hash: 'ab'.repeat(32),
@@ -76,11 +77,22 @@ describe('the hidden state a later run reads back', () => {
     expect(decodeState(encodeState([{ ...done, hash: 'XYZ' }, rendering]))).toEqual([rendering])
   })
 
-  it('reads nothing from a comment without a state block, or with two', () => {
+  it('reads nothing from a comment without a state block', () => {
     expect(decodeState('')).toEqual([])
     expect(decodeState('<!-- avatar-video-action:default -->\nNo state here')).toEqual([])
-    const block = encodeState([done])
-    expect(decodeState(`${block}\n${block}`)).toEqual([])
+  })
+
+  it('reads the state only from the last line, where the action writes it', () => {
+    const own = encodeState([done])
+    const forged = encodeState([{ ...done, request_id: 'req-of-another-pull-request' }])
+    // Text from a pull request shown above the state cannot replace it, nor make it unreadable.
+    expect(decodeState(`${MARKER}\n\`${forged}\`\n\n${own}`)).toEqual([done])
+    expect(decodeState(`${MARKER}\n${own}\n${own}`)).toEqual([done])
+    // A state block anywhere but the last line is not the action's.
+    expect(decodeState(`${MARKER}\n${forged}\n\n<sub>footer</sub>`)).toEqual([])
+    expect(decodeState(`${MARKER}\ntext ${own}`)).toEqual([])
+    // GitHub may hand the body back with CRLF line ends and a trailing newline.
+    expect(decodeState(`${MARKER}\r\ntable\r\n${own}\r\n`)).toEqual([done])
   })
 
   it('reads nothing from a block that is not base64url of deflated JSON', () => {

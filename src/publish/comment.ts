@@ -70,8 +70,10 @@ export function liveEditInterval(pollIntervalSeconds: number): number {
 }
 
 /**
- * The comment carrying `marker` written by `identity`. Anyone can paste a marker into their own
- * comment: such a comment is never edited and its hidden state never read.
+ * The comment whose first line is `marker`, written by `identity`. The marker counts only there,
+ * where the action writes it: a path or title holding another key's marker further down cannot
+ * make this comment pass for that key's. Anyone can paste a marker into their own comment: such
+ * a comment is never edited and its hidden state never read.
  */
 export async function findComment(
   github: GitHubClient,
@@ -85,8 +87,12 @@ export async function findComment(
     issue_number: target.issueNumber,
     per_page: 100
   })
-  const own = comments.find(c => c.body?.includes(marker) && isIdentity(c.user, identity))
+  const own = comments.find(c => firstLine(c.body) === marker && isIdentity(c.user, identity))
   return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null
+}
+
+function firstLine(body: string | null | undefined): string {
+  return (body ?? '').split(/\r?\n/, 1)[0] ?? ''
 }
 
 /** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */

@@ -1,5 +1,8 @@
 // Makes text from the pull request or the remote inert in GitHub markdown: no markup, links,
-// images, HTML, table cells or mentions can be injected, and only safe URLs become links.
+// images, HTML, table cells or mentions can be injected, and only safe URLs become links. Every
+// function here also keeps such text from forming an HTML comment, and so any of the action's
+// hidden markers: only the action writes those, and only where it reads them back.
+import { trustedUrl } from '../url.js'
 
 /** Joins letters visually but breaks GitHub's mention, issue-reference and autolink patterns. */
 const ZERO_WIDTH_JOINER = '\u200D'
@@ -10,6 +13,9 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u
 
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g
 
+/** Invisible in the rendered text, but no HTML comment opens or closes across it. */
+const ZERO_WIDTH_SPACE = '\u200B'
+
 /**
  * Characters after which GitHub looks for something to link: `@user`, `#123`, `https://…`,
  * `www.…`, `:emoji:`. Entities alone do not help, because mentions and autolinks are found in
@@ -19,7 +25,18 @@ const LINK_TRIGGERS = new Set(['@', '#', ':', '.'])
 
 /** One line of plain text: every run of whitespace, line breaks included, becomes one space. */
 export function oneLine(value: string): string {
-  return value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim()
+  return noComment(value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim())
+}
+
+/**
+ * Breaks every `<!` (which opens an HTML comment, and with it every marker of this action) and
+ * every `-->` or `--!>` (which closes one), so untrusted text shown literally, in a code span or
+ * block, still reads the same but can neither hide what follows nor pose as the action's state.
+ */
+export function noComment(value: string): string {
+  return value
+    .replace(/<!/g, `<${ZERO_WIDTH_SPACE}!`)
+    .replace(/--(!?>)/g, `-${ZERO_WIDTH_SPACE}-$1`)
 }
 
 /** Cuts at `max` characters (code points, so no emoji is split), marking the cut with `…`. */
@@ -61,7 +78,7 @@ export function code(value: string, max = 300): string {
 export function codeBlock(value: string, max = 2000, language: 'text' | 'json' = 'text'): string {
   const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
     .split('\n')
-    .map(line => line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd())
+    .map(line => noComment(line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd()))
   const longestRun = Math.max(
     0,
     ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length)
@@ -86,24 +103,11 @@ export function attribute(value: string, max = 300): string {
  * be linked. Characters that could end the attribute, the link or the table cell are encoded.
  */
 export function safeUrl(value: string | null | undefined): string | null {
-  if (!value) return null
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return null
-  }
-  const allowed =
-    url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))
-  if (!allowed || url.username || url.password) return null
+  const url = trustedUrl(value)
+  if (!url) return null
   return url.href
     .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&*+,;=%]/g, percentEncode)
     .replace(/&/g, '&amp;')
-}
-
-function isLoopback(hostname: string): boolean {
-  // The URL parser has already normalised IPv4 forms such as `127.1` or `0x7f.1`.
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
 }
 
 /** A workspace path as URL path segments: every character but letters, digits and `-._~` encoded. */

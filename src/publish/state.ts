@@ -1,5 +1,6 @@
 // The hidden block the sticky comment carries so a later run can reuse finished videos and resume
-// requests still rendering: deflated JSON in base64url, and read back as untrusted input.
+// requests still rendering: deflated JSON in base64url on the comment's last line, the one place
+// it is written and the only place it is read, and read back as untrusted input.
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 
 /**
@@ -21,14 +22,15 @@ type Tuple = [string, string, string | null, string, string | null, string | nul
 
 const OPEN = '<!-- avatar-video-action-state:v1.'
 const CLOSE = ' -->'
-const BLOCK = /<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->/g
+const LAST_LINE = /^<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->$/
 
 /** Far above what a 65,536-character comment can hold, far below what would hurt to inflate. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024
 
 /**
- * The hidden HTML comment holding the entries. Only what `decodeState` accepts is written: an
- * entry with a malformed hash is left out, and a URL that is not http(s) is saved as null.
+ * The hidden HTML comment holding the entries, to be the comment's last line. Only what
+ * `decodeState` accepts is written: an entry with a malformed hash is left out, and a URL that is
+ * not http(s) is saved as null.
  */
 export function encodeState(entries: SavedEntry[]): string {
   const tuples = entries.map(toTuple).filter(isTuple)
@@ -37,15 +39,18 @@ export function encodeState(entries: SavedEntry[]): string {
 }
 
 /**
- * The entries of the one state block in `body`. Anything unexpected (no block, two blocks, bad
- * encoding, an entry of the wrong shape) gives [], so a damaged or edited comment can only make
- * a run pay again, never make it trust something it did not write. Never throws.
+ * The entries of the state block on the last line of `body`, the action's own comment. A block
+ * anywhere else is not the action's: text from a pull request shown in the comment cannot add
+ * one, replace it, or make it unreadable. Anything unexpected (no block, bad encoding, an entry of
+ * the wrong shape) gives [], so a damaged or edited comment can only make a run pay again, never
+ * make it trust something it did not write. Never throws.
  */
 export function decodeState(body: string): SavedEntry[] {
   try {
-    const blocks = [...String(body).matchAll(BLOCK)]
-    if (blocks.length !== 1) return []
-    const json = inflateRawSync(Buffer.from(blocks[0]?.[1] ?? '', 'base64url'), {
+    const lastLine = String(body).trimEnd().split(/\r?\n/).at(-1) ?? ''
+    const block = LAST_LINE.exec(lastLine)
+    if (!block) return []
+    const json = inflateRawSync(Buffer.from(block[1] ?? '', 'base64url'), {
       maxOutputLength: MAX_JSON_BYTES
     })
     const parsed: unknown = JSON.parse(json.toString('utf8'))

@@ -1,0 +1,25 @@
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command.
+
+/**
+ * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
+ * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
+ * the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+export function logText(value: string): string {
+  return (
+    String(value)
+      // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+      .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+      .replace(/::/g, ':%3A')
+      .replace(/##\[/g, '#%23[')
+  )
+}
+
+function percent(ch: string): string {
+  return Array.from(
+    Buffer.from(ch, 'utf8'),
+    byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  ).join('')
+}
