@@ -20,9 +20,18 @@ export async function loadScript(
 ): Promise<ScriptOutcome> {
   const relative = file.replaceAll('\\', '/')
   const read = await readScriptFile(workspace, relative)
-  if (read.ok) return parseScript(relative, read.text, defaults)
-  const problem = { file: relative, line: 1, column: 1, message: read.reason }
-  return { ok: false, file: relative, problems: [problem], warnings: [] }
+  if (!read.ok) return unreadable(relative, read.reason)
+  try {
+    return parseScript(relative, read.text, defaults)
+  } catch (error) {
+    // Whatever a hostile file makes a parser throw, it costs that file only, never the run.
+    return unreadable(relative, `the script could not be read: ${(error as Error).message}`)
+  }
+}
+
+function unreadable(file: string, message: string): ScriptOutcome {
+  const problem = { file, line: 1, column: 1, message }
+  return { ok: false, file, problems: [problem], warnings: [] }
 }
 
 async function readScriptFile(workspace: string, file: string): Promise<Read> {

@@ -54,8 +54,51 @@ function locator(doc: Document, position: (offset: number) => Position): Locate 
   }
 }
 
+/**
+ * How deep a script may nest. A real one needs 4 levels (`scenes`, a scene, `offset`, `x`), a raw
+ * payload a few more; the YAML parser recurses once a level, and a document nested 100,000 deep
+ * costs it seconds, then overflows its stack.
+ */
+export const MAX_DEPTH = 64
+
+/** The YAML parser's own defence against alias bombs: aliases expanded per document. */
+const MAX_ALIASES = 100
+
+function tooDeep(firstLine: number): Source {
+  return {
+    value: undefined,
+    locate: () => START,
+    problems: [
+      {
+        line: firstLine,
+        column: 1,
+        message: `the document nests more than ${MAX_DEPTH} levels deep: a script needs far fewer`
+      }
+    ],
+    warnings: []
+  }
+}
+
+/**
+ * Whether `text` may nest deeper than MAX_DEPTH, judged before parsing and never too low: brackets
+ * are counted even inside quotes, and a line indented (or led by `- `, `? ` markers) more than two
+ * columns a level counts too.
+ */
+export function nestsTooDeep(text: string): boolean {
+  let open = 0
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (ch === 0x5b || ch === 0x7b) {
+      if (++open > MAX_DEPTH) return true
+    } else if ((ch === 0x5d || ch === 0x7d) && open > 0) open--
+  }
+  const indent = new RegExp(`^[ \\t?-]{${2 * MAX_DEPTH},}[^ \\t?\\n-]`, 'm')
+  return indent.test(text)
+}
+
 /** A YAML document; `firstLine` is its line in the file (front matter starts on line 2). */
 export function parseYaml(text: string, firstLine = 1): Source {
+  if (nestsTooDeep(text)) return tooDeep(firstLine)
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
   const at = positions(lines, firstLine)
@@ -70,8 +113,18 @@ export function parseYaml(text: string, firstLine = 1): Source {
     return [...byLine.values()]
   }
   const problems = findings(doc.errors, 'invalid YAML')
+  let value: unknown
+  if (problems.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES })
+    } catch (error) {
+      // An alias bomb ("Excessive alias count…"): its own problem, not the end of the run.
+      const message = `invalid YAML: ${(error as Error).message} (at most ${MAX_ALIASES} aliases)`
+      problems.push({ line: firstLine, column: 1, message })
+    }
+  }
   return {
-    value: problems.length === 0 ? doc.toJS() : undefined,
+    value,
     locate: locator(doc, at),
     problems,
     warnings: findings(doc.warnings, 'YAML')
@@ -83,6 +136,7 @@ export function parseYaml(text: string, firstLine = 1): Source {
  * scanner finds where it failed; the YAML parser (JSON is YAML) gives the position of each key.
  */
 export function parseJson(text: string): Source {
+  if (nestsTooDeep(text)) return tooDeep(1)
   let value: unknown
   try {
     value = JSON.parse(text)
