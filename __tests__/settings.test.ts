@@ -43,12 +43,69 @@ describe('inputs', () => {
 
   it.each([
     ['dry-run', 'maybe', /^dry-run must be true or false \(got "maybe"\)$/],
-    ['max-concurrency', '2.5', /^max-concurrency must be an integer of at least 1 \(got "2.5"\)$/],
-    ['timeout', '0', /^timeout must be a number of at least 1 \(got "0"\)$/],
+    [
+      'max-concurrency',
+      '2.5',
+      /^max-concurrency must be a whole number from 1 to 64, written in decimal \(got "2.5"\)$/
+    ],
+    ['timeout', '0', /^timeout must be a number of seconds from 1 to 432000, .* \(got "0"\)$/],
     ['mode', 'some', /^mode must be one of changed, all, auto \(got "some"\)$/],
     ['comment-key', 'a b-->', /^comment-key may hold only letters, digits/],
-    ['api-url', 'console.gmicloud.ai', /^api-url must be an http\(s\) URL$/]
+    ['api-url', 'console.gmicloud.ai', /^api-url must be a URL such as https:\/\/console/]
   ])('names the input and the accepted values when %s is %p', (name, value, message) => {
     expect(() => read({ [name]: value })).toThrow(message)
+  })
+
+  it.each([
+    // Node's timers fire at once past 24.8 days: after the videos were paid for.
+    ['timeout', '3000000'],
+    ['timeout', '1e9'],
+    ['poll-interval', '1e9'],
+    ['poll-interval', '86400'],
+    ['poll-interval', '0x10'],
+    ['poll-interval', 'Infinity'],
+    ['poll-interval', '-1'],
+    ['max-concurrency', '0x10'],
+    ['max-concurrency', '1000']
+  ])('refuses %s %p, out of bounds or not decimal', (name, value) => {
+    expect(() => read({ [name]: value })).toThrow(
+      new RegExp(`^${name} must be .* from .* to .*, written in decimal \\(got "${value}"\\)$`)
+    )
+  })
+
+  it('takes the largest bounds a job can use', () => {
+    expect(
+      read({ timeout: '432000', 'poll-interval': '3600', 'max-concurrency': '64' })
+    ).toMatchObject({ timeout: 432000, pollInterval: 3600, maxConcurrency: 64 })
+  })
+
+  it.each([
+    ['https://user:pass@console.gmicloud.ai', /must not hold a user name or password/],
+    [
+      'https://console.gmicloud.ai/api/v1/ie/requestqueue/apikey',
+      /without a path, query or fragment/
+    ],
+    ['https://console.gmicloud.ai/?model=x', /without a path, query or fragment/],
+    ['http://console.gmicloud.ai', /must be https \(http only on localhost\)/],
+    ['ftp://console.gmicloud.ai', /must be https/]
+  ])('refuses api-url %p, naming the real cause', (value, cause) => {
+    expect(() => read({ 'api-url': value })).toThrow(cause)
+  })
+
+  it('never repeats the password of an api-url it refuses', () => {
+    expect(() => read({ 'api-url': 'https://user:s3cret@console.gmicloud.ai' })).toThrow(
+      'api-url must not hold a user name or password: the key is passed as api-key (got "https://***@console.gmicloud.ai")'
+    )
+  })
+
+  it('refuses an allowed-associations that lists no association, or a misspelt one', () => {
+    for (const value of [',,,', ' , ', 'MEMBERS', 'OWNER,colaborator']) {
+      expect(() => read({ 'allowed-associations': value })).toThrow(
+        /^allowed-associations must list author associations among OWNER, MEMBER/
+      )
+    }
+    expect(
+      read({ 'allowed-associations': 'owner, first_time_contributor' }).allowedAssociations
+    ).toEqual(['OWNER', 'FIRST_TIME_CONTRIBUTOR'])
   })
 })

@@ -1,6 +1,7 @@
 // Turns the action's raw inputs into one typed, validated Settings object.
 // Nothing else reads inputs, and the API key is masked before any other input is looked at.
 import * as core from '@actions/core'
+import { isLoopback } from './url.js'
 
 export type Mode = 'changed' | 'all' | 'auto'
 
@@ -51,12 +52,10 @@ export function readSettings(read: Read = name => core.getInput(name)): Settings
   if (apiKey) core.setSecret(apiKey)
 
   const dryRun = bool(read, 'dry-run', false)
-  const apiUrl = read('api-url').trim() || 'https://console.gmicloud.ai'
-  if (!/^https?:\/\//.test(apiUrl)) throw new InputError(`api-url must be an http(s) URL`)
 
   return {
     apiKey,
-    apiUrl: apiUrl.replace(/\/+$/, ''),
+    apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
     model: read('model').trim() || 'heygen-avatar-4',
     organizationId: optional(read('organization-id')),
     scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
@@ -70,21 +69,77 @@ export function readSettings(read: Read = name => core.getInput(name)): Settings
     commentKey: commentKey(read('comment-key').trim() || 'default'),
     artifact: bool(read, 'artifact', true),
     artifactName: read('artifact-name').trim() || 'avatar-videos',
-    pollInterval: number(read, 'poll-interval', 10, { min: 0.01 }),
-    timeout: number(read, 'timeout', 1800, { min: 1 }),
-    maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, integer: true }),
+    pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
+    timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
+    maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
     reuse: bool(read, 'reuse', true),
     dryRun,
     failOnError: bool(read, 'fail-on-error', true),
-    allowedAssociations: read('allowed-associations').trim()
-      ? read('allowed-associations')
-          .split(/[\s,]+/)
-          .filter(Boolean)
-          .map(a => a.toUpperCase())
-      : ['OWNER', 'MEMBER', 'COLLABORATOR']
+    allowedAssociations: associations(read('allowed-associations'))
   }
 }
 
+/**
+ * The longest `timeout`: a job on a self-hosted runner runs for at most 5 days (GitHub-hosted: 6
+ * hours). Far below the 24.8 days past which Node's timers fire at once.
+ */
+export const MAX_TIMEOUT_SECONDS = 5 * 24 * 3600
+
+/** GitHub's author associations: a word outside them is a typo that would refuse everyone. */
+const ASSOCIATIONS = [
+  'OWNER',
+  'MEMBER',
+  'COLLABORATOR',
+  'CONTRIBUTOR',
+  'FIRST_TIME_CONTRIBUTOR',
+  'FIRST_TIMER',
+  'MANNEQUIN',
+  'NONE'
+]
+
+function associations(value: string): string[] {
+  if (!value.trim()) return ['OWNER', 'MEMBER', 'COLLABORATOR']
+  const listed = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(a => a.toUpperCase())
+  const unknown = listed.filter(a => !ASSOCIATIONS.includes(a))
+  if (!listed.length || unknown.length) {
+    throw new InputError(
+      `allowed-associations must list author associations among ${ASSOCIATIONS.join(', ')} (got "${value.trim()}")`
+    )
+  }
+  return listed
+}
+
+/**
+ * The request queue's base URL. It receives the key on every call, so it must be https (http only
+ * on this machine, for a local simulator), carry no credentials of its own, and be only the
+ * origin: the action adds the request-queue path itself.
+ */
+function apiUrl(value: string): string {
+  // Credentials written into the URL are not repeated in the log.
+  const shown = value.replace(/\/\/[^/?#]*@/, '//***@')
+  const problem = (why: string) =>
+    new InputError(`api-url ${why} (got "${shown}"); the default is https://console.gmicloud.ai`)
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw problem('must be a URL such as https://console.gmicloud.ai')
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))
+  if (!secure) throw problem('must be https (http only on localhost), as it receives the API key')
+  if (url.username || url.password) {
+    throw problem('must not hold a user name or password: the key is passed as api-key')
+  }
+  if (url.pathname.replace(/\/+$/, '') || url.search || url.hash) {
+    throw problem(
+      'must be the base URL alone, without a path, query or fragment: the action adds /api/v1/ie/requestqueue/… itself'
+    )
+  }
+  return url.origin
+}
 function optional(value: string): string | undefined {
   return value.trim() || undefined
 }
@@ -106,18 +161,22 @@ function bool(read: Read, name: string, fallback: boolean): boolean {
   throw new InputError(`${name} must be true or false (got "${read(name).trim()}")`)
 }
 
+/** A decimal number within the rule; hex, exponents and the like are refused, not guessed at. */
 function number(
   read: Read,
   name: string,
   fallback: number,
-  rule: { min: number; integer?: boolean }
+  rule: { min: number; max: number; integer?: boolean }
 ): number {
   const raw = read(name).trim()
   if (!raw) return fallback
   const value = Number(raw)
-  if (!Number.isFinite(value) || value < rule.min || (rule.integer && !Number.isInteger(value))) {
-    const kind = rule.integer ? 'an integer' : 'a number'
-    throw new InputError(`${name} must be ${kind} of at least ${rule.min} (got "${raw}")`)
+  const written = rule.integer ? /^\d+$/ : /^(\d+(\.\d*)?|\.\d+)$/
+  if (!written.test(raw) || value < rule.min || value > rule.max) {
+    const kind = rule.integer ? 'a whole number' : 'a number of seconds'
+    throw new InputError(
+      `${name} must be ${kind} from ${rule.min} to ${rule.max}, written in decimal (got "${raw}")`
+    )
   }
   return value
 }
