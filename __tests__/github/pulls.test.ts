@@ -22,7 +22,7 @@ afterEach(async () => gh.close())
 /** The client finds the API where a runner says it is. */
 function load() {
   process.env.GITHUB_API_URL = gh.url
-  const github = createGitHubClient('ghs_standin', m => warnings.push(m))
+  const github = createGitHubClient('ghs_standin', { warn: m => warnings.push(m) })
   return (event: EventInfo) => findMergedPullRequests(github, event, m => warnings.push(m))
 }
 

@@ -6,6 +6,7 @@ import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import type { Sleep } from '../../src/queue/http.js'
 import type { Plan } from '../../stand-ins/request-queue.js'
 import { callsOf, clientFor, startSim, videoRequest, type Sim } from './helpers.js'
+import { hashRequest } from '../../src/script/index.js'
 
 let sim: Sim | undefined
 afterEach(async () => {
@@ -74,6 +75,7 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
 function job(file: string, words?: string): Job {
   const request = videoRequest(file, words)
   request.payload.title = file
+  request.hash = hashRequest(request.model, request.payload)
   return { request }
 }
 
@@ -354,6 +356,111 @@ describe('never paying twice', () => {
     expect(sim.billable).toBe(2)
   })
 })
+
+describe('trusting only what the queue vouches for', () => {
+  it('does not reuse an earlier request when the queue answers for another id', async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    const { client } = clientFor(sim)
+    const other = await client.submit('heygen-avatar-4', job('other').request.payload)
+    // The saved id points at this script's earlier video, but the queue answers for `other`.
+    sim.inject({ method: 'GET', path: '/requests/saved-id', status: 200, body: rawOf(other) })
+    const warnings: string[] = []
+
+    const { generated } = await run(
+      [{ ...job('mine'), resumeId: 'saved-id', reuse: true }],
+      {},
+      { warn: m => warnings.push(m) }
+    )
+
+    expect(generated[0]).toMatchObject({ status: 'success' })
+    expect(generated[0]!.requestId).not.toBe(other.requestId)
+    expect(sim.billable).toBe(2)
+    expect(warnings).toEqual([
+      `mine: request saved-id is not reused: the queue answered for another request (${other.requestId}); submitting the script anew`
+    ])
+  })
+
+  it("does not reuse or resume a request whose payload is another script's", async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    const { client } = clientFor(sim)
+    // Another pull request's video, which a forged state claims for this script.
+    const theirs = await client.submit('heygen-avatar-4', job('confidential').request.payload)
+    const warnings: string[] = []
+
+    const { generated } = await run(
+      [
+        { ...job('reused'), resumeId: theirs.requestId, reuse: true },
+        { ...job('resumed'), resumeId: theirs.requestId }
+      ],
+      {},
+      { warn: m => warnings.push(m) }
+    )
+
+    expect(generated.map(g => g.status)).toEqual(['success', 'success'])
+    expect(generated.map(g => g.requestId)).not.toContain(theirs.requestId)
+    expect(JSON.stringify(generated)).not.toContain(theirs.requestId)
+    expect(sim.billable).toBe(3)
+    expect(warnings.sort()).toEqual([
+      `resumed: request ${theirs.requestId} is not resumed: the queue shows another payload for it than this script sends; submitting the script anew`,
+      `reused: request ${theirs.requestId} is not reused: the queue shows another payload for it than this script sends; submitting the script anew`
+    ])
+  })
+
+  it('does not take a poll answering another request id as the outcome of its own', async () => {
+    // The stranger's video is done: taking its answer would end `own` with the stranger's video.
+    sim = await startSim({
+      timeScale: 0.001,
+      plan: payload => (payload.title === 'stranger' ? { immediate: true } : undefined)
+    })
+    const { client } = clientFor(sim)
+    const stranger = await client.submit('heygen-avatar-4', job('stranger').request.payload)
+    sim.inject({ method: 'GET', path: '/requests/', status: 200, body: rawOf(stranger), times: 2 })
+
+    const { generated } = await run([job('own')])
+
+    expect(generated[0]).toMatchObject({ status: 'success', requestId: idOf(sim, 'own') })
+    expect(generated[0]!.videoUrl).toContain(idOf(sim, 'own'))
+    expect(sim.billable).toBe(2)
+  })
+
+  it('stops polling when the key is refused mid-run, keeping every request id', async () => {
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    sim.inject({ method: 'GET', path: '/requests/', status: 401, body: { error: 'key revoked' } })
+    const refusals: string[] = []
+
+    const { generated } = await run([job('a'), job('b')], {}, { onRefused: m => refusals.push(m) })
+    const polls = sim.calls.filter(c => c.method === 'GET').length
+    await new Promise(resolve => setTimeout(resolve, 50))
+
+    const refused =
+      'the request queue refused the API key (GET /api/v1/ie/requestqueue/apikey/requests/'
+    expect(refusals).toHaveLength(1)
+    expect(refusals[0]).toContain(refused)
+    expect(generated.map(g => g.status)).toEqual(['timeout', 'timeout'])
+    for (const [i, file] of ['a', 'b'].entries()) {
+      expect(generated[i]).toMatchObject({ requestId: idOf(sim, file) })
+      expect(generated[i]!.error).toMatch(
+        /^the request queue refused the API key \(.*key revoked\) while the video was queued; the next run resumes request \S+$/
+      )
+    }
+    // One refused poll: no more calls after it, nor a wait until the deadline.
+    expect(polls).toBe(1)
+    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(1)
+  })
+})
+
+/** What the queue answers for `remote`, as JSON, for an injected answer. */
+function rawOf(remote: RemoteRequest) {
+  const stored = sim!.requests.find(r => r.request_id === remote.requestId)!
+  return {
+    request_id: stored.request_id,
+    model: stored.model,
+    status: stored.status,
+    payload: stored.payload,
+    outcome: stored.outcome ?? null,
+    created_at: stored.created_at
+  }
+}
 
 describe('cancellation', () => {
   it('stops polling at once and keeps every request id', async () => {

@@ -1,6 +1,8 @@
 // The one HTTP policy, over real loopback HTTP against the simulator: what is retried, how long
 // it waits, what is never sent twice, and how the remote's own words reach the user.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { QueueError, remoteMessage, retryAfter } from '../../src/queue/http.js'
 import type { RemoteRequest } from '../../src/queue/client.js'
 import { FAST, MODEL, callsOf, clientFor, payload, startSim, type Sim } from './helpers.js'
@@ -388,6 +390,100 @@ describe('submitting (POST), which is billed', () => {
       'GET /requests 200'
     ])
     expect(sim.billable).toBe(0)
+  })
+})
+
+describe('answers the action does not trust', () => {
+  /** Another origin on this machine that records what reaches it. */
+  async function elsewhere() {
+    const seen: Array<{ method?: string; authorization?: string }> = []
+    const server = createServer((req, res) => {
+      seen.push({ method: req.method, authorization: req.headers.authorization })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ request_id: 'from-elsewhere', status: 'success' }))
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    // Another port is another origin, as another host would be.
+    return { url: `http://127.0.0.1:${port}`, seen, close: () => server.close() }
+  }
+
+  it('refuses an answer larger than 8 MiB as an error of that call, without retrying', async () => {
+    sim = await startSim()
+    const id = await submitted()
+    sim.inject({ method: 'GET', path: STATUS, status: 200, bodyText: 'x'.repeat(9 * 2 ** 20) })
+    const { client, waits } = clientFor(sim)
+
+    const error = await failure(client.get(id))
+
+    expect(error.message).toBe(
+      `GET /api/v1/ie/requestqueue/apikey/requests/${id}: the answer is larger than 8 MiB`
+    )
+    expect(waits).toEqual([])
+    expect(callsOf(sim)).toEqual(['GET /requests/:id 200'])
+  })
+
+  it('looks for the request an oversized submit answer created, and never sends it again', async () => {
+    sim = await startSim()
+    sim.inject({ method: 'POST', handled: true, status: 200, bodyText: ' '.repeat(9 * 2 ** 20) })
+    const { client } = clientFor(sim)
+
+    const remote = await client.submit(MODEL, payload(), { adopt: adoptFirst })
+
+    expect(remote.requestId).toBe(sim.requests[0]!.request_id)
+    expect(sim.billable).toBe(1)
+    expect(sim.calls.filter(c => c.method === 'POST')).toHaveLength(1)
+  })
+
+  it('follows a redirect within the queue, and no other', async () => {
+    sim = await startSim()
+    const id = await submitted()
+    sim.inject({
+      method: 'GET',
+      path: `/requests/moved`,
+      status: 307,
+      headers: { location: `${sim.url}/api/v1/ie/requestqueue/apikey/requests/${id}` }
+    })
+    const { client } = clientFor(sim)
+
+    expect((await client.get('moved')).requestId).toBe(id)
+  })
+
+  it('never follows a redirect to another origin, which would get the key', async () => {
+    sim = await startSim()
+    const other = await elsewhere()
+    try {
+      sim.inject({ method: 'GET', status: 302, headers: { location: `${other.url}/steal` } })
+      const { client, waits } = clientFor(sim)
+
+      const error = await failure(client.get('some-id'))
+
+      expect(error.message).toBe(
+        `GET /api/v1/ie/requestqueue/apikey/requests/some-id: HTTP 302, a redirect to another origin (${other.url}); check api-url`
+      )
+      expect(other.seen).toEqual([])
+      expect(waits).toEqual([])
+    } finally {
+      other.close()
+    }
+  })
+
+  it('never follows a redirect of a submission, even within the queue', async () => {
+    sim = await startSim()
+    sim.inject({
+      method: 'POST',
+      status: 307,
+      headers: { location: `${sim.url}/api/v1/ie/requestqueue/apikey/requests` }
+    })
+    const { client } = clientFor(sim)
+
+    const error = await failure(client.submit(MODEL, payload(), { adopt: adoptFirst }))
+
+    expect(error.message).toBe(
+      'POST /api/v1/ie/requestqueue/apikey/requests: HTTP 307, a redirect of a POST, which is never resent; check api-url'
+    )
+    expect(sim.billable).toBe(0)
+    expect(sim.calls.filter(c => c.method === 'POST')).toHaveLength(1)
   })
 })
 

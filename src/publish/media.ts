@@ -5,6 +5,7 @@ import path from 'node:path'
 import * as tc from '@actions/tool-cache'
 import type { Row } from '../types.js'
 import { createLimiter } from '../queue/limiter.js'
+import { trustedUrl } from '../url.js'
 
 export interface Downloaded {
   file: string
@@ -65,6 +66,11 @@ async function fetchInto(
   check: (head: Buffer) => boolean
 ): Promise<{ path: string | null; error: string | null }> {
   const dest = path.join(dir, ...relative.split('/'))
+  // The same rule as for links in the comment: a URL from the queue must not reach into the
+  // runner's network (a metadata service, a plain-http host).
+  if (!trustedUrl(url)) {
+    return { path: null, error: 'not downloaded: the URL is not https (nor http on this machine)' }
+  }
   try {
     await mkdir(path.dirname(dest), { recursive: true })
     // No auth argument: media lives on third-party storage and must never see the API key.

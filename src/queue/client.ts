@@ -162,7 +162,8 @@ export function readRequest(answer: unknown, what: string): RemoteRequest {
     thumbnailUrl: text(outcome?.thumbnail_image_url) ?? text(outcome?.thumbnail_url) ?? null,
     duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
     reason: failureReason(record, outcome),
-    payload: record?.payload,
+    // `payload: null` shows no more than an answer without the key.
+    payload: record?.payload ?? undefined,
     createdAt: typeof record?.created_at === 'number' ? record.created_at : null
   }
 }

@@ -51,6 +51,13 @@ export interface GenerateOptions {
   /** Called every `summaryEvery` seconds with counts, for long runs. */
   onSummary?: (counts: Record<string, number>) => void
   summaryEvery?: number
+  /** Told why an earlier request was not reused or resumed after all. */
+  warn?: (message: string) => void
+  /**
+   * Told once when the queue refuses the key mid-run (a 401 or 403 on a poll): nothing more is
+   * submitted or polled, and what still renders keeps its request id for the next run.
+   */
+  onRefused?: (message: string) => void
   sleep?: Sleep
   now?: () => number
 }
@@ -60,6 +67,8 @@ const POLL_GROWTH = 1.5
 const POLL_CAP = 6
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403])
+/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
+const REFUSED = new Set([401, 403])
 const CLOCK_SKEW_SECONDS = 60
 
 interface Tracked {
@@ -187,9 +196,17 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   }
 
   const stopStatus = (): GeneratedStatus =>
-    stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout'
+    stop.signal.reason === 'cancelled'
+      ? 'cancelled'
+      : stop.signal.reason === 'refused'
+        ? 'failed'
+        : 'timeout'
   const stoppedWhat = () =>
-    stop.signal.reason === 'cancelled' ? 'was cancelled' : `timed out after ${options.timeout} s`
+    stop.signal.reason === 'cancelled'
+      ? 'was cancelled'
+      : stop.signal.reason === 'refused'
+        ? 'was refused by the request queue'
+        : `timed out after ${options.timeout} s`
   const notSent = () => new QueueError('not sent', undefined, { stopped: true })
   const stoppedMessage = (error: QueueError) =>
     error.ambiguous
@@ -209,6 +226,12 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       remote = await limit(() => options.client.get(tracked.requestId, stop.signal))
     } catch (error) {
       if (stop.signal.aborted) return
+      if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
+        fatal ??= `the request queue refused the API key (${error.message})`
+        options.onRefused?.(fatal)
+        stop.abort('refused')
+        return
+      }
       const unknown = error instanceof QueueError && error.status === 404
       if (unknown && tracked.job.reuse) return resubmit(tracked)
       if (unknown) {
@@ -221,6 +244,19 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       }
       // A request that cannot be read now may still finish: try again later, until the deadline.
       tracked.pollError = (error as Error).message
+      tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+      return
+    }
+    const mismatch = notTheRequest(tracked, remote)
+    if (mismatch && tracked.job.resumeId) {
+      // An earlier run's request is taken on trust only when the queue vouches for it.
+      options.warn?.(
+        `${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`
+      )
+      return resubmit(tracked)
+    }
+    if (mismatch) {
+      tracked.pollError = mismatch
       tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
       return
     }
@@ -289,14 +325,17 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   // paid for, and `timeout` is what the next run resumes instead of submitting again.
   for (const tracked of pending.values()) {
     const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : ''
+    const resumes = `the next run resumes request ${tracked.requestId}`
     finish({
       ...notGenerated(tracked.job.request.file),
       status: 'timeout',
       requestId: tracked.requestId,
       error:
         stop.signal.reason === 'cancelled'
-          ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
-          : `still ${tracked.status} after ${options.timeout} s${lastPoll}; the next run resumes request ${tracked.requestId}`
+          ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
+          : stop.signal.reason === 'refused'
+            ? `${fatal} while the video was ${tracked.status}; ${resumes}`
+            : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
     })
   }
   return jobs.map(
@@ -307,6 +346,31 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         error: 'no result'
       }
   )
+}
+
+/**
+ * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
+ * answered for another request id, or echoed a payload that is not the script's (checked for
+ * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
+ * normalised by the queue, and its id is enough).
+ */
+function notTheRequest(tracked: Tracked, remote: RemoteRequest): string | null {
+  if (remote.requestId !== tracked.requestId) {
+    return `the queue answered for another request (${remote.requestId})`
+  }
+  const { request, resumeId } = tracked.job
+  if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
+    return 'the queue shows another payload for it than this script sends'
+  }
+  return null
+}
+
+function sameRequest(request: VideoRequest, payload: unknown): boolean {
+  try {
+    return hashRequest(request.model, payload) === request.hash
+  } catch {
+    return false
+  }
 }
 
 function nextDelay(tracked: Tracked, intervalMs: number): number {

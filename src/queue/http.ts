@@ -1,5 +1,6 @@
 // The one HTTP policy of every request-queue call: per-request timeout, retries with
-// exponential backoff and jitter, Retry-After, and errors that carry the remote's own message.
+// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
+// only within the queue's own origin, and errors that carry the remote's own message.
 
 export interface RetryPolicy {
   /** Sends in all, the first included. */
@@ -18,6 +19,15 @@ export const DEFAULT_POLICY: RetryPolicy = {
   maxDelayMs: 60_000,
   timeoutMs: 60_000
 }
+
+/**
+ * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
+ * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+/** Redirects followed for one GET, within the queue's own origin. */
+const MAX_REDIRECTS = 3
 
 /** A request-queue call that did not succeed. Never holds the API key. */
 export class QueueError extends Error {
@@ -141,17 +151,9 @@ async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promi
   const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout
   let response: Response
   try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: {
-        accept: 'application/json',
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.headers
-      },
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal
-    })
+    response = await send(request, signal)
   } catch (cause) {
+    if (cause instanceof QueueError) return failure(cause, 'final')
     if (request.signal?.aborted && !isPost) return failure(stoppedError(request), 'final')
     const code = networkReason(cause)
     const reason = timeout.aborted
@@ -164,8 +166,13 @@ async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promi
 
   let text: string
   try {
-    text = await response.text()
+    text = await readCapped(response)
   } catch (cause) {
+    if (cause instanceof TooLarge) {
+      const error = new QueueError(`${describe(request)}: ${cause.message}`, response.status)
+      // A POST answered 2xx created the request: look for it rather than send it again.
+      return failure(error, isPost && response.ok ? 'created' : 'final')
+    }
     const error = new QueueError(
       `${describe(request)}: answer cut off (${networkReason(cause)})`,
       response.status
@@ -190,6 +197,77 @@ async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promi
   if (/^Backend error \(4\d\d\)/i.test(message)) return failure(error, 'final')
   // Any other 5xx to a POST may come from a gateway after the queue created the request.
   return failure(error, isPost ? 'unknown' : 'again', retryAfterMs)
+}
+
+/**
+ * Sends the request, following a GET's redirects while they stay on the queue's origin. A
+ * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
+ * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
+ */
+async function send<T>(request: HttpRequest<T>, signal: AbortSignal): Promise<Response> {
+  let url = request.url
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(url, {
+      method: request.method,
+      headers: {
+        accept: 'application/json',
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...request.headers
+      },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      redirect: 'manual',
+      signal
+    })
+    if (response.status < 300 || response.status > 399 || response.status === 304) return response
+    await response.body?.cancel().catch(() => {})
+    const location = response.headers.get('location')
+    const target = location ? safeTarget(location, url) : null
+    const origin = new URL(request.url).origin
+    const refused = (why: string) =>
+      new QueueError(
+        `${describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`,
+        response.status
+      )
+    if (!target) throw refused('without a usable Location')
+    if (target.origin !== origin) throw refused(`to another origin (${target.origin})`)
+    if (request.method !== 'GET') throw refused(`of a ${request.method}, which is never resent`)
+    if (redirects >= MAX_REDIRECTS) throw refused(`chain longer than ${MAX_REDIRECTS}`)
+    url = target.href
+  }
+}
+
+function safeTarget(location: string, base: string): URL | null {
+  try {
+    return new URL(location, base)
+  } catch {
+    return null
+  }
+}
+
+class TooLarge extends Error {}
+
+/**
+ * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
+ * announced or reached, before it fills memory.
+ */
+async function readCapped(response: Response): Promise<string> {
+  const tooLarge = () =>
+    new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
+  const announced = Number(response.headers.get('content-length'))
+  if (announced > MAX_ANSWER_BYTES) {
+    await response.body?.cancel().catch(() => {})
+    throw tooLarge()
+  }
+  if (!response.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of response.body) {
+    size += chunk.byteLength
+    // Leaving the loop cancels the stream: the rest is never downloaded.
+    if (size > MAX_ANSWER_BYTES) throw tooLarge()
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** A refused connection or an unknown host: the request never left. */

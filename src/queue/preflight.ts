@@ -22,6 +22,10 @@ export async function preflight(
       if (error.status === 401 || error.status === 403) {
         throw new PreflightError(`The request queue refused the API key: ${error.message}`)
       }
+      // A redirect away from the queue (only those within it are followed): api-url is wrong.
+      if (error.status && error.status >= 300 && error.status < 400) {
+        throw new PreflightError(error.message)
+      }
       if (error.status === 404) {
         throw new PreflightError(
           `The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}`
