@@ -2,4 +2,7 @@
 import './lean-heap.js'
 import { run } from './main.js'
 
-await run()
+const { cancelled } = await run()
+// A cancelled run has published what it knows; a download or upload it abandoned must not keep
+// the process alive until the runner kills it.
+if (cancelled) process.exit()

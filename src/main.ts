@@ -3,7 +3,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { readSettings, type Settings } from './settings.js'
 import { readEvent, type EventInfo } from './github/event.js'
-import { createGitHubClient, type GitHubClient } from './github/client.js'
+import { createGitHubClient, explainGitHubError, type GitHubClient } from './github/client.js'
 import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
 import { findScripts } from './find/index.js'
 import { loadScript } from './script/index.js'
@@ -25,30 +25,50 @@ import { downloadMedia } from './publish/media.js'
 import { uploadArtifact } from './publish/artifact.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
+import { logText } from './log.js'
 import type { Problem, Result, Row, ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false
 
-export async function run(): Promise<void> {
+/** The key, once read: every message that fails the step is scrubbed of it. */
+let apiKey: string | undefined
+
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+const info = (message: string) => core.info(logText(message))
+
+/** Fails the step with a message that cannot hold the key. */
+const fail = (message: string) => core.setFailed(redact(message, apiKey))
+
+export interface RunOutcome {
+  /** The runner cancelled the job: whatever is still in flight is to be abandoned. */
+  cancelled: boolean
+}
+
+export async function run(): Promise<RunOutcome> {
   const cancel = watchCancellation()
-  let settings: Settings | undefined
   try {
-    settings = readSettings()
-    await job(settings, readEvent(), cancel.signal)
+    const settings = readSettings()
+    apiKey = settings.apiKey || undefined
+    await job(settings, readEvent(), cancel)
   } catch (error) {
-    core.setFailed(redact((error as Error).message, settings?.apiKey))
+    fail((error as Error).message)
     // The contract's outputs exist on every run, so `if: always()` steps can read them.
     if (!outputsSet) setOutputs([], { commentUrl: null, artifactId: null })
   } finally {
     cancel.dispose()
   }
+  return { cancelled: cancel.signal.aborted }
 }
 
-async function job(settings: Settings, event: EventInfo, signal: AbortSignal): Promise<void> {
+async function job(settings: Settings, event: EventInfo, cancel: Cancellation): Promise<void> {
+  const { signal } = cancel
   const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd())
   const github = settings.githubToken
-    ? createGitHubClient(settings.githubToken, core.warning)
+    ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
     : null
   const spending = decideSpending(settings, event)
   if (spending.dryRun) core.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim())
@@ -60,11 +80,11 @@ async function job(settings: Settings, event: EventInfo, signal: AbortSignal): P
     event,
     workspace,
     github,
-    log: core.info,
+    log: info,
     warn: core.warning
   })
-  core.info(`Scripts: ${selection.files.length} selected from ${selection.source}`)
-  for (const file of selection.removed) core.info(`${file} was removed: nothing to generate`)
+  info(`Scripts: ${selection.files.length} selected from ${selection.source}`)
+  for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
 
   // 2. Turn each into a validated payload before any money is spent.
   const outcomes = await Promise.all(
@@ -79,25 +99,46 @@ async function job(settings: Settings, event: EventInfo, signal: AbortSignal): P
   // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
   let fatal: string | null = null
   if (!spending.dryRun && rows.some(r => r.pending)) {
-    fatal = await generateVideos(settings, event, github, signal, rows, outcomes, report)
+    fatal =
+      report.unreadable && settings.reuse
+        ? holdBack(rows, report.unreadable)
+        : await generateVideos(settings, event, github, signal, rows, outcomes, report)
   }
 
   // 5. Publish: artifact, comment, summary, outputs.
-  const results = await publish(settings, event, signal, rows, report)
+  const { results, unsaved } = await publish(settings, event, signal, rows, report)
   const { succeeded, failed } = counts(results)
-  core.info(
-    `${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`
-  )
-  if (fatal) core.setFailed(fatal)
+  info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
+  if (fatal) fail(fatal)
+  else if (unsaved) fail(unsaved)
   else if (failed && settings.failOnError) {
-    core.setFailed(`${failed} of ${results.length} scripts did not produce a video`)
+    fail(`${failed} of ${results.length} scripts did not produce a video`)
   }
+}
+
+/**
+ * Generates nothing: the earlier comment, which may hold videos already paid for and requests
+ * still rendering, could not be read, and generating blind could pay for them again.
+ */
+function holdBack(rows: Row[], why: string): string {
+  const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`
+  for (const row of rows.filter(r => r.pending)) {
+    row.pending = false
+    row.status = 'skipped'
+    row.error = 'not generated: the earlier comment could not be read'
+  }
+  return message
 }
 
 interface Report {
   context: RenderContext
   live: LiveComment | null
   mergedPulls: MergedPullRequest[]
+  /**
+   * Why the pull request's earlier comment could not be read, when it could not: no comment is
+   * written then (it would be a second one), and nothing is generated while reuse is on.
+   */
+  unreadable: string | null
   /** Shows the rows' current state in the live comment, rate-limited. */
   show(): void
 }
@@ -114,7 +155,13 @@ async function openReport(
     settings.comment && github && event.pullRequest
       ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
       : null
-  const existing = target && github ? await findEarlierComment(github, target, settings) : null
+  const earlier =
+    target && github ? await findEarlierComment(github, target, settings) : { found: null }
+  const existing = 'found' in earlier ? earlier.found : null
+  const unreadable = 'unreadable' in earlier ? earlier.unreadable : null
+  if (unreadable) {
+    core.warning(`${unreadable}: no comment is written this run, so as not to start a second one`)
+  }
   const mergedPulls = github ? await findMergedPullRequests(github, event, core.warning) : []
   const context: RenderContext = {
     commentKey: settings.commentKey,
@@ -123,7 +170,9 @@ async function openReport(
     runUrl: event.runUrl,
     artifactUrl: null,
     dryRun: spending.dryRun,
-    notice: spending.notice,
+    notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
+      .filter(Boolean)
+      .join(' '),
     removed,
     mergedPulls,
     // What an earlier run saved for scripts this run does not touch is kept for later runs.
@@ -133,7 +182,7 @@ async function openReport(
     final: false
   }
   const live =
-    target && github && (rows.length || existing)
+    target && github && !unreadable && (rows.length || existing)
       ? new LiveComment(
           github,
           target,
@@ -144,7 +193,7 @@ async function openReport(
       : null
   // Rendered only when an edit is due: the live comment writes at most every few seconds.
   const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey))
-  return { context, live, mergedPulls, show }
+  return { context, live, mergedPulls, unreadable, show }
 }
 
 /**
@@ -167,7 +216,7 @@ async function generateVideos(
     organizationId: settings.organizationId,
     observer: {
       onRetry: (attempt, delay, reason) =>
-        core.info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
     }
   })
   try {
@@ -195,7 +244,7 @@ async function generateVideos(
     reuse: settings.reuse,
     commentKey: settings.commentKey,
     signal,
-    log: core.info,
+    log: info,
     warn: core.warning
   })
   for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
@@ -203,6 +252,7 @@ async function generateVideos(
 
   core.startGroup(`Generating ${plan.jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
+  let refused: string | null = null
   // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
   await generate(plan.jobs, {
     client,
@@ -210,9 +260,11 @@ async function generateVideos(
     pollInterval: settings.pollInterval,
     timeout: settings.timeout,
     signal,
+    warn: core.warning,
+    onRefused: message => (refused = message),
     onProgress: progress => {
       const id = progress.requestId ? ` (${progress.requestId})` : ''
-      core.info(`${progress.file}: ${progress.status}${id}`)
+      info(`${progress.file}: ${progress.status}${id}`)
       const row = byFile.get(progress.file)
       if (!row) return
       if (progress.final) applyGenerated(row, progress.final, settings.apiKey)
@@ -222,38 +274,47 @@ async function generateVideos(
         : row.request_id
       report.show()
     },
-    onSummary: c => core.info(progressLine(c))
+    onSummary: c => info(progressLine(c))
   })
   core.endGroup()
-  return null
+  return refused
 }
 
-/** Uploads the artifact, writes the comment, the summary and the outputs; returns the results. */
+/**
+ * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
 async function publish(
   settings: Settings,
   event: EventInfo,
   signal: AbortSignal,
   rows: Row[],
   report: Report
-): Promise<Result[]> {
+): Promise<{ results: Result[]; unsaved: string | null }> {
   const { context } = report
   let artifactId: number | null = null
-  // After a cancellation the runner allows seconds, not minutes: the comment comes first.
+  // After a cancellation the runner allows seconds, not minutes: the comment comes first, and an
+  // upload under way when the job is cancelled is abandoned.
   if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
-    artifactId = await publishArtifact(settings, rows)
+    artifactId = await unlessCancelled(publishArtifact(settings, rows), signal, () => {
+      core.warning('Cancelled: the artifact upload was abandoned; the comment comes first')
+      return null
+    })
     if (artifactId !== null && event.runUrl) {
       context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`
     }
   }
   context.final = true
   let commentUrl: string | null = null
+  let unsaved: string | null = null
   if (report.live) {
     try {
       const body = redact(renderReport(rows, context), settings.apiKey)
       commentUrl = (await report.live.finish(body)).url
-      core.info(`Comment: ${commentUrl}`)
+      info(`Comment: ${commentUrl}`)
     } catch (error) {
       core.warning(`${(error as Error).message}. The results are in the job summary.`)
+      unsaved = unsavedRequests(rows, (error as Error).message)
     }
   }
   // Outputs before the summary: a summary that cannot be written must not blank them.
@@ -269,7 +330,37 @@ async function publish(
     }
   }
   outputsSet = true
-  return results
+  return { results, unsaved }
+}
+
+/**
+ * What the step fails with when the comment, the only place a later run learns what this one
+ * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
+ */
+function unsavedRequests(rows: Row[], why: string): string | null {
+  const paid = rows.filter(row => row.request_id && row.status !== 'reused')
+  if (!paid.length) return null
+  const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ')
+  return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`
+}
+
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  fallback: () => T
+): Promise<T> {
+  if (signal.aborted) return fallback()
+  let onAbort: () => void = () => {}
+  const cancelled = new Promise<T>(resolve => {
+    onAbort = () => resolve(fallback())
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([work, cancelled])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
 }
 
 function defaultsOf(settings: Settings) {
@@ -299,21 +390,18 @@ function annotate(outcomes: ScriptOutcome[]): void {
   }
 }
 
+/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
 async function findEarlierComment(
   github: GitHubClient,
   target: { owner: string; repo: string; issueNumber: number },
   settings: Settings
-): Promise<Found | null> {
+): Promise<{ found: Found | null } | { unreadable: string }> {
   try {
-    return await findComment(
-      github,
-      target,
-      marker(settings.commentKey),
-      await tokenIdentity(github)
-    )
+    const identity = await tokenIdentity(github)
+    return { found: await findComment(github, target, marker(settings.commentKey), identity) }
   } catch (error) {
-    core.warning(`Could not read the pull request's comments: ${(error as Error).message}`)
-    return null
+    const action = `Reading the comments of pull request #${target.issueNumber}`
+    return { unreadable: explainGitHubError(error, action, 'pull-requests: read') }
   }
 }
 
@@ -339,7 +427,7 @@ async function publishArtifact(settings: Settings, rows: Row[]): Promise<number 
     const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f): f is string => !!f)
     const results = publicResults(rows, settings.apiKey)
     const artifact = await uploadArtifact(settings.artifactName, dir, results, media, core.warning)
-    core.info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
+    info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {
     core.error(`The artifact could not be uploaded: ${(error as Error).message}`)
@@ -367,19 +455,40 @@ function redact(text: string, key: string | undefined): string {
   return key ? text.split(key).join('***') : text
 }
 
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000
+
+interface Cancellation {
+  /** Aborted when the runner cancels the job. */
+  signal: AbortSignal
+  /** Aborted LAST_CALLS_MS after that: ends every GitHub call still running. */
+  lastCalls: AbortSignal
+  dispose(): void
+}
+
 /** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation(): { signal: AbortSignal; dispose(): void } {
+function watchCancellation(): Cancellation {
   const controller = new AbortController()
+  const lastCalls = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
   const onSignal = (name: string) => () => {
+    if (controller.signal.aborted) return
     core.warning(`Received ${name}: stopping, and publishing what is known so far`)
     controller.abort('cancelled')
+    timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS)
+    timer.unref()
   }
   const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') }
-  process.once('SIGINT', handlers.SIGINT)
-  process.once('SIGTERM', handlers.SIGTERM)
+  process.on('SIGINT', handlers.SIGINT)
+  process.on('SIGTERM', handlers.SIGTERM)
   return {
     signal: controller.signal,
+    lastCalls: lastCalls.signal,
     dispose() {
+      clearTimeout(timer)
       process.off('SIGINT', handlers.SIGINT)
       process.off('SIGTERM', handlers.SIGTERM)
     }

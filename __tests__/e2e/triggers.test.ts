@@ -156,7 +156,7 @@ describe('pull_request', () => {
     expect(scene.github.violations).toEqual([])
   })
 
-  it('says once that a read-only token cannot comment, and keeps the results in the summary', async () => {
+  it('says once that a read-only token cannot comment, keeps the results in the summary, and fails on the unsaved request', async () => {
     scene = await createScene({
       files: scripts('videos/intro.md'),
       github: { readOnly: true }
@@ -165,7 +165,17 @@ describe('pull_request', () => {
 
     const run = await scene.run({ event })
 
-    expect(run.code).toBe(0)
+    // The comment is where the next run learns what this one paid for: losing that is loud.
+    expect(run.code).toBe(1)
+    const id = scene.sim.requests[0]!.request_id
+    const failures = run.annotations.filter(a => a.level === 'error').map(a => a.message)
+    expect(failures).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The pull request comment could not be written \\(.*\`pull-requests: write\`.*\\), so the requests this run paid for are not saved for the next run to reuse or resume: ${id} \\(videos/intro.md\\)\\.`
+        )
+      )
+    ])
     expect(submitted()).toEqual(['videos/intro.md'])
     expect(scene.github.comments(PR)).toHaveLength(0)
     const permission = warnings(run).filter(w => w.includes('`pull-requests: write`'))
