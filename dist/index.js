@@ -33985,11 +33985,15 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3314);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+const { cancelled } = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+// A cancelled run has published what it knows; a download or upload it abandoned must not keep
+// the process alive until the runner kills it.
+if (cancelled)
+    process.exit();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34013,7 +34017,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 65263:
+/***/ 3314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34027,9 +34031,32 @@ var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/url.ts
+// The one rule for URLs the action links to, downloads from or sends the key to: https, or http
+// on this machine only (a local simulator), and never with credentials of their own.
+/** Whether `hostname` (as `URL` gives it, so `127.1` is already `127.0.0.1`) is this machine. */
+function isLoopback(hostname) {
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+/** `value` parsed, when it is https or loopback http and has no user name or password. */
+function trustedUrl(value) {
+    if (!value)
+        return null;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return null;
+    }
+    const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+    return allowed && !url.username && !url.password ? url : null;
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Turns the action's raw inputs into one typed, validated Settings object.
 // Nothing else reads inputs, and the API key is masked before any other input is looked at.
+
 
 const DEFAULT_SCRIPTS = [
     'videos/**/*.md',
@@ -34047,12 +34074,9 @@ function readSettings(read = name => lib_core/* getInput */.V4(name)) {
     if (apiKey)
         lib_core/* setSecret */.Pq(apiKey);
     const dryRun = bool(read, 'dry-run', false);
-    const apiUrl = read('api-url').trim() || 'https://console.gmicloud.ai';
-    if (!/^https?:\/\//.test(apiUrl))
-        throw new InputError(`api-url must be an http(s) URL`);
     return {
         apiKey,
-        apiUrl: apiUrl.replace(/\/+$/, ''),
+        apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
         model: read('model').trim() || 'heygen-avatar-4',
         organizationId: optional(read('organization-id')),
         scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
@@ -34066,19 +34090,70 @@ function readSettings(read = name => lib_core/* getInput */.V4(name)) {
         commentKey: commentKey(read('comment-key').trim() || 'default'),
         artifact: bool(read, 'artifact', true),
         artifactName: read('artifact-name').trim() || 'avatar-videos',
-        pollInterval: number(read, 'poll-interval', 10, { min: 0.01 }),
-        timeout: number(read, 'timeout', 1800, { min: 1 }),
-        maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, integer: true }),
+        pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
+        timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
+        maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
         reuse: bool(read, 'reuse', true),
         dryRun,
         failOnError: bool(read, 'fail-on-error', true),
-        allowedAssociations: read('allowed-associations').trim()
-            ? read('allowed-associations')
-                .split(/[\s,]+/)
-                .filter(Boolean)
-                .map(a => a.toUpperCase())
-            : ['OWNER', 'MEMBER', 'COLLABORATOR']
+        allowedAssociations: associations(read('allowed-associations'))
     };
+}
+/**
+ * The longest `timeout`: a job on a self-hosted runner runs for at most 5 days (GitHub-hosted: 6
+ * hours). Far below the 24.8 days past which Node's timers fire at once.
+ */
+const MAX_TIMEOUT_SECONDS = 5 * 24 * 3600;
+/** GitHub's author associations: a word outside them is a typo that would refuse everyone. */
+const ASSOCIATIONS = [
+    'OWNER',
+    'MEMBER',
+    'COLLABORATOR',
+    'CONTRIBUTOR',
+    'FIRST_TIME_CONTRIBUTOR',
+    'FIRST_TIMER',
+    'MANNEQUIN',
+    'NONE'
+];
+function associations(value) {
+    if (!value.trim())
+        return ['OWNER', 'MEMBER', 'COLLABORATOR'];
+    const listed = value
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map(a => a.toUpperCase());
+    const unknown = listed.filter(a => !ASSOCIATIONS.includes(a));
+    if (!listed.length || unknown.length) {
+        throw new InputError(`allowed-associations must list author associations among ${ASSOCIATIONS.join(', ')} (got "${value.trim()}")`);
+    }
+    return listed;
+}
+/**
+ * The request queue's base URL. It receives the key on every call, so it must be https (http only
+ * on this machine, for a local simulator), carry no credentials of its own, and be only the
+ * origin: the action adds the request-queue path itself.
+ */
+function apiUrl(value) {
+    // Credentials written into the URL are not repeated in the log.
+    const shown = value.replace(/\/\/[^/?#]*@/, '//***@');
+    const problem = (why) => new InputError(`api-url ${why} (got "${shown}"); the default is https://console.gmicloud.ai`);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw problem('must be a URL such as https://console.gmicloud.ai');
+    }
+    const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+    if (!secure)
+        throw problem('must be https (http only on localhost), as it receives the API key');
+    if (url.username || url.password) {
+        throw problem('must not hold a user name or password: the key is passed as api-key');
+    }
+    if (url.pathname.replace(/\/+$/, '') || url.search || url.hash) {
+        throw problem('must be the base URL alone, without a path, query or fragment: the action adds /api/v1/ie/requestqueue/… itself');
+    }
+    return url.origin;
 }
 function optional(value) {
     return value.trim() || undefined;
@@ -34101,14 +34176,16 @@ function bool(read, name, fallback) {
         return false;
     throw new InputError(`${name} must be true or false (got "${read(name).trim()}")`);
 }
+/** A decimal number within the rule; hex, exponents and the like are refused, not guessed at. */
 function number(read, name, fallback, rule) {
     const raw = read(name).trim();
     if (!raw)
         return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < rule.min || (rule.integer && !Number.isInteger(value))) {
-        const kind = rule.integer ? 'an integer' : 'a number';
-        throw new InputError(`${name} must be ${kind} of at least ${rule.min} (got "${raw}")`);
+    const written = rule.integer ? /^\d+$/ : /^(\d+(\.\d*)?|\.\d+)$/;
+    if (!written.test(raw) || value < rule.min || value > rule.max) {
+        const kind = rule.integer ? 'a whole number' : 'a number of seconds';
+        throw new InputError(`${name} must be ${kind} from ${rule.min} to ${rule.max}, written in decimal (got "${raw}")`);
     }
     return value;
 }
@@ -34439,38 +34516,102 @@ throttling.triggersNotification = triggersNotification;
 
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub REST client: Octokit from @actions/github with GitHub's recommended retry and
-// rate-limit policy (plugin-retry, plugin-throttling) as one reusable piece.
+// rate-limit policy (plugin-retry, plugin-throttling) as one reusable piece, under the same bounds
+// as the request queue's calls: a timeout per attempt, a cap on waits and on every answer's size.
 
 
 
-function createGitHubClient(token, warn) {
+/** Rate-limit waits longer than this are not waited out (the queue's calls have the same cap). */
+const MAX_RATE_LIMIT_WAIT_S = 60;
+/** Milliseconds before one attempt of a GitHub call is abandoned (and retried). */
+const ATTEMPT_TIMEOUT_MS = 30_000;
+/** The largest answer read: GitHub's largest, a page of 100 comments, is far below. */
+const MAX_GITHUB_ANSWER_BYTES = 8 * 1024 * 1024;
+function createGitHubClient(token, options) {
+    const { warn, signal } = options;
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-        warn(`GitHub ${kind} on ${request.method} ${request.url}: retrying in ${retryAfter} s`);
-        return retryCount < 2;
+        const what = `GitHub ${kind} on ${request.method} ${request.url}`;
+        if (signal?.aborted || retryCount >= 2)
+            return false;
+        if (retryAfter > MAX_RATE_LIMIT_WAIT_S) {
+            warn(`${what}: GitHub asks to wait ${retryAfter} s, longer than the action waits`);
+            return false;
+        }
+        warn(`${what}: retrying in ${retryAfter} s`);
+        return true;
     };
-    const options = {
+    const settings = {
         // Read when the client is made, not when @actions/github was loaded.
         baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+        request: { fetch: boundedFetch(signal) },
         throttle: {
             onRateLimit: onLimit('rate limit'),
             onSecondaryRateLimit: onLimit('secondary rate limit')
         }
     };
-    return (0,github/* getOctokit */.Q)(token, options, dist_bundle/* retry */.L, throttling);
+    return (0,github/* getOctokit */.Q)(token, settings, dist_bundle/* retry */.L, throttling);
+}
+/**
+ * `fetch` with a timeout on each attempt, `signal` ending it early, and the answer read here, at
+ * most MAX_GITHUB_ANSWER_BYTES of it: past that, the call fails. (Octokit would take a body it
+ * could not read for an empty answer: a comment list read as empty starts a second comment.)
+ */
+function boundedFetch(signal) {
+    return async (input, init = {}) => {
+        const signals = [AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), init.signal, signal];
+        const response = await fetch(input, {
+            ...init,
+            signal: AbortSignal.any(signals.filter((s) => !!s))
+        });
+        if (!response.body)
+            return response;
+        const tooLarge = () => new Error(`GitHub's answer is larger than ${MAX_GITHUB_ANSWER_BYTES} bytes`);
+        if (Number(response.headers.get('content-length')) > MAX_GITHUB_ANSWER_BYTES) {
+            await response.body.cancel().catch(() => { });
+            throw tooLarge();
+        }
+        const chunks = [];
+        let size = 0;
+        for await (const chunk of response.body) {
+            size += chunk.byteLength;
+            // Leaving the loop cancels the stream: the rest is never downloaded.
+            if (size > MAX_GITHUB_ANSWER_BYTES)
+                throw tooLarge();
+            chunks.push(chunk);
+        }
+        const read = new Response(Buffer.concat(chunks), {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers
+        });
+        Object.defineProperty(read, 'url', { value: response.url });
+        return read;
+    };
 }
 /**
  * What a GitHub API failure means for the user, naming the permission that is missing. GitHub
- * answers 404 rather than 403 where telling would reveal that a private resource exists.
+ * answers 404 rather than 403 where telling would reveal that a private resource exists, and 403
+ * or 429 for a rate limit, which no permission changes.
  */
 function explainGitHubError(error, action, permission) {
     const status = error.status;
     const message = error.message;
     if (status === 401)
         return `${action}: the github-token was refused (${message})`;
+    if ((status === 403 || status === 429) && isRateLimit(error)) {
+        return `${action}: GitHub's rate limit refused it (HTTP ${status}: ${message}); a later run can try again`;
+    }
     if (status === 403 || status === 404) {
         return `${action}: HTTP ${status} (${message}). The token needs \`${permission}\`: grant it in the workflow's \`permissions:\` block (a pull request from a fork always gets a read-only token)`;
     }
     return `${action}: ${message}`;
+}
+function isRateLimit(error) {
+    const { message, response } = error;
+    const headers = response?.headers ?? {};
+    return (/rate limit/i.test(message ?? '') ||
+        headers['x-ratelimit-remaining'] === '0' ||
+        headers['retry-after'] !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
@@ -45576,8 +45717,51 @@ function locator(doc, position) {
         return position(offset);
     };
 }
+/**
+ * How deep a script may nest. A real one needs 4 levels (`scenes`, a scene, `offset`, `x`), a raw
+ * payload a few more; the YAML parser recurses once a level, and a document nested 100,000 deep
+ * costs it seconds, then overflows its stack.
+ */
+const MAX_DEPTH = 64;
+/** The YAML parser's own defence against alias bombs: aliases expanded per document. */
+const MAX_ALIASES = 100;
+function tooDeep(firstLine) {
+    return {
+        value: undefined,
+        locate: () => START,
+        problems: [
+            {
+                line: firstLine,
+                column: 1,
+                message: `the document nests more than ${MAX_DEPTH} levels deep: a script needs far fewer`
+            }
+        ],
+        warnings: []
+    };
+}
+/**
+ * Whether `text` may nest deeper than MAX_DEPTH, judged before parsing and never too low: brackets
+ * are counted even inside quotes, and a line indented (or led by `- `, `? ` markers) more than two
+ * columns a level counts too.
+ */
+function nestsTooDeep(text) {
+    let open = 0;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 0x5b || ch === 0x7b) {
+            if (++open > MAX_DEPTH)
+                return true;
+        }
+        else if ((ch === 0x5d || ch === 0x7d) && open > 0)
+            open--;
+    }
+    const indent = new RegExp(`^[ \\t?-]{${2 * MAX_DEPTH},}[^ \\t?\\n-]`, 'm');
+    return indent.test(text);
+}
 /** A YAML document; `firstLine` is its line in the file (front matter starts on line 2). */
 function parseYaml(text, firstLine = 1) {
+    if (nestsTooDeep(text))
+        return tooDeep(firstLine);
     const lines = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false });
     const at = positions(lines, firstLine);
@@ -45592,8 +45776,19 @@ function parseYaml(text, firstLine = 1) {
         return [...byLine.values()];
     };
     const problems = findings(doc.errors, 'invalid YAML');
+    let value;
+    if (problems.length === 0) {
+        try {
+            value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+        }
+        catch (error) {
+            // An alias bomb ("Excessive alias count…"): its own problem, not the end of the run.
+            const message = `invalid YAML: ${error.message} (at most ${MAX_ALIASES} aliases)`;
+            problems.push({ line: firstLine, column: 1, message });
+        }
+    }
     return {
-        value: problems.length === 0 ? doc.toJS() : undefined,
+        value,
         locate: locator(doc, at),
         problems,
         warnings: findings(doc.warnings, 'YAML')
@@ -45604,6 +45799,8 @@ function parseYaml(text, firstLine = 1) {
  * scanner finds where it failed; the YAML parser (JSON is YAML) gives the position of each key.
  */
 function parseJson(text) {
+    if (nestsTooDeep(text))
+        return tooDeep(1);
     let value;
     try {
         value = JSON.parse(text);
@@ -45902,10 +46099,19 @@ const MAX_SCRIPT_BYTES = 1024 * 1024;
 async function loadScript(workspace, file, defaults) {
     const relative = file.replaceAll('\\', '/');
     const read = await readScriptFile(workspace, relative);
-    if (read.ok)
+    if (!read.ok)
+        return unreadable(relative, read.reason);
+    try {
         return parseScript(relative, read.text, defaults);
-    const problem = { file: relative, line: 1, column: 1, message: read.reason };
-    return { ok: false, file: relative, problems: [problem], warnings: [] };
+    }
+    catch (error) {
+        // Whatever a hostile file makes a parser throw, it costs that file only, never the run.
+        return unreadable(relative, `the script could not be read: ${error.message}`);
+    }
+}
+function unreadable(file, message) {
+    const problem = { file, line: 1, column: 1, message };
+    return { ok: false, file, problems: [problem], warnings: [] };
 }
 async function readScriptFile(workspace, file) {
     if (external_node_path_default().posix.isAbsolute(file) || external_node_path_default().win32.isAbsolute(file)) {
@@ -45994,13 +46200,21 @@ function problemText(problem) {
 
 ;// CONCATENATED MODULE: ./src/queue/http.ts
 // The one HTTP policy of every request-queue call: per-request timeout, retries with
-// exponential backoff and jitter, Retry-After, and errors that carry the remote's own message.
+// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
+// only within the queue's own origin, and errors that carry the remote's own message.
 const DEFAULT_POLICY = {
     attempts: 5,
     baseDelayMs: 1000,
     maxDelayMs: 60_000,
     timeoutMs: 60_000
 };
+/**
+ * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
+ * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Redirects followed for one GET, within the queue's own origin. */
+const MAX_REDIRECTS = 3;
 /** A request-queue call that did not succeed. Never holds the API key. */
 class QueueError extends Error {
     status;
@@ -46073,18 +46287,11 @@ async function attemptOnce(request, timeoutMs) {
     const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
     let response;
     try {
-        response = await fetch(request.url, {
-            method: request.method,
-            headers: {
-                accept: 'application/json',
-                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-                ...request.headers
-            },
-            body: request.body === undefined ? undefined : JSON.stringify(request.body),
-            signal
-        });
+        response = await send(request, signal);
     }
     catch (cause) {
+        if (cause instanceof QueueError)
+            return http_failure(cause, 'final');
         if (request.signal?.aborted && !isPost)
             return http_failure(stoppedError(request), 'final');
         const code = networkReason(cause);
@@ -46097,9 +46304,14 @@ async function attemptOnce(request, timeoutMs) {
     }
     let text;
     try {
-        text = await response.text();
+        text = await readCapped(response);
     }
     catch (cause) {
+        if (cause instanceof TooLarge) {
+            const error = new QueueError(`${http_describe(request)}: ${cause.message}`, response.status);
+            // A POST answered 2xx created the request: look for it rather than send it again.
+            return http_failure(error, isPost && response.ok ? 'created' : 'final');
+        }
         const error = new QueueError(`${http_describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
         return http_failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
     }
@@ -46120,6 +46332,77 @@ async function attemptOnce(request, timeoutMs) {
         return http_failure(error, 'final');
     // Any other 5xx to a POST may come from a gateway after the queue created the request.
     return http_failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
+}
+/**
+ * Sends the request, following a GET's redirects while they stay on the queue's origin. A
+ * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
+ * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
+ */
+async function send(request, signal) {
+    let url = request.url;
+    for (let redirects = 0;; redirects++) {
+        const response = await fetch(url, {
+            method: request.method,
+            headers: {
+                accept: 'application/json',
+                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...request.headers
+            },
+            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            redirect: 'manual',
+            signal
+        });
+        if (response.status < 300 || response.status > 399 || response.status === 304)
+            return response;
+        await response.body?.cancel().catch(() => { });
+        const location = response.headers.get('location');
+        const target = location ? safeTarget(location, url) : null;
+        const origin = new URL(request.url).origin;
+        const refused = (why) => new QueueError(`${http_describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`, response.status);
+        if (!target)
+            throw refused('without a usable Location');
+        if (target.origin !== origin)
+            throw refused(`to another origin (${target.origin})`);
+        if (request.method !== 'GET')
+            throw refused(`of a ${request.method}, which is never resent`);
+        if (redirects >= MAX_REDIRECTS)
+            throw refused(`chain longer than ${MAX_REDIRECTS}`);
+        url = target.href;
+    }
+}
+function safeTarget(location, base) {
+    try {
+        return new URL(location, base);
+    }
+    catch {
+        return null;
+    }
+}
+class TooLarge extends Error {
+}
+/**
+ * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
+ * announced or reached, before it fills memory.
+ */
+async function readCapped(response) {
+    const tooLarge = () => new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+    const announced = Number(response.headers.get('content-length'));
+    if (announced > MAX_ANSWER_BYTES) {
+        await response.body?.cancel().catch(() => { });
+        throw tooLarge();
+    }
+    if (!response.body)
+        return '';
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        // Leaving the loop cancels the stream: the rest is never downloaded.
+        if (size > MAX_ANSWER_BYTES)
+            throw tooLarge();
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 /** A refused connection or an unknown host: the request never left. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -46312,7 +46595,8 @@ function readRequest(answer, what) {
         thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
         duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
         reason: failureReason(record, outcome),
-        payload: record?.payload,
+        // `payload: null` shows no more than an answer without the key.
+        payload: record?.payload ?? undefined,
         createdAt: typeof record?.created_at === 'number' ? record.created_at : null
     };
 }
@@ -46360,6 +46644,10 @@ async function preflight(client, models, warn, signal) {
             if (error.status === 401 || error.status === 403) {
                 throw new PreflightError(`The request queue refused the API key: ${error.message}`);
             }
+            // A redirect away from the queue (only those within it are followed): api-url is wrong.
+            if (error.status && error.status >= 300 && error.status < 400) {
+                throw new PreflightError(error.message);
+            }
             if (error.status === 404) {
                 throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}`);
             }
@@ -46402,6 +46690,8 @@ const POLL_GROWTH = 1.5;
 const POLL_CAP = 6;
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403]);
+/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
+const REFUSED = new Set([401, 403]);
 const CLOCK_SKEW_SECONDS = 60;
 async function generate(jobs, options) {
     const now = options.now ?? Date.now;
@@ -46514,8 +46804,16 @@ async function generate(jobs, options) {
         };
         return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
     };
-    const stopStatus = () => stop.signal.reason === 'cancelled' ? 'cancelled' : 'timeout';
-    const stoppedWhat = () => stop.signal.reason === 'cancelled' ? 'was cancelled' : `timed out after ${options.timeout} s`;
+    const stopStatus = () => stop.signal.reason === 'cancelled'
+        ? 'cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'failed'
+            : 'timeout';
+    const stoppedWhat = () => stop.signal.reason === 'cancelled'
+        ? 'was cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'was refused by the request queue'
+            : `timed out after ${options.timeout} s`;
     const notSent = () => new QueueError('not sent', undefined, { stopped: true });
     const stoppedMessage = (error) => error.ambiguous
         ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
@@ -46534,6 +46832,12 @@ async function generate(jobs, options) {
         catch (error) {
             if (stop.signal.aborted)
                 return;
+            if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
+                fatal ??= `the request queue refused the API key (${error.message})`;
+                options.onRefused?.(fatal);
+                stop.abort('refused');
+                return;
+            }
             const unknown = error instanceof QueueError && error.status === 404;
             if (unknown && tracked.job.reuse)
                 return resubmit(tracked);
@@ -46547,6 +46851,17 @@ async function generate(jobs, options) {
             }
             // A request that cannot be read now may still finish: try again later, until the deadline.
             tracked.pollError = error.message;
+            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            return;
+        }
+        const mismatch = notTheRequest(tracked, remote);
+        if (mismatch && tracked.job.resumeId) {
+            // An earlier run's request is taken on trust only when the queue vouches for it.
+            options.warn?.(`${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`);
+            return resubmit(tracked);
+        }
+        if (mismatch) {
+            tracked.pollError = mismatch;
             tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
             return;
         }
@@ -46616,13 +46931,16 @@ async function generate(jobs, options) {
     // paid for, and `timeout` is what the next run resumes instead of submitting again.
     for (const tracked of pending.values()) {
         const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
+        const resumes = `the next run resumes request ${tracked.requestId}`;
         finish({
             ...notGenerated(tracked.job.request.file),
             status: 'timeout',
             requestId: tracked.requestId,
             error: stop.signal.reason === 'cancelled'
-                ? `the run was cancelled while the video was ${tracked.status}; the next run resumes request ${tracked.requestId}`
-                : `still ${tracked.status} after ${options.timeout} s${lastPoll}; the next run resumes request ${tracked.requestId}`
+                ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
+                : stop.signal.reason === 'refused'
+                    ? `${fatal} while the video was ${tracked.status}; ${resumes}`
+                    : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
         });
     }
     return jobs.map(job => results.get(job.request.file) ?? {
@@ -46630,6 +46948,30 @@ async function generate(jobs, options) {
         status: 'failed',
         error: 'no result'
     });
+}
+/**
+ * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
+ * answered for another request id, or echoed a payload that is not the script's (checked for
+ * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
+ * normalised by the queue, and its id is enough).
+ */
+function notTheRequest(tracked, remote) {
+    if (remote.requestId !== tracked.requestId) {
+        return `the queue answered for another request (${remote.requestId})`;
+    }
+    const { request, resumeId } = tracked.job;
+    if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
+        return 'the queue shows another payload for it than this script sends';
+    }
+    return null;
+}
+function sameRequest(request, payload) {
+    try {
+        return hashRequest(request.model, payload) === request.hash;
+    }
+    catch {
+        return false;
+    }
 }
 function nextDelay(tracked, intervalMs) {
     return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
@@ -46740,8 +47082,10 @@ function liveEditInterval(pollIntervalSeconds) {
     return Math.min(5000, Math.max(pollIntervalSeconds * 1000, 1000));
 }
 /**
- * The comment carrying `marker` written by `identity`. Anyone can paste a marker into their own
- * comment: such a comment is never edited and its hidden state never read.
+ * The comment whose first line is `marker`, written by `identity`. The marker counts only there,
+ * where the action writes it: a path or title holding another key's marker further down cannot
+ * make this comment pass for that key's. Anyone can paste a marker into their own comment: such
+ * a comment is never edited and its hidden state never read.
  */
 async function findComment(github, target, marker, identity) {
     const comments = await github.paginate(github.rest.issues.listComments, {
@@ -46750,8 +47094,11 @@ async function findComment(github, target, marker, identity) {
         issue_number: target.issueNumber,
         per_page: 100
     });
-    const own = comments.find(c => c.body?.includes(marker) && isIdentity(c.user, identity));
+    const own = comments.find(c => firstLine(c.body) === marker && isIdentity(c.user, identity));
     return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
+}
+function firstLine(body) {
+    return (body ?? '').split(/\r?\n/, 1)[0] ?? '';
 }
 /** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
 async function writeComment(github, target, existing, body) {
@@ -46857,13 +47204,18 @@ class LiveComment {
 
 ;// CONCATENATED MODULE: ./src/publish/escape.ts
 // Makes text from the pull request or the remote inert in GitHub markdown: no markup, links,
-// images, HTML, table cells or mentions can be injected, and only safe URLs become links.
+// images, HTML, table cells or mentions can be injected, and only safe URLs become links. Every
+// function here also keeps such text from forming an HTML comment, and so any of the action's
+// hidden markers: only the action writes those, and only where it reads them back.
+
 /** Joins letters visually but breaks GitHub's mention, issue-reference and autolink patterns. */
 const ZERO_WIDTH_JOINER = '\u200D';
 /** Control characters and bidirectional overrides (which can make text read other than it is). */
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+/** Invisible in the rendered text, but no HTML comment opens or closes across it. */
+const ZERO_WIDTH_SPACE = '\u200B';
 /**
  * Characters after which GitHub looks for something to link: `@user`, `#123`, `https://…`,
  * `www.…`, `:emoji:`. Entities alone do not help, because mentions and autolinks are found in
@@ -46872,7 +47224,17 @@ const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
 const LINK_TRIGGERS = new Set(['@', '#', ':', '.']);
 /** One line of plain text: every run of whitespace, line breaks included, becomes one space. */
 function oneLine(value) {
-    return value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+    return noComment(value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim());
+}
+/**
+ * Breaks every `<!` (which opens an HTML comment, and with it every marker of this action) and
+ * every `-->` or `--!>` (which closes one), so untrusted text shown literally, in a code span or
+ * block, still reads the same but can neither hide what follows nor pose as the action's state.
+ */
+function noComment(value) {
+    return value
+        .replace(/<!/g, `<${ZERO_WIDTH_SPACE}!`)
+        .replace(/--(!?>)/g, `-${ZERO_WIDTH_SPACE}-$1`);
 }
 /** Cuts at `max` characters (code points, so no emoji is split), marking the cut with `…`. */
 function truncate(value, max) {
@@ -46911,7 +47273,7 @@ function code(value, max = 300) {
 function codeBlock(value, max = 2000, language = 'text') {
     const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
         .split('\n')
-        .map(line => line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd());
+        .map(line => noComment(line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd()));
     const longestRun = Math.max(0, ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length));
     const fence = '`'.repeat(Math.max(3, longestRun + 1));
     return [`${fence}${language}`, ...lines, fence].join('\n');
@@ -46930,25 +47292,12 @@ function attribute(value, max = 300) {
  * be linked. Characters that could end the attribute, the link or the table cell are encoded.
  */
 function safeUrl(value) {
-    if (!value)
-        return null;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        return null;
-    }
-    const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
-    if (!allowed || url.username || url.password)
+    const url = trustedUrl(value);
+    if (!url)
         return null;
     return url.href
         .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&*+,;=%]/g, percentEncode)
         .replace(/&/g, '&amp;');
-}
-function isLoopback(hostname) {
-    // The URL parser has already normalised IPv4 forms such as `127.1` or `0x7f.1`.
-    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 /** A workspace path as URL path segments: every character but letters, digits and `-._~` encoded. */
 function encodePath(path) {
@@ -46971,16 +47320,18 @@ function escape_link(label, url) {
 var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./src/publish/state.ts
 // The hidden block the sticky comment carries so a later run can reuse finished videos and resume
-// requests still rendering: deflated JSON in base64url, and read back as untrusted input.
+// requests still rendering: deflated JSON in base64url on the comment's last line, the one place
+// it is written and the only place it is read, and read back as untrusted input.
 
 const OPEN = '<!-- avatar-video-action-state:v1.';
 const CLOSE = ' -->';
-const BLOCK = /<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->/g;
+const LAST_LINE = /^<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->$/;
 /** Far above what a 65,536-character comment can hold, far below what would hurt to inflate. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 /**
- * The hidden HTML comment holding the entries. Only what `decodeState` accepts is written: an
- * entry with a malformed hash is left out, and a URL that is not http(s) is saved as null.
+ * The hidden HTML comment holding the entries, to be the comment's last line. Only what
+ * `decodeState` accepts is written: an entry with a malformed hash is left out, and a URL that is
+ * not http(s) is saved as null.
  */
 function encodeState(entries) {
     const tuples = entries.map(toTuple).filter(isTuple);
@@ -46988,16 +47339,19 @@ function encodeState(entries) {
     return `${OPEN}${data.toString('base64url')}${CLOSE}`;
 }
 /**
- * The entries of the one state block in `body`. Anything unexpected (no block, two blocks, bad
- * encoding, an entry of the wrong shape) gives [], so a damaged or edited comment can only make
- * a run pay again, never make it trust something it did not write. Never throws.
+ * The entries of the state block on the last line of `body`, the action's own comment. A block
+ * anywhere else is not the action's: text from a pull request shown in the comment cannot add
+ * one, replace it, or make it unreadable. Anything unexpected (no block, bad encoding, an entry of
+ * the wrong shape) gives [], so a damaged or edited comment can only make a run pay again, never
+ * make it trust something it did not write. Never throws.
  */
 function decodeState(body) {
     try {
-        const blocks = [...String(body).matchAll(BLOCK)];
-        if (blocks.length !== 1)
+        const lastLine = String(body).trimEnd().split(/\r?\n/).at(-1) ?? '';
+        const block = LAST_LINE.exec(lastLine);
+        if (!block)
             return [];
-        const json = (0,external_node_zlib_.inflateRawSync)(Buffer.from(blocks[0]?.[1] ?? '', 'base64url'), {
+        const json = (0,external_node_zlib_.inflateRawSync)(Buffer.from(block[1] ?? '', 'base64url'), {
             maxOutputLength: MAX_JSON_BYTES
         });
         const parsed = JSON.parse(json.toString('utf8'));
@@ -48449,6 +48803,7 @@ function _unique(values) {
 
 
 
+
 const DOWNLOADS_AT_ONCE = 4;
 /**
  * Downloads the media of every row that has a video into `dir`, at `dir/name.mp4` and
@@ -48489,6 +48844,11 @@ function artifactNames(files) {
 }
 async function fetchInto(url, dir, relative, check) {
     const dest = external_node_path_default().join(dir, ...relative.split('/'));
+    // The same rule as for links in the comment: a URL from the queue must not reach into the
+    // runner's network (a metadata service, a plain-http host).
+    if (!trustedUrl(url)) {
+        return { path: null, error: 'not downloaded: the URL is not https (nor http on this machine)' };
+    }
     try {
         await (0,promises_.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
         // No auth argument: media lives on third-party storage and must never see the API key.
@@ -48664,6 +49024,26 @@ function blank(file) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command.
+/**
+ * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
+ * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
+ * the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+function logText(value) {
+    return (String(value)
+        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+        .replace(/::/g, ':%3A')
+        .replace(/##\[/g, '#%23['));
+}
+function percent(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
 
@@ -48686,17 +49066,27 @@ function blank(file) {
 
 
 
+
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false;
+/** The key, once read: every message that fails the step is scrubbed of it. */
+let apiKey;
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+const info = (message) => lib_core/* info */.pq(logText(message));
+/** Fails the step with a message that cannot hold the key. */
+const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
 async function run() {
     const cancel = watchCancellation();
-    let settings;
     try {
-        settings = readSettings();
-        await job(settings, readEvent(), cancel.signal);
+        const settings = readSettings();
+        apiKey = settings.apiKey || undefined;
+        await job(settings, readEvent(), cancel);
     }
     catch (error) {
-        lib_core/* setFailed */.C1(redact(error.message, settings?.apiKey));
+        fail(error.message);
         // The contract's outputs exist on every run, so `if: always()` steps can read them.
         if (!outputsSet)
             setOutputs([], { commentUrl: null, artifactId: null });
@@ -48704,11 +49094,13 @@ async function run() {
     finally {
         cancel.dispose();
     }
+    return { cancelled: cancel.signal.aborted };
 }
-async function job(settings, event, signal) {
+async function job(settings, event, cancel) {
+    const { signal } = cancel;
     const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
     const github = settings.githubToken
-        ? createGitHubClient(settings.githubToken, lib_core/* warning */.$e)
+        ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
         : null;
     const spending = decideSpending(settings, event);
     if (spending.dryRun)
@@ -48720,12 +49112,12 @@ async function job(settings, event, signal) {
         event,
         workspace,
         github,
-        log: lib_core/* info */.pq,
+        log: info,
         warn: lib_core/* warning */.$e
     });
-    lib_core/* info */.pq(`Scripts: ${selection.files.length} selected from ${selection.source}`);
+    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
     for (const file of selection.removed)
-        lib_core/* info */.pq(`${file} was removed: nothing to generate`);
+        info(`${file} was removed: nothing to generate`);
     // 2. Turn each into a validated payload before any money is spent.
     const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
     annotate(outcomes);
@@ -48735,23 +49127,46 @@ async function job(settings, event, signal) {
     // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
     let fatal = null;
     if (!spending.dryRun && rows.some(r => r.pending)) {
-        fatal = await generateVideos(settings, event, github, signal, rows, outcomes, report);
+        fatal =
+            report.unreadable && settings.reuse
+                ? holdBack(rows, report.unreadable)
+                : await generateVideos(settings, event, github, signal, rows, outcomes, report);
     }
     // 5. Publish: artifact, comment, summary, outputs.
-    const results = await publish(settings, event, signal, rows, report);
+    const { results, unsaved } = await publish(settings, event, signal, rows, report);
     const { succeeded, failed } = counts(results);
-    lib_core/* info */.pq(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
     if (fatal)
-        lib_core/* setFailed */.C1(fatal);
+        fail(fatal);
+    else if (unsaved)
+        fail(unsaved);
     else if (failed && settings.failOnError) {
-        lib_core/* setFailed */.C1(`${failed} of ${results.length} scripts did not produce a video`);
+        fail(`${failed} of ${results.length} scripts did not produce a video`);
     }
+}
+/**
+ * Generates nothing: the earlier comment, which may hold videos already paid for and requests
+ * still rendering, could not be read, and generating blind could pay for them again.
+ */
+function holdBack(rows, why) {
+    const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`;
+    for (const row of rows.filter(r => r.pending)) {
+        row.pending = false;
+        row.status = 'skipped';
+        row.error = 'not generated: the earlier comment could not be read';
+    }
+    return message;
 }
 async function openReport(settings, event, github, spending, removed, rows) {
     const target = settings.comment && github && event.pullRequest
         ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
         : null;
-    const existing = target && github ? await findEarlierComment(github, target, settings) : null;
+    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
+    const existing = 'found' in earlier ? earlier.found : null;
+    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
+    if (unreadable) {
+        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
+    }
     const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
     const context = {
         commentKey: settings.commentKey,
@@ -48760,7 +49175,9 @@ async function openReport(settings, event, github, spending, removed, rows) {
         runUrl: event.runUrl,
         artifactUrl: null,
         dryRun: spending.dryRun,
-        notice: spending.notice,
+        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
+            .filter(Boolean)
+            .join(' '),
         removed,
         mergedPulls,
         // What an earlier run saved for scripts this run does not touch is kept for later runs.
@@ -48768,12 +49185,12 @@ async function openReport(settings, event, github, spending, removed, rows) {
         mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
         final: false
     };
-    const live = target && github && (rows.length || existing)
+    const live = target && github && !unreadable && (rows.length || existing)
         ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
         : null;
     // Rendered only when an edit is due: the live comment writes at most every few seconds.
     const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
-    return { context, live, mergedPulls, show };
+    return { context, live, mergedPulls, unreadable, show };
 }
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
@@ -48786,7 +49203,7 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
         apiKey: settings.apiKey,
         organizationId: settings.organizationId,
         observer: {
-            onRetry: (attempt, delay, reason) => lib_core/* info */.pq(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
         }
     });
     try {
@@ -48811,7 +49228,7 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
         reuse: settings.reuse,
         commentKey: settings.commentKey,
         signal,
-        log: lib_core/* info */.pq,
+        log: info,
         warn: lib_core/* warning */.$e
     });
     for (const row of rows)
@@ -48820,6 +49237,7 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
     report.show();
     lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
     const byFile = new Map(rows.map(row => [row.file, row]));
+    let refused = null;
     // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
     await generate(plan.jobs, {
         client,
@@ -48827,9 +49245,11 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
         pollInterval: settings.pollInterval,
         timeout: settings.timeout,
         signal,
+        warn: lib_core/* warning */.$e,
+        onRefused: message => (refused = message),
         onProgress: progress => {
             const id = progress.requestId ? ` (${progress.requestId})` : '';
-            lib_core/* info */.pq(`${progress.file}: ${progress.status}${id}`);
+            info(`${progress.file}: ${progress.status}${id}`);
             const row = byFile.get(progress.file);
             if (!row)
                 return;
@@ -48842,32 +49262,41 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
                 : row.request_id;
             report.show();
         },
-        onSummary: c => lib_core/* info */.pq(progressLine(c))
+        onSummary: c => info(progressLine(c))
     });
     lib_core/* endGroup */.N4();
-    return null;
+    return refused;
 }
-/** Uploads the artifact, writes the comment, the summary and the outputs; returns the results. */
+/**
+ * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
 async function publish(settings, event, signal, rows, report) {
     const { context } = report;
     let artifactId = null;
-    // After a cancellation the runner allows seconds, not minutes: the comment comes first.
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and an
+    // upload under way when the job is cancelled is abandoned.
     if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
-        artifactId = await publishArtifact(settings, rows);
+        artifactId = await unlessCancelled(publishArtifact(settings, rows), signal, () => {
+            lib_core/* warning */.$e('Cancelled: the artifact upload was abandoned; the comment comes first');
+            return null;
+        });
         if (artifactId !== null && event.runUrl) {
             context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
         }
     }
     context.final = true;
     let commentUrl = null;
+    let unsaved = null;
     if (report.live) {
         try {
             const body = redact(renderReport(rows, context), settings.apiKey);
             commentUrl = (await report.live.finish(body)).url;
-            lib_core/* info */.pq(`Comment: ${commentUrl}`);
+            info(`Comment: ${commentUrl}`);
         }
         catch (error) {
             lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
+            unsaved = unsavedRequests(rows, error.message);
         }
     }
     // Outputs before the summary: a summary that cannot be written must not blank them.
@@ -48884,7 +49313,34 @@ async function publish(settings, event, signal, rows, report) {
         }
     }
     outputsSet = true;
-    return results;
+    return { results, unsaved };
+}
+/**
+ * What the step fails with when the comment, the only place a later run learns what this one
+ * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
+ */
+function unsavedRequests(rows, why) {
+    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+    if (!paid.length)
+        return null;
+    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
+}
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled(work, signal, fallback) {
+    if (signal.aborted)
+        return fallback();
+    let onAbort = () => { };
+    const cancelled = new Promise(resolve => {
+        onAbort = () => resolve(fallback());
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([work, cancelled]);
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
 }
 function defaultsOf(settings) {
     return {
@@ -48912,13 +49368,15 @@ function annotate(outcomes) {
             lib_core/* warning */.$e(said(w), where(w, 'Video script'));
     }
 }
+/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
 async function findEarlierComment(github, target, settings) {
     try {
-        return await findComment(github, target, marker(settings.commentKey), await tokenIdentity(github));
+        const identity = await tokenIdentity(github);
+        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
     }
     catch (error) {
-        lib_core/* warning */.$e(`Could not read the pull request's comments: ${error.message}`);
-        return null;
+        const action = `Reading the comments of pull request #${target.issueNumber}`;
+        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
     }
 }
 /**
@@ -48942,7 +49400,7 @@ async function publishArtifact(settings, rows) {
         const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f) => !!f);
         const results = publicResults(rows, settings.apiKey);
         const artifact = await uploadArtifact(settings.artifactName, dir, results, media, lib_core/* warning */.$e);
-        lib_core/* info */.pq(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
+        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
     catch (error) {
@@ -48967,19 +49425,32 @@ function publicResults(rows, key) {
 function redact(text, key) {
     return key ? text.split(key).join('***') : text;
 }
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000;
 /** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
 function watchCancellation() {
     const controller = new AbortController();
+    const lastCalls = new AbortController();
+    let timer;
     const onSignal = (name) => () => {
+        if (controller.signal.aborted)
+            return;
         lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
         controller.abort('cancelled');
+        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
+        timer.unref();
     };
     const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-    process.once('SIGINT', handlers.SIGINT);
-    process.once('SIGTERM', handlers.SIGTERM);
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
     return {
         signal: controller.signal,
+        lastCalls: lastCalls.signal,
         dispose() {
+            clearTimeout(timer);
             process.off('SIGINT', handlers.SIGINT);
             process.off('SIGTERM', handlers.SIGTERM);
         }
