@@ -109,3 +109,29 @@ describe('inputs', () => {
     ).toEqual(['OWNER', 'FIRST_TIME_CONTRIBUTOR'])
   })
 })
+
+describe('working-directory', () => {
+  const inWorkspace = (value: string) =>
+    readSettings(name => (name === 'working-directory' ? value : ''), '/home/runner/work/site/site')
+      .workingDirectory
+
+  it('is the workspace itself when left out', () => {
+    expect(inWorkspace('')).toBe('.')
+    expect(inWorkspace('.')).toBe('.')
+  })
+
+  it('takes a folder relative to the workspace, or an absolute path inside it', () => {
+    expect(inWorkspace('pr')).toBe('pr')
+    expect(inWorkspace('./pr/site/')).toBe('pr/site')
+    expect(inWorkspace('/home/runner/work/site/site/pr')).toBe('pr')
+  })
+
+  it.each(['..', '../other', 'pr/../../other', '/home/runner/work/site', '/etc'])(
+    'refuses %p, which leads out of the workspace',
+    value => {
+      expect(() => inWorkspace(value)).toThrow(
+        `working-directory must be inside the workspace /home/runner/work/site/site (got "${value}")`
+      )
+    }
+  )
+})

@@ -34058,6 +34058,7 @@ function trustedUrl(value) {
 // Nothing else reads inputs, and the API key is masked before any other input is looked at.
 
 
+
 const DEFAULT_SCRIPTS = [
     'videos/**/*.md',
     'videos/**/*.txt',
@@ -34069,7 +34070,7 @@ const DEFAULT_SCRIPTS = [
 class InputError extends Error {
     name = 'InputError';
 }
-function readSettings(read = name => lib_core/* getInput */.V4(name)) {
+function readSettings(read = name => lib_core/* getInput */.V4(name), workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
     const apiKey = read('api-key').trim();
     if (apiKey)
         lib_core/* setSecret */.Pq(apiKey);
@@ -34080,6 +34081,7 @@ function readSettings(read = name => lib_core/* getInput */.V4(name)) {
         model: read('model').trim() || 'heygen-avatar-4',
         organizationId: optional(read('organization-id')),
         scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
+        workingDirectory: workingDirectory(read('working-directory').trim(), workspace),
         mode: oneOf(read, 'mode', ['changed', 'all', 'auto'], 'auto'),
         avatarId: optional(read('avatar-id')),
         voiceId: optional(read('voice-id')),
@@ -34197,6 +34199,18 @@ function oneOf(read, name, values, fallback) {
     if (!found)
         throw new InputError(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
     return found;
+}
+/**
+ * The folder as a path relative to the workspace. Like actions/checkout's `path`, it stays
+ * inside the workspace: scripts come from the repository, never from elsewhere on the runner.
+ */
+function workingDirectory(value, workspace) {
+    const root = external_node_path_default().resolve(workspace);
+    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(root, value || '.'));
+    if (relative === '..' || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative)) {
+        throw new InputError(`working-directory must be inside the workspace ${root} (got "${value}"): check the repository out there, with actions/checkout's path`);
+    }
+    return relative.split((external_node_path_default()).sep).join('/') || '.';
 }
 // The key ends up inside an HTML comment marker: keep it to characters that cannot close it.
 function commentKey(value) {
@@ -34917,6 +34931,34 @@ async function listWorkspace(workspace) {
     await walk(workspace, '');
     return files.sort();
 }
+/**
+ * The absolute folder scripts are read from: `relative` (the working-directory input, already
+ * inside the workspace) must be a real folder at every step, as a script's path must be. A
+ * pull request could otherwise swap a folder for a link that leads out of the workspace.
+ */
+async function openWorkingDirectory(workspace, relative) {
+    let current = external_node_path_default().resolve(workspace);
+    if (relative === '.')
+        return current;
+    const parts = relative.split('/');
+    for (const [i, part] of parts.entries()) {
+        current = external_node_path_default().join(current, part);
+        const shown = parts.slice(0, i + 1).join('/');
+        const stats = await (0,promises_.lstat)(current).catch(() => null);
+        const problem = !stats
+            ? 'does not exist: check the repository out there first (actions/checkout with path)'
+            : stats.isSymbolicLink()
+                ? 'is a symbolic link, which is never followed'
+                : !stats.isDirectory()
+                    ? 'is not a folder'
+                    : null;
+        if (problem) {
+            const where = shown === relative ? relative : `${relative}: ${shown}`;
+            throw new Error(`working-directory ${where} ${problem}`);
+        }
+    }
+    return current;
+}
 
 ;// CONCATENATED MODULE: ./src/find/index.ts
 
@@ -34948,7 +34990,7 @@ async function findScripts(options) {
     const present = new Set(workspace);
     const missing = selection.files.filter(file => !present.has(file));
     if (missing.length) {
-        warn(`${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head)`);
+        warn(`${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`);
     }
     return { ...selection, source: changes.source };
 }
@@ -49067,6 +49109,7 @@ function percent(ch) {
 
 
 
+
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false;
 /** The key, once read: every message that fails the step is scrubbed of it. */
@@ -49098,7 +49141,9 @@ async function run() {
 }
 async function job(settings, event, cancel) {
     const { signal } = cancel;
-    const workspace = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+    // Scripts are read, and their paths shown, relative to working-directory (by default the
+    // workspace): under pull_request_target, the folder the pull request's head is checked out in.
+    const workspace = await openWorkingDirectory(process.env.GITHUB_WORKSPACE ?? process.cwd(), settings.workingDirectory);
     const github = settings.githubToken
         ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
         : null;

@@ -6,6 +6,7 @@ import { readEvent, type EventInfo } from './github/event.js'
 import { createGitHubClient, explainGitHubError, type GitHubClient } from './github/client.js'
 import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
 import { findScripts } from './find/index.js'
+import { openWorkingDirectory } from './find/workspace.js'
 import { loadScript } from './script/index.js'
 import { createQueueClient } from './queue/client.js'
 import { preflight, PreflightError } from './queue/preflight.js'
@@ -66,7 +67,12 @@ export async function run(): Promise<RunOutcome> {
 
 async function job(settings: Settings, event: EventInfo, cancel: Cancellation): Promise<void> {
   const { signal } = cancel
-  const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd())
+  // Scripts are read, and their paths shown, relative to working-directory (by default the
+  // workspace): under pull_request_target, the folder the pull request's head is checked out in.
+  const workspace = await openWorkingDirectory(
+    process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    settings.workingDirectory
+  )
   const github = settings.githubToken
     ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
     : null

@@ -1,5 +1,6 @@
 // Turns the action's raw inputs into one typed, validated Settings object.
 // Nothing else reads inputs, and the API key is masked before any other input is looked at.
+import path from 'node:path'
 import * as core from '@actions/core'
 import { isLoopback } from './url.js'
 
@@ -11,6 +12,8 @@ export interface Settings {
   model: string
   organizationId: string | undefined
   scripts: string[]
+  /** Where scripts are read from, relative to the workspace (`.`: the workspace itself). */
+  workingDirectory: string
   mode: Mode
   avatarId: string | undefined
   voiceId: string | undefined
@@ -47,7 +50,10 @@ export class InputError extends Error {
 
 type Read = (name: string) => string
 
-export function readSettings(read: Read = name => core.getInput(name)): Settings {
+export function readSettings(
+  read: Read = name => core.getInput(name),
+  workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
+): Settings {
   const apiKey = read('api-key').trim()
   if (apiKey) core.setSecret(apiKey)
 
@@ -59,6 +65,7 @@ export function readSettings(read: Read = name => core.getInput(name)): Settings
     model: read('model').trim() || 'heygen-avatar-4',
     organizationId: optional(read('organization-id')),
     scripts: globLines(read('scripts'), DEFAULT_SCRIPTS),
+    workingDirectory: workingDirectory(read('working-directory').trim(), workspace),
     mode: oneOf(read, 'mode', ['changed', 'all', 'auto'] as const, 'auto'),
     avatarId: optional(read('avatar-id')),
     voiceId: optional(read('voice-id')),
@@ -187,6 +194,21 @@ function oneOf<T extends string>(read: Read, name: string, values: readonly T[],
   const found = values.find(v => v === raw.toLowerCase())
   if (!found) throw new InputError(`${name} must be one of ${values.join(', ')} (got "${raw}")`)
   return found
+}
+
+/**
+ * The folder as a path relative to the workspace. Like actions/checkout's `path`, it stays
+ * inside the workspace: scripts come from the repository, never from elsewhere on the runner.
+ */
+function workingDirectory(value: string, workspace: string): string {
+  const root = path.resolve(workspace)
+  const relative = path.relative(root, path.resolve(root, value || '.'))
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new InputError(
+      `working-directory must be inside the workspace ${root} (got "${value}"): check the repository out there, with actions/checkout's path`
+    )
+  }
+  return relative.split(path.sep).join('/') || '.'
 }
 
 // The key ends up inside an HTML comment marker: keep it to characters that cannot close it.

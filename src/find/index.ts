@@ -55,7 +55,7 @@ export async function findScripts(options: {
   const missing = selection.files.filter(file => !present.has(file))
   if (missing.length) {
     warn(
-      `${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head)`
+      `${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`
     )
   }
   return { ...selection, source: changes.source }
