@@ -40,7 +40,9 @@ export function toResult(row: Row): Result {
     video_url: row.video_url,
     thumbnail_url: row.thumbnail_url,
     duration: row.duration,
-    error: row.error
+    error: row.error,
+    video_file: row.video_file,
+    thumbnail_file: row.thumbnail_file
   }
 }
 
@@ -54,6 +56,8 @@ function blank(file: string): Row {
     thumbnail_url: null,
     duration: null,
     error: null,
+    video_file: null,
+    thumbnail_file: null,
     title: null,
     estimatedSeconds: null,
     problems: []

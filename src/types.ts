@@ -58,6 +58,10 @@ export interface Result {
   thumbnail_url: string | null
   duration: number | null
   error: string | null
+  /** Artifact-relative path of the downloaded video (also under the `directory` output), or null. */
+  video_file: string | null
+  /** Likewise for the thumbnail. */
+  thumbnail_file: string | null
 }
 
 /** A result with what the publishers need beyond the contract's fields. */

@@ -28,6 +28,8 @@ function row(fields: Partial<Row> = {}): Row {
     thumbnail_url: `https://storage.example.com/${encodeURIComponent(file)}/thumb.jpg`,
     duration: 75,
     error: null,
+    video_file: null,
+    thumbnail_file: null,
     title: 'Welcome',
     estimatedSeconds: 72,
     problems: [],
