@@ -163,6 +163,13 @@ describe('scenes of a Markdown script', () => {
     expect(spoken('First scene\n---\nSecond scene')).toEqual(['First scene', 'Second scene'])
   })
 
+  it('splits on old Mac line ends too, counting lines as the parser does', () => {
+    expect(spoken('One\r---\rTwo.')).toEqual(['One', 'Two.'])
+    expect(problems('One\r\r| a |\r|---|')).toEqual([
+      { line: 3, column: 1, key: undefined, message: expect.stringMatching(/^a table/) }
+    ])
+  })
+
   it('accepts spaces around ---', () => {
     expect(spoken('One\n  ---  \nTwo')).toEqual(['One', 'Two'])
   })

@@ -32,7 +32,7 @@ const FENCE = /^ {0,3}(?:`{3}|~{3})/
  * needs, and a bound on micromark's work: some runs of unclosed markup cost it time that grows
  * faster than their length, and a scene break ends every one of them.
  */
-export const MAX_SCENE_MARKDOWN = 25_000
+const MAX_SCENE_MARKDOWN = 25_000
 
 /** Quotes and lists nested deeper than this on one line are refused before parsing. */
 const MAX_NESTING = 32
@@ -47,7 +47,8 @@ const DEEP_NESTING = new RegExp(
 
 /** Splits a Markdown or text script into front matter and the words of each scene. */
 export function readMarkdown(source: string): MarkdownScript | Finding {
-  const lines = source.split('\n')
+  // micromark also ends a line at a lone CR: so must the line numbers, to point at its nodes.
+  const lines = source.split(/\r?\n|\r/)
   let bodyStart = 0
   let frontMatter: string | null = null
   if (FRONT_MATTER_OPEN.test(lines[0] ?? '')) {
