@@ -63387,7 +63387,8 @@ const MAX_BRACKETS = 8;
 const DEEP_NESTING = new RegExp(String.raw `^(?:[ \t]*(?:>|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]))){${MAX_NESTING + 1}}`);
 /** Splits a Markdown or text script into front matter and the words of each scene. */
 function readMarkdown(source) {
-    const lines = source.split('\n');
+    // micromark also ends a line at a lone CR: so must the line numbers, to point at its nodes.
+    const lines = source.split(/\r?\n|\r/);
     let bodyStart = 0;
     let frontMatter = null;
     if (FRONT_MATTER_OPEN.test(lines[0] ?? '')) {
