@@ -16,6 +16,7 @@ import {
   truncate
 } from './escape.js'
 import { encodeState, type SavedEntry } from './state.js'
+import { spokenWords } from './words.js'
 import { problemText } from '../script/index.js'
 
 export interface RenderContext {
@@ -73,6 +74,9 @@ const THUMBNAIL_WIDTH = 160
 /** How much of a payload a dry run shows in the comment; the job summary has room for more. */
 const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 }
 
+/** How many characters of a script's words a row shows: a preview, past that shortened. */
+const WORDS_SHOWN = { comment: 2_000, summary: 20_000 }
+
 const STATUS_EMOJI: Record<ResultStatus, string> = {
   success: '✅',
   reused: '♻️',
@@ -100,6 +104,8 @@ interface Rendered {
   row: Row
   line: string
   detail: string | null
+  /** Once paid for, what the video says: shown while room is left after every line and detail. */
+  words: string | null
 }
 
 /** What a piece of the body counts for against the limit. */
@@ -116,7 +122,8 @@ export function marker(commentKey: string): string {
  * `maxLength`, the hidden state is kept whole if it can be (else without URLs, else its most
  * useful entries) and table rows give way: successes and skipped scripts first, then pending
  * ones, failed and invalid ones last (a reviewer needs those most). The header counts stay
- * complete, and a line says how many rows are not shown.
+ * complete, and a line says how many rows are not shown. The words of the videos, a preview for
+ * reviewers, take what room is left.
  */
 export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOptions = {}): string {
   const forSummary = options.forSummary ?? false
@@ -132,7 +139,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     overflowLine(rows.length, ctx, forSummary),
     failuresBlock(rows.length, []),
     invalidBlock(rows.length, []),
-    ctx.dryRun ? payloadsBlock(rows.length, []) : ''
+    ctx.dryRun ? payloadsBlock(rows.length, []) : wordsBlock(rows.length, [])
   ].reduce((sum, section) => sum + cost(section), 0)
 
   const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost)
@@ -143,6 +150,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
   const invalid = withDetail(kind => kind === 'invalid')
   const failures = withDetail(kind => FAILED.has(kind))
   const payloads = withDetail(kind => kind === 'skipped')
+  const words = fitWords(shown, limit - reserved - cost(state), measure)
 
   const body = [
     head,
@@ -151,6 +159,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     failures.length ? failuresBlock(failures.length, failures) : '',
     invalid.length ? invalidBlock(invalid.length, invalid) : '',
     payloads.length ? payloadsBlock(payloads.length, payloads) : '',
+    words.length ? wordsBlock(words.length, words) : '',
     footer,
     state
   ]
@@ -265,7 +274,11 @@ function renderRow(row: Row, ctx: RenderContext, forSummary: boolean): Rendered 
         : ctx.dryRun && kind === 'skipped' && row.payload
           ? payloadEntry(row, row.payload, ctx, forSummary)
           : null
-  return { row, line, detail }
+  const words =
+    !ctx.dryRun && !FAILED.has(kind) && row.payload
+      ? wordsEntry(row, row.payload, ctx, forSummary)
+      : null
+  return { row, line, detail, words }
 }
 
 /** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
@@ -360,7 +373,33 @@ function payloadEntry(
 ): string {
   const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`
   const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment
-  return `**${fileLink(row.file, ctx)}**${spoken}\n\n${codeBlock(JSON.stringify(payload, null, 2), max, 'json')}`
+  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json')
+  return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n')
+}
+
+/** The words a submitted script's video says, scene by scene. */
+function wordsEntry(
+  row: Row,
+  payload: Record<string, unknown>,
+  ctx: RenderContext,
+  forSummary: boolean
+): string | null {
+  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  return words && `**${fileLink(row.file, ctx)}**\n\n${words}`
+}
+
+/** The words entries of the shown rows, in their order, while they fit in what is left. */
+function fitWords(shown: Rendered[], budget: number, measure: Measure): Rendered[] {
+  const cost = costIn(measure)
+  let left = budget
+  for (const item of shown)
+    left -= measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0)
+  return shown.filter(({ words }) => {
+    const fits = words !== null && cost(words) <= left
+    if (fits) left -= cost(words)
+    return fits
+  })
 }
 
 /** `file:line:column key — message`, as compilers print it. */
@@ -378,6 +417,11 @@ function invalidBlock(count: number, entries: Rendered[]): string {
 
 function payloadsBlock(count: number, entries: Rendered[]): string {
   return details(`🧪 What would be sent (${count})`, entries)
+}
+
+function wordsBlock(count: number, entries: Rendered[]): string {
+  const said = entries.map(entry => ({ ...entry, detail: entry.words ?? null }))
+  return details(`🗣️ What the videos say (${count})`, said)
 }
 
 function details(summary: string, entries: Rendered[]): string {
