@@ -168,11 +168,20 @@ export async function startGitHub(options = {}) {
       host: 'api'
     }
     requests.push(record)
+    const path = repository.canonicalPath(url.pathname)
+    if (description.match(method, path).match?.route === UPLOAD_ROUTE) {
+      violations.push(
+        `${method} ${path}: GitHub takes uploads on the host upload_url names, not the API host`
+      )
+      record.route = UPLOAD_ROUTE
+      record.status = 404
+      return error(404, 'Not Found')
+    }
     const parsed = parseJson(raw)
     if (parsed.ok) record.body = parsed.value
     else violations.push(`${method} ${url.pathname}: the body is not JSON`)
     const answer = parsed.ok
-      ? answerFor(record, repository.canonicalPath(url.pathname), req.headers)
+      ? answerFor(record, path, req.headers)
       : error(400, 'Problems parsing JSON')
     record.status = answer.status
     return answer
@@ -201,10 +210,6 @@ export async function startGitHub(options = {}) {
         pathKnown
           ? `${method} ${path}: GitHub has no ${method} on this path`
           : `${method} ${path}: not a path of GitHub's REST API`
-      )
-    } else if (match.route === UPLOAD_ROUTE) {
-      violations.push(
-        `${method} ${path}: GitHub takes uploads on the host upload_url names, not the API host`
       )
     } else if (!handler) {
       violations.push(`${match.route}: GitHub has it, but the stand-in does not implement it`)
