@@ -323,7 +323,12 @@ export async function startGitHub(options = {}) {
     if (injection) {
       const release = repository.releases.byId.get(Number(params.release_id))
       const name = new URL(req.url ?? '/', repository.uploads).searchParams.get('name')
-      if (injection.leavesOpenAsset && release && name) {
+      if (
+        injection.leavesOpenAsset &&
+        release &&
+        name &&
+        !repository.releases.refuseUpload(release, name)
+      ) {
         repository.releases.addAsset(release, {
           requestedName: name,
           label: null,
