@@ -42,7 +42,8 @@ export function toResult(row: Row): Result {
     duration: row.duration,
     error: row.error,
     video_file: row.video_file,
-    thumbnail_file: row.thumbnail_file
+    thumbnail_file: row.thumbnail_file,
+    release_url: row.release_url
   }
 }
 
@@ -58,6 +59,7 @@ function blank(file: string): Row {
     error: null,
     video_file: null,
     thumbnail_file: null,
+    release_url: null,
     title: null,
     estimatedSeconds: null,
     problems: []

@@ -30,6 +30,7 @@ function row(fields: Partial<Row> = {}): Row {
     error: null,
     video_file: null,
     thumbnail_file: null,
+    release_url: null,
     title: 'Welcome',
     estimatedSeconds: 72,
     problems: [],

@@ -38,6 +38,8 @@ export interface RenderContext {
   removed?: string[]
   /** On a push, the pull requests it merged, whose comments show what the reviewers saw. */
   mergedPulls?: Array<{ number: number; url: string }>
+  /** The release this run published to, and each video's stable URL there. */
+  release?: { tag: string; url: string; videos: Array<{ file: string; url: string }> } | null
   /** Human text on when media URLs may expire, for the footer. */
   mediaExpiry?: string | null
   /** False while rows still render (live comment): the header says "rendering…". */
@@ -132,9 +134,12 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
   const cost = costIn(measure)
   const head = renderHead(rows, ctx, forSummary)
   const footer = renderFooter(rows, ctx)
+  // At most a quarter of the room: the table and the failures come first.
+  const release = releaseBlock(ctx, Math.floor(limit / 4), measure)
   const reserved = [
     head,
     footer,
+    release,
     TABLE_HEAD,
     overflowLine(rows.length, ctx, forSummary),
     failuresBlock(rows.length, []),
@@ -160,6 +165,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     invalid.length ? invalidBlock(invalid.length, invalid) : '',
     payloads.length ? payloadsBlock(payloads.length, payloads) : '',
     words.length ? wordsBlock(words.length, words) : '',
+    release,
     footer,
     state
   ]
@@ -437,6 +443,24 @@ function overflowLine(hidden: number, ctx: RenderContext, forSummary: boolean): 
   ].filter(Boolean)
   const where = places.length ? places.join(' and ') : 'the workflow run'
   return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`
+}
+
+/** Released videos listed per script, within `budget`, the rest counted. */
+function releaseBlock(ctx: RenderContext, budget: number, measure: Measure): string {
+  const release = ctx.release
+  if (!release?.videos.length) return ''
+  const heading = `📦 Published to the release ${link(code(release.tag, 100), release.url)}, at stable links for docs and sites:`
+  const lines: string[] = []
+  let used = measure(heading) + 200
+  for (const video of release.videos) {
+    const line = `- ${code(video.file)}: ${link(text(video.url, 500), video.url)}`
+    if (used + measure(`\n${line}`) > budget) break
+    lines.push(line)
+    used += measure(`\n${line}`)
+  }
+  const more = release.videos.length - lines.length
+  if (more) lines.push(`- … and ${more} more: see the release's manifest.json`)
+  return [heading, '', ...lines].join('\n')
 }
 
 function renderFooter(rows: Row[], ctx: RenderContext): string {
