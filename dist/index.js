@@ -33985,7 +33985,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57353);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37584);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 
@@ -34017,7 +34017,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 57353:
+/***/ 37584:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34109,7 +34109,8 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), workspace 
         comment: bool(read, 'comment', true),
         commentKey: commentKey(read('comment-key').trim() || 'default'),
         artifact: bool(read, 'artifact', true),
-        artifactName: read('artifact-name').trim() || 'avatar-videos',
+        artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
+        release: releaseTag(read('release').trim()),
         pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
         timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
         maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
@@ -34118,6 +34119,30 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), workspace 
         failOnError: bool(read, 'fail-on-error', true),
         allowedAssociations: associations(read('allowed-associations'))
     };
+}
+/** What the artifact service refuses in a name (@actions/artifact's list), checked before paying. */
+function artifactName(value) {
+    // eslint-disable-next-line no-control-regex -- control characters are refused too
+    if (/["':<>|*?\\/\u0000-\u001F]/.test(value)) {
+        throw new InputError(`artifact-name may not hold " : < > | * ? \\ / or control characters (got "${value}")`);
+    }
+    return value;
+}
+/**
+ * A tag name as git and GitHub take it (git check-ref-format): the `release` input. Refused at
+ * start, rather than after the videos are paid for.
+ */
+function releaseTag(value) {
+    if (!value)
+        return null;
+    const bad = 
+    // eslint-disable-next-line no-control-regex -- control characters are refused too
+    /[\u0000-\u0020\u007F~^:?*[\\]|\.\.|@\{|\/\/|^[-/.]|[/.]$|\.lock$/.test(value) ||
+        value.length > 200;
+    if (bad) {
+        throw new InputError(`release must be a tag name git accepts, such as avatar-videos (got "${value}")`);
+    }
+    return value;
 }
 /**
  * The longest `timeout`: a job on a self-hosted runner runs for at most 5 days (GitHub-hosted: 6
@@ -34590,7 +34615,14 @@ function createGitHubClient(token, options) {
  */
 function boundedFetch(signal) {
     return async (input, init = {}) => {
-        const signals = [AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), init.signal, signal];
+        // An upload (a release asset streamed from disk) takes as long as its size needs: only
+        // cancellation ends it. A GET or a small JSON body is bounded by the timeout.
+        const streaming = init.body !== undefined && init.body !== null && typeof init.body !== 'string';
+        const signals = [
+            streaming ? undefined : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+            init.signal,
+            signal
+        ];
         const response = await fetch(input, {
             ...init,
             signal: AbortSignal.any(signals.filter((s) => !!s))
@@ -65642,9 +65674,12 @@ function renderReport(rows, ctx, options = {}) {
     const cost = costIn(measure);
     const head = renderHead(rows, ctx, forSummary);
     const footer = renderFooter(rows, ctx);
+    // At most a quarter of the room: the table and the failures come first.
+    const release = releaseBlock(ctx, Math.floor(limit / 4), measure);
     const reserved = [
         head,
         footer,
+        release,
         TABLE_HEAD,
         overflowLine(rows.length, ctx, forSummary),
         failuresBlock(rows.length, []),
@@ -65667,6 +65702,7 @@ function renderReport(rows, ctx, options = {}) {
         invalid.length ? invalidBlock(invalid.length, invalid) : '',
         payloads.length ? payloadsBlock(payloads.length, payloads) : '',
         words.length ? wordsBlock(words.length, words) : '',
+        release,
         footer,
         state
     ]
@@ -65906,6 +65942,26 @@ function overflowLine(hidden, ctx, forSummary) {
     ].filter(Boolean);
     const where = places.length ? places.join(' and ') : 'the workflow run';
     return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`;
+}
+/** Released videos listed per script, within `budget`, the rest counted. */
+function releaseBlock(ctx, budget, measure) {
+    const release = ctx.release;
+    if (!release?.videos.length)
+        return '';
+    const heading = `📦 Published to the release ${escape_link(escape_code(release.tag, 100), release.url)}, at stable links for docs and sites:`;
+    const lines = [];
+    let used = measure(heading) + 200;
+    for (const video of release.videos) {
+        const line = `- ${escape_code(video.file)}: ${escape_link(escape_text(video.url, 500), video.url)}`;
+        if (used + measure(`\n${line}`) > budget)
+            break;
+        lines.push(line);
+        used += measure(`\n${line}`);
+    }
+    const more = release.videos.length - lines.length;
+    if (more)
+        lines.push(`- … and ${more} more: see the release's manifest.json`);
+    return [heading, '', ...lines].join('\n');
 }
 function renderFooter(rows, ctx) {
     const parts = [];
@@ -67271,6 +67327,227 @@ async function deleted(client, name) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/publish/release.ts
+// A stable home for the videos a merge regenerates: the assets of one GitHub release, at
+// `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
+// Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
+// which script and which payload hash each holds, so an unchanged video is never uploaded again.
+
+
+
+
+
+
+/** GitHub refuses the 1001st asset of a release. */
+const MAX_ASSETS = 1000;
+const MANIFEST_ASSET = 'manifest.json';
+/** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
+const UPLOAD_ATTEMPTS = 3;
+/**
+ * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
+ * as they are, readable, and unique through a short hash of the whole path:
+ * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
+ */
+function assetNames(file, thumbnailExtension = '.jpg') {
+    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+    const readable = stem
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'video';
+    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, 8);
+    const base = `${readable.slice(0, 120)}-${id}`;
+    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
+}
+function downloadUrl(target, name) {
+    const { serverUrl, owner, repo, tag } = target;
+    return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`;
+}
+/**
+ * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
+ * release `target.tag`, created when missing and never made the repository's latest. A failure
+ * of one asset is a problem of that asset; a release that cannot be read or created at all
+ * throws, naming the permission it needs.
+ */
+async function publishRelease(github, target, rows, dir, log) {
+    const release = await findOrCreate(github, target);
+    const assets = await listAssets(github, target, release.id);
+    const earlier = await readManifest(github, target, assets);
+    const manifest = new Map(earlier.map(entry => [entry.file, entry]));
+    const problems = [];
+    let uploaded = 0;
+    const publishable = rows.filter((row) => SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash);
+    for (const row of publishable) {
+        const names = assetNames(row.file, external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg'));
+        const known = manifest.get(row.file);
+        const present = (name) => !name || assets.has(name);
+        if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
+            log(`${row.file}: unchanged in release ${target.tag}, not uploaded again`);
+            continue;
+        }
+        const wanted = [names.video, ...(row.thumbnail_file ? [names.thumbnail] : [])];
+        const fresh = wanted.filter(name => !assets.has(name)).length;
+        if (assets.size + fresh > MAX_ASSETS - 1) {
+            problems.push(`${row.file}: not published, the release ${target.tag} already holds ${assets.size} of the ${MAX_ASSETS} assets GitHub allows`);
+            continue;
+        }
+        try {
+            await replaceAsset(github, target, release, assets, names.video, row.video_file, dir);
+            const thumbnail = row.thumbnail_file
+                ? await replaceAsset(github, target, release, assets, names.thumbnail, row.thumbnail_file, dir)
+                : null;
+            uploaded++;
+            manifest.set(row.file, {
+                file: row.file,
+                hash: row.hash,
+                request_id: row.request_id,
+                duration: row.duration,
+                video: names.video,
+                thumbnail,
+                video_url: downloadUrl(target, names.video),
+                thumbnail_url: thumbnail ? downloadUrl(target, thumbnail) : null
+            });
+        }
+        catch (error) {
+            problems.push(`${row.file}: ${error.message}`);
+        }
+    }
+    const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file));
+    try {
+        const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`);
+        await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir);
+    }
+    catch (error) {
+        problems.push(`${MANIFEST_ASSET}: ${error.message}`);
+    }
+    const videos = new Map(publishable.flatMap(row => {
+        const entry = manifest.get(row.file);
+        return entry?.hash === row.hash ? [[row.file, entry.video_url]] : [];
+    }));
+    return { url: release.html_url, videos, uploaded, problems };
+}
+async function findOrCreate(github, target) {
+    const { owner, repo, tag } = target;
+    try {
+        const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
+        return data;
+    }
+    catch (error) {
+        if (error.status !== 404) {
+            throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'));
+        }
+    }
+    try {
+        const { data } = await github.rest.repos.createRelease({
+            owner,
+            repo,
+            tag_name: tag,
+            name: tag,
+            body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+            // A home for videos, not a release of the software: never the repository's latest.
+            make_latest: 'false'
+        });
+        return data;
+    }
+    catch (error) {
+        throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
+    }
+}
+async function listAssets(github, target, releaseId) {
+    const listed = await github.paginate(github.rest.repos.listReleaseAssets, {
+        owner: target.owner,
+        repo: target.repo,
+        release_id: releaseId,
+        per_page: 100
+    });
+    return new Map(listed.map(asset => [asset.name, asset]));
+}
+/** The release's manifest.json, or [] when it has none or it cannot be read. */
+async function readManifest(github, target, assets) {
+    const asset = assets.get(MANIFEST_ASSET);
+    if (!asset)
+        return [];
+    try {
+        const { data } = await github.rest.repos.getReleaseAsset({
+            owner: target.owner,
+            repo: target.repo,
+            asset_id: asset.id,
+            headers: { accept: 'application/octet-stream' }
+        });
+        const text = Buffer.from(data).toString('utf8');
+        const parsed = JSON.parse(text);
+        return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
+    }
+    catch {
+        // Without it, every video is uploaded again: slower, never wrong.
+        return [];
+    }
+}
+function isEntry(value) {
+    const entry = value;
+    return (typeof entry?.file === 'string' &&
+        typeof entry.hash === 'string' &&
+        typeof entry.video === 'string' &&
+        (entry.thumbnail === null || typeof entry.thumbnail === 'string'));
+}
+/**
+ * Uploads `source` (a file under `dir`, or bytes) as asset `name`, after deleting the asset of
+ * that name: GitHub refuses a second one, and an upload cut off can leave one behind.
+ */
+async function replaceAsset(github, target, release, assets, name, source, dir) {
+    const file = typeof source === 'string' ? external_node_path_default().join(dir, ...source.split('/')) : null;
+    const size = file ? (await (0,promises_.stat)(file)).size : source.length;
+    let lastError;
+    for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
+        const existing = assets.get(name) ??
+            (attempt > 1 ? await findAsset(github, target, release.id, name) : undefined);
+        if (existing) {
+            await github.rest.repos.deleteReleaseAsset({
+                owner: target.owner,
+                repo: target.repo,
+                asset_id: existing.id
+            });
+            assets.delete(name);
+        }
+        try {
+            const { data } = await github.rest.repos.uploadReleaseAsset({
+                owner: target.owner,
+                repo: target.repo,
+                release_id: release.id,
+                url: release.upload_url,
+                name,
+                // A stream is read once: a failed send is retried here, with a new one.
+                data: (file ? (0,external_node_fs_.createReadStream)(file) : source),
+                headers: { 'content-type': contentType(name), 'content-length': size },
+                request: { retries: 0 }
+            });
+            assets.set(data.name, data);
+            return data.name;
+        }
+        catch (error) {
+            lastError = error;
+            const status = error.status;
+            // A refusal that a second send cannot change.
+            if (status === 401 || status === 403 || status === 404)
+                break;
+        }
+    }
+    throw new Error(explainGitHubError(lastError, `Uploading ${name}`, 'contents: write'));
+}
+async function findAsset(github, target, releaseId, name) {
+    return (await listAssets(github, target, releaseId)).get(name);
+}
+function contentType(name) {
+    if (name.endsWith('.mp4'))
+        return 'video/mp4';
+    if (name.endsWith('.jpg'))
+        return 'image/jpeg';
+    if (name.endsWith('.png'))
+        return 'image/png';
+    if (name.endsWith('.webp'))
+        return 'image/webp';
+    return 'application/json';
+}
+
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
 // Sets the step outputs of the contract from the results.
 
@@ -67292,6 +67569,10 @@ function setOutputs(results, published) {
     lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
     lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
     lib_core/* setOutput */.uH('directory', published.directory ?? '');
+    lib_core/* setOutput */.uH('release-urls', results
+        .map(r => r.release_url)
+        .filter(Boolean)
+        .join('\n'));
 }
 
 ;// CONCATENATED MODULE: ./src/rows.ts
@@ -67335,7 +67616,8 @@ function rows_toResult(row) {
         duration: row.duration,
         error: row.error,
         video_file: row.video_file,
-        thumbnail_file: row.thumbnail_file
+        thumbnail_file: row.thumbnail_file,
+        release_url: row.release_url
     };
 }
 function blank(file) {
@@ -67350,6 +67632,7 @@ function blank(file) {
         error: null,
         video_file: null,
         thumbnail_file: null,
+        release_url: null,
         title: null,
         estimatedSeconds: null,
         problems: []
@@ -67378,6 +67661,7 @@ function percent(ch) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
 
 
 
@@ -67483,16 +67767,20 @@ async function job(settings, event, cancel) {
                 : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
     }
     // 5. Publish: artifact, comment, summary, outputs.
-    const { results, unsaved } = await publish(settings, event, signal, rows, report, media);
+    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
-    if (fatal)
-        fail(fatal);
-    else if (unsaved)
-        fail(unsaved);
-    else if (failed && settings.failOnError) {
-        fail(`${failed} of ${results.length} scripts did not produce a video`);
-    }
+    const failure = fatal ??
+        unsaved ??
+        (failed && settings.failOnError
+            ? `${failed} of ${results.length} scripts did not produce a video`
+            : null) ??
+        (unreleased && settings.failOnError ? unreleased : null);
+    if (failure)
+        fail(failure);
+    // Said once: as the step's failure, or else as a warning.
+    if (unreleased && unreleased !== failure)
+        lib_core/* warning */.$e(unreleased);
 }
 /**
  * Generates nothing: the earlier comment, which may hold videos already paid for and requests
@@ -67615,7 +67903,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
  * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
  * and, when the comment could not be written, why the requests this run paid for are not saved.
  */
-async function publish(settings, event, signal, rows, report, media) {
+async function publish(settings, event, github, signal, rows, report, media) {
     const { context } = report;
     let artifactId = null;
     let directory = null;
@@ -67638,6 +67926,12 @@ async function publish(settings, event, signal, rows, report, media) {
         if (artifactId !== null && event.runUrl) {
             context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
         }
+    }
+    let unreleased = null;
+    if (settings.release && !signal.aborted) {
+        const work = publishToRelease(settings.release, event, github, rows, directory);
+        unreleased = await unlessCancelled(work, signal, abandon('release upload'));
+        context.release = releaseOf(settings.release, event, rows);
     }
     context.final = true;
     let commentUrl = null;
@@ -67667,7 +67961,49 @@ async function publish(settings, event, signal, rows, report, media) {
         }
     }
     outputsSet = true;
-    return { results, unsaved };
+    return { results, unsaved, unreleased };
+}
+/** Events whose videos go to the release: what landed, never what is proposed. */
+const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null.
+ */
+async function publishToRelease(tag, event, github, rows, directory) {
+    if (!RELEASE_EVENTS.has(event.name)) {
+        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
+        return null;
+    }
+    if (!directory)
+        return null;
+    if (!github)
+        return 'release is set, but github-token is empty: the release cannot be written';
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    lib_core/* startGroup */.Oh(`Publishing videos to the release ${tag}`);
+    try {
+        const released = await publishRelease(github, target, rows, directory, info);
+        for (const row of rows)
+            row.release_url = released.videos.get(row.file) ?? null;
+        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
+        for (const problem of released.problems)
+            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+        return released.problems.length
+            ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+            : null;
+    }
+    catch (error) {
+        return error.message;
+    }
+    finally {
+        lib_core/* endGroup */.N4();
+    }
+}
+function releaseOf(tag, event, rows) {
+    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
+    if (!videos.length)
+        return null;
+    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
+    return { tag, url, videos };
 }
 /**
  * What the step fails with when the comment, the only place a later run learns what this one
