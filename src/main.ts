@@ -8,7 +8,7 @@ import { createGitHubClient, explainGitHubError, type GitHubClient } from './git
 import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
 import { findScripts } from './find/index.js'
 import { openWorkingDirectory } from './find/workspace.js'
-import { loadScript } from './script/index.js'
+import { createScriptParser, loadScript } from './script/index.js'
 import { createQueueClient, type QueueClient } from './queue/client.js'
 import { preflight, PreflightError } from './queue/preflight.js'
 import { generate, notGenerated, type Generated } from './queue/generate.js'
@@ -47,17 +47,25 @@ const info = (message: string) => core.info(logText(message))
 /** Fails the step with a message that cannot hold the key. */
 const fail = (message: string) => core.setFailed(redact(message, apiKey))
 
+export interface RunOptions {
+  /**
+   * The action's bundle (dist/index.js), started again as the worker threads that parse scripts
+   * under a time limit; null parses in this thread.
+   */
+  entry?: URL | null
+}
+
 export interface RunOutcome {
   /** The runner cancelled the job: whatever is still in flight is to be abandoned. */
   cancelled: boolean
 }
 
-export async function run(): Promise<RunOutcome> {
+export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const cancel = watchCancellation()
   try {
     const settings = readSettings()
     apiKey = settings.apiKey || undefined
-    await job(settings, readEvent(), cancel)
+    await job(settings, readEvent(), cancel, options.entry ?? null)
   } catch (error) {
     fail((error as Error).message)
     // The contract's outputs exist on every run, so `if: always()` steps can read them.
@@ -68,7 +76,12 @@ export async function run(): Promise<RunOutcome> {
   return { cancelled: cancel.signal.aborted }
 }
 
-async function job(settings: Settings, event: EventInfo, cancel: Cancellation): Promise<void> {
+async function job(
+  settings: Settings,
+  event: EventInfo,
+  cancel: Cancellation,
+  entry: URL | null
+): Promise<void> {
   const { signal } = cancel
   // Scripts are read, and their paths shown, relative to working-directory (by default the
   // workspace): under pull_request_target, the folder the pull request's head is checked out in.
@@ -96,9 +109,10 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
 
   // 2. Turn each into a validated payload before any money is spent.
+  const parser = createScriptParser(entry)
   const outcomes = await Promise.all(
-    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings)))
-  )
+    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
+  ).finally(() => parser.close())
   annotate(outcomes)
   const rows = rowsFor(outcomes, spending.dryRun)
 
