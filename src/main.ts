@@ -8,8 +8,9 @@ import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.j
 import { findScripts } from './find/index.js'
 import { openWorkingDirectory } from './find/workspace.js'
 import { loadScript } from './script/index.js'
-import { createQueueClient } from './queue/client.js'
-import { preflight, PreflightError } from './queue/preflight.js'
+import { createQueueClient, type QueueClient } from './queue/client.js'
+import { preflight, PreflightError, reportParameters } from './queue/preflight.js'
+import { checkSetup } from './queue/setup-check.js'
 import { generate, notGenerated, type Generated } from './queue/generate.js'
 import { decideSpending, type Spending } from './spending.js'
 import { planReuse } from './reuse/index.js'
@@ -103,11 +104,14 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   const report = await openReport(settings, event, github, spending, selection.removed, rows)
 
   // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
-  let fatal: string | null = null
-  if (!spending.dryRun && rows.some(r => r.pending)) {
-    fatal =
+  //    Or, on a dry run given a key, check what the account sees, submitting nothing.
+  let generated: Generation = { fatal: null, rateLimited: null }
+  if (spending.dryRun && settings.dryRun && settings.apiKey) {
+    generated.fatal = await checkMySetup(settings, signal, outcomes, report)
+  } else if (!spending.dryRun && rows.some(r => r.pending)) {
+    generated =
       report.unreadable && settings.reuse
-        ? holdBack(rows, report.unreadable)
+        ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
         : await generateVideos(settings, event, github, signal, rows, outcomes, report)
   }
 
@@ -115,11 +119,57 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   const { results, unsaved } = await publish(settings, event, signal, rows, report)
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
-  if (fatal) fail(fatal)
+  if (generated.fatal) fail(generated.fatal)
   else if (unsaved) fail(unsaved)
   else if (failed && settings.failOnError) {
     fail(`${failed} of ${results.length} scripts did not produce a video`)
+  } else if (generated.rateLimited && settings.failOnError) {
+    fail(generated.rateLimited)
   }
+}
+
+/** What generation left to fail the step with. */
+interface Generation {
+  /** What stopped everything (a refused key, an unknown model), or null. */
+  fatal: string | null
+  /** The queue's rate limit stopped the submissions: why, and what the next run does. */
+  rateLimited: string | null
+}
+
+/** The one client of the request queue, which logs the shape of every answer at debug level. */
+function queueClient(settings: Settings): QueueClient {
+  return createQueueClient({
+    apiUrl: settings.apiUrl,
+    apiKey: settings.apiKey,
+    organizationId: settings.organizationId,
+    observer: {
+      onRetry: (attempt, delay, reason) =>
+        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+      onAnswer: line => core.debug(`Request queue: ${line}`)
+    }
+  })
+}
+
+/**
+ * A dry run given a key: checks the key and the models with the queue, and reports what the
+ * account sees in the log, the comment and the summary. Returns what stops the key or a model
+ * from working, which fails the step.
+ */
+async function checkMySetup(
+  settings: Settings,
+  signal: AbortSignal,
+  outcomes: ScriptOutcome[],
+  report: Report
+): Promise<string | null> {
+  const requests = requestsOf(outcomes)
+  const models = requests.length ? requests.map(r => r.model) : [settings.model]
+  const check = await checkSetup(queueClient(settings), models, signal)
+  core.startGroup('Setup check: what the request queue shows this key')
+  for (const finding of check.findings) info(finding)
+  core.endGroup()
+  reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
+  report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
+  return check.problem
 }
 
 /**
@@ -214,31 +264,24 @@ async function generateVideos(
   rows: Row[],
   outcomes: ScriptOutcome[],
   report: Report
-): Promise<string | null> {
+): Promise<Generation> {
   const requests = requestsOf(outcomes)
-  const client = createQueueClient({
-    apiUrl: settings.apiUrl,
-    apiKey: settings.apiKey,
-    organizationId: settings.organizationId,
-    observer: {
-      onRetry: (attempt, delay, reason) =>
-        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
-    }
-  })
+  const client = queueClient(settings)
   try {
-    await preflight(
+    const details = await preflight(
       client,
       requests.map(r => r.model),
       core.warning,
       signal
     )
+    reportParameters(details, requests, { debug: core.debug, warn: core.warning })
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error
     // One cause for every row: shown once per row, and the step fails on it alone.
     for (const row of rows.filter(r => r.pending)) {
       applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey)
     }
-    return error.message
+    return { fatal: error.message, rateLimited: null }
   }
   const plan = await planReuse({
     requests,
@@ -259,6 +302,7 @@ async function generateVideos(
   core.startGroup(`Generating ${plan.jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
   let refused: string | null = null
+  let rateLimited: string | null = null
   // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
   await generate(plan.jobs, {
     client,
@@ -267,7 +311,14 @@ async function generateVideos(
     timeout: settings.timeout,
     signal,
     warn: core.warning,
+    log: info,
     onRefused: message => (refused = message),
+    onRateLimited: message => {
+      rateLimited = message
+      core.warning(
+        `${message}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`
+      )
+    },
     onProgress: progress => {
       const id = progress.requestId ? ` (${progress.requestId})` : ''
       info(`${progress.file}: ${progress.status}${id}`)
@@ -283,7 +334,21 @@ async function generateVideos(
     onSummary: c => info(progressLine(c))
   })
   core.endGroup()
-  return refused
+  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
+}
+
+/**
+ * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
+ * and returns what the step fails with.
+ */
+function rateLimitNotice(rows: Row[], why: string, report: Report): string {
+  const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length
+  const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`
+  const message = skipped
+    ? `The request queue's rate limit was reached: ${scripts} not submitted, and the next run submits them (${why})`
+    : `The request queue's rate limit was reached (${why}): what it refused failed for the limit, not for the scripts, and the next run submits it again`
+  report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ')
+  return message
 }
 
 /**
@@ -421,6 +486,7 @@ function applyGenerated(row: Row, generated: Generated, key: string): void {
   row.status = generated.status
   row.request_id = scrub(generated.requestId)
   row.video_url = scrub(generated.videoUrl)
+  row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key))
   row.thumbnail_url = scrub(generated.thumbnailUrl)
   row.duration = generated.duration
   row.error = scrub(generated.error)

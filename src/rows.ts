@@ -40,7 +40,8 @@ export function toResult(row: Row): Result {
     video_url: row.video_url,
     thumbnail_url: row.thumbnail_url,
     duration: row.duration,
-    error: row.error
+    error: row.error,
+    media_urls: row.media_urls
   }
 }
 
@@ -54,6 +55,7 @@ function blank(file: string): Row {
     thumbnail_url: null,
     duration: null,
     error: null,
+    media_urls: null,
     title: null,
     estimatedSeconds: null,
     problems: []

@@ -80,8 +80,9 @@ describe('reading a request', () => {
 
     const listed = await client.list(MODEL)
 
-    expect(listed.map(r => r.requestId)).toEqual([second.requestId, first.requestId])
-    expect(listed[1]!.payload).toEqual(payload('one'))
+    expect(listed.requests.map(r => r.requestId)).toEqual([second.requestId, first.requestId])
+    expect(listed.requests[1]!.payload).toEqual(payload('one'))
+    expect(listed).toMatchObject({ total: 2, complete: true })
     expect(sim.calls.at(-1)!.query).toEqual({ model_id: MODEL })
   })
 

@@ -43,9 +43,12 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
       status: done ? 'success' : 'processing',
       terminal: done,
       videoUrl: done ? `https://media.example/${id}.mp4` : null,
+      mediaUrls: done ? [`https://media.example/${id}.mp4`] : [],
       thumbnailUrl: null,
       duration: done ? 3 : null,
       reason: null,
+      outcomeKeys: null,
+      outcomeExcerpt: null,
       payload: undefined,
       createdAt: null
     }
@@ -66,8 +69,9 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
       polls[requests.get(id)!.file]!.push(clock.t / 1000)
       return answer(id)
     },
-    list: async () => [],
-    modelInfo: async () => ({})
+    list: async () => ({ requests: [], total: null, complete: true }),
+    modelInfo: async () => ({}),
+    models: async () => []
   }
   return { client, polls, mostActive: () => mostActive }
 }
@@ -161,7 +165,13 @@ async function run(
     plan: payload => plans[String((payload as { title: string }).title)]
   })
   const { client } = clientFor(sim, {
-    policy: { attempts: options.attempts ?? 3, baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 2000 }
+    policy: {
+      attempts: options.attempts ?? 3,
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      timeoutMs: 2000,
+      submitTimeoutMs: 2000
+    }
   })
   const progress: string[] = []
   const generated = await generate(jobs, {
@@ -193,8 +203,12 @@ describe('what each script ends as', () => {
     expect(generated.map(g => [g.file, g.status, g.error])).toEqual([
       ['failed', 'failed', 'avatar Daisy is not available'],
       ['cancelled', 'cancelled', 'cancelled by an operator'],
-      ['silent', 'failed', 'the queue reported failed without a reason'],
-      ['empty', 'failed', 'the queue reported success but gave no video URL'],
+      ['silent', 'failed', 'the queue reported failed without a reason or an outcome'],
+      [
+        'empty',
+        'failed',
+        'the queue reported success but gave no video URL the action recognises (outcome keys: thumbnail_image_url, duration)'
+      ],
       ['fine', 'success', null]
     ])
     expect(generated.map(g => g.requestId)).toEqual(
@@ -225,6 +239,7 @@ describe('what each script ends as', () => {
       status: 'timeout',
       requestId: id,
       videoUrl: null,
+      mediaUrls: null,
       thumbnailUrl: null,
       duration: null,
       error: `still queued after 0.3 s; the next run resumes request ${id}`

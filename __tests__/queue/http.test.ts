@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { QueueError, remoteMessage, retryAfter } from '../../src/queue/http.js'
-import type { RemoteRequest } from '../../src/queue/client.js'
+import type { RequestList } from '../../src/queue/client.js'
 import { FAST, MODEL, callsOf, clientFor, payload, startSim, type Sim } from './helpers.js'
 
 let sim: Sim
 afterEach(async () => sim?.close())
 
 const STATUS = '/requests/'
-const adoptFirst = (listed: RemoteRequest[]) => listed[0]
+const adoptFirst = (listed: RequestList) => listed.requests[0]
 
 async function submitted(): Promise<string> {
   const { client } = clientFor(sim)

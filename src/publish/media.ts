@@ -1,6 +1,6 @@
 // Downloads each finished video and thumbnail to disk, streaming, without the API key, and
 // checks that what arrived is a video and an image. One failed download marks its row only.
-import { open, mkdir, stat } from 'node:fs/promises'
+import { open, mkdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as tc from '@actions/tool-cache'
 import type { Row } from '../types.js'
@@ -18,7 +18,8 @@ const DOWNLOADS_AT_ONCE = 4
 
 /**
  * Downloads the media of every row that has a video into `dir`, at `dir/name.mp4` and
- * `dir/name.jpg` beside where the script sits. Failures are written into the row's `error`.
+ * `dir/name.jpg` (or `.png`, `.webp`: the thumbnail's own type) beside where the script sits.
+ * Failures are written into the row's `error`.
  */
 export async function downloadMedia(rows: Row[], dir: string): Promise<Downloaded[]> {
   const limit = createLimiter(DOWNLOADS_AT_ONCE)
@@ -28,9 +29,9 @@ export async function downloadMedia(rows: Row[], dir: string): Promise<Downloade
     withVideo.map(row =>
       limit(async () => {
         const base = names.get(row.file) as string
-        const video = await fetchInto(row.video_url as string, dir, `${base}.mp4`, isMp4)
+        const video = await fetchInto(row.video_url as string, dir, `${base}.mp4`, mp4Type)
         const thumbnail = row.thumbnail_url
-          ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, isJpeg)
+          ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, imageType)
           : { path: null, error: null }
         const errors = [
           video.error && `video: ${video.error}`,
@@ -59,11 +60,16 @@ function artifactNames(files: string[]): Map<string, string> {
   return names
 }
 
+/**
+ * Downloads `url` to `relative` under `dir`. `typeOf` reads the file's first bytes and gives its
+ * extension, or null when it is not of a type expected; a file of another expected type than
+ * `relative` says is renamed to its own extension.
+ */
 async function fetchInto(
   url: string,
   dir: string,
   relative: string,
-  check: (head: Buffer) => boolean
+  typeOf: (head: Buffer) => string | null
 ): Promise<{ path: string | null; error: string | null }> {
   const dest = path.join(dir, ...relative.split('/'))
   // The same rule as for links in the comment: a URL from the queue must not reach into the
@@ -77,9 +83,12 @@ async function fetchInto(
     await tc.downloadTool(url, dest)
     const { size } = await stat(dest)
     if (size === 0) return { path: null, error: 'the download was empty' }
-    if (!check(await head(dest)))
-      return { path: null, error: 'the download is not of the expected type' }
-    return { path: relative, error: null }
+    const type = typeOf(await head(dest))
+    if (!type) return { path: null, error: 'the download is not of the expected type' }
+    const stem = relative.slice(0, relative.length - path.posix.extname(relative).length)
+    const named = `${stem}.${type}`
+    if (named !== relative) await rename(dest, path.join(dir, ...named.split('/')))
+    return { path: named, error: null }
   } catch (error) {
     const status = (error as tc.HTTPError).httpStatusCode
     const reason =
@@ -104,10 +113,19 @@ async function head(file: string): Promise<Buffer> {
 }
 
 /** ISO base media files start with a box whose type is `ftyp`. */
-function isMp4(head: Buffer): boolean {
-  return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp'
+function mp4Type(head: Buffer): string | null {
+  return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp' ? 'mp4' : null
 }
 
-function isJpeg(head: Buffer): boolean {
-  return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff
+/**
+ * Thumbnails have been seen as JPEG, and their type is not documented (request-queue.md,
+ * "Evidence from live clients": thumbnail): JPEG, PNG and WebP are kept, by their magic bytes.
+ */
+function imageType(head: Buffer): string | null {
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg'
+  if (head.length >= 8 && head.subarray(0, 8).equals(PNG_SIGNATURE)) return 'png'
+  const riff = head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF'
+  return riff && head.toString('latin1', 8, 12) === 'WEBP' ? 'webp' : null
 }
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
