@@ -60,17 +60,30 @@ describe('reading a request (GET)', () => {
     })
   })
 
-  it('waits exactly what Retry-After asks on a 429, capped by the policy', async () => {
+  it('waits exactly what Retry-After asks on a 429, when the policy would wait that long', async () => {
     sim = await startSim()
     const id = await submitted()
     sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '2' } })
-    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '120' } })
+    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '5' } })
     const { client, waits } = clientFor(sim)
 
     await client.get(id)
 
     expect(waits).toEqual([2000, FAST.maxDelayMs])
     expect(sim.calls).toHaveLength(3)
+  })
+
+  it('gives up at once on a 429 that asks to wait longer than the policy ever waits', async () => {
+    sim = await startSim()
+    const id = await submitted()
+    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '3600' } })
+    const { client, waits } = clientFor(sim)
+
+    const error = await failure(client.get(id))
+
+    expect(waits).toEqual([])
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 3_600_000 })
+    expect(error.message).toMatch(/: HTTP 429 \(rate limited\): Too Many Requests$/)
   })
 
   it('reads Retry-After given as seconds or as an HTTP date', () => {
