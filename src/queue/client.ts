@@ -195,8 +195,7 @@ function nextPageQuery(
   ) as string | undefined
   if (token) return `${first}&page_token=${encodeURIComponent(token)}`
   const cursor = [paging.next_cursor, paging.cursor_next].find(v => typeof v === 'string' && v) as
-    | string
-    | undefined
+    string | undefined
   if (cursor) return `${first}&cursor=${encodeURIComponent(cursor)}`
   const page = number(paging.page)
   const size = number(paging.page_size) ?? number(paging.per_page)
@@ -317,7 +316,9 @@ function mediaUrlsOf(outcome: Record<string, unknown> | undefined): string[] {
   const urls = [outcome?.media_urls, outcome?.medias]
     .filter(Array.isArray)
     .flatMap(list =>
-      (list as unknown[]).map(item => text(item) ?? text(asRecord(item)?.url) ?? text(asRecord(item)?.media_url))
+      (list as unknown[]).map(
+        item => text(item) ?? text(asRecord(item)?.url) ?? text(asRecord(item)?.media_url)
+      )
     )
   urls.push(text(outcome?.video_url))
   return [...new Set(urls.filter((url): url is string => url !== undefined))]

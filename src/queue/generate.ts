@@ -141,7 +141,10 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
   const ended = (file: string, remote: RemoteRequest) => {
     const limit = rateLimitOfRequest(remote)
-    if (limit) noteRateLimit(`the request queue failed request ${remote.requestId} for its rate limit (${limit})`)
+    if (limit)
+      noteRateLimit(
+        `the request queue failed request ${remote.requestId} for its rate limit (${limit})`
+      )
     finish(fromRemote(file, remote))
   }
 
@@ -462,9 +465,7 @@ export function fromRemote(file: string, remote: RemoteRequest): Generated {
     if (!remote.videoUrl) {
       // The keys say where this queue put the video, for the action to learn the shape.
       const keys = remote.outcomeKeys
-      const where = keys
-        ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}`
-        : 'no outcome'
+      const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome'
       return {
         ...base,
         status: 'failed',
@@ -494,5 +495,7 @@ export function fromRemote(file: string, remote: RemoteRequest): Generated {
 /** Never an empty reason: what the outcome holds, when no field the action knows says why. */
 function noReason(remote: RemoteRequest): string {
   const said = `the queue reported ${remote.status} without a reason`
-  return remote.outcomeExcerpt ? `${said}; its outcome: ${remote.outcomeExcerpt}` : `${said} or an outcome`
+  return remote.outcomeExcerpt
+    ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+    : `${said} or an outcome`
 }

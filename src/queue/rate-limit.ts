@@ -12,7 +12,8 @@ const LIMIT_WORDS = /rate[\s_-]*limit|quota|too many requests|\bRP[MH]\b/i
 export function rateLimitOfSubmission(error: unknown): string | null {
   if (!(error instanceof QueueError) || error.ambiguous || error.stopped) return null
   if (error.status !== 429) return null
-  const wait = error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`
+  const wait =
+    error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`
   return `the request queue's rate limit was reached (${error.message}${wait})`
 }
 

@@ -34,7 +34,11 @@ export function requestShape(record: Record<string, unknown>): string {
     said.push(`outcome keys ${keys(outcome)}`, `${mediaCount(outcome)} media`)
   } else {
     const outcomeIs =
-      record.outcome === undefined ? 'absent' : record.outcome === null ? 'null' : typeof record.outcome
+      record.outcome === undefined
+        ? 'absent'
+        : record.outcome === null
+          ? 'null'
+          : typeof record.outcome
     said.push(`outcome ${outcomeIs}`)
   }
   said.push(record.payload === undefined || record.payload === null ? 'no payload' : 'payload')
