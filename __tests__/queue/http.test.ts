@@ -291,7 +291,8 @@ describe('submitting (POST), which is billed', () => {
   })
 
   it('adopts the request when the connection drops after the send', async () => {
-    sim = await startSim()
+    // Queued for long enough that a slow machine still finds it queued.
+    sim = await startSim({ plan: () => ({ queuedSeconds: 1000 }) })
     sim.inject({ method: 'POST', ambiguous: true })
     const { client } = clientFor(sim)
 
@@ -357,6 +358,21 @@ describe('submitting (POST), which is billed', () => {
       /does not show payloads .*; not resubmitted, to avoid paying twice$/
     )
     expect(sim.billable).toBe(1)
+  })
+
+  it('refuses to send again when the list shows only part of the requests', async () => {
+    sim = await startSim({ listPageSize: 1 })
+    await clientFor(sim).client.submit(MODEL, payload('an earlier video'))
+    sim.inject({ method: 'POST', ambiguous: true })
+    const { client } = clientFor(sim)
+
+    const error = await failure(client.submit(MODEL, payload(), { adopt: () => undefined }))
+
+    expect(error.message).toMatch(
+      /; the request list shows 1 of 2 requests, and the request may be among those not shown; not resubmitted, to avoid paying twice$/
+    )
+    expect(error.ambiguous).toBe(true)
+    expect(sim.billable).toBe(2)
   })
 
   it('never sends again without a way to find what it created', async () => {

@@ -191,7 +191,15 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         if (fatal) throw new QueueError(fatal, undefined)
         if (rateLimited) throw new RateLimited(rateLimited)
         try {
-          return await submitOnce(job.request)
+          const remote = await submitOnce(job.request)
+          // Noted before the slot is released, so the next submission in line sees it.
+          const limit = rateLimitOfRequest(remote)
+          if (limit) {
+            noteRateLimit(
+              `the request queue failed request ${remote.requestId} for its rate limit (${limit})`
+            )
+          }
+          return remote
         } catch (error) {
           // Noted before the slot is released, so the next submission in line sees it.
           if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
