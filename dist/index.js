@@ -33985,7 +33985,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3314);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(60052);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 
@@ -34017,7 +34017,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 3314:
+/***/ 60052:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34026,6 +34026,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -34976,7 +34979,13 @@ async function findScripts(options) {
     for (const pattern of narrowed?.unused(workspace.filter(p => globs.matches(p))) ?? []) {
         warn(`No script matches "${pattern}" of the workflow_dispatch input "scripts"`);
     }
-    const everything = (source) => ({ files: workspace.filter(selects), removed: [], source });
+    const known = workspace.filter(file => globs.matches(file));
+    const everything = (source) => ({
+        files: workspace.filter(selects),
+        removed: [],
+        source,
+        known
+    });
     if (resolveMode(options.mode, event.name) === 'all') {
         return everything('every matching file in the workspace');
     }
@@ -34992,7 +35001,7 @@ async function findScripts(options) {
     if (missing.length) {
         warn(`${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`);
     }
-    return { ...selection, source: changes.source };
+    return { ...selection, source: changes.source, known };
 }
 function resolveMode(mode, eventName) {
     if (mode !== 'auto')
@@ -48839,28 +48848,70 @@ function _unique(values) {
 }
 //# sourceMappingURL=tool-cache.js.map
 ;// CONCATENATED MODULE: ./src/publish/media.ts
-// Downloads each finished video and thumbnail to disk, streaming, without the API key, and
-// checks that what arrived is a video and an image. One failed download marks its row only.
+// Downloads each finished video and its thumbnail to disk the moment its request succeeds, while
+// other videos still render: signed media links expire, and a batch can outlast them. Streams to
+// disk without the API key, asks the queue for fresh links when a link has expired, and checks
+// that what arrived is a video and an image. One failed download marks its row only.
+
 
 
 
 
 
 const DOWNLOADS_AT_ONCE = 4;
-/**
- * Downloads the media of every row that has a video into `dir`, at `dir/name.mp4` and
- * `dir/name.jpg` beside where the script sits. Failures are written into the row's `error`.
- */
-async function downloadMedia(rows, dir) {
+/** Reads of fresh links per file, after the first download failed on an expired link. */
+const REFRESHES = 2;
+/** Waits before each refresh: the queue may need a moment to sign the new link. */
+const REFRESH_WAITS_MS = [1000, 3000];
+/** HTTP statuses storage answers for an expired or revoked signed link. */
+const EXPIRED = new Set([403, 404, 410]);
+function createMediaStore(options) {
     const limit = createLimiter(DOWNLOADS_AT_ONCE);
-    const withVideo = rows.filter(row => row.video_url);
-    const names = artifactNames(withVideo.map(row => row.file));
-    return Promise.all(withVideo.map(row => limit(async () => {
-        const base = names.get(row.file);
-        const video = await fetchInto(row.video_url, dir, `${base}.mp4`, isMp4);
-        const thumbnail = row.thumbnail_url
-            ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, isJpeg)
-            : { path: null, error: null };
+    const running = [];
+    const scrub = options.scrub ?? (text => text);
+    const wait = options.sleep ?? sleep;
+    const keep = async (row) => {
+        const base = options.bases.get(row.file);
+        if (!base || !row.video_url)
+            return;
+        const links = { video: row.video_url, thumbnail: row.thumbnail_url, renewed: 0 };
+        let renewing = null;
+        /**
+         * Fresh links for the row, up to REFRESHES times; `seen` is how often the links had been
+         * renewed when the failed download started: if they were renewed since, they are used as is.
+         */
+        const renew = (seen) => {
+            if (links.renewed > seen)
+                return Promise.resolve(true);
+            renewing ??= (async () => {
+                if (!row.request_id || links.renewed >= REFRESHES)
+                    return false;
+                await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000).catch(() => { });
+                const fresh = await options.refresh(row.request_id).catch(() => null);
+                links.renewed++;
+                if (!fresh?.videoUrl)
+                    return false;
+                links.video = fresh.videoUrl;
+                links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail;
+                row.video_url = scrub(fresh.videoUrl);
+                row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url;
+                return true;
+            })().finally(() => (renewing = null));
+            return renewing;
+        };
+        const current = (which) => () => ({
+            url: links[which],
+            seen: links.renewed
+        });
+        // Both at once: the thumbnail's link expires as soon as the video's.
+        const [video, thumbnail] = await Promise.all([
+            download(current('video'), options.dir, `${base}.mp4`, isMp4, renew),
+            links.thumbnail
+                ? download(current('thumbnail'), options.dir, `${base}.jpg`, isJpeg, renew)
+                : { path: null, error: null }
+        ]);
+        row.video_file = video.path;
+        row.thumbnail_file = thumbnail.path;
         const errors = [
             video.error && `video: ${video.error}`,
             thumbnail.error && `thumbnail: ${thumbnail.error}`
@@ -48869,47 +48920,66 @@ async function downloadMedia(rows, dir) {
             const note = `Generated, but not saved to the artifact (${errors.join('; ')})`;
             row.error = row.error ? `${row.error}; ${note}` : note;
         }
-        return { file: row.file, video: video.path, thumbnail: thumbnail.path };
-    })));
+    };
+    return {
+        dir: options.dir,
+        fetch(row) {
+            running.push(limit(() => keep(row)));
+        },
+        async settled() {
+            // Downloads started while waiting are waited for too.
+            for (let seen = 0; seen < running.length; seen = running.length) {
+                await Promise.all(running.slice(seen));
+            }
+        }
+    };
 }
-/** `videos/intro.md` → `videos/intro`; a second script with the same stem keeps its extension. */
-function artifactNames(files) {
-    const names = new Map();
-    const taken = new Set();
-    for (const file of [...files].sort()) {
-        const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-        const name = taken.has(stem) ? file : stem;
-        taken.add(name);
-        names.set(file, name);
-    }
-    return names;
-}
-async function fetchInto(url, dir, relative, check) {
+/**
+ * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a download
+ * cut off) is renewed by `renew` and tried again, while it finds fresh links.
+ */
+async function download(link, dir, relative, check, renew) {
     const dest = external_node_path_default().join(dir, ...relative.split('/'));
+    for (;;) {
+        const { url, seen } = link();
+        const kept = await fetchInto(url, dest, relative, check);
+        if (!kept.retry || !(await renew(seen)))
+            return { path: kept.path, error: kept.error };
+    }
+}
+async function fetchInto(url, dest, relative, check) {
     // The same rule as for links in the comment: a URL from the queue must not reach into the
     // runner's network (a metadata service, a plain-http host).
     if (!trustedUrl(url)) {
-        return { path: null, error: 'not downloaded: the URL is not https (nor http on this machine)' };
+        return {
+            path: null,
+            error: 'not downloaded: the URL is not https (nor http on this machine)',
+            retry: false
+        };
     }
     try {
         await (0,promises_.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
+        // tool-cache refuses to overwrite: a cut-off earlier attempt may have left a part behind.
+        await (0,promises_.rm)(dest, { force: true });
         // No auth argument: media lives on third-party storage and must never see the API key.
         await downloadTool(url, dest);
         const { size } = await (0,promises_.stat)(dest);
         if (size === 0)
-            return { path: null, error: 'the download was empty' };
-        if (!check(await head(dest)))
-            return { path: null, error: 'the download is not of the expected type' };
-        return { path: relative, error: null };
+            return { path: null, error: 'the download was empty', retry: true };
+        if (!check(await head(dest))) {
+            return { path: null, error: 'the download is not of the expected type', retry: false };
+        }
+        return { path: relative, error: null, retry: false };
     }
     catch (error) {
         const status = error.httpStatusCode;
-        const reason = status === 403 || status === 404
-            ? `HTTP ${status}: the media URL may have expired`
-            : status
-                ? `HTTP ${status}`
-                : error.message;
-        return { path: null, error: reason };
+        if (status && EXPIRED.has(status)) {
+            return { path: null, error: `HTTP ${status}: the media link has expired`, retry: true };
+        }
+        if (status)
+            return { path: null, error: `HTTP ${status}`, retry: false };
+        // Cut off, or no answer, after tool-cache's own retries: the link may be the trouble.
+        return { path: null, error: error.message, retry: true };
     }
 }
 async function head(file) {
@@ -48931,6 +49001,56 @@ function isJpeg(head) {
     return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 }
 
+;// CONCATENATED MODULE: ./src/publish/names.ts
+// Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
+// script's own path with a media extension, mapped to names the artifact service accepts. The same
+// script gets the same name on every run, and no two scripts ever get the same one.
+
+/**
+ * What the artifact service refuses in a file path (@actions/artifact's own list: NTFS cannot hold
+ * them), `\` (a folder separator on Windows, where artifacts are unzipped too), control
+ * characters, and `%`, the escape itself, so that the mapping stays one-to-one.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are among those refused
+const names_REFUSED = /[%":<>|*?\\\u0000-\u001F\u007F]/g;
+/** `path` with every refused character written as `%XX` (UTF-8 bytes, as in URLs). */
+function storablePath(file) {
+    return file.replace(names_REFUSED, ch => Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+/**
+ * The artifact-relative path, without extension, that each of `files` gets: `videos/intro.md` →
+ * `videos/intro`. When another script of the repository (`known`: every script file the globs
+ * select in the workspace, not only this run's) has the same name with another extension, each
+ * keeps its extension (`videos/intro.md`, `videos/intro.yml`), so that names do not depend on
+ * which scripts a run happens to touch.
+ */
+function mediaBases(files, known) {
+    const stems = new Map();
+    for (const file of new Set([...known, ...files])) {
+        stems.set(stemOf(file), (stems.get(stemOf(file)) ?? 0) + 1);
+    }
+    // Whole paths are unique; a stem can still equal another script's whole path
+    // (`a.md.md` beside `a.md` and `a.yml`): such scripts keep their whole path too.
+    const whole = new Set(files.filter(file => (stems.get(stemOf(file)) ?? 0) > 1));
+    for (;;) {
+        const owners = new Map();
+        for (const file of files) {
+            const base = whole.has(file) ? file : stemOf(file);
+            owners.set(base, [...(owners.get(base) ?? []), file]);
+        }
+        const clashing = [...owners.values()].filter(list => list.length > 1).flat();
+        const fresh = clashing.filter(file => !whole.has(file));
+        if (!fresh.length)
+            break;
+        for (const file of fresh)
+            whole.add(file);
+    }
+    return new Map(files.map(file => [file, storablePath(whole.has(file) ? file : stemOf(file))]));
+}
+function stemOf(file) {
+    return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/artifact.ts
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
@@ -48938,14 +49058,18 @@ function isJpeg(head) {
 
 /** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
 const MAX_SUFFIX = 10;
-/**
- * Uploads `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a re-run
- * finds the name taken, the earlier artifact is replaced; when it cannot be (an upload that never
- * finalized keeps its name, unlisted and undeletable), the next free `name-N` is used, and said.
- */
-async function uploadArtifact(name, dir, results, mediaFiles, warn) {
+/** Writes `manifest.json`, the results, into `dir`, beside the media. */
+async function writeManifest(dir, results) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     await (0,promises_.writeFile)(external_node_path_default().join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+/**
+ * Uploads `dir`'s `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a
+ * re-run finds the name taken, the earlier artifact is replaced; when it cannot be (an upload
+ * that never finalized keeps its name, unlisted and undeletable), the next free `name-N` is used,
+ * and said.
+ */
+async function uploadArtifact(name, dir, mediaFiles, warn) {
     const files = ['manifest.json', ...mediaFiles].map(f => external_node_path_default().join(dir, ...f.split('/')));
     const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
     const client = new DefaultArtifactClient();
@@ -49006,6 +49130,7 @@ function setOutputs(results, published) {
     lib_core/* setOutput */.uH('failed', String(failed));
     lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
     lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
+    lib_core/* setOutput */.uH('directory', published.directory ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/rows.ts
@@ -49047,7 +49172,9 @@ function toResult(row) {
         video_url: row.video_url,
         thumbnail_url: row.thumbnail_url,
         duration: row.duration,
-        error: row.error
+        error: row.error,
+        video_file: row.video_file,
+        thumbnail_file: row.thumbnail_file
     };
 }
 function blank(file) {
@@ -49060,6 +49187,8 @@ function blank(file) {
         thumbnail_url: null,
         duration: null,
         error: null,
+        video_file: null,
+        thumbnail_file: null,
         title: null,
         estimatedSeconds: null,
         problems: []
@@ -49088,6 +49217,9 @@ function percent(ch) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
+
+
 
 
 
@@ -49170,15 +49302,27 @@ async function job(settings, event, cancel) {
     // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
     const report = await openReport(settings, event, github, spending, selection.removed, rows);
     // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
+    // Each video is downloaded the moment it is ready, before its link can expire.
+    const client = spending.dryRun ? null : queueClient(settings);
+    const media = createMediaStore({
+        dir: external_node_path_default().join(process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), `avatar-videos-${process.pid}`),
+        bases: mediaBases(rows.map(row => row.file), selection.known),
+        refresh: async (id) => {
+            const remote = client ? await client.get(id, signal) : null;
+            // Fresh links are taken only from an answer about that very request.
+            return remote?.requestId === id ? remote : null;
+        },
+        scrub: text => redact(text, settings.apiKey)
+    });
     let fatal = null;
-    if (!spending.dryRun && rows.some(r => r.pending)) {
+    if (client && rows.some(r => r.pending)) {
         fatal =
             report.unreadable && settings.reuse
                 ? holdBack(rows, report.unreadable)
-                : await generateVideos(settings, event, github, signal, rows, outcomes, report);
+                : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
     }
     // 5. Publish: artifact, comment, summary, outputs.
-    const { results, unsaved } = await publish(settings, event, signal, rows, report);
+    const { results, unsaved } = await publish(settings, event, signal, rows, report, media);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
     if (fatal)
@@ -49241,16 +49385,8 @@ async function openReport(settings, event, github, spending, removed, rows) {
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
  * that stopped everything (a refused key, an unknown model), or null.
  */
-async function generateVideos(settings, event, github, signal, rows, outcomes, report) {
+async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
     const requests = requestsOf(outcomes);
-    const client = createQueueClient({
-        apiUrl: settings.apiUrl,
-        apiKey: settings.apiKey,
-        organizationId: settings.organizationId,
-        observer: {
-            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
-        }
-    });
     try {
         await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
     }
@@ -49305,6 +49441,8 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
             row.request_id = progress.requestId
                 ? redact(progress.requestId, settings.apiKey)
                 : row.request_id;
+            if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
+                media.fetch(row);
             report.show();
         },
         onSummary: c => info(progressLine(c))
@@ -49316,16 +49454,26 @@ async function generateVideos(settings, event, github, signal, rows, outcomes, r
  * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
  * and, when the comment could not be written, why the requests this run paid for are not saved.
  */
-async function publish(settings, event, signal, rows, report) {
+async function publish(settings, event, signal, rows, report, media) {
     const { context } = report;
     let artifactId = null;
-    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and an
-    // upload under way when the job is cancelled is abandoned.
-    if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
-        artifactId = await unlessCancelled(publishArtifact(settings, rows), signal, () => {
-            lib_core/* warning */.$e('Cancelled: the artifact upload was abandoned; the comment comes first');
-            return null;
-        });
+    let directory = null;
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
+    // download or upload under way when the job is cancelled is abandoned.
+    const abandon = (what) => () => {
+        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
+        return null;
+    };
+    if (rows.some(row => row.video_url)) {
+        const downloaded = media.settled().then(() => true);
+        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
+            await writeManifest(media.dir, publicResults(rows, settings.apiKey));
+            directory = media.dir;
+        }
+    }
+    if (settings.artifact && directory && !signal.aborted) {
+        const upload = publishArtifact(settings, rows, directory);
+        artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
         if (artifactId !== null && event.runUrl) {
             context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
         }
@@ -49346,7 +49494,7 @@ async function publish(settings, event, signal, rows, report) {
     }
     // Outputs before the summary: a summary that cannot be written must not blank them.
     const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl, artifactId });
+    setOutputs(results, { commentUrl, artifactId, directory });
     outputsSet = true;
     if (rows.length || context.removed?.length) {
         const summary = renderReport(rows, context, { forSummary: true });
@@ -49438,13 +49586,13 @@ function applyGenerated(row, generated, key) {
     row.duration = generated.duration;
     row.error = scrub(generated.error);
 }
-async function publishArtifact(settings, rows) {
-    const dir = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`);
+/** Uploads `dir`: the manifest and every file downloaded. */
+async function publishArtifact(settings, rows, dir) {
     try {
-        const downloaded = await downloadMedia(rows, dir);
-        const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f) => !!f);
-        const results = publicResults(rows, settings.apiKey);
-        const artifact = await uploadArtifact(settings.artifactName, dir, results, media, lib_core/* warning */.$e);
+        const media = rows
+            .flatMap(row => [row.video_file, row.thumbnail_file])
+            .filter((f) => !!f);
+        const artifact = await uploadArtifact(settings.artifactName, dir, media, lib_core/* warning */.$e);
         info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
@@ -49452,6 +49600,16 @@ async function publishArtifact(settings, rows) {
         lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
         return null;
     }
+}
+function queueClient(settings) {
+    return createQueueClient({
+        apiUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        organizationId: settings.organizationId,
+        observer: {
+            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+        }
+    });
 }
 function progressLine(c) {
     const rest = Object.entries(c)

@@ -1,4 +1,5 @@
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { readSettings, type Settings } from './settings.js'
@@ -23,12 +24,13 @@ import {
   LiveComment,
   type Found
 } from './publish/comment.js'
-import { downloadMedia } from './publish/media.js'
-import { uploadArtifact } from './publish/artifact.js'
+import { createMediaStore, type MediaStore } from './publish/media.js'
+import { mediaBases } from './publish/names.js'
+import { uploadArtifact, writeManifest } from './publish/artifact.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import { logText } from './log.js'
-import type { Problem, Result, Row, ScriptOutcome } from './types.js'
+import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false
@@ -104,19 +106,44 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   const report = await openReport(settings, event, github, spending, selection.removed, rows)
 
   // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
+  // Each video is downloaded the moment it is ready, before its link can expire.
+  const client = spending.dryRun ? null : queueClient(settings)
+  const media = createMediaStore({
+    dir: path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `avatar-videos-${process.pid}`),
+    bases: mediaBases(
+      rows.map(row => row.file),
+      selection.known
+    ),
+    refresh: async id => {
+      const remote = client ? await client.get(id, signal) : null
+      // Fresh links are taken only from an answer about that very request.
+      return remote?.requestId === id ? remote : null
+    },
+    scrub: text => redact(text, settings.apiKey)
+  })
   //    Or, on a dry run given a key, check what the account sees, submitting nothing.
   let generated: Generation = { fatal: null, rateLimited: null }
   if (spending.dryRun && settings.dryRun && settings.apiKey) {
     generated.fatal = await checkMySetup(settings, signal, outcomes, report)
-  } else if (!spending.dryRun && rows.some(r => r.pending)) {
+  } else if (client && rows.some(r => r.pending)) {
     generated =
       report.unreadable && settings.reuse
         ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
-        : await generateVideos(settings, event, github, signal, rows, outcomes, report)
+        : await generateVideos(
+            settings,
+            event,
+            github,
+            client,
+            media,
+            signal,
+            rows,
+            outcomes,
+            report
+          )
   }
 
   // 5. Publish: artifact, comment, summary, outputs.
-  const { results, unsaved } = await publish(settings, event, signal, rows, report)
+  const { results, unsaved } = await publish(settings, event, signal, rows, report, media)
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
   if (generated.fatal) fail(generated.fatal)
@@ -134,20 +161,6 @@ interface Generation {
   fatal: string | null
   /** The queue's rate limit stopped the submissions: why, and what the next run does. */
   rateLimited: string | null
-}
-
-/** The one client of the request queue, which logs the shape of every answer at debug level. */
-function queueClient(settings: Settings): QueueClient {
-  return createQueueClient({
-    apiUrl: settings.apiUrl,
-    apiKey: settings.apiKey,
-    organizationId: settings.organizationId,
-    observer: {
-      onRetry: (attempt, delay, reason) =>
-        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
-      onAnswer: line => core.debug(`Request queue: ${line}`)
-    }
-  })
 }
 
 /**
@@ -260,13 +273,14 @@ async function generateVideos(
   settings: Settings,
   event: EventInfo,
   github: GitHubClient | null,
+  client: QueueClient,
+  media: MediaStore,
   signal: AbortSignal,
   rows: Row[],
   outcomes: ScriptOutcome[],
   report: Report
 ): Promise<Generation> {
   const requests = requestsOf(outcomes)
-  const client = queueClient(settings)
   try {
     const details = await preflight(
       client,
@@ -329,6 +343,7 @@ async function generateVideos(
       row.request_id = progress.requestId
         ? redact(progress.requestId, settings.apiKey)
         : row.request_id
+      if (progress.final && SUCCEEDED.has(row.status) && row.video_url) media.fetch(row)
       report.show()
     },
     onSummary: c => info(progressLine(c))
@@ -360,17 +375,28 @@ async function publish(
   event: EventInfo,
   signal: AbortSignal,
   rows: Row[],
-  report: Report
+  report: Report,
+  media: MediaStore
 ): Promise<{ results: Result[]; unsaved: string | null }> {
   const { context } = report
   let artifactId: number | null = null
-  // After a cancellation the runner allows seconds, not minutes: the comment comes first, and an
-  // upload under way when the job is cancelled is abandoned.
-  if (settings.artifact && !signal.aborted && rows.some(r => r.video_url)) {
-    artifactId = await unlessCancelled(publishArtifact(settings, rows), signal, () => {
-      core.warning('Cancelled: the artifact upload was abandoned; the comment comes first')
-      return null
-    })
+  let directory: string | null = null
+  // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
+  // download or upload under way when the job is cancelled is abandoned.
+  const abandon = (what: string) => () => {
+    core.warning(`Cancelled: the ${what} was abandoned; the comment comes first`)
+    return null
+  }
+  if (rows.some(row => row.video_url)) {
+    const downloaded = media.settled().then(() => true)
+    if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
+      await writeManifest(media.dir, publicResults(rows, settings.apiKey))
+      directory = media.dir
+    }
+  }
+  if (settings.artifact && directory && !signal.aborted) {
+    const upload = publishArtifact(settings, rows, directory)
+    artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'))
     if (artifactId !== null && event.runUrl) {
       context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`
     }
@@ -390,7 +416,7 @@ async function publish(
   }
   // Outputs before the summary: a summary that cannot be written must not blank them.
   const results = publicResults(rows, settings.apiKey)
-  setOutputs(results, { commentUrl, artifactId })
+  setOutputs(results, { commentUrl, artifactId, directory })
   outputsSet = true
   if (rows.length || context.removed?.length) {
     const summary = renderReport(rows, context, { forSummary: true })
@@ -492,19 +518,37 @@ function applyGenerated(row: Row, generated: Generated, key: string): void {
   row.error = scrub(generated.error)
 }
 
-async function publishArtifact(settings: Settings, rows: Row[]): Promise<number | null> {
-  const dir = path.join(process.env.RUNNER_TEMP ?? process.cwd(), `avatar-videos-${process.pid}`)
+/** Uploads `dir`: the manifest and every file downloaded. */
+async function publishArtifact(
+  settings: Settings,
+  rows: Row[],
+  dir: string
+): Promise<number | null> {
   try {
-    const downloaded = await downloadMedia(rows, dir)
-    const media = downloaded.flatMap(d => [d.video, d.thumbnail]).filter((f): f is string => !!f)
-    const results = publicResults(rows, settings.apiKey)
-    const artifact = await uploadArtifact(settings.artifactName, dir, results, media, core.warning)
+    const media = rows
+      .flatMap(row => [row.video_file, row.thumbnail_file])
+      .filter((f): f is string => !!f)
+    const artifact = await uploadArtifact(settings.artifactName, dir, media, core.warning)
     info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {
     core.error(`The artifact could not be uploaded: ${(error as Error).message}`)
     return null
   }
+}
+
+function queueClient(settings: Settings): QueueClient {
+  return createQueueClient({
+    apiUrl: settings.apiUrl,
+    apiKey: settings.apiKey,
+    organizationId: settings.organizationId,
+    observer: {
+      onRetry: (attempt, delay, reason) =>
+        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+      // The shape of every answer, for a failing run with the real queue to show what it said.
+      onAnswer: line => core.debug(`Request queue: ${line}`)
+    }
+  })
 }
 
 function progressLine(c: Record<string, number>): string {

@@ -41,7 +41,9 @@ export function toResult(row: Row): Result {
     thumbnail_url: row.thumbnail_url,
     duration: row.duration,
     error: row.error,
-    media_urls: row.media_urls
+    media_urls: row.media_urls,
+    video_file: row.video_file,
+    thumbnail_file: row.thumbnail_file
   }
 }
 
@@ -56,6 +58,8 @@ function blank(file: string): Row {
     duration: null,
     error: null,
     media_urls: null,
+    video_file: null,
+    thumbnail_file: null,
     title: null,
     estimatedSeconds: null,
     problems: []

@@ -63,6 +63,10 @@ export interface Result {
    * without a video. Added to the contract's fields, none of which it changes.
    */
   media_urls: string[] | null
+  /** Artifact-relative path of the downloaded video (also under the `directory` output), or null. */
+  video_file: string | null
+  /** Likewise for the thumbnail. */
+  thumbnail_file: string | null
 }
 
 /** A result with what the publishers need beyond the contract's fields. */

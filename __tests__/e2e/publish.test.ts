@@ -9,7 +9,15 @@ import { createScene, results, type Scene } from './harness.js'
 const PR = 42
 const BOT = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
 const MARKER = '<!-- avatar-video-action:default -->'
-const OUTPUTS = ['results', 'video-urls', 'succeeded', 'failed', 'comment-url', 'artifact-id']
+const OUTPUTS = [
+  'results',
+  'video-urls',
+  'succeeded',
+  'failed',
+  'comment-url',
+  'artifact-id',
+  'directory'
+]
 
 const script = (title: string, words = 'Hello team, this is our new dashboard.') =>
   `---\ntitle: ${title}\n---\n${words}\n`
@@ -217,8 +225,17 @@ describe('the artifact', () => {
 
     expect(run.code).toBe(0)
     const byFile = new Map(results(run).map(r => [r.file, r]))
-    expect(byFile.get('videos/kept.md')).toMatchObject({ status: 'success', error: null })
-    expect(byFile.get('videos/expired.md')).toMatchObject({ status: 'success' })
+    expect(byFile.get('videos/kept.md')).toMatchObject({
+      status: 'success',
+      error: null,
+      video_file: 'videos/kept.mp4',
+      thumbnail_file: 'videos/kept.jpg'
+    })
+    expect(byFile.get('videos/expired.md')).toMatchObject({
+      status: 'success',
+      video_file: null,
+      thumbnail_file: null
+    })
     expect(byFile.get('videos/expired.md')!.error).toMatch(/not saved to the artifact.*expired/)
 
     const [artifact] = scene.artifacts.artifacts
@@ -235,7 +252,7 @@ describe('the artifact', () => {
     const body = scene.github.comments(PR)[0]!.body as string
     const expiredRow = body.split('\n').find(line => line.includes('videos/expired.md'))
     expect(plain(expiredRow ?? '')).toMatch(
-      /✅ success<br>⚠️ Generated, but not saved to the artifact \(video: HTTP 403: the media URL may have expired/
+      /✅ success<br>⚠️ Generated, but not saved to the artifact \(video: HTTP 403: the media link has expired/
     )
     expect(body).toContain(`/actions/runs/1234567890/artifacts/${artifact!.id}`)
     expect(scene.sim.mediaFetches.length).toBeGreaterThan(0)

@@ -29,6 +29,8 @@ function row(fields: Partial<Row> = {}): Row {
     duration: 75,
     error: null,
     media_urls: null,
+    video_file: null,
+    thumbnail_file: null,
     title: 'Welcome',
     estimatedSeconds: 72,
     problems: [],

@@ -15,6 +15,8 @@ export interface Selection {
   removed: string[]
   /** How the files were found, for the log. */
   source: string
+  /** Every script file in the workspace the globs select, whether this run touches it or not. */
+  known: string[]
 }
 
 export async function findScripts(options: {
@@ -38,7 +40,13 @@ export async function findScripts(options: {
     warn(`No script matches "${pattern}" of the workflow_dispatch input "scripts"`)
   }
 
-  const everything = (source: string) => ({ files: workspace.filter(selects), removed: [], source })
+  const known = workspace.filter(file => globs.matches(file))
+  const everything = (source: string) => ({
+    files: workspace.filter(selects),
+    removed: [],
+    source,
+    known
+  })
   if (resolveMode(options.mode, event.name) === 'all') {
     return everything('every matching file in the workspace')
   }
@@ -58,7 +66,7 @@ export async function findScripts(options: {
       `${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`
     )
   }
-  return { ...selection, source: changes.source }
+  return { ...selection, source: changes.source, known }
 }
 
 export function resolveMode(mode: Mode, eventName: string): 'changed' | 'all' {
@@ -74,7 +82,7 @@ export function selectChanged(
   changed: ChangedFile[],
   globs: Pick<GlobSet, 'matches'>,
   log: (message: string) => void
-): Omit<Selection, 'source'> {
+): Omit<Selection, 'source' | 'known'> {
   const files = new Set<string>()
   const removed = new Set<string>()
   for (const file of changed) {

@@ -12,20 +12,24 @@ export interface UploadedArtifact {
 /** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
 const MAX_SUFFIX = 10
 
+/** Writes `manifest.json`, the results, into `dir`, beside the media. */
+export async function writeManifest(dir: string, results: Result[]): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`)
+}
+
 /**
- * Uploads `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a re-run
- * finds the name taken, the earlier artifact is replaced; when it cannot be (an upload that never
- * finalized keeps its name, unlisted and undeletable), the next free `name-N` is used, and said.
+ * Uploads `dir`'s `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a
+ * re-run finds the name taken, the earlier artifact is replaced; when it cannot be (an upload
+ * that never finalized keeps its name, unlisted and undeletable), the next free `name-N` is used,
+ * and said.
  */
 export async function uploadArtifact(
   name: string,
   dir: string,
-  results: Result[],
   mediaFiles: string[],
   warn: (message: string) => void
 ): Promise<UploadedArtifact> {
-  await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`)
   const files = ['manifest.json', ...mediaFiles].map(f => path.join(dir, ...f.split('/')))
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()

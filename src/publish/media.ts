@@ -1,103 +1,192 @@
-// Downloads each finished video and thumbnail to disk, streaming, without the API key, and
-// checks that what arrived is a video and an image. One failed download marks its row only.
-import { open, mkdir, rename, stat } from 'node:fs/promises'
+// Downloads each finished video and its thumbnail to disk the moment its request succeeds, while
+// other videos still render: signed media links expire, and a batch can outlast them. Streams to
+// disk without the API key, asks the queue for fresh links when a link has expired, and checks
+// that what arrived is a video and an image. One failed download marks its row only.
+import { open, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as tc from '@actions/tool-cache'
 import type { Row } from '../types.js'
 import { createLimiter } from '../queue/limiter.js'
+import { sleep as defaultSleep, type Sleep } from '../queue/http.js'
 import { trustedUrl } from '../url.js'
 
-export interface Downloaded {
-  file: string
-  /** Artifact-relative paths of the files written. */
-  video: string | null
-  thumbnail: string | null
+/** Fresh media links of a request, read again from the queue. */
+export interface FreshLinks {
+  videoUrl: string | null
+  thumbnailUrl: string | null
+}
+
+export interface MediaOptions {
+  /** Where the files go: the run's `directory`. */
+  dir: string
+  /** Artifact-relative path without extension of each script's media (see names.ts). */
+  bases: Map<string, string>
+  /** Reads the request again for fresh links; null when it cannot. */
+  refresh: (requestId: string) => Promise<FreshLinks | null>
+  /** Scrubs what the queue said before it reaches a row (the key). */
+  scrub?: (text: string) => string
+  sleep?: Sleep
+}
+
+export interface MediaStore {
+  readonly dir: string
+  /**
+   * Starts downloading `row`'s video and thumbnail now, at most a few at a time. The row gets
+   * `video_file` and `thumbnail_file`, its links replaced by fresh ones when they were renewed,
+   * and a note in `error` when a file could not be kept.
+   */
+  fetch(row: Row): void
+  /** Resolves when every download started so far has ended, each well or not. */
+  settled(): Promise<void>
 }
 
 const DOWNLOADS_AT_ONCE = 4
+/** Reads of fresh links per file, after the first download failed on an expired link. */
+const REFRESHES = 2
+/** Waits before each refresh: the queue may need a moment to sign the new link. */
+const REFRESH_WAITS_MS = [1000, 3000]
 
-/**
- * Downloads the media of every row that has a video into `dir`, at `dir/name.mp4` and
- * `dir/name.jpg` (or `.png`, `.webp`: the thumbnail's own type) beside where the script sits.
- * Failures are written into the row's `error`.
- */
-export async function downloadMedia(rows: Row[], dir: string): Promise<Downloaded[]> {
+/** HTTP statuses storage answers for an expired or revoked signed link. */
+const EXPIRED = new Set([403, 404, 410])
+
+export function createMediaStore(options: MediaOptions): MediaStore {
   const limit = createLimiter(DOWNLOADS_AT_ONCE)
-  const withVideo = rows.filter(row => row.video_url)
-  const names = artifactNames(withVideo.map(row => row.file))
-  return Promise.all(
-    withVideo.map(row =>
-      limit(async () => {
-        const base = names.get(row.file) as string
-        const video = await fetchInto(row.video_url as string, dir, `${base}.mp4`, mp4Type)
-        const thumbnail = row.thumbnail_url
-          ? await fetchInto(row.thumbnail_url, dir, `${base}.jpg`, imageType)
-          : { path: null, error: null }
-        const errors = [
-          video.error && `video: ${video.error}`,
-          thumbnail.error && `thumbnail: ${thumbnail.error}`
-        ].filter(Boolean)
-        if (errors.length) {
-          const note = `Generated, but not saved to the artifact (${errors.join('; ')})`
-          row.error = row.error ? `${row.error}; ${note}` : note
-        }
-        return { file: row.file, video: video.path, thumbnail: thumbnail.path }
-      })
-    )
-  )
+  const running: Promise<void>[] = []
+  const scrub = options.scrub ?? (text => text)
+  const wait = options.sleep ?? defaultSleep
+
+  const keep = async (row: Row): Promise<void> => {
+    const base = options.bases.get(row.file)
+    if (!base || !row.video_url) return
+    const links = { video: row.video_url, thumbnail: row.thumbnail_url, renewed: 0 }
+    let renewing: Promise<boolean> | null = null
+    /**
+     * Fresh links for the row, up to REFRESHES times; `seen` is how often the links had been
+     * renewed when the failed download started: if they were renewed since, they are used as is.
+     */
+    const renew = (seen: number): Promise<boolean> => {
+      if (links.renewed > seen) return Promise.resolve(true)
+      renewing ??= (async () => {
+        if (!row.request_id || links.renewed >= REFRESHES) return false
+        await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000).catch(() => {})
+        const fresh = await options.refresh(row.request_id).catch(() => null)
+        links.renewed++
+        if (!fresh?.videoUrl) return false
+        links.video = fresh.videoUrl
+        links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail
+        row.video_url = scrub(fresh.videoUrl)
+        row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url
+        return true
+      })().finally(() => (renewing = null))
+      return renewing
+    }
+    const current = (which: 'video' | 'thumbnail') => () => ({
+      url: links[which] as string,
+      seen: links.renewed
+    })
+    // Both at once: the thumbnail's link expires as soon as the video's.
+    const [video, thumbnail] = await Promise.all([
+      download(current('video'), options.dir, `${base}.mp4`, mp4Type, renew),
+      links.thumbnail
+        ? download(current('thumbnail'), options.dir, `${base}.jpg`, imageType, renew)
+        : { path: null, error: null }
+    ])
+    row.video_file = video.path
+    row.thumbnail_file = thumbnail.path
+    const errors = [
+      video.error && `video: ${video.error}`,
+      thumbnail.error && `thumbnail: ${thumbnail.error}`
+    ].filter(Boolean)
+    if (errors.length) {
+      const note = `Generated, but not saved to the artifact (${errors.join('; ')})`
+      row.error = row.error ? `${row.error}; ${note}` : note
+    }
+  }
+
+  return {
+    dir: options.dir,
+    fetch(row) {
+      running.push(limit(() => keep(row)))
+    },
+    async settled() {
+      // Downloads started while waiting are waited for too.
+      for (let seen = 0; seen < running.length; seen = running.length) {
+        await Promise.all(running.slice(seen))
+      }
+    }
+  }
 }
 
-/** `videos/intro.md` → `videos/intro`; a second script with the same stem keeps its extension. */
-function artifactNames(files: string[]): Map<string, string> {
-  const names = new Map<string, string>()
-  const taken = new Set<string>()
-  for (const file of [...files].sort()) {
-    const stem = file.slice(0, file.length - path.posix.extname(file).length)
-    const name = taken.has(stem) ? file : stem
-    taken.add(name)
-    names.set(file, name)
-  }
-  return names
+interface Kept {
+  /** Artifact-relative path of the file written, or null. */
+  path: string | null
+  error: string | null
 }
 
 /**
- * Downloads `url` to `relative` under `dir`. `typeOf` reads the file's first bytes and gives its
- * extension, or null when it is not of a type expected; a file of another expected type than
- * `relative` says is renamed to its own extension.
+ * The extension a file's first bytes show it has, or null when it is not of a type expected. A
+ * file of another expected type than its name says is renamed to its own extension.
  */
-async function fetchInto(
-  url: string,
+type TypeOf = (head: Buffer) => string | null
+
+/**
+ * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a download
+ * cut off) is renewed by `renew` and tried again, while it finds fresh links.
+ */
+async function download(
+  link: () => { url: string; seen: number },
   dir: string,
   relative: string,
-  typeOf: (head: Buffer) => string | null
-): Promise<{ path: string | null; error: string | null }> {
+  check: TypeOf,
+  renew: (seen: number) => Promise<boolean>
+): Promise<Kept> {
   const dest = path.join(dir, ...relative.split('/'))
+  for (;;) {
+    const { url, seen } = link()
+    const kept = await fetchInto(url, dest, relative, check)
+    if (!kept.retry || !(await renew(seen))) return { path: kept.path, error: kept.error }
+  }
+}
+
+async function fetchInto(
+  url: string,
+  dest: string,
+  relative: string,
+  typeOf: TypeOf
+): Promise<Kept & { retry: boolean }> {
   // The same rule as for links in the comment: a URL from the queue must not reach into the
   // runner's network (a metadata service, a plain-http host).
   if (!trustedUrl(url)) {
-    return { path: null, error: 'not downloaded: the URL is not https (nor http on this machine)' }
+    return {
+      path: null,
+      error: 'not downloaded: the URL is not https (nor http on this machine)',
+      retry: false
+    }
   }
   try {
     await mkdir(path.dirname(dest), { recursive: true })
+    // tool-cache refuses to overwrite: a cut-off earlier attempt may have left a part behind.
+    await rm(dest, { force: true })
     // No auth argument: media lives on third-party storage and must never see the API key.
     await tc.downloadTool(url, dest)
     const { size } = await stat(dest)
-    if (size === 0) return { path: null, error: 'the download was empty' }
+    if (size === 0) return { path: null, error: 'the download was empty', retry: true }
     const type = typeOf(await head(dest))
-    if (!type) return { path: null, error: 'the download is not of the expected type' }
-    const stem = relative.slice(0, relative.length - path.posix.extname(relative).length)
-    const named = `${stem}.${type}`
-    if (named !== relative) await rename(dest, path.join(dir, ...named.split('/')))
-    return { path: named, error: null }
+    if (!type) {
+      return { path: null, error: 'the download is not of the expected type', retry: false }
+    }
+    const named = `${relative.slice(0, relative.length - path.posix.extname(relative).length)}.${type}`
+    if (named !== relative)
+      await rename(dest, path.join(path.dirname(dest), path.posix.basename(named)))
+    return { path: named, error: null, retry: false }
   } catch (error) {
     const status = (error as tc.HTTPError).httpStatusCode
-    const reason =
-      status === 403 || status === 404
-        ? `HTTP ${status}: the media URL may have expired`
-        : status
-          ? `HTTP ${status}`
-          : (error as Error).message
-    return { path: null, error: reason }
+    if (status && EXPIRED.has(status)) {
+      return { path: null, error: `HTTP ${status}: the media link has expired`, retry: true }
+    }
+    if (status) return { path: null, error: `HTTP ${status}`, retry: false }
+    // Cut off, or no answer, after tool-cache's own retries: the link may be the trouble.
+    return { path: null, error: (error as Error).message, retry: true }
   }
 }
 
@@ -118,8 +207,9 @@ function mp4Type(head: Buffer): string | null {
 }
 
 /**
- * Thumbnails have been seen as JPEG, and their type is not documented (request-queue.md,
- * "Evidence from live clients": thumbnail): JPEG, PNG and WebP are kept, by their magic bytes.
+ * Thumbnails have been seen as JPEG, but their type is not documented (request-queue.md,
+ * "Evidence from live clients": thumbnail): JPEG, PNG and WebP are kept, known by their first
+ * bytes, with their own extension.
  */
 function imageType(head: Buffer): string | null {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpg'

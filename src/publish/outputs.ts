@@ -10,7 +10,7 @@ export function counts(results: Result[]): { succeeded: number; failed: number }
 
 export function setOutputs(
   results: Result[],
-  published: { commentUrl: string | null; artifactId: number | null }
+  published: { commentUrl: string | null; artifactId: number | null; directory?: string | null }
 ): void {
   const { succeeded, failed } = counts(results)
   core.setOutput('results', JSON.stringify(results))
@@ -25,4 +25,5 @@ export function setOutputs(
   core.setOutput('failed', String(failed))
   core.setOutput('comment-url', published.commentUrl ?? '')
   core.setOutput('artifact-id', published.artifactId === null ? '' : String(published.artifactId))
+  core.setOutput('directory', published.directory ?? '')
 }
