@@ -330,7 +330,7 @@ async function generateVideos(
     onRateLimited: message => {
       rateLimited = message
       core.warning(
-        `${message}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`
+        `${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`
       )
     },
     onProgress: progress => {
@@ -352,6 +352,11 @@ async function generateVideos(
   return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
 }
 
+/** `the queue…` → `The queue…` */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 /**
  * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
  * and returns what the step fails with.
@@ -360,8 +365,8 @@ function rateLimitNotice(rows: Row[], why: string, report: Report): string {
   const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length
   const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`
   const message = skipped
-    ? `The request queue's rate limit was reached: ${scripts} not submitted, and the next run submits them (${why})`
-    : `The request queue's rate limit was reached (${why}): what it refused failed for the limit, not for the scripts, and the next run submits it again`
+    ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+    : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`
   report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ')
   return message
 }

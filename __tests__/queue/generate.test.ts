@@ -397,7 +397,7 @@ describe("the queue's rate limit", () => {
       [
         'c',
         'skipped',
-        `not submitted: the request queue failed request ${b} for its rate limit (rate limit exceeded(RPM)); the next run submits it`
+        `not submitted: the request queue's rate limit was reached (request ${b} failed: rate limit exceeded(RPM)); the next run submits it`
       ]
     ])
     expect(limits).toHaveLength(1)

@@ -142,9 +142,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   const ended = (file: string, remote: RemoteRequest) => {
     const limit = rateLimitOfRequest(remote)
     if (limit)
-      noteRateLimit(
-        `the request queue failed request ${remote.requestId} for its rate limit (${limit})`
-      )
+      noteRateLimit(limitedRequest(remote.requestId, limit))
     finish(fromRemote(file, remote))
   }
 
@@ -195,9 +193,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
           // Noted before the slot is released, so the next submission in line sees it.
           const limit = rateLimitOfRequest(remote)
           if (limit) {
-            noteRateLimit(
-              `the request queue failed request ${remote.requestId} for its rate limit (${limit})`
-            )
+            noteRateLimit(limitedRequest(remote.requestId, limit))
           }
           return remote
         } catch (error) {
@@ -452,6 +448,10 @@ function nextDelay(tracked: Tracked, intervalMs: number): number {
 
 /** A submission not made because the queue's rate limit was reached. */
 class RateLimited extends Error {}
+
+function limitedRequest(requestId: string, reason: string): string {
+  return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`
+}
 
 /** A result with no video yet: the base every outcome is built on. */
 export function notGenerated(file: string): Generated {
