@@ -46921,8 +46921,9 @@ async function findCreated(client, model, adopt, lost, signal) {
 }
 /** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
 function shownOf(list) {
-    const of = list.total !== null && list.total > list.requests.length ? ` of ${list.total}` : '';
-    return `${list.requests.length}${of} requests`;
+    const more = list.total !== null && list.total > list.requests.length;
+    const count = more ? list.total : list.requests.length;
+    return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`;
 }
 function readListPage(answer) {
     const record = client_asRecord(answer);
@@ -47250,7 +47251,7 @@ async function generate(jobs, options) {
     const ended = (file, remote) => {
         const limit = rateLimitOfRequest(remote);
         if (limit)
-            noteRateLimit(`the request queue failed request ${remote.requestId} for its rate limit (${limit})`);
+            noteRateLimit(limitedRequest(remote.requestId, limit));
         finish(fromRemote(file, remote));
     };
     const track = (job, remote) => {
@@ -47303,7 +47304,7 @@ async function generate(jobs, options) {
                     // Noted before the slot is released, so the next submission in line sees it.
                     const limit = rateLimitOfRequest(remote);
                     if (limit) {
-                        noteRateLimit(`the request queue failed request ${remote.requestId} for its rate limit (${limit})`);
+                        noteRateLimit(limitedRequest(remote.requestId, limit));
                     }
                     return remote;
                 }
@@ -47542,6 +47543,9 @@ function nextDelay(tracked, intervalMs) {
 }
 /** A submission not made because the queue's rate limit was reached. */
 class RateLimited extends Error {
+}
+function limitedRequest(requestId, reason) {
+    return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
 }
 /** A result with no video yet: the base every outcome is built on. */
 function notGenerated(file) {
@@ -50023,7 +50027,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         onRefused: message => (refused = message),
         onRateLimited: message => {
             rateLimited = message;
-            lib_core/* warning */.$e(`${message}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
+            lib_core/* warning */.$e(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
         },
         onProgress: progress => {
             const id = progress.requestId ? ` (${progress.requestId})` : '';
@@ -50047,6 +50051,10 @@ async function generateVideos(settings, event, github, client, media, signal, ro
     lib_core/* endGroup */.N4();
     return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
 }
+/** `the queue…` → `The queue…` */
+function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 /**
  * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
  * and returns what the step fails with.
@@ -50055,8 +50063,8 @@ function rateLimitNotice(rows, why, report) {
     const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length;
     const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`;
     const message = skipped
-        ? `The request queue's rate limit was reached: ${scripts} not submitted, and the next run submits them (${why})`
-        : `The request queue's rate limit was reached (${why}): what it refused failed for the limit, not for the scripts, and the next run submits it again`;
+        ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+        : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
     report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
     return message;
 }

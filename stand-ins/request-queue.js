@@ -119,6 +119,8 @@ import { fileURLToPath } from 'node:url'
  * @property {(fault: Fault) => void} inject
  * @property {() => void} expireMedia every media URL issued so far answers 403 from now on
  * @property {(plan: PlanFn | undefined) => void} setPlan
+ * @property {(limit: RateLimit | undefined) => void} setRateLimit replaces the rate limit, e.g.
+ *   lifts it, as the next hour would; `requests` still counts every request ever created
  * @property {(requestId: string) => void} forget the request answers 404 and leaves the list
  *   from now on, as if the queue had lost it; it stays billed
  *
@@ -165,7 +167,7 @@ export async function startRequestQueue(options = {}) {
   const orgId = options.organizationId ?? 'sim-org'
   /** @type {Record<string, string[]>} */
   const parameters = options.parameters ?? MODEL_PARAMETERS
-  const rateLimit = options.rateLimit
+  let rateLimit = options.rateLimit
   const listPaging = options.listPaging ?? 'none'
   let planFn = options.plan
   const randomFault = options.faultRate ? faultDrawer(options.faultRate, timeScale) : undefined
@@ -335,9 +337,10 @@ export async function startRequestQueue(options = {}) {
     }
     const { model, payload } = body
     if (!models.includes(model)) return modelNotFound(model)
-    const limited = rateLimit !== undefined && records.size >= rateLimit.requests
-    if (limited && (rateLimit.as ?? '429') === '429') {
-      const wait = rateLimit.retryAfterSeconds ?? 3600
+    const limit = rateLimit
+    const limited = limit !== undefined && records.size >= limit.requests
+    if (limited && (limit.as ?? '429') === '429') {
+      const wait = limit.retryAfterSeconds ?? 3600
       const reply = json(429, { error: RATE_LIMIT_REASON })
       if (wait > 0) reply.headers['Retry-After'] = String(wait)
       return reply
@@ -622,6 +625,9 @@ export async function startRequestQueue(options = {}) {
     },
     setPlan(fn) {
       planFn = fn
+    },
+    setRateLimit(limit) {
+      rateLimit = limit
     },
     async close() {
       closed = true

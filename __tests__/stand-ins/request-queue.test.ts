@@ -379,6 +379,16 @@ describe('how the live queue has been seen to answer (request-queue.md, evidence
     expect(current().billable).toBe(1)
   })
 
+  it('lifts the rate limit when told, as the next hour would', async () => {
+    await start({ rateLimit: { requests: 0, retryAfterSeconds: 0 } })
+    const refused = await submit()
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, null])
+
+    current().setRateLimit(undefined)
+
+    expect((await submit()).status).toBe(200)
+  })
+
   it('or accepts them and fails them at once for the rate limit', async () => {
     await start({ rateLimit: { requests: 1, as: 'failed' } })
     await submitted()

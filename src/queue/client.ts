@@ -258,8 +258,9 @@ async function findCreated(
 
 /** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
 export function shownOf(list: RequestList): string {
-  const of = list.total !== null && list.total > list.requests.length ? ` of ${list.total}` : ''
-  return `${list.requests.length}${of} requests`
+  const more = list.total !== null && list.total > list.requests.length
+  const count = more ? list.total : list.requests.length
+  return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`
 }
 
 function readListPage(answer: unknown): ListPage {

@@ -141,8 +141,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
   const ended = (file: string, remote: RemoteRequest) => {
     const limit = rateLimitOfRequest(remote)
-    if (limit)
-      noteRateLimit(limitedRequest(remote.requestId, limit))
+    if (limit) noteRateLimit(limitedRequest(remote.requestId, limit))
     finish(fromRemote(file, remote))
   }
 
