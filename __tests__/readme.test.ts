@@ -142,8 +142,10 @@ describe('README workflow recipes', () => {
     it('grants the permissions the action needs, and no more', () => {
       const settings = settingsOf(ours(workflow)[0]!)
       const writesComment = settings.comment && /pull_request/.test(trigger)
+      // Publishing a release needs write access to contents; nothing else does.
+      const releases = !!settings.release && !/pull_request/.test(trigger)
       expect(workflow.permissions).toEqual({
-        contents: 'read',
+        contents: releases ? 'write' : 'read',
         ...(writesComment ? { 'pull-requests': 'write' } : {}),
         ...(trigger === 'push' ? { 'pull-requests': 'read' } : {})
       })

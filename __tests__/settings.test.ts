@@ -134,4 +134,19 @@ describe('working-directory', () => {
       )
     }
   )
+
+  it('takes a release tag git accepts, and refuses one it does not', () => {
+    expect(read({ release: 'avatar-videos' }).release).toBe('avatar-videos')
+    expect(read({}).release).toBeNull()
+    for (const bad of ['two words', 'a..b', '-dash', 'end/', 'x.lock', 'a:b', 'a\nb']) {
+      expect(() => read({ release: bad })).toThrow(/^release must be a tag name git accepts/)
+    }
+  })
+
+  it('refuses an artifact-name the artifact service would refuse, before paying', () => {
+    for (const bad of ['a/b', 'a:b', 'a*b', 'x\\y']) {
+      expect(() => read({ 'artifact-name': bad })).toThrow(/^artifact-name may not hold/)
+    }
+    expect(read({ 'artifact-name': 'demo videos' }).artifactName).toBe('demo videos')
+  })
 })

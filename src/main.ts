@@ -27,6 +27,7 @@ import {
 import { createMediaStore, type MediaStore } from './publish/media.js'
 import { mediaBases } from './publish/names.js'
 import { uploadArtifact, writeManifest } from './publish/artifact.js'
+import { publishRelease } from './publish/release.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import { logText } from './log.js'
@@ -143,16 +144,28 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   }
 
   // 5. Publish: artifact, comment, summary, outputs.
-  const { results, unsaved } = await publish(settings, event, signal, rows, report, media)
+  const { results, unsaved, unreleased } = await publish(
+    settings,
+    event,
+    github,
+    signal,
+    rows,
+    report,
+    media
+  )
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
-  if (generated.fatal) fail(generated.fatal)
-  else if (unsaved) fail(unsaved)
-  else if (failed && settings.failOnError) {
-    fail(`${failed} of ${results.length} scripts did not produce a video`)
-  } else if (generated.rateLimited && settings.failOnError) {
-    fail(generated.rateLimited)
-  }
+  const failure =
+    generated.fatal ??
+    unsaved ??
+    (failed && settings.failOnError
+      ? `${failed} of ${results.length} scripts did not produce a video`
+      : null) ??
+    (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
+    (unreleased && settings.failOnError ? unreleased : null)
+  if (failure) fail(failure)
+  // Said once: as the step's failure, or else as a warning.
+  if (unreleased && unreleased !== failure) core.warning(unreleased)
 }
 
 /** What generation left to fail the step with. */
@@ -378,11 +391,12 @@ function rateLimitNotice(rows: Row[], why: string, report: Report): string {
 async function publish(
   settings: Settings,
   event: EventInfo,
+  github: GitHubClient | null,
   signal: AbortSignal,
   rows: Row[],
   report: Report,
   media: MediaStore
-): Promise<{ results: Result[]; unsaved: string | null }> {
+): Promise<{ results: Result[]; unsaved: string | null; unreleased: string | null }> {
   const { context } = report
   let artifactId: number | null = null
   let directory: string | null = null
@@ -405,6 +419,12 @@ async function publish(
     if (artifactId !== null && event.runUrl) {
       context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`
     }
+  }
+  let unreleased: string | null = null
+  if (settings.release && !signal.aborted) {
+    const work = publishToRelease(settings.release, event, github, rows, directory)
+    unreleased = await unlessCancelled(work, signal, abandon('release upload'))
+    context.release = releaseOf(settings.release, event, rows)
   }
   context.final = true
   let commentUrl: string | null = null
@@ -432,7 +452,55 @@ async function publish(
     }
   }
   outputsSet = true
-  return { results, unsaved }
+  return { results, unsaved, unreleased }
+}
+
+/** Events whose videos go to the release: what landed, never what is proposed. */
+const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule'])
+
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null.
+ */
+async function publishToRelease(
+  tag: string,
+  event: EventInfo,
+  github: GitHubClient | null,
+  rows: Row[],
+  directory: string | null
+): Promise<string | null> {
+  if (!RELEASE_EVENTS.has(event.name)) {
+    info(`release: not updated from a ${event.name} run, only after a merge or a manual run`)
+    return null
+  }
+  if (!directory) return null
+  if (!github) return 'release is set, but github-token is empty: the release cannot be written'
+  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
+  core.startGroup(`Publishing videos to the release ${tag}`)
+  try {
+    const released = await publishRelease(github, target, rows, directory, info)
+    for (const row of rows) row.release_url = released.videos.get(row.file) ?? null
+    info(
+      `Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`
+    )
+    for (const problem of released.problems) core.warning(`Release ${tag}: ${problem}`)
+    return released.problems.length
+      ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+      : null
+  } catch (error) {
+    return (error as Error).message
+  } finally {
+    core.endGroup()
+  }
+}
+
+function releaseOf(tag: string, event: EventInfo, rows: Row[]): RenderContext['release'] {
+  const videos = rows.flatMap(row =>
+    row.release_url ? [{ file: row.file, url: row.release_url }] : []
+  )
+  if (!videos.length) return null
+  const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`
+  return { tag, url, videos }
 }
 
 /**

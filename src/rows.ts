@@ -43,7 +43,8 @@ export function toResult(row: Row): Result {
     error: row.error,
     media_urls: row.media_urls,
     video_file: row.video_file,
-    thumbnail_file: row.thumbnail_file
+    thumbnail_file: row.thumbnail_file,
+    release_url: row.release_url
   }
 }
 
@@ -60,6 +61,7 @@ function blank(file: string): Row {
     media_urls: null,
     video_file: null,
     thumbnail_file: null,
+    release_url: null,
     title: null,
     estimatedSeconds: null,
     problems: []

@@ -24,6 +24,8 @@ export interface Settings {
   commentKey: string
   artifact: boolean
   artifactName: string
+  /** Tag of the release that merges publish their videos to; null: none. */
+  release: string | null
   /** Seconds before the first status poll. */
   pollInterval: number
   /** Seconds for the whole generation phase. */
@@ -75,7 +77,8 @@ export function readSettings(
     comment: bool(read, 'comment', true),
     commentKey: commentKey(read('comment-key').trim() || 'default'),
     artifact: bool(read, 'artifact', true),
-    artifactName: read('artifact-name').trim() || 'avatar-videos',
+    artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
+    release: releaseTag(read('release').trim()),
     pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
     timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
     maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
@@ -84,6 +87,35 @@ export function readSettings(
     failOnError: bool(read, 'fail-on-error', true),
     allowedAssociations: associations(read('allowed-associations'))
   }
+}
+
+/** What the artifact service refuses in a name (@actions/artifact's list), checked before paying. */
+function artifactName(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are refused too
+  if (/["':<>|*?\\/\u0000-\u001F]/.test(value)) {
+    throw new InputError(
+      `artifact-name may not hold " : < > | * ? \\ / or control characters (got "${value}")`
+    )
+  }
+  return value
+}
+
+/**
+ * A tag name as git and GitHub take it (git check-ref-format): the `release` input. Refused at
+ * start, rather than after the videos are paid for.
+ */
+function releaseTag(value: string): string | null {
+  if (!value) return null
+  const bad =
+    // eslint-disable-next-line no-control-regex -- control characters are refused too
+    /[\u0000-\u0020\u007F~^:?*[\\]|\.\.|@\{|\/\/|^[-/.]|[/.]$|\.lock$/.test(value) ||
+    value.length > 200
+  if (bad) {
+    throw new InputError(
+      `release must be a tag name git accepts, such as avatar-videos (got "${value}")`
+    )
+  }
+  return value
 }
 
 /**

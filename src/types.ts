@@ -67,6 +67,8 @@ export interface Result {
   video_file: string | null
   /** Likewise for the thumbnail. */
   thumbnail_file: string | null
+  /** The video's stable download URL in the `release`, when it was published there. */
+  release_url: string | null
 }
 
 /** A result with what the publishers need beyond the contract's fields. */

@@ -1,13 +1,25 @@
 // A loopback stand-in for the GitHub REST API the action calls (pull requests and their files,
-// issue comments, compares), seeded by tests and refereed by GitHub's own OpenAPI description.
+// issue comments, compares, releases and their assets), seeded by tests and refereed by GitHub's
+// own OpenAPI description. A second loopback server plays uploads.github.com, the host that
+// takes release assets' bytes, and the storage host that serves them back.
 
 import { createHash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { URLSearchParams } from 'node:url'
 import { loadDescription } from './github-openapi.js'
 import { nodeId, pullRequestEvent } from './events.js'
+import {
+  RELEASE_HANDLERS,
+  Releases,
+  STORAGE_PREFIX,
+  UPLOAD_ROUTE,
+  Upload
+} from './github-releases.js'
 
 const DOCS = 'https://docs.github.com/rest'
+const UPLOAD_DOCS = 'https://docs.github.com/rest/releases/assets#upload-a-release-asset'
+/** The upload operation's path template, to which injections may refer. */
+const UPLOAD_ROUTE_PATH = UPLOAD_ROUTE.replace(/^POST /, '')
 /** GitHub lists at most this many files of a pull request, however many it changed. */
 const PULL_FILES_LISTED = 3000
 /** A comparison lists at most this many files, and without paging at most 250 commits. */
@@ -30,18 +42,27 @@ const SECONDARY_RATE_LIMIT =
  *   merged?: boolean, merge_commit_sha?: string, fork?: boolean, title?: string }} PullRequestSeed
  * @typedef {{ sha?: string, message?: string }} CommitSeed
  * @typedef {{ files?: FileSeed[], commits?: CommitSeed[], mergeBase?: string }} CompareSeed
- * @typedef {{ method?: string, path?: string | RegExp, times?: number, status: number,
- *   body?: unknown, headers?: Record<string, string> }} Injection
+ * @typedef {{ method?: string, path?: string | RegExp, host?: 'api' | 'uploads', times?: number,
+ *   status: number, body?: unknown, headers?: Record<string, string>,
+ *   leavesOpenAsset?: boolean }} Injection
+ *   `host` limits it to the API or the upload host (either, when absent). `leavesOpenAsset`, on
+ *   an upload: GitHub failed it after storing an empty asset of that name in state `open`, which
+ *   its documentation warns a 502 may do; the name stays taken until the asset is deleted.
  * @typedef {{ method: string, path: string, route: string | null, query: Record<string, string>,
- *   body: unknown, status: number }} RecordedRequest
+ *   body: unknown, status: number, host: 'api' | 'uploads',
+ *   headers?: { 'content-type': string | null, 'content-length': string | null } }} RecordedRequest
+ *   Uploads record their Content-Type and Content-Length (GitHub requires both), not their bytes.
  * @typedef {{ status: number, body?: unknown, headers?: Record<string, string> }} Answer
  * @typedef {{ params: Record<string, string>, query: Record<string, string>, body: any,
- *   path: string, docsUrl: string, token: string }} Call
+ *   path: string, docsUrl: string, token: string, accept: string }} Call
  */
 
 /**
  * @param {{ owner?: string, repo?: string, token?: string, readOnly?: boolean,
- *   identity?: UserSeed, perPageMax?: number, perPageDefault?: number }} [options]
+ *   identity?: UserSeed, perPageMax?: number, perPageDefault?: number,
+ *   keepAssetBytes?: boolean, defaultBranch?: string }} [options]
+ *   `keepAssetBytes: false` keeps only each uploaded asset's size and sha256, for uploads too
+ *   large to hold (a benchmark's); its bytes can then not be downloaded.
  */
 export async function startGitHub(options = {}) {
   const settings = {
@@ -52,9 +73,11 @@ export async function startGitHub(options = {}) {
     identity: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
     perPageMax: 100,
     perPageDefault: 30,
+    keepAssetBytes: true,
+    defaultBranch: 'master',
     ...options
   }
-  const description = await loadDescription(Object.keys(HANDLERS))
+  const description = await loadDescription([...Object.keys(HANDLERS), UPLOAD_ROUTE])
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {string[]} */
@@ -75,6 +98,39 @@ export async function startGitHub(options = {}) {
       send(res, answer, { ...rateLimit, apiVersion: req.headers['x-github-api-version'] })
     })
   })
+
+  // uploads.github.com: release assets' bytes in, and (as GitHub's storage host) out again.
+  const uploadServer = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', repository.uploads)
+    if (req.method === 'GET' && url.pathname.startsWith(STORAGE_PREFIX)) {
+      serveDownload(req, res, url)
+      return
+    }
+    const started = safely(req, () => startUpload(req, url))
+    req.on('data', chunk => started?.upload.write(chunk))
+    // A client that gives up mid-upload (a cancelled run) leaves no asset.
+    req.on('error', () => {})
+    req.on('end', () => {
+      const answer = safely(req, () => finishUpload(started)) ?? error(500, 'Server Error')
+      rateLimit.used += 1
+      send(res, answer, { ...rateLimit, apiVersion: req.headers['x-github-api-version'] })
+    })
+  })
+
+  /**
+   * @template T
+   * @param {http.IncomingMessage} req
+   * @param {() => T} work
+   * @returns {T | undefined}
+   */
+  function safely(req, work) {
+    try {
+      return work()
+    } catch (failure) {
+      violations.push(`the stand-in failed on ${req.method} ${req.url}: ${failure}`)
+      return undefined
+    }
+  }
 
   /**
    * A bug in the stand-in answers 500 and fails the test through `violations`, rather than
@@ -102,13 +158,30 @@ export async function startGitHub(options = {}) {
     const url = new URL(req.url ?? '/', repository.api)
     const query = Object.fromEntries(url.searchParams)
     /** @type {RecordedRequest} */
-    const record = { method, path: url.pathname, route: null, query, body: undefined, status: 0 }
+    const record = {
+      method,
+      path: url.pathname,
+      route: null,
+      query,
+      body: undefined,
+      status: 0,
+      host: 'api'
+    }
     requests.push(record)
+    const path = repository.canonicalPath(url.pathname)
+    if (description.match(method, path).match?.route === UPLOAD_ROUTE) {
+      violations.push(
+        `${method} ${path}: GitHub takes uploads on the host upload_url names, not the API host`
+      )
+      record.route = UPLOAD_ROUTE
+      record.status = 404
+      return error(404, 'Not Found')
+    }
     const parsed = parseJson(raw)
     if (parsed.ok) record.body = parsed.value
     else violations.push(`${method} ${url.pathname}: the body is not JSON`)
     const answer = parsed.ok
-      ? answerFor(record, repository.canonicalPath(url.pathname), req.headers)
+      ? answerFor(record, path, req.headers)
       : error(400, 'Problems parsing JSON')
     record.status = answer.status
     return answer
@@ -151,7 +224,7 @@ export async function startGitHub(options = {}) {
     const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1]
     if (!token) return error(401, 'Requires authentication')
     if (token !== settings.token) return error(401, 'Bad credentials')
-    const injected = takeInjection(method, path, match?.template)
+    const injected = takeInjection(method, path, match?.template, 'api')
     if (injected) return injected
     if (!match || !handler) return error(404, 'Not Found')
 
@@ -166,9 +239,158 @@ export async function startGitHub(options = {}) {
     if (bodyProblems.length > 0) {
       return error(422, `Invalid request.\n\n${bodyProblems.join('\n')}`, docsUrl)
     }
-    const answer = handler(repository, { params: match.params, query, body, path, docsUrl, token })
+    const accept = headers.accept ?? ''
+    const call = { params: match.params, query, body, path, docsUrl, token, accept }
+    const answer = handler(repository, call)
     violations.push(...description.checkResponse(match.route, answer.status, answer.body))
     return answer
+  }
+
+  /**
+   * The head of an upload, checked as GitHub checks it (credentials, route, repository,
+   * permission, release, headers, name) before its bytes arrive.
+   * @param {http.IncomingMessage} req
+   * @param {URL} url
+   */
+  function startUpload(req, url) {
+    const method = req.method ?? 'GET'
+    const path = url.pathname
+    const query = Object.fromEntries(url.searchParams)
+    const contentType = req.headers['content-type']
+    const contentLength = req.headers['content-length']
+    /** @type {RecordedRequest} */
+    const record = {
+      method,
+      path,
+      route: null,
+      query,
+      body: undefined,
+      status: 0,
+      host: 'uploads',
+      headers: { 'content-type': contentType ?? null, 'content-length': contentLength ?? null }
+    }
+    requests.push(record)
+    const { match } = description.match(method, path)
+    const isUpload = match?.route === UPLOAD_ROUTE
+    if (!req.headers['user-agent']) {
+      violations.push(`${method} ${path}: no User-Agent header, which GitHub refuses`)
+    }
+    if (!isUpload) violations.push(`${method} ${path}: the upload host takes only asset uploads`)
+    else record.route = UPLOAD_ROUTE
+    if (isUpload) {
+      violations.push(...description.checkParameters(UPLOAD_ROUTE, { params: match.params, query }))
+      if (!contentLength) {
+        violations.push(`${method} ${path}: no Content-Length header, which GitHub requires`)
+      }
+      if (!contentType) {
+        violations.push(`${method} ${path}: no Content-Type header, which GitHub requires`)
+      }
+    }
+    const params = match?.params ?? {}
+    const refusal = uploadRefusal(req, isUpload, method, path, params)
+    return {
+      record,
+      upload: new Upload({
+        releases: repository.releases,
+        release: repository.releases.byId.get(Number(params.release_id)),
+        name: query.name,
+        label: query.label,
+        contentType,
+        contentLength,
+        refusal
+      })
+    }
+  }
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {boolean} isUpload
+   * @param {string} method
+   * @param {string} path
+   * @param {Record<string, string>} params
+   * @returns {Answer | undefined}
+   */
+  function uploadRefusal(req, isUpload, method, path, params) {
+    const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
+    if (!token) return error(401, 'Requires authentication')
+    if (token !== settings.token) return error(401, 'Bad credentials')
+    const injection = findInjection(
+      method,
+      path,
+      isUpload ? UPLOAD_ROUTE_PATH : undefined,
+      'uploads'
+    )
+    if (injection) {
+      const release = repository.releases.byId.get(Number(params.release_id))
+      const name = new URL(req.url ?? '/', repository.uploads).searchParams.get('name')
+      if (
+        injection.leavesOpenAsset &&
+        release &&
+        name &&
+        !repository.releases.refuseUpload(release, name)
+      ) {
+        repository.releases.addAsset(release, {
+          requestedName: name,
+          label: null,
+          contentType: req.headers['content-type'] ?? 'application/octet-stream',
+          size: 0,
+          sha256: createHash('sha256').digest('hex'),
+          bytes: null,
+          state: 'open'
+        })
+      }
+      return injected(injection)
+    }
+    if (!isUpload) return error(404, 'Not Found')
+    if (!repository.is(params.owner ?? '', params.repo ?? '')) return error(404, 'Not Found')
+    if (settings.readOnly) return error(403, 'Resource not accessible by integration', UPLOAD_DOCS)
+    return undefined
+  }
+
+  /**
+   * @param {{ record: RecordedRequest, upload: Upload } | undefined} started
+   * @returns {Answer | undefined}
+   */
+  function finishUpload(started) {
+    if (!started) return undefined
+    const { answer } = started.upload.finish()
+    started.record.status = answer.status
+    if (started.record.route === UPLOAD_ROUTE) {
+      violations.push(...description.checkResponse(UPLOAD_ROUTE, answer.status, answer.body))
+    }
+    return answer
+  }
+
+  /**
+   * A storage link the API redirected to: the bytes, without the token (a signed link needs
+   * none, and GitHub's storage refuses a request that carries one).
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {URL} url
+   */
+  function serveDownload(req, res, url) {
+    if (req.headers.authorization) {
+      violations.push(`GET ${url.pathname}: the GitHub token was sent on to the storage host`)
+    }
+    const found = repository.releases.resolveDownload(url)
+    if ('refusal' in found) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(found.refusal)
+      return
+    }
+    const { asset } = found
+    if (!asset.bytes) {
+      violations.push(`GET ${url.pathname}: asset ${asset.id} was not kept (keepAssetBytes: false)`)
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('BlobNotFound')
+      return
+    }
+    asset.downloads += 1
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(asset.bytes.length),
+      'content-disposition': `attachment; filename=${asset.name}`,
+      'content-md5': createHash('md5').update(asset.bytes).digest('base64')
+    })
+    res.end(asset.bytes)
   }
 
   /**
@@ -189,10 +411,24 @@ export async function startGitHub(options = {}) {
     return { status: 200, body: { data: { viewer: { login: repository.identity.login } } } }
   }
 
-  /** @param {string} method @param {string} pathname @param {string} [template] */
-  function takeInjection(method, pathname, template) {
+  /**
+   * @param {string} method @param {string} pathname @param {string | undefined} template
+   * @param {'api' | 'uploads'} host
+   */
+  function takeInjection(method, pathname, template, host) {
+    const injection = findInjection(method, pathname, template, host)
+    return injection && injected(injection)
+  }
+
+  /**
+   * Takes one use of the first injection matching a request.
+   * @param {string} method @param {string} pathname @param {string | undefined} template
+   * @param {'api' | 'uploads'} host
+   */
+  function findInjection(method, pathname, template, host) {
     const index = injections.findIndex(
       injection =>
+        (!injection.host || injection.host === host) &&
         (!injection.method || injection.method.toUpperCase() === method) &&
         (!injection.path ||
           (injection.path instanceof RegExp
@@ -203,28 +439,38 @@ export async function startGitHub(options = {}) {
     const injection = /** @type {Injection} */ (injections[index])
     injection.times = (injection.times ?? 1) - 1
     if (injection.times <= 0) injections.splice(index, 1)
-    const { status, body, headers } = injection
+    return injection
+  }
+
+  /** @param {Injection} injection @returns {Answer} */
+  function injected({ status, body, headers }) {
     const message =
       status === 403 || status === 429 ? SECONDARY_RATE_LIMIT : http.STATUS_CODES[status]
     return { ...error(status, message ?? 'Error'), ...(body !== undefined && { body }), headers }
   }
 
-  await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)))
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-  const url = `http://127.0.0.1:${address.port}`
-  repository = new Repository({ ...settings, api: url })
+  const url = await listen(server)
+  const uploadsUrl = await listen(uploadServer)
+  repository = new Repository({ ...settings, api: url, uploads: uploadsUrl })
 
   return {
     url,
-    /** Every request, in the order received (never its token). */
+    /** The upload host, named in every release's `upload_url` as uploads.github.com is. */
+    uploadsUrl,
+    /** Every request to either host, in the order received (never its token). */
     requests,
     /** Every way a request, or an answer, strayed from GitHub's description. */
     violations,
     close() {
-      return new Promise(resolve => {
-        server.close(() => resolve(undefined))
-        server.closeAllConnections()
-      })
+      return Promise.all(
+        [server, uploadServer].map(
+          open =>
+            new Promise(resolve => {
+              open.close(() => resolve(undefined))
+              open.closeAllConnections()
+            })
+        )
+      ).then(() => undefined)
     },
     /** @param {number} number @param {PullRequestSeed} [seed] */
     addPullRequest: (number, seed = {}) => repository.addPullRequest(number, seed),
@@ -239,14 +485,38 @@ export async function startGitHub(options = {}) {
     /** Deletes a comment as a person would in the web interface. */
     deleteComment: (/** @type {number} */ id) => repository.comments.delete(id),
     /** Queues an answer for the next matching request(s), e.g. a 403 secondary rate limit. */
-    inject: (/** @type {Injection} */ injection) => injections.push({ ...injection })
+    inject: (/** @type {Injection} */ injection) => injections.push({ ...injection }),
+    /**
+     * Every release, oldest first, with whether it is the repository's latest and each asset's
+     * stored name (and the name the upload asked for), label, content type, size, sha256 and,
+     * unless `keepAssetBytes` is false, bytes.
+     */
+    releases: () => repository.releases.snapshot(),
+    /**
+     * Pre-seeds a release, as earlier runs or people left it; returns it as the API shows it.
+     * @param {import('./github-releases.js').ReleaseSeed} seed
+     */
+    addRelease: seed => copy(repository.releases.seed(seed)),
+    /** An asset's bytes as uploaded, or undefined (no such asset, or bytes not kept). */
+    assetBytes: (/** @type {number} */ id) => {
+      const bytes = repository.releases.assets.get(id)?.bytes
+      return bytes ? Buffer.from(bytes) : undefined
+    }
   }
+}
+
+/** @param {http.Server} server @returns {Promise<string>} its loopback origin */
+async function listen(server) {
+  await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address())
+  return `http://127.0.0.1:${address.port}`
 }
 
 /** @typedef {Awaited<ReturnType<typeof startGitHub>>} GitHubStandIn */
 
 /** @type {Record<string, (repository: Repository, call: Call) => Answer>} */
 const HANDLERS = {
+  ...RELEASE_HANDLERS,
   'GET /repos/{owner}/{repo}/pulls/{pull_number}': (repository, { params, docsUrl }) => {
     const pull = repository.pulls.get(Number(params.pull_number))
     return pull ? { status: 200, body: pull.object } : error(404, 'Not Found', docsUrl)
@@ -356,12 +626,17 @@ function error(/** @type {number} */ status, /** @type {string} */ message, docs
  * The seeded repository: its pull requests, comments and comparisons, as full API objects.
  */
 class Repository {
-  /** @param {{ owner: string, repo: string, api: string, identity: UserSeed, perPageMax: number, perPageDefault: number }} settings */
-  constructor({ owner, repo, api, identity, perPageMax, perPageDefault }) {
+  /**
+   * @param {{ owner: string, repo: string, api: string, uploads: string, identity: UserSeed,
+   *   perPageMax: number, perPageDefault: number, keepAssetBytes: boolean,
+   *   defaultBranch: string }} settings
+   */
+  constructor({ owner, repo, api, uploads, identity, perPageMax, perPageDefault, ...rest }) {
     this.owner = owner
     this.name = repo
     this.id = EXAMPLE_REPO.id
     this.api = api
+    this.uploads = uploads
     this.identity = identity
     this.perPage = { max: perPageMax, default: perPageDefault }
     this.apiBase = `${api}/repos/${owner}/${repo}`
@@ -378,6 +653,12 @@ class Repository {
     this.commitPulls = new Map()
     // Comment ids of today's GitHub are ten digits long.
     this.nextCommentId = 2_400_000_001
+    this.releases = new Releases({
+      repository: this,
+      uploads,
+      keepAssetBytes: rest.keepAssetBytes,
+      defaultBranch: rest.defaultBranch
+    })
   }
 
   /** GitHub names are case-insensitive. */

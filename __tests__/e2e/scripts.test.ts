@@ -101,3 +101,76 @@ describe('scripts with mistakes', () => {
     expect(results(run)[0]).toMatchObject({ status: 'skipped' })
   })
 })
+
+describe('Markdown scripts, spoken as written', () => {
+  const MARKDOWN = [
+    '# Fast &mdash; and cheap&hellip;',
+    '',
+    'Line one<br>line two, &copy; &eacute;t&eacute;.[^1] See [our docs](https://example.com/docs).',
+    '<!-- not for the voice -->',
+    '![A chart](chart.png)',
+    '',
+    '- first',
+    '- second',
+    '',
+    '[^1]: A footnote, never spoken.',
+    '',
+    '---',
+    '',
+    'Thanks for watching!'
+  ].join('\n')
+  const SPOKEN = [
+    'Fast — and cheap… Line one line two, © été. See our docs. first. second',
+    'Thanks for watching!'
+  ]
+  const TABLE = 'Our plans:\n\n| Plan | Price |\n|---|---|\n| Team | $10 |\n'
+
+  /** The comment as a reader sees it: entities decoded, invisible joiners gone. */
+  const readable = (body: string) =>
+    body
+      .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+      .replaceAll('\u200D', '')
+
+  it('shows the exact words of every scene in the dry-run comment', async () => {
+    scene = await createScene({ files: { 'videos/launch.md': MARKDOWN } })
+    const run = await scene.run({
+      event: pullRequestAdding(['videos/launch.md']),
+      inputs: { 'dry-run': 'true' }
+    })
+
+    expect(scene.sim.calls).toEqual([])
+    expect(run.code).toBe(0)
+    const body = readable(scene.github.comments(PR)[0]!.body as string)
+    expect(body).toContain(`\n\n1. ${SPOKEN[0]}\n2. ${SPOKEN[1]}\n\n`)
+    expect(body).not.toMatch(/footnote|chart|not for the voice|example\.com\/docs\)?\./)
+  })
+
+  it('refuses a table before spending, and shows the words of the video it paid for', async () => {
+    scene = await createScene({ files: { 'videos/launch.md': MARKDOWN, 'videos/plans.md': TABLE } })
+    const run = await scene.run({
+      event: pullRequestAdding(['videos/launch.md', 'videos/plans.md'])
+    })
+
+    expect(scene.sim.billable).toBe(1)
+    const sent = scene.sim.requests[0]!.payload as {
+      video_inputs: { voice: { input_text: string } }[]
+    }
+    expect(sent.video_inputs.map(input => input.voice.input_text)).toEqual(SPOKEN)
+
+    const byFile = Object.fromEntries(results(run).map(r => [r.file, r]))
+    expect(byFile['videos/launch.md']).toMatchObject({ status: 'success' })
+    expect(byFile['videos/plans.md']).toMatchObject({ status: 'invalid', request_id: null })
+    const annotation = run.annotations.find(a => a.properties.file === 'videos/plans.md')
+    expect(annotation).toMatchObject({
+      level: 'error',
+      message: 'a table cannot be spoken: say what it shows in sentences, or as a list',
+      properties: { line: '3', col: '1' }
+    })
+
+    const body = readable(scene.github.comments(PR)[0]!.body as string)
+    expect(body).toContain('🗣️ What the videos say (1)')
+    expect(body).toContain(`\n\n1. ${SPOKEN[0]}\n2. ${SPOKEN[1]}\n\n`)
+    expect(body).toContain('videos/plans.md:3:1: a table cannot be spoken')
+    expect(run.code).toBe(1)
+  })
+})

@@ -31,6 +31,7 @@ function row(fields: Partial<Row> = {}): Row {
     media_urls: null,
     video_file: null,
     thumbnail_file: null,
+    release_url: null,
     title: 'Welcome',
     estimatedSeconds: 72,
     problems: [],
@@ -524,6 +525,14 @@ describe('a dry run', () => {
     expect(JSON.parse(json ?? 'null')).toEqual(payloadFor('Hello team.'))
   })
 
+  it("shows each scene's exact words above the payload, before anything is paid for", () => {
+    const payload = payloadFor('Fast — and cheap… © été: $10, 50% off!')
+    const body = renderReport([planned({ payload })], dry)
+    const [payloads] = detailsBlocks(body)
+    const visible = decoded(payloads ?? '').replaceAll('\u200D', '')
+    expect(visible).toContain('\n\n> Fast — and cheap… © été: $10, 50% off!\n\n```json\n')
+  })
+
   it('keeps words that look like markup inside the payload code block', () => {
     const words = '```\n</details> <img src=x> @octocat ````'
     const body = renderReport([planned({ payload: payloadFor(words) })], dry)
@@ -547,6 +556,115 @@ describe('a dry run', () => {
     expect(payloads).toBeGreaterThan(0)
     expect(tableRows(body).length).toBeGreaterThan(payloads)
     expect(body).toContain(`🧪 What would be sent (${payloads})`)
+  })
+})
+
+describe('what the videos say', () => {
+  const payloadOf = (...scenes: (string | number)[]) => ({
+    title: 'Welcome',
+    video_inputs: scenes.map(scene => ({
+      character: { type: 'avatar', avatar_id: 'Daisy' },
+      voice:
+        typeof scene === 'number'
+          ? { type: 'silence', duration: scene }
+          : { type: 'text', voice_id: 'v1', input_text: scene }
+    }))
+  })
+  const wordsBlock = (body: string) => detailsBlocks(body).find(b => b.includes('🗣️')) ?? ''
+  /** The words as a reader sees them: entities decoded, the invisible joiners gone. */
+  const read = (markdown: string) => decoded(markdown).replaceAll('\u200D', '')
+
+  it('shows each scene of a finished video word for word, below the table', () => {
+    const payload = payloadOf("Welcome to Acme — fast… It's $10/month.", 2, "Let's start.")
+    const body = renderReport([row({ payload })], context)
+
+    const block = wordsBlock(body)
+    expect(block).toMatch(/^<details><summary>🗣️ What the videos say \(1\)<\/summary>/)
+    expect(block).toContain('**[` videos/intro.md `](https://github.com/octo/videos/blob/')
+    expect(read(block)).toContain(
+      "1. Welcome to Acme — fast… It's $10/month.\n2. _⏸️ 2 s of silence_\n3. Let's start."
+    )
+  })
+
+  it('quotes the words of a script of one scene', () => {
+    const body = renderReport([row({ payload: payloadOf('Hello team.') })], context)
+    expect(read(wordsBlock(body))).toContain('\n\n> Hello team.\n\n</details>')
+  })
+
+  it('shows the words of videos still rendering and reused, not of failed ones', () => {
+    const rows = [
+      row({ file: 'videos/a.md', status: 'skipped', pending: true, payload: payloadOf('Aye.') }),
+      row({ file: 'videos/b.md', status: 'reused', payload: payloadOf('Bee.') }),
+      failed({ payload: payloadOf('Sea.') })
+    ]
+    const block = read(wordsBlock(renderReport(rows, { ...context, final: false })))
+    expect(block).toContain('What the videos say (2)')
+    expect(block).toContain('Aye.')
+    expect(block).toContain('Bee.')
+    expect(block).not.toContain('Sea.')
+  })
+
+  it('keeps words that look like markup, links or mentions inert', () => {
+    const words = '</details> <img src=x> **bold** [x](https://evil.example) @octocat #12 | a |'
+    const body = renderReport([row({ payload: payloadOf(words) })], context)
+    const parsed = markup(body)
+    expect(parsed).not.toMatch(
+      /<img src=x|<\/details> <|\*\*bold|\]\(https:\/\/evil|@octocat|#12(?!\d)/
+    )
+    expect(detailsBlocks(body)).toHaveLength(1)
+    expect(read(wordsBlock(body))).toContain(`> ${words}`)
+  })
+
+  it('shortens a long script with a visible mark, saying how much is not shown', () => {
+    const long = 'Words words words. '.repeat(300).trim()
+    const body = renderReport([row({ payload: payloadOf(long, long) })], context)
+    const block = read(wordsBlock(body))
+    expect(block).toContain(`1. ${long.slice(0, 2000)} ✂️`)
+    expect(block).not.toContain('\n2. ')
+    expect(block).toContain(
+      `✂️ _Shortened: the first 2000 of ${2 * long.length} characters spoken are shown._`
+    )
+    const summary = read(
+      wordsBlock(
+        renderReport([row({ payload: payloadOf(long, long) })], context, { forSummary: true })
+      )
+    )
+    expect(summary).toContain(`1. ${long}\n2. ${long}`)
+  })
+
+  it.each([
+    [500, false],
+    [80, true]
+  ])(
+    'gives the words only the room left: %i scripts keep as many table rows as without them',
+    (count, someWords) => {
+      const rows = Array.from({ length: count }, (_, i) =>
+        row({
+          file: `videos/lesson-${i}.md`,
+          request_id: `req-${i}`,
+          payload: payloadOf('Words. '.repeat(100))
+        })
+      )
+      const withWords = renderReport(rows, context)
+      const without = renderReport(
+        rows.map(r => ({ ...r, payload: undefined })),
+        context
+      )
+
+      expect(withWords.length).toBeLessThanOrEqual(65_536)
+      expect(tableRows(withWords)).toHaveLength(tableRows(without).length)
+      expect(decodeState(withWords)).toHaveLength(count)
+      const said = Number(withWords.match(/What the videos say \((\d+)\)/)?.[1] ?? 0)
+      expect(said).toBe(wordsBlock(withWords).match(/^\*\*\[/gm)?.length ?? 0)
+      expect(said > 0).toBe(someWords)
+    }
+  )
+
+  it('shows them all when there is room', () => {
+    const rows = Array.from({ length: 5 }, (_, i) =>
+      row({ file: `videos/lesson-${i}.md`, payload: payloadOf(`Lesson ${i}.`) })
+    )
+    expect(wordsBlock(renderReport(rows, context))).toContain('What the videos say (5)')
   })
 })
 

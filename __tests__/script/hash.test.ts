@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { hashRequest, parseScript } from '../../src/script/index.js'
 import type { ScriptDefaults } from '../../src/types.js'
+import { requestOf } from './helpers.js'
 
 const defaults: ScriptDefaults = {
   model: 'heygen-avatar-4',
@@ -81,9 +82,61 @@ describe('the hash of a script', () => {
   })
 
   it('is the hash of exactly what is sent', () => {
-    const outcome = parseScript('a.yml', BASE, defaults)
-    expect(outcome.ok && outcome.request.hash).toBe(
-      outcome.ok && hashRequest(outcome.request.model, outcome.request.payload)
-    )
+    const request = requestOf(parseScript('a.yml', BASE, defaults))
+    expect(request.hash).toBe(hashRequest(request.model, request.payload))
+  })
+})
+
+describe('the same words, the same hash', () => {
+  // Every construct whose spoken form is defined, in one Markdown script.
+  const markdown = [
+    '---',
+    'title: Launch',
+    'speed: 1.1',
+    'emotion: Friendly',
+    '---',
+    '# Welcome to Acme&nbsp;&mdash; fast&hellip;',
+    '',
+    'Hi, I\'m **Daisy**, and this is _Acme_: it keeps your [deployments](https://example.com/d "Deploys")',
+    'calm.<br>Run `acme deploy`, and ~~worry~~ relax.[^calm]',
+    '<!-- a note for the editors -->',
+    '![The dashboard](dashboard.png)',
+    '',
+    '- One click&#8230;',
+    '- [x] two regions &#x2014; <span class="x">done</span>',
+    '',
+    '> Trusted by &copy; <b>teams</b>.\\',
+    '> See <https://acme.example>.',
+    '',
+    '[^calm]: Not spoken: a footnote.',
+    '',
+    '---',
+    '',
+    "Let's start with the dashboard  ",
+    'and its [reports][r].',
+    '',
+    '[r]: https://example.com/reports'
+  ].join('\n')
+
+  const words = [
+    "Welcome to Acme — fast… Hi, I'm Daisy, and this is Acme: it keeps your deployments calm. Run acme deploy, and worry relax. One click… two regions — done. Trusted by © teams. See https://acme.example.",
+    "Let's start with the dashboard and its reports."
+  ]
+
+  it('is the same for a Markdown and a YAML script that speak them with the same settings', () => {
+    const yaml = [
+      'title: Launch',
+      'speed: 1.1',
+      'emotion: Friendly',
+      'scenes:',
+      ...words.map(text => `  - text: ${JSON.stringify(text)}`)
+    ].join('\n')
+    const fromMarkdown = requestOf(parseScript('videos/launch.md', markdown, defaults))
+    const fromYaml = requestOf(parseScript('videos/launch.yml', yaml, defaults))
+    const spoken = (inputs: unknown) =>
+      (inputs as { voice: { input_text: string } }[]).map(input => input.voice.input_text)
+    expect(spoken(fromMarkdown.payload.video_inputs)).toEqual(words)
+    expect(fromMarkdown.payload).toEqual(fromYaml.payload)
+    expect(fromMarkdown.hash).toBe(fromYaml.hash)
   })
 })

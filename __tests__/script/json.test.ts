@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseScript } from '../../src/script/index.js'
 import type { ScriptDefaults } from '../../src/types.js'
+import { requestOf } from './helpers.js'
 
 const defaults: ScriptDefaults = {
   model: 'heygen-avatar-4',
@@ -29,9 +30,9 @@ describe('a JSON script', () => {
   ].join('\n')
 
   it('builds the same request as the same script in YAML', () => {
-    const fromJson = parseScript('videos/launch.json', json, defaults)
+    const fromJson = requestOf(parseScript('videos/launch.json', json, defaults))
     const yaml = 'title: Launch\nscenes:\n  - text: Hello there.\n    speed: 1.1\n  - silence: 2\n'
-    expect(fromJson.ok && fromJson.request.payload).toEqual({
+    expect(fromJson.payload).toEqual({
       video_inputs: [
         {
           character: { type: 'avatar', avatar_id: 'avatar-1' },
@@ -46,10 +47,9 @@ describe('a JSON script', () => {
       caption: false,
       title: 'Launch'
     })
-    const yamlOutcome = parseScript('videos/launch.yml', yaml, defaults)
-    expect(fromJson.ok && yamlOutcome.ok && fromJson.request.hash).toBe(
-      yamlOutcome.ok && yamlOutcome.request.hash
-    )
+    const fromYaml = requestOf(parseScript('videos/launch.yml', yaml, defaults))
+    expect(fromYaml.payload).toEqual(fromJson.payload)
+    expect(fromYaml.hash).toBe(fromJson.hash)
   })
 
   it('accepts tabs, CRLF line ends and a BOM', () => {

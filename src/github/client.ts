@@ -58,7 +58,14 @@ export function createGitHubClient(token: string, options: GitHubClientOptions):
  */
 export function boundedFetch(signal?: AbortSignal): typeof fetch {
   return async (input, init = {}) => {
-    const signals = [AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), init.signal, signal]
+    // An upload (a release asset streamed from disk) takes as long as its size needs: only
+    // cancellation ends it. A GET or a small JSON body is bounded by the timeout.
+    const streaming = init.body !== undefined && init.body !== null && typeof init.body !== 'string'
+    const signals = [
+      streaming ? undefined : AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      init.signal,
+      signal
+    ]
     const response = await fetch(input, {
       ...init,
       signal: AbortSignal.any(signals.filter((s): s is AbortSignal => !!s))

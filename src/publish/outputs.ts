@@ -26,4 +26,11 @@ export function setOutputs(
   core.setOutput('comment-url', published.commentUrl ?? '')
   core.setOutput('artifact-id', published.artifactId === null ? '' : String(published.artifactId))
   core.setOutput('directory', published.directory ?? '')
+  core.setOutput(
+    'release-urls',
+    results
+      .map(r => r.release_url)
+      .filter(Boolean)
+      .join('\n')
+  )
 }

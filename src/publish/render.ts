@@ -16,6 +16,7 @@ import {
   truncate
 } from './escape.js'
 import { encodeState, type SavedEntry } from './state.js'
+import { spokenWords } from './words.js'
 import { problemText } from '../script/index.js'
 
 export interface RenderContext {
@@ -39,6 +40,8 @@ export interface RenderContext {
   removed?: string[]
   /** On a push, the pull requests it merged, whose comments show what the reviewers saw. */
   mergedPulls?: Array<{ number: number; url: string }>
+  /** The release this run published to, and each video's stable URL there. */
+  release?: { tag: string; url: string; videos: Array<{ file: string; url: string }> } | null
   /** Human text on when media URLs may expire, for the footer. */
   mediaExpiry?: string | null
   /** False while rows still render (live comment): the header says "rendering…". */
@@ -75,6 +78,9 @@ const THUMBNAIL_WIDTH = 160
 /** How much of a payload a dry run shows in the comment; the job summary has room for more. */
 const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 }
 
+/** How many characters of a script's words a row shows: a preview, past that shortened. */
+const WORDS_SHOWN = { comment: 2_000, summary: 20_000 }
+
 const STATUS_EMOJI: Record<ResultStatus, string> = {
   success: '✅',
   reused: '♻️',
@@ -102,6 +108,8 @@ interface Rendered {
   row: Row
   line: string
   detail: string | null
+  /** Once paid for, what the video says: shown while room is left after every line and detail. */
+  words: string | null
 }
 
 /** What a piece of the body counts for against the limit. */
@@ -118,7 +126,8 @@ export function marker(commentKey: string): string {
  * `maxLength`, the hidden state is kept whole if it can be (else without URLs, else its most
  * useful entries) and table rows give way: successes and skipped scripts first, then pending
  * ones, failed and invalid ones last (a reviewer needs those most). The header counts stay
- * complete, and a line says how many rows are not shown.
+ * complete, and a line says how many rows are not shown. The words of the videos, a preview for
+ * reviewers, take what room is left.
  */
 export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOptions = {}): string {
   const forSummary = options.forSummary ?? false
@@ -127,14 +136,17 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
   const cost = costIn(measure)
   const head = renderHead(rows, ctx, forSummary)
   const footer = renderFooter(rows, ctx)
+  // At most a quarter of the room: the table and the failures come first.
+  const release = releaseBlock(ctx, Math.floor(limit / 4), measure)
   const reserved = [
     head,
     footer,
+    release,
     TABLE_HEAD,
     overflowLine(rows.length, ctx, forSummary),
     failuresBlock(rows.length, []),
     invalidBlock(rows.length, []),
-    ctx.dryRun ? payloadsBlock(rows.length, []) : ''
+    ctx.dryRun ? payloadsBlock(rows.length, []) : wordsBlock(rows.length, [])
   ].reduce((sum, section) => sum + cost(section), 0)
 
   const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost)
@@ -145,6 +157,7 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
   const invalid = withDetail(kind => kind === 'invalid')
   const failures = withDetail(kind => FAILED.has(kind))
   const payloads = withDetail(kind => kind === 'skipped')
+  const words = fitWords(shown, limit - reserved - cost(state), measure)
 
   const body = [
     head,
@@ -153,6 +166,8 @@ export function renderReport(rows: Row[], ctx: RenderContext, options: RenderOpt
     failures.length ? failuresBlock(failures.length, failures) : '',
     invalid.length ? invalidBlock(invalid.length, invalid) : '',
     payloads.length ? payloadsBlock(payloads.length, payloads) : '',
+    words.length ? wordsBlock(words.length, words) : '',
+    release,
     footer,
     state
   ]
@@ -271,7 +286,11 @@ function renderRow(row: Row, ctx: RenderContext, forSummary: boolean): Rendered 
         : ctx.dryRun && kind === 'skipped' && row.payload
           ? payloadEntry(row, row.payload, ctx, forSummary)
           : null
-  return { row, line, detail }
+  const words =
+    !ctx.dryRun && !FAILED.has(kind) && row.payload
+      ? wordsEntry(row, row.payload, ctx, forSummary)
+      : null
+  return { row, line, detail, words }
 }
 
 /** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
@@ -366,7 +385,33 @@ function payloadEntry(
 ): string {
   const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`
   const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment
-  return `**${fileLink(row.file, ctx)}**${spoken}\n\n${codeBlock(JSON.stringify(payload, null, 2), max, 'json')}`
+  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json')
+  return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n')
+}
+
+/** The words a submitted script's video says, scene by scene. */
+function wordsEntry(
+  row: Row,
+  payload: Record<string, unknown>,
+  ctx: RenderContext,
+  forSummary: boolean
+): string | null {
+  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  return words && `**${fileLink(row.file, ctx)}**\n\n${words}`
+}
+
+/** The words entries of the shown rows, in their order, while they fit in what is left. */
+function fitWords(shown: Rendered[], budget: number, measure: Measure): Rendered[] {
+  const cost = costIn(measure)
+  let left = budget
+  for (const item of shown)
+    left -= measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0)
+  return shown.filter(({ words }) => {
+    const fits = words !== null && cost(words) <= left
+    if (fits) left -= cost(words)
+    return fits
+  })
 }
 
 /** `file:line:column key — message`, as compilers print it. */
@@ -386,6 +431,11 @@ function payloadsBlock(count: number, entries: Rendered[]): string {
   return details(`🧪 What would be sent (${count})`, entries)
 }
 
+function wordsBlock(count: number, entries: Rendered[]): string {
+  const said = entries.map(entry => ({ ...entry, detail: entry.words ?? null }))
+  return details(`🗣️ What the videos say (${count})`, said)
+}
+
 function details(summary: string, entries: Rendered[]): string {
   const blocks = entries.map(entry => entry.detail ?? '')
   // Blank lines around the entries, or GitHub would not read them as markdown.
@@ -399,6 +449,24 @@ function overflowLine(hidden: number, ctx: RenderContext, forSummary: boolean): 
   ].filter(Boolean)
   const where = places.length ? places.join(' and ') : 'the workflow run'
   return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`
+}
+
+/** Released videos listed per script, within `budget`, the rest counted. */
+function releaseBlock(ctx: RenderContext, budget: number, measure: Measure): string {
+  const release = ctx.release
+  if (!release?.videos.length) return ''
+  const heading = `📦 Published to the release ${link(code(release.tag, 100), release.url)}, at stable links for docs and sites:`
+  const lines: string[] = []
+  let used = measure(heading) + 200
+  for (const video of release.videos) {
+    const line = `- ${code(video.file)}: ${link(text(video.url, 500), video.url)}`
+    if (used + measure(`\n${line}`) > budget) break
+    lines.push(line)
+    used += measure(`\n${line}`)
+  }
+  const more = release.videos.length - lines.length
+  if (more) lines.push(`- … and ${more} more: see the release's manifest.json`)
+  return [heading, '', ...lines].join('\n')
 }
 
 function renderFooter(rows: Row[], ctx: RenderContext): string {

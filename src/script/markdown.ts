@@ -1,13 +1,19 @@
 // Markdown and text scripts: the front matter, the scenes (split on lines holding only `---`),
-// and the words of each scene once Markdown markup is stripped. Hand-written, as no Markdown
-// lexer is a dependency: it covers the markup scripts use, not every corner of CommonMark.
+// and the words each scene speaks, read from the file's CommonMark + GFM tree (micromark): what a
+// reader sees in the rendered Markdown, and a problem for what cannot be said aloud.
+import type { Nodes, PhrasingContent, RootContent } from 'mdast'
+import { fromMarkdown } from 'mdast-util-from-markdown'
+import { gfmFromMarkdown } from 'mdast-util-gfm'
+import { gfm } from 'micromark-extension-gfm'
 import type { Finding } from './findings.js'
 
 export interface MarkdownScene {
-  /** What is left to speak: markup stripped, whitespace collapsed. */
+  /** What the scene speaks: the words of its blocks, whitespace collapsed. */
   text: string
-  /** 1-based line of the scene's first words, or of the `---` that opened an empty scene. */
+  /** 1-based line of the scene's first block, or of the `---` that opened an empty scene. */
   line: number
+  /** Blocks that cannot be spoken (a table, a code block, HTML), each at its place. */
+  unspeakable: Finding[]
 }
 
 export interface MarkdownScript {
@@ -19,13 +25,32 @@ export interface MarkdownScript {
 const FRONT_MATTER_OPEN = /^---[ \t]*$/
 const FRONT_MATTER_CLOSE = /^(---|\.\.\.)[ \t]*$/
 const SCENE_BREAK = /^[ \t]*---[ \t]*$/
-const FENCE = /^ {0,3}(`{3,}|~{3,})/
+const FENCE = /^ {0,3}(?:`{3}|~{3})/
 
-/** Splits a Markdown or text script into front matter and scenes. */
+/**
+ * The most Markdown one scene may hold, five times what it may speak. Far more than any scene
+ * needs, and a bound on micromark's work: some runs of unclosed markup cost it time that grows
+ * faster than their length, and a scene break ends every one of them.
+ */
+const MAX_SCENE_MARKDOWN = 25_000
+
+/** Quotes and lists nested deeper than this on one line are refused before parsing. */
+const MAX_NESTING = 32
+/**
+ * Nor are brackets nested deeper than this within a paragraph: micromark's time grows with the
+ * cube of the nesting of links and images. A linked image is two.
+ */
+const MAX_BRACKETS = 8
+const DEEP_NESTING = new RegExp(
+  String.raw`^(?:[ \t]*(?:>|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]))){${MAX_NESTING + 1}}`
+)
+
+/** Splits a Markdown or text script into front matter and the words of each scene. */
 export function readMarkdown(source: string): MarkdownScript | Finding {
-  const lines = source.split('\n')
-  let frontMatter: string | null = null
+  // micromark also ends a line at a lone CR: so must the line numbers, to point at its nodes.
+  const lines = source.split(/\r?\n|\r/)
   let bodyStart = 0
+  let frontMatter: string | null = null
   if (FRONT_MATTER_OPEN.test(lines[0] ?? '')) {
     const end = lines.findIndex((line, i) => i > 0 && FRONT_MATTER_CLOSE.test(line))
     if (end < 0) {
@@ -34,259 +59,214 @@ export function readMarkdown(source: string): MarkdownScript | Finding {
     frontMatter = lines.slice(1, end).join('\n')
     bodyStart = end + 1
   }
-  const body = withoutCodeAndComments(lines.slice(bodyStart))
-  const references = referenceLabels(body)
-  const lastLine = lines.length
-  const scenes = splitScenes(body, bodyStart + 1).map(scene => ({
-    text: speakable(scene.lines, references),
-    line: Math.min(scene.line, lastLine)
-  }))
-  return { frontMatter, scenes }
+  const breaks = new Set<number>()
+  for (let i = bodyStart; i < lines.length; i++) if (SCENE_BREAK.test(lines[i]!)) breaks.add(i + 1)
+  const refused = tooLong(lines, bodyStart, breaks) ?? tooDeep(lines, bodyStart)
+  if (refused) return refused
+  // The front matter's lines are left blank and each `---` line becomes `***`, a thematic break
+  // at the margin: it closes any list, quote or paragraph open above it (where `---` could be a
+  // heading's underline, or the lazy continuation of a paragraph), so that every scene break is
+  // a thematic break at the top of the tree, at its own line. Inside a code block or an HTML
+  // comment it stays text, and splits nothing.
+  const body = lines
+    .map((line, i) => (i < bodyStart ? '' : breaks.has(i + 1) ? '***' : line))
+    .join('\n')
+  try {
+    const tree = fromMarkdown(body, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] })
+    const lastLine = lines.length
+    const scenes = splitScenes(tree.children, breaks, bodyStart + 1).map(scene => ({
+      ...speak(scene.nodes, lines),
+      line: Math.min(scene.line, lastLine)
+    }))
+    return { frontMatter, scenes }
+  } catch (error) {
+    // Nesting the check above does not see (across lines, or of emphasis) can still exhaust the
+    // stack of the parser or of the walk over its tree.
+    if (!(error instanceof RangeError)) throw error
+    return { line: bodyStart + 1, column: 1, message: TOO_DEEP }
+  }
 }
 
-/**
- * Blanks fenced code blocks (a block of their own, so they still end a paragraph) and drops
- * lines that only held an HTML comment, keeping one entry per line so line numbers hold: neither
- * is spoken, and a `---` inside them does not start a scene.
- */
-function withoutCodeAndComments(lines: string[]): (string | null)[] {
-  let fence: string | null = null
-  let inComment = false
-  return lines.map(line => {
-    if (fence !== null) {
-      const close = FENCE.exec(line)?.[1] ?? ''
-      if (close[0] === fence[0] && close.length >= fence.length && line.trim() === close) {
-        fence = null
+const TOO_DEEP = `the Markdown is nested too deeply to be read: keep quotes and lists within ${MAX_NESTING} levels`
+const TOO_DEEP_BRACKETS = `the Markdown is nested too deeply to be read: keep brackets, links and images within ${MAX_BRACKETS} levels in a paragraph`
+
+/** A stretch of lines between `---` lines that holds more Markdown than a scene may. */
+function tooLong(lines: string[], bodyStart: number, breaks: Set<number>): Finding | null {
+  let start = bodyStart
+  let size = 0
+  for (let i = bodyStart; i <= lines.length; i++) {
+    if (i === lines.length || breaks.has(i + 1)) {
+      if (size > MAX_SCENE_MARKDOWN) {
+        return {
+          line: start + 1,
+          column: 1,
+          message: `lines ${start + 1}–${i} hold ${size} characters of Markdown with no --- line between them; a scene speaks at most 5000 characters and holds at most ${MAX_SCENE_MARKDOWN}: start new scenes with --- lines`
+        }
       }
-      return ''
+      start = i + 1
+      size = 0
+    } else {
+      size += lines[i]!.length + 1
     }
-    const open = inComment ? null : FENCE.exec(line)?.[1]
-    if (open) {
-      fence = open
-      return ''
-    }
-    let kept = ''
-    let commented = inComment
-    for (let rest = line; rest !== '';) {
-      const marker = rest.indexOf(inComment ? '-->' : '<!--')
-      if (marker < 0) {
-        if (!inComment) kept += rest
-        break
-      }
-      if (!inComment) kept += rest.slice(0, marker)
-      rest = rest.slice(marker + (inComment ? 3 : 4))
-      inComment = !inComment
-      commented = true
-    }
-    return commented && kept.trim() === '' ? null : kept
-  })
+  }
+  return null
 }
 
-interface SceneLines {
-  /** The scene's lines; null where a line held only a comment. */
-  lines: (string | null)[]
+function tooDeep(lines: string[], bodyStart: number): Finding | null {
+  let brackets = 0
+  for (let i = bodyStart; i < lines.length; i++) {
+    const line = lines[i]!
+    if (line.trim() === '') brackets = 0 // a blank line ends every paragraph
+    if (DEEP_NESTING.test(line)) return { line: i + 1, column: 1, message: TOO_DEEP }
+    for (const [mark] of line.matchAll(BRACKETS)) {
+      if (mark === '[') brackets++
+      else if (mark === ']') brackets = Math.max(0, brackets - 1)
+      if (brackets > MAX_BRACKETS) return { line: i + 1, column: 1, message: TOO_DEEP_BRACKETS }
+    }
+  }
+  return null
+}
+
+/** Brackets, and escaped characters to step over. */
+const BRACKETS = /\\.|[[\]]/g
+
+interface SceneNodes {
+  nodes: RootContent[]
   line: number
 }
 
-function splitScenes(body: (string | null)[], firstLine: number): SceneLines[] {
-  const scenes: SceneLines[] = []
-  let current: SceneLines = { lines: [], line: firstLine }
-  let hasWords = false
-  body.forEach((text, i) => {
-    if (text !== null && SCENE_BREAK.test(text)) {
+/** The top-level blocks between the scene breaks. */
+function splitScenes(nodes: RootContent[], breaks: Set<number>, firstLine: number): SceneNodes[] {
+  const scenes: SceneNodes[] = []
+  let current: SceneNodes = { nodes: [], line: firstLine }
+  for (const node of nodes) {
+    const line = lineOf(node)
+    if (node.type === 'thematicBreak' && breaks.has(line)) {
       scenes.push(current)
-      current = { lines: [], line: firstLine + i }
-      hasWords = false
-      return
+      current = { nodes: [], line }
+    } else {
+      if (current.nodes.length === 0) current.line = line
+      current.nodes.push(node)
     }
-    if (!hasWords && text !== null && text.trim() !== '') {
-      current.line = firstLine + i
-      hasWords = true
-    }
-    current.lines.push(text)
-  })
+  }
   scenes.push(current)
   return scenes
 }
 
-const REFERENCE_DEFINITION =
-  /^ {0,3}\[([^\]]+)\]:[ \t]*\S+(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$/
-const HEADING = /^ {0,3}#{1,6}(?:[ \t]+|$)/
-const SETEXT_UNDERLINE = /^ {0,3}=+[ \t]*$/
-const THEMATIC_BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/
-const BLOCKQUOTE = /^ {0,3}(?:>[ \t]?)+/
-const LIST_ITEM = /^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+(?:\[[ xX]\][ \t]+)?|$)/
-
-const label = (text: string): string => text.trim().replace(/\s+/g, ' ').toLowerCase()
-
-function referenceLabels(lines: (string | null)[]): Set<string> {
-  return new Set(lines.flatMap(line => REFERENCE_DEFINITION.exec(line ?? '')?.[1] ?? []).map(label))
-}
+const lineOf = (node: Nodes): number => node.position?.start.line ?? 1
+const columnOf = (node: Nodes): number => node.position?.start.column ?? 1
 
 /**
- * The words of one scene: each heading, list item and paragraph is a block, stripped of markup;
- * a block that does not end a sentence gets a full stop before the next, so that the voice
- * pauses after a heading instead of running it into the first sentence.
+ * The words of one scene: each heading, paragraph and list item is a block; a block that does
+ * not end a sentence gets a full stop before the next, so that the voice pauses after a heading
+ * instead of running it into the first sentence.
  */
-function speakable(lines: (string | null)[], references: Set<string>): string {
-  const blocks: string[][] = []
-  let block: string[] = []
-  const endBlock = (): void => {
-    if (block.length > 0) blocks.push(block)
-    block = []
-  }
-  for (const raw of lines) {
-    if (raw === null) continue
-    const line = raw.replace(BLOCKQUOTE, '')
-    if (line.trim() === '' || SETEXT_UNDERLINE.test(line) || THEMATIC_BREAK.test(line)) {
-      endBlock()
-    } else if (REFERENCE_DEFINITION.test(line)) {
-      continue
-    } else if (HEADING.test(line)) {
-      endBlock()
-      blocks.push([line.replace(HEADING, '').replace(/(?:^|[ \t]+)#+[ \t]*$/, '')])
-    } else if (LIST_ITEM.test(line)) {
-      endBlock()
-      block.push(line.replace(LIST_ITEM, ''))
-    } else {
-      block.push(line)
+function speak(nodes: RootContent[], lines: string[]): Omit<MarkdownScene, 'line'> {
+  const blocks: string[] = []
+  const unspeakable: Finding[] = []
+  const visit = (children: readonly Nodes[]): void => {
+    for (const node of children) {
+      switch (node.type) {
+        case 'paragraph':
+        case 'heading':
+          blocks.push(collapse(phrase(node.children)))
+          break
+        case 'blockquote':
+        case 'list':
+        case 'listItem':
+          visit(node.children)
+          break
+        case 'code':
+        case 'table':
+          unspeakable.push(refusal(node, unspeakableWhy(node, lines)))
+          break
+        case 'html':
+          if (!isSilentHtml(node.value)) {
+            const why = node.value.startsWith('<!--') ? TEXT_AFTER_COMMENT : HTML_BLOCK
+            unspeakable.push(refusal(node, why))
+          }
+          break
+        // Thematic breaks, link definitions and footnotes (a note for readers) are not spoken.
+        default:
+          break
+      }
     }
   }
-  endBlock()
-  return blocks
-    .map(lines =>
-      collapse(inline(lines.map(line => line.replace(/\\$/, '')).join(' '), references))
-    )
-    .filter(text => text !== '')
+  visit(nodes)
+  const text = blocks
+    .filter(block => block !== '')
     .reduce(
-      (spoken, text) =>
-        spoken === '' ? text : `${spoken}${SENTENCE_END.test(spoken) ? ' ' : '. '}${text}`,
+      (spoken, block) =>
+        spoken === '' ? block : `${spoken}${SENTENCE_END.test(spoken) ? ' ' : '. '}${block}`,
       ''
     )
+  return { text, unspeakable }
 }
 
 const SENTENCE_END = /[.!?…:;,]["'”’)\]]*$/u
 
 const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim()
 
-// Code spans, escaped characters and autolinks are set aside behind private-use placeholders
-// while the rest of the markup is stripped, then put back as plain text.
-const PLACEHOLDER = '\uE000'
-const PLACEHOLDER_DIGIT = 0xe001
-const PLACEHOLDER_BASE = 0xf8ff - PLACEHOLDER_DIGIT
-const PLACEHOLDERS = /\uE000([\uE001-\uF8FF])([\uE001-\uF8FF])/g
+const refusal = (node: Nodes, message: string): Finding => ({
+  line: lineOf(node),
+  column: columnOf(node),
+  message
+})
 
-const LINK_TARGET = String.raw`\(\s*(?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)`
-const IMAGE = new RegExp(String.raw`!\[[^\]]*\](?:${LINK_TARGET}|\[[^\]]*\])`, 'g')
-const LINK = new RegExp(String.raw`\[([^\]]*)\](?:${LINK_TARGET}|\[[^\]]*\])`, 'g')
-const SHORTCUT_REFERENCE = /(!?)\[([^\]]+)\]/g
-const AUTOLINK = /<((?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*)|(?:[^\s<>@]+@[^\s<>@]+))>/g
-const HTML_TAG = /<\/?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?\/?>/g
-const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);/g
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' '
-}
-
-/** One block's text without inline markup. */
-function inline(text: string, references: Set<string>): string {
-  const kept: string[] = []
-  const keep = (literal: string): string => {
-    const i = kept.push(literal) - 1
-    return (
-      PLACEHOLDER +
-      String.fromCharCode(PLACEHOLDER_DIGIT + Math.floor(i / PLACEHOLDER_BASE)) +
-      String.fromCharCode(PLACEHOLDER_DIGIT + (i % PLACEHOLDER_BASE))
-    )
+function unspeakableWhy(node: Nodes, lines: string[]): string {
+  if (node.type === 'table') {
+    return 'a table cannot be spoken: say what it shows in sentences, or as a list'
   }
-  const rest = setAsideCodeAndEscapes(text.replace(/[\uE000-\uF8FF]/g, ''), keep)
-    .replace(AUTOLINK, (_, target: string) => keep(target))
-    .replace(IMAGE, '')
-    .replace(LINK, '$1')
-    .replace(SHORTCUT_REFERENCE, (whole, bang: string, name: string) =>
-      references.has(label(name)) ? (bang ? '' : name) : whole
-    )
-    .replace(HTML_TAG, '')
-  return withoutEmphasis(rest)
-    .replace(ENTITY, (whole, name: string) => entity(name) ?? whole)
-    .replace(PLACEHOLDERS, (_, high: string, low: string) => {
-      const i =
-        (high.charCodeAt(0) - PLACEHOLDER_DIGIT) * PLACEHOLDER_BASE +
-        low.charCodeAt(0) -
-        PLACEHOLDER_DIGIT
-      return kept[i] ?? ''
-    })
+  const fenced = FENCE.test((lines[lineOf(node) - 1] ?? '').slice(columnOf(node) - 1))
+  return fenced
+    ? 'a code block cannot be spoken: say in words what the code does (a short `command` in backticks within a sentence is spoken as written)'
+    : 'text indented by 4 spaces or more is a code block, which cannot be spoken: remove the indentation'
 }
 
-const DELIMITER_RUN = /\*+|_+|~+/g
-const WORD_CHARACTER = /[\p{L}\p{N}]/u
+const HTML_BLOCK =
+  'an HTML block cannot be spoken: write the words as Markdown text (an HTML comment is fine: it is not spoken)'
+const TEXT_AFTER_COMMENT =
+  'text after an HTML comment on the same line is read as HTML, and cannot be spoken: put the comment on a line of its own'
+
+/** An HTML comment, closed or running to the end (CommonMark also closes one with `<!-->`). */
+const HTML_COMMENT = /<!--(?:-?>|[\s\S]*?-->|[\s\S]*$)/g
+/** Tags that start a new line where they stand: a pause, so the words around them stay apart. */
+const PAUSE_TAG = /^<\/?(?:br|hr|p|div|li)(?=[\s/>])[^>]*>$/i
+
+/** An HTML block that only holds comments and line breaks says nothing, and may stay. */
+function isSilentHtml(html: string): boolean {
+  return html
+    .replace(HTML_COMMENT, '')
+    .split(/(<[^<>]*>)/)
+    .every(part => part.trim() === '' || PAUSE_TAG.test(part))
+}
 
 /**
- * Drops the delimiters of emphasis and strikethrough (`*`, `_`, `~~`) that open and close a span,
- * keeping the words: a run opens before a non-space and closes after one, and an underscore inside
- * a word (snake_case) does neither. Paired with a stack per character, in one pass, so that text
- * full of lone asterisks costs no more than any other.
+ * The words of inline content: text as the parser decoded it (entities and escapes included),
+ * code spans as written, the text of links; a line break or a line-breaking tag is a pause.
+ * Not spoken: link targets, images (alt text included), footnote references, HTML comments and
+ * tags (the text between tags is).
  */
-function withoutEmphasis(text: string): string {
-  const openers: Record<string, number[]> = { '*': [], _: [], '~': [] }
-  const dropped = new Set<number>()
-  for (const run of text.matchAll(DELIMITER_RUN)) {
-    const char = run[0][0]!
-    if (char === '~' && run[0].length !== 2) continue
-    const before = text[run.index - 1] ?? ' '
-    const after = text[run.index + run[0].length] ?? ' '
-    const inWord = (neighbour: string) => char === '_' && WORD_CHARACTER.test(neighbour)
-    const stack = openers[char]!
-    if (/\S/.test(before) && !inWord(after) && stack.length > 0) {
-      dropped.add(stack.pop()!).add(run.index)
-    } else if (/\S/.test(after) && !inWord(before)) {
-      stack.push(run.index)
-    }
-  }
-  return text.replace(DELIMITER_RUN, (run, offset: number) => (dropped.has(offset) ? '' : run))
-}
-
-function entity(name: string): string | undefined {
-  if (!name.startsWith('#')) return NAMED_ENTITIES[name]
-  const code = /^#[xX]/.test(name) ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10)
-  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined
-}
-
-const BACKTICKS = /`+/y
-
-/** Code spans become their plain text and `\*` a literal `*`, both safe from further stripping. */
-function setAsideCodeAndEscapes(text: string, keep: (literal: string) => string): string {
-  let out = ''
-  let i = 0
-  // A run length found without a closer has none further on either: never search for it again.
-  const unclosed = new Set<number>()
-  while (i < text.length) {
-    const char = text[i]!
-    if (char === '\\' && /[!-/:-@[-`{-~]/.test(text[i + 1] ?? '')) {
-      out += keep(text[i + 1]!)
-      i += 2
-    } else if (char === '`') {
-      BACKTICKS.lastIndex = i
-      const run = BACKTICKS.exec(text)![0]
-      const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g')
-      close.lastIndex = i + run.length
-      const end = unclosed.has(run.length) ? null : close.exec(text)
-      if (!end) unclosed.add(run.length)
-      if (end) {
-        out += keep(text.slice(i + run.length, end.index).trim())
-        i = end.index + run.length
-      } else {
-        out += keep(run)
-        i += run.length
+function phrase(nodes: readonly PhrasingContent[]): string {
+  return nodes
+    .map(node => {
+      switch (node.type) {
+        case 'text':
+        case 'inlineCode':
+          return node.value
+        case 'emphasis':
+        case 'strong':
+        case 'delete':
+        case 'link':
+        case 'linkReference':
+          return phrase(node.children)
+        case 'break':
+          return ' '
+        case 'html':
+          return PAUSE_TAG.test(node.value) ? ' ' : ''
+        default:
+          return ''
       }
-    } else {
-      out += char
-      i++
-    }
-  }
-  return out
+    })
+    .join('')
 }

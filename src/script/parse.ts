@@ -140,9 +140,13 @@ function readMarkdownScript(source: string): Reading {
   markdown.scenes.forEach((scene, index) => {
     const prefix = several ? ['scenes', index] : []
     const subject = several ? `scene ${index + 1}` : 'the script'
+    const key = several ? { key: `scenes.${index + 1}` } : {}
+    problems.push(...scene.unspeakable.map(finding => ({ ...finding, ...key })))
     if (scene.text === '') {
-      const key = several ? { key: `scenes.${index + 1}` } : {}
-      problems.push({ ...sceneAt(index), ...key, message: `${subject} has nothing to speak` })
+      // A scene of only a table or code has already been told what to write instead.
+      if (scene.unspeakable.length === 0) {
+        problems.push({ ...sceneAt(index), ...key, message: `${subject} has nothing to speak` })
+      }
       return
     }
     const at = () => sceneAt(index)

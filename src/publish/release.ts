@@ -1,0 +1,311 @@
+// A stable home for the videos a merge regenerates: the assets of one GitHub release, at
+// `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
+// Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
+// which script and which payload hash each holds, so an unchanged video is never uploaded again.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { GitHubClient } from '../github/client.js'
+import { explainGitHubError } from '../github/client.js'
+import type { Row } from '../types.js'
+import { SUCCEEDED } from '../types.js'
+
+/** GitHub refuses the 1001st asset of a release. */
+export const MAX_ASSETS = 1000
+export const MANIFEST_ASSET = 'manifest.json'
+/** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
+const UPLOAD_ATTEMPTS = 3
+
+export interface ReleaseTarget {
+  owner: string
+  repo: string
+  /** e.g. https://github.com, for the stable download URLs. */
+  serverUrl: string
+  tag: string
+}
+
+/** One script's entry in the release's manifest.json. */
+export interface ReleasedVideo {
+  file: string
+  hash: string
+  request_id: string | null
+  duration: number | null
+  video: string
+  thumbnail: string | null
+  video_url: string
+  thumbnail_url: string | null
+}
+
+export interface Released {
+  /** The release's page. */
+  url: string
+  /** Stable download URL of each released script's video, by file. */
+  videos: Map<string, string>
+  /** Videos uploaded this run (the others were in the release already). */
+  uploaded: number
+  /** What went wrong with some assets; the rest were published. */
+  problems: string[]
+}
+
+/**
+ * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
+ * as they are, readable, and unique through a short hash of the whole path:
+ * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
+ */
+export function assetNames(
+  file: string,
+  thumbnailExtension = '.jpg'
+): { video: string; thumbnail: string } {
+  const stem = file.slice(0, file.length - path.posix.extname(file).length)
+  const readable =
+    stem
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'video'
+  const id = createHash('sha256').update(file).digest('hex').slice(0, 8)
+  const base = `${readable.slice(0, 120)}-${id}`
+  return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` }
+}
+
+export function downloadUrl(target: ReleaseTarget, name: string): string {
+  const { serverUrl, owner, repo, tag } = target
+  return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`
+}
+
+interface Asset {
+  id: number
+  name: string
+  state?: string
+}
+
+/**
+ * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
+ * release `target.tag`, created when missing and never made the repository's latest. A failure
+ * of one asset is a problem of that asset; a release that cannot be read or created at all
+ * throws, naming the permission it needs.
+ */
+export async function publishRelease(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  rows: Row[],
+  dir: string,
+  log: (message: string) => void
+): Promise<Released> {
+  const release = await findOrCreate(github, target)
+  const assets = await listAssets(github, target, release.id)
+  const earlier = await readManifest(github, target, assets)
+  const manifest = new Map(earlier.map(entry => [entry.file, entry]))
+  const problems: string[] = []
+  let uploaded = 0
+
+  const publishable = rows.filter(
+    (row): row is Row & { hash: string; video_file: string } =>
+      SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash
+  )
+  for (const row of publishable) {
+    const names = assetNames(row.file, path.posix.extname(row.thumbnail_file ?? '.jpg'))
+    const known = manifest.get(row.file)
+    const present = (name: string | null) => !name || assets.has(name)
+    if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
+      log(`${row.file}: unchanged in release ${target.tag}, not uploaded again`)
+      continue
+    }
+    const wanted = [names.video, ...(row.thumbnail_file ? [names.thumbnail] : [])]
+    const fresh = wanted.filter(name => !assets.has(name)).length
+    if (assets.size + fresh > MAX_ASSETS - 1) {
+      problems.push(
+        `${row.file}: not published, the release ${target.tag} already holds ${assets.size} of the ${MAX_ASSETS} assets GitHub allows`
+      )
+      continue
+    }
+    try {
+      await replaceAsset(github, target, release, assets, names.video, row.video_file, dir)
+      const thumbnail = row.thumbnail_file
+        ? await replaceAsset(
+            github,
+            target,
+            release,
+            assets,
+            names.thumbnail,
+            row.thumbnail_file,
+            dir
+          )
+        : null
+      uploaded++
+      manifest.set(row.file, {
+        file: row.file,
+        hash: row.hash,
+        request_id: row.request_id,
+        duration: row.duration,
+        video: names.video,
+        thumbnail,
+        video_url: downloadUrl(target, names.video),
+        thumbnail_url: thumbnail ? downloadUrl(target, thumbnail) : null
+      })
+    } catch (error) {
+      problems.push(`${row.file}: ${(error as Error).message}`)
+    }
+  }
+
+  const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file))
+  try {
+    const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`)
+    await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir)
+  } catch (error) {
+    problems.push(`${MANIFEST_ASSET}: ${(error as Error).message}`)
+  }
+  const videos = new Map(
+    publishable.flatMap(row => {
+      const entry = manifest.get(row.file)
+      return entry?.hash === row.hash ? [[row.file, entry.video_url] as const] : []
+    })
+  )
+  return { url: release.html_url, videos, uploaded, problems }
+}
+
+async function findOrCreate(
+  github: GitHubClient,
+  target: ReleaseTarget
+): Promise<{ id: number; html_url: string; upload_url: string }> {
+  const { owner, repo, tag } = target
+  try {
+    const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag })
+    return data
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) {
+      throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'))
+    }
+  }
+  try {
+    const { data } = await github.rest.repos.createRelease({
+      owner,
+      repo,
+      tag_name: tag,
+      name: tag,
+      body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+      // A home for videos, not a release of the software: never the repository's latest.
+      make_latest: 'false'
+    })
+    return data
+  } catch (error) {
+    throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'))
+  }
+}
+
+async function listAssets(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  releaseId: number
+): Promise<Map<string, Asset>> {
+  const listed = await github.paginate(github.rest.repos.listReleaseAssets, {
+    owner: target.owner,
+    repo: target.repo,
+    release_id: releaseId,
+    per_page: 100
+  })
+  return new Map(listed.map(asset => [asset.name, asset]))
+}
+
+/** The release's manifest.json, or [] when it has none or it cannot be read. */
+async function readManifest(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  assets: Map<string, Asset>
+): Promise<ReleasedVideo[]> {
+  const asset = assets.get(MANIFEST_ASSET)
+  if (!asset) return []
+  try {
+    const { data } = await github.rest.repos.getReleaseAsset({
+      owner: target.owner,
+      repo: target.repo,
+      asset_id: asset.id,
+      headers: { accept: 'application/octet-stream' }
+    })
+    const text = Buffer.from(data as unknown as ArrayBuffer).toString('utf8')
+    const parsed: unknown = JSON.parse(text)
+    return Array.isArray(parsed) ? parsed.filter(isEntry) : []
+  } catch {
+    // Without it, every video is uploaded again: slower, never wrong.
+    return []
+  }
+}
+
+function isEntry(value: unknown): value is ReleasedVideo {
+  const entry = value as Partial<ReleasedVideo> | null
+  return (
+    typeof entry?.file === 'string' &&
+    typeof entry.hash === 'string' &&
+    typeof entry.video === 'string' &&
+    (entry.thumbnail === null || typeof entry.thumbnail === 'string')
+  )
+}
+
+/**
+ * Uploads `source` (a file under `dir`, or bytes) as asset `name`, after deleting the asset of
+ * that name: GitHub refuses a second one, and an upload cut off can leave one behind.
+ */
+async function replaceAsset(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  release: { id: number; upload_url: string },
+  assets: Map<string, Asset>,
+  name: string,
+  source: string | Buffer,
+  dir: string
+): Promise<string> {
+  const file = typeof source === 'string' ? path.join(dir, ...source.split('/')) : null
+  const size = file ? (await stat(file)).size : (source as Buffer).length
+  let lastError: unknown
+  for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
+    const existing =
+      assets.get(name) ??
+      (attempt > 1 ? await findAsset(github, target, release.id, name) : undefined)
+    if (existing) {
+      await github.rest.repos.deleteReleaseAsset({
+        owner: target.owner,
+        repo: target.repo,
+        asset_id: existing.id
+      })
+      assets.delete(name)
+    }
+    try {
+      const { data } = await github.rest.repos.uploadReleaseAsset({
+        owner: target.owner,
+        repo: target.repo,
+        release_id: release.id,
+        url: release.upload_url,
+        name,
+        // A stream is read once: a failed send is retried here, with a new one.
+        data: (file ? createReadStream(file) : source) as unknown as string,
+        headers: { 'content-type': contentType(name), 'content-length': size },
+        request: { retries: 0 }
+      })
+      assets.set(data.name, data)
+      return data.name
+    } catch (error) {
+      lastError = error
+      const status = (error as { status?: number }).status
+      // A refusal that a second send cannot change.
+      if (status === 401 || status === 403 || status === 404) break
+    }
+  }
+  throw new Error(explainGitHubError(lastError, `Uploading ${name}`, 'contents: write'))
+}
+
+async function findAsset(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  releaseId: number,
+  name: string
+): Promise<Asset | undefined> {
+  return (await listAssets(github, target, releaseId)).get(name)
+}
+
+function contentType(name: string): string {
+  if (name.endsWith('.mp4')) return 'video/mp4'
+  if (name.endsWith('.jpg')) return 'image/jpeg'
+  if (name.endsWith('.png')) return 'image/png'
+  if (name.endsWith('.webp')) return 'image/webp'
+  return 'application/json'
+}
