@@ -138,7 +138,8 @@ describe('Markdown scripts, spoken as written', () => {
       inputs: { 'dry-run': 'true' }
     })
 
-    expect(scene.sim.calls).toEqual([])
+    // Given a key, a dry run only reads what the queue shows it (the setup check).
+    expect(scene.sim.calls.filter(c => c.method !== 'GET')).toEqual([])
     expect(run.code).toBe(0)
     const body = readable(scene.github.comments(PR)[0]!.body as string)
     expect(body).toContain(`\n\n1. ${SPOKEN[0]}\n2. ${SPOKEN[1]}\n\n`)

@@ -313,7 +313,8 @@ describe('auth, models and lookups', () => {
   })
 
   it('lists the requests of one model, newest first', async () => {
-    await start({ models: [MODEL, 'other-model'] })
+    // Queued for long enough that a busy machine still lists them queued.
+    await start({ models: [MODEL, 'other-model'], plan: () => ({ queuedSeconds: 1000 }) })
     const first = await submitted()
     await submitted({ model: 'other-model', payload: { anything: true } })
     const third = await submitted()
