@@ -95,6 +95,8 @@ for (const file of readdirSync(path.join(ROOT, '.github', 'workflows'))) {
 describe('README workflow recipes', () => {
   it('has one for every trigger the README documents', () => {
     expect(recipes.map(r => r.trigger)).toEqual([
+      // The setup check, the first thing to run with a new key.
+      'workflow_dispatch',
       'pull_request',
       'pull_request_target',
       'push',

@@ -33987,7 +33987,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9784);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50994);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(51034);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -34028,7 +34028,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 9784:
+/***/ 50994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35098,15 +35098,216 @@ function warnUnused(globs, patterns, workspace, warn) {
 
 // EXTERNAL MODULE: ./src/script/index.ts + 103 modules
 var script = __nccwpck_require__(51034);
+;// CONCATENATED MODULE: ./src/queue/models.ts
+/**
+ * The model ids in a `GET /models` answer: a list of ids, or of objects naming one, bare or
+ * under `models`, `data` or `items`. Ids are case-sensitive and kept as given. Null when the
+ * answer holds no such list.
+ */
+function readModelIds(answer) {
+    const record = asRecord(answer);
+    const list = Array.isArray(answer)
+        ? answer
+        : [record?.models, record?.data, record?.items].find(Array.isArray);
+    if (!list)
+        return null;
+    const ids = list.flatMap(item => {
+        if (typeof item === 'string')
+            return [item];
+        const entry = asRecord(item);
+        const id = entry?.model_id ?? entry?.id ?? entry?.model ?? entry?.name;
+        return typeof id === 'string' && id ? [id] : [];
+    });
+    return [...new Set(ids)];
+}
+/**
+ * The parameter names a model-details answer declares: `parameters` as a list of names or of
+ * objects with a `name`, or as an object keyed by name; at the top or under `data` or `model`.
+ * Null when the answer lists none: then nothing can be said about the payload's keys.
+ */
+function readParameterNames(answer) {
+    const record = asRecord(answer);
+    const holder = [record, asRecord(record?.data), asRecord(record?.model)].find(r => r?.parameters !== undefined);
+    const parameters = holder?.parameters;
+    if (Array.isArray(parameters)) {
+        const names = parameters.flatMap(item => {
+            if (typeof item === 'string')
+                return [item];
+            const name = asRecord(item)?.name ?? asRecord(item)?.key;
+            return typeof name === 'string' && name ? [name] : [];
+        });
+        return names.length ? [...new Set(names)] : null;
+    }
+    const keyed = asRecord(parameters);
+    return keyed && Object.keys(keyed).length ? Object.keys(keyed) : null;
+}
+/**
+ * The ids among `available` a user most likely meant by `wanted`, best first: the same id in
+ * another case, then those a few edits away (`heygen-avatar-4` → `heygen-avatar-v4`).
+ */
+function closestIds(wanted, available, max = 3) {
+    const target = wanted.toLowerCase();
+    const allowed = Math.max(2, Math.floor(target.length / 3));
+    return available
+        .filter(id => id !== wanted)
+        .map(id => ({ id, distance: editDistance(target, id.toLowerCase()) }))
+        .filter(({ distance }) => distance <= allowed)
+        .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
+        .slice(0, max)
+        .map(({ id }) => id);
+}
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+        }
+        previous = row;
+    }
+    return previous[b.length];
+}
+/** The models a key can use, as the end of an error about an unknown one. */
+function suggestion(wanted, available) {
+    if (available instanceof Error) {
+        return `; the list of models this key can use could not be read (${available.message})`;
+    }
+    const close = closestIds(wanted, available);
+    if (close.length)
+        return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`;
+    if (!available.length)
+        return '; the queue lists no model this key can use';
+    const shown = available.slice(0, 10).map(id => `\`${id}\``);
+    const more = available.length > shown.length ? ` and ${available.length - shown.length} more` : '';
+    return `; the models this key can use: ${shown.join(', ')}${more}`;
+}
+/**
+ * Top-level payload keys a model does not declare, each with the scripts that send it. The model
+ * pages disagree (`caption` and `title` are on the `heygen-avatar-4` page only: request-queue.md,
+ * "Evidence from live clients": model details), so such a key is worth a warning, not an error.
+ */
+function undeclaredKeys(requests, model, parameters) {
+    const declared = new Set(parameters);
+    const found = new Map();
+    for (const request of requests.filter(r => r.model === model)) {
+        for (const key of Object.keys(request.payload)) {
+            if (declared.has(key))
+                continue;
+            found.set(key, [...(found.get(key) ?? []), request.file]);
+        }
+    }
+    return found;
+}
+function asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/trail.ts
+// The shape of a request-queue answer, for the debug log: what a user's failing run must carry for
+// the action to be fixed against the live queue, whose answers are mostly undocumented. Only
+// structure leaves here (keys, counts, statuses), never a value that could be a signed URL or a
+// key: a debug log is pasted into issues.
+const MAX_KEYS = 20;
+const MAX_KEY_LENGTH = 40;
+/**
+ * `status success; outcome keys duration, media_urls, thumbnail_image_url; 1 media` for a
+ * request, `requests: 3 (success 2, queued 1), payloads shown, total 7; keys requests, total` for
+ * a list, and the keys (and counts of arrays) of anything else.
+ */
+function answerShape(answer) {
+    if (Array.isArray(answer))
+        return `a list of ${answer.length}`;
+    const record = trail_asRecord(answer);
+    if (!record)
+        return answer === null ? 'empty' : typeof answer;
+    const parts = [];
+    if (Array.isArray(record.requests))
+        parts.push(listShape(record.requests, record));
+    else if ('status' in record || 'outcome' in record)
+        parts.push(requestShape(record));
+    for (const [key, value] of Object.entries(record)) {
+        if (key !== 'requests' && Array.isArray(value))
+            parts.push(`${trail_name(key)}: ${value.length}`);
+    }
+    parts.push(`keys ${keys(record)}`);
+    return parts.join('; ');
+}
+/** One request: its status, the keys of its outcome, how many media URLs it carries. */
+function requestShape(record) {
+    const status = typeof record.status === 'string' ? word(record.status) : 'none';
+    const outcome = trail_asRecord(record.outcome);
+    const said = [`status ${status}`];
+    if (outcome) {
+        said.push(`outcome keys ${keys(outcome)}`, `${mediaCount(outcome)} media`);
+    }
+    else {
+        const outcomeIs = record.outcome === undefined
+            ? 'absent'
+            : record.outcome === null
+                ? 'null'
+                : typeof record.outcome;
+        said.push(`outcome ${outcomeIs}`);
+    }
+    said.push(record.payload === undefined || record.payload === null ? 'no payload' : 'payload');
+    return said.join(', ');
+}
+function listShape(items, record) {
+    const statuses = new Map();
+    for (const item of items) {
+        const status = trail_asRecord(item)?.status;
+        const key = typeof status === 'string' ? word(status) : 'none';
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    }
+    const counted = [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
+    const withPayload = items.filter(item => trail_asRecord(item)?.payload != null).length;
+    const total = typeof record.total === 'number' ? `, total ${record.total}` : '';
+    return `requests: ${items.length}${counted ? ` (${counted})` : ''}, ${withPayload} with payloads${total}`;
+}
+/** The media URLs an outcome carries, in every shape seen, counted and never shown. */
+function mediaCount(outcome) {
+    const lists = [outcome.media_urls, outcome.medias].filter(Array.isArray);
+    return (lists.reduce((sum, list) => sum + list.length, 0) +
+        (typeof outcome.video_url === 'string' ? 1 : 0));
+}
+function keys(record) {
+    const all = Object.keys(record).sort();
+    const shown = all.slice(0, MAX_KEYS).map(trail_name);
+    if (all.length > MAX_KEYS)
+        shown.push(`… ${all.length - MAX_KEYS} more`);
+    return shown.length ? shown.join(', ') : '(none)';
+}
+/** A key or a status word, shortened: they are remote text, and only their gist is useful. */
+function trail_name(key) {
+    return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH)}…` : key;
+}
+function word(value) {
+    return trail_name(value.replace(/\s+/g, ' ').trim()) || '(blank)';
+}
+function trail_asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/queue/http.ts
 // The one HTTP policy of every request-queue call: per-request timeout, retries with
 // exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
-// only within the queue's own origin, and errors that carry the remote's own message.
+// only within the queue's own origin, errors that carry the remote's own message, and the shape
+// of every answer for the debug log.
+
 const DEFAULT_POLICY = {
     attempts: 5,
     baseDelayMs: 1000,
     maxDelayMs: 60_000,
-    timeoutMs: 60_000
+    timeoutMs: 60_000,
+    // HeyGen takes up to ~30 s at p99 to accept a job, and clients of the live queue allow 180 s
+    // for the POST (request-queue.md, "Evidence from live clients": submit latency). Abandoning a
+    // slow acceptance would make a possibly billed submission ambiguous.
+    submitTimeoutMs: 180_000
 };
 /**
  * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
@@ -35123,6 +35324,8 @@ class QueueError extends Error {
     ambiguous;
     /** True when the caller's signal stopped the call (cancellation or the global deadline). */
     stopped;
+    /** What the queue's Retry-After asked for, in milliseconds, when it sent one. */
+    retryAfterMs;
     constructor(message, 
     /** HTTP status, or undefined when no answer came. */
     status, flags = {}) {
@@ -35130,6 +35333,7 @@ class QueueError extends Error {
         this.status = status;
         this.ambiguous = flags.ambiguous ?? false;
         this.stopped = flags.stopped ?? false;
+        this.retryAfterMs = flags.retryAfterMs;
     }
 }
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -35148,7 +35352,7 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
 /** Sends one request under the policy and returns its answer as `read` makes it. */
 async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
     for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(request, policy.timeoutMs);
+        const outcome = await attemptOnce(request, policy, observer);
         if (outcome.ok)
             return outcome.value;
         const { error, next } = outcome;
@@ -35179,8 +35383,10 @@ async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait
             throw gaveUp(error, attempt);
     }
 }
-async function attemptOnce(request, timeoutMs) {
+async function attemptOnce(request, policy, observer) {
     const isPost = request.method === 'POST';
+    const timeoutMs = isPost ? policy.submitTimeoutMs : policy.timeoutMs;
+    const started = Date.now();
     const timeout = AbortSignal.timeout(timeoutMs);
     // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
     // way to learn the request id. Cancellation stops the retries instead.
@@ -35215,15 +35421,24 @@ async function attemptOnce(request, timeoutMs) {
         const error = new QueueError(`${describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
         return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
     }
+    const answered = `${describe(request)} → HTTP ${response.status} in ${seconds(Date.now() - started)}`;
     if (response.ok)
-        return readAnswer(request, response.status, text);
+        return readAnswer(request, response.status, text, answered, observer);
     const status = response.status;
     const message = remoteMessage(text);
-    const error = new QueueError(`${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status);
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
+    const retryAfterHeader = response.headers.get('retry-after');
+    const retryAfterMs = retryAfter(retryAfterHeader);
+    observer.onAnswer?.(`${answered}: an error${retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`}`);
+    const error = new QueueError(`${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status, { retryAfterMs });
     // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
-    if (status === 408 || status === 429)
+    if (status === 408)
         return failure(error, 'again', retryAfterMs);
+    if (status === 429) {
+        // Limits are requests per hour per organisation (request-queue.md, "Evidence from live
+        // clients": rate limits): a Retry-After longer than any wait of the policy is not ridden out.
+        const tooLong = retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs;
+        return failure(error, tooLong ? 'final' : 'again', retryAfterMs);
+    }
     if (status < 500)
         return failure(error, 'final');
     // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
@@ -35306,7 +35521,7 @@ async function readCapped(response) {
 }
 /** A refused connection or an unknown host: the request never left. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-function readAnswer(request, status, text) {
+function readAnswer(request, status, text, answered, observer) {
     // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
     const unreadable = request.method === 'POST' ? 'created' : 'again';
     let answer;
@@ -35314,9 +35529,11 @@ function readAnswer(request, status, text) {
         answer = text ? JSON.parse(text) : null;
     }
     catch {
+        observer.onAnswer?.(`${answered}: not JSON (${text.length} characters)`);
         const error = new QueueError(`${describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status);
         return failure(error, unreadable);
     }
+    observer.onAnswer?.(`${answered}: ${answerShape(answer)}`);
     try {
         return { ok: true, value: request.read(answer) };
     }
@@ -35343,7 +35560,12 @@ function stoppedError(request, last, ambiguous = false) {
     return new QueueError(`${describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
 }
 function gaveUp(error, attempts) {
-    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status);
+    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status, {
+        retryAfterMs: error.retryAfterMs
+    });
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
 }
 function describe(request) {
     return `${request.method} ${new URL(request.url).pathname}`;
@@ -35413,6 +35635,7 @@ function backoff(attempt, policy, retryAfterMs) {
 // A client of GMI Cloud's request queue: submit, look up, list, and model information,
 // reading every answer defensively because most of its shape is undocumented.
 
+
 const BASE_PATH = '/api/v1/ie/requestqueue/apikey';
 const TERMINAL = new Set(['success', 'failed', 'cancelled']);
 function createQueueClient(options) {
@@ -35436,18 +35659,95 @@ function createQueueClient(options) {
         get(requestId, signal) {
             return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
         },
-        list(model, signal) {
-            return get(`/requests?model_id=${encodeURIComponent(model)}`, readList, signal);
+        async list(model, signal, maxPages = MAX_LIST_PAGES) {
+            const first = `model_id=${encodeURIComponent(model)}`;
+            const requests = [];
+            const asked = new Set();
+            let total = null;
+            let query = first;
+            let pages = 0;
+            while (query !== null && !asked.has(query) && pages < maxPages) {
+                asked.add(query);
+                pages++;
+                const page = await get(`/requests?${query}`, readListPage, signal);
+                requests.push(...page.requests);
+                total = page.total ?? total;
+                query = page.requests.length ? nextPageQuery(page.paging, first, requests.length) : null;
+            }
+            const seen = new Set();
+            const unique = requests.filter(r => !seen.has(r.requestId) && seen.add(r.requestId));
+            const moreAfterLast = query !== null && !asked.has(query);
+            return {
+                requests: unique,
+                total,
+                complete: !moreAfterLast && (total === null || total <= unique.length)
+            };
         },
         modelInfo(model, signal) {
             return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
+        },
+        models(signal) {
+            return get('/models', answer => {
+                const ids = readModelIds(answer);
+                if (!ids)
+                    throw new QueueError('the list of models holds no model ids', 200);
+                return ids;
+            }, signal);
         }
     };
     return client;
 }
+/** Pages of the request list read at most, for one list: each is one more call to the queue. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The query of the next page, when the answer names one (request-queue.md, "Evidence from live
+ * clients": list paging is unknown, only `{requests, total}` was seen): a `next` link within the
+ * list's own path, a page token or cursor, a page number, or an offset.
+ */
+function nextPageQuery(paging, first, read) {
+    const number = (value) => (typeof value === 'number' && value >= 0 ? value : null);
+    const links = client_asRecord(paging.links);
+    const next = [paging.next, paging.next_url, paging.next_page_url, links?.next].find(v => typeof v === 'string' && v);
+    if (next) {
+        try {
+            // Only the query is taken: the path stays the list's, on the queue's own origin.
+            const url = new URL(next, `https://queue.invalid${BASE_PATH}/requests`);
+            return url.pathname.endsWith('/requests') && url.search ? url.search.slice(1) : null;
+        }
+        catch {
+            return null;
+        }
+    }
+    const token = [paging.next_page_token, paging.next_token].find(v => typeof v === 'string' && v);
+    if (token)
+        return `${first}&page_token=${encodeURIComponent(token)}`;
+    const cursor = [paging.next_cursor, paging.cursor_next].find(v => typeof v === 'string' && v);
+    if (cursor)
+        return `${first}&cursor=${encodeURIComponent(cursor)}`;
+    const page = number(paging.page);
+    const size = number(paging.page_size) ?? number(paging.per_page);
+    const pagesTotal = number(paging.total_pages) ?? number(paging.pages);
+    const total = number(paging.total);
+    if (page !== null) {
+        const last = pagesTotal ?? (total !== null && size ? Math.ceil(total / size) : null);
+        if (last === null ? paging.has_more !== true : page >= last)
+            return null;
+        return `${first}&page=${page + 1}${size ? `&page_size=${size}` : ''}`;
+    }
+    const offset = number(paging.offset);
+    const limit = number(paging.limit);
+    if (offset !== null && limit) {
+        const more = paging.has_more === true || (total !== null && offset + limit < total);
+        return more ? `${first}&offset=${offset + limit}&limit=${limit}` : null;
+    }
+    if (paging.has_more === true && total === null)
+        return `${first}&offset=${read}`;
+    return null;
+}
 /**
  * Looks in the request list for what a lost submission created. When the list cannot tell
- * (unreadable, or without payloads to compare), it throws: resubmitting could pay twice.
+ * (unreadable, shown only in part, or without payloads to compare), it throws: resubmitting
+ * could pay twice.
  */
 async function findCreated(client, model, adopt, lost, signal) {
     let listed;
@@ -35459,15 +35759,27 @@ async function findCreated(client, model, adopt, lost, signal) {
         throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
     }
     const found = adopt(listed);
-    if (found || listed.every(r => r.payload !== undefined))
+    if (found)
         return found;
+    if (!listed.complete) {
+        throw new QueueError(`${lost.message}; the request list shows ${shownOf(listed)}, and the request may be among those not shown; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+    }
+    if (listed.requests.every(r => r.payload !== undefined))
+        return undefined;
     throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
 }
-function readList(answer) {
-    const items = Array.isArray(answer) ? answer : asRecord(answer)?.requests;
+/** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
+function shownOf(list) {
+    const more = list.total !== null && list.total > list.requests.length;
+    const count = more ? list.total : list.requests.length;
+    return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`;
+}
+function readListPage(answer) {
+    const record = client_asRecord(answer);
+    const items = Array.isArray(answer) ? answer : record?.requests;
     if (!Array.isArray(items))
         throw new QueueError('the request list has no "requests" array', 200);
-    return items.flatMap(item => {
+    const requests = items.flatMap(item => {
         try {
             return [readRequest(item, 'a listed request')];
         }
@@ -35475,50 +35787,84 @@ function readList(answer) {
             return [];
         }
     });
+    const totalField = record?.total ?? record?.total_count;
+    const total = typeof totalField === 'number' && totalField >= 0 ? totalField : null;
+    const paging = { ...client_asRecord(record?.pagination), ...client_asRecord(record?.meta), ...record };
+    delete paging.requests;
+    return { requests, total, paging };
 }
 /** Reads a request object from any answer shape seen so far. */
 function readRequest(answer, what) {
-    const record = asRecord(answer);
+    const record = client_asRecord(answer);
     const requestId = record?.request_id ?? record?.id;
     if (typeof requestId !== 'string' || !requestId) {
         throw new QueueError(`${what} has no request_id`, 200);
     }
     const status = typeof record?.status === 'string' ? record.status.toLowerCase() : 'unknown';
-    const outcome = asRecord(record?.outcome);
-    const mediaUrls = Array.isArray(outcome?.media_urls) ? outcome.media_urls : [];
-    const firstMedia = asRecord(mediaUrls[0]);
+    const outcome = client_asRecord(record?.outcome);
+    const media = mediaUrlsOf(outcome);
     return {
         requestId,
         status,
         terminal: TERMINAL.has(status),
-        videoUrl: client_text(firstMedia?.url) ?? client_text(outcome?.video_url) ?? null,
+        videoUrl: media[0] ?? null,
+        mediaUrls: media,
         thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
         duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
-        reason: failureReason(record, outcome),
+        reason: failureReason(record, outcome, status),
+        outcomeKeys: outcome ? Object.keys(outcome) : null,
+        outcomeExcerpt: record?.outcome == null ? null : outcomeExcerpt(record.outcome),
         // `payload: null` shows no more than an answer without the key.
         payload: record?.payload ?? undefined,
         createdAt: typeof record?.created_at === 'number' ? record.created_at : null
     };
 }
-// No documented field holds the reason; these are the ones clients have seen.
-function failureReason(record, outcome) {
+/**
+ * Every media URL of an outcome, in the three shapes seen (request-queue.md, "Evidence from live
+ * clients": video URL): `media_urls[].url` (the model page), `medias[]` (one client), and
+ * `video_url` (the API reference). The first is the video.
+ */
+function mediaUrlsOf(outcome) {
+    const urls = [outcome?.media_urls, outcome?.medias]
+        .filter(Array.isArray)
+        .flatMap(list => list.map(item => client_text(item) ?? client_text(client_asRecord(item)?.url) ?? client_text(client_asRecord(item)?.media_url)));
+    urls.push(client_text(outcome?.video_url));
+    return [...new Set(urls.filter((url) => url !== undefined))];
+}
+/**
+ * No documented field holds the reason; these are the ones clients of the live queue read, in
+ * their order (request-queue.md, "Evidence from live clients": failure reason). `outcome.status`
+ * counts only when it says more than the request's own status.
+ */
+function failureReason(record, outcome, status) {
+    const outcomeStatus = typeof outcome?.status === 'string' && outcome.status.trim().toLowerCase() !== status
+        ? outcome.status
+        : undefined;
     const candidates = [
         record?.error,
         record?.error_message,
         outcome?.error,
+        outcome?.error_message,
         outcome?.message,
-        outcome?.fail_reason
+        outcome?.fail_reason,
+        outcomeStatus
     ];
     for (const candidate of candidates) {
         if (typeof candidate === 'string' && candidate.trim())
             return candidate.trim();
-        const nested = asRecord(candidate);
+        const nested = client_asRecord(candidate);
         if (typeof nested?.message === 'string' && nested.message.trim())
             return nested.message.trim();
     }
     return null;
 }
-function asRecord(value) {
+const EXCERPT_LENGTH = 200;
+/** The outcome as compact JSON, its URLs cut before the query (where signatures are), shortened. */
+function outcomeExcerpt(outcome) {
+    const json = JSON.stringify(outcome, (_, value) => typeof value === 'string' ? value.replace(/(https?:\/\/[^?#\s]*)[?#]\S*/gi, '$1?…') : value);
+    return json.length > EXCERPT_LENGTH ? `${json.slice(0, EXCERPT_LENGTH)}…` : json;
+}
+function client_asRecord(value) {
     return value && typeof value === 'object' && !Array.isArray(value)
         ? value
         : undefined;
@@ -35529,14 +35875,20 @@ function client_text(value) {
 
 ;// CONCATENATED MODULE: ./src/queue/preflight.ts
 
+
 class PreflightError extends Error {
     name = 'PreflightError';
 }
-/** Throws PreflightError when the key or a model is refused; other trouble is only a warning. */
+/**
+ * Throws PreflightError when the key or a model is refused; other trouble is only a warning.
+ * Returns the details of each model that could be read.
+ */
 async function preflight(client, models, warn, signal) {
+    const details = [];
     for (const model of new Set(models)) {
         try {
-            await client.modelInfo(model, signal);
+            const answer = await client.modelInfo(model, signal);
+            details.push({ model, parameters: readParameterNames(answer) });
         }
         catch (error) {
             if (!(error instanceof QueueError))
@@ -35549,11 +35901,86 @@ async function preflight(client, models, warn, signal) {
                 throw new PreflightError(error.message);
             }
             if (error.status === 404) {
-                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}`);
+                // GMI publishes pages for both `heygen-avatar-4` and `heygen-avatar-v4`, and ids are
+                // case-sensitive (request-queue.md, "Evidence from live clients": model id): the ids this
+                // key can use tell which one the account has.
+                const available = await client.models(signal).catch((e) => e);
+                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}${suggestion(model, available)}`);
             }
             // The model endpoint's shape is undocumented; its trouble must not block paid work.
             warn(`Could not check model "${model}" before submitting: ${error.message}`);
         }
+    }
+    return details;
+}
+/**
+ * Logs each model's declared parameters (debug), and warns once for each top-level payload key a
+ * model does not declare, naming the scripts that send it.
+ */
+function reportParameters(details, requests, log) {
+    for (const { model, parameters } of details) {
+        if (!parameters) {
+            log.debug(`Model ${model}: its details list no parameters`);
+            continue;
+        }
+        log.debug(`Model ${model} declares the parameters: ${parameters.join(', ')}`);
+        for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
+            const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
+            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${parameters.join(', ')}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/queue/setup-check.ts
+// "Check my setup": a dry run given an API key asks the queue what this account sees, without
+// submitting anything, so the first run with a new key finds a refused key, a model id the
+// account does not have (`heygen-avatar-4` or `heygen-avatar-v4`), and whether the request list
+// shows the payloads that reuse relies on, before anything is paid for.
+
+
+
+/** Model information for each model, then one page of the request list of the first. */
+async function checkSetup(client, models, signal) {
+    const findings = [];
+    const warnings = [];
+    let details;
+    try {
+        details = await preflight(client, models, w => warnings.push(w), signal);
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        return { findings: [error.message], problem: error.message, details: [] };
+    }
+    findings.push('The request queue accepts the API key.');
+    for (const { model, parameters } of details) {
+        findings.push(parameters
+            ? `Model ${model} is available; it declares the parameters ${parameters.join(', ')}.`
+            : `Model ${model} is available; its details list no parameters.`);
+    }
+    findings.push(...warnings);
+    const [first] = [...new Set(models)];
+    if (first)
+        findings.push(await listFinding(client, first, signal));
+    return { findings, problem: null, details };
+}
+/** Whether the request list shows payloads: reuse and the adoption of a lost submission need them. */
+async function listFinding(client, model, signal) {
+    try {
+        const list = await client.list(model, signal, 1);
+        const shown = list.requests.filter(r => r.payload !== undefined).length;
+        const size = `The request list of ${model} shows ${shownOf(list)}`;
+        if (!list.requests.length) {
+            return `${size}: whether it shows payloads, which reuse relies on, is known once the first video is made.`;
+        }
+        if (shown === list.requests.length) {
+            return `${size}, with their payloads: reuse can find earlier identical videos in it.`;
+        }
+        return `${size}, ${shown ? `only ${shown} with a payload` : 'without payloads'}: reuse relies on the pull requests' comments and looks up at most 10 listed requests one by one, and a submission whose answer is lost fails rather than risk paying twice.`;
+    }
+    catch (error) {
+        const message = error instanceof QueueError ? error.message : String(error);
+        return `The request list of ${model} could not be read (${message}): reuse relies on the pull requests' comments alone.`;
     }
 }
 
@@ -35581,7 +36008,42 @@ function createLimiter(slots) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/queue/rate-limit.ts
+// Recognises the request queue's rate limit, which comes two ways (request-queue.md, "Evidence
+// from live clients": rate limits): a 429, possibly asking to wait far longer than any retry, or a
+// request that ends `failed` with "rate limit exceeded(RPM)". Limits count requests per hour per
+// organisation, so once the queue says so, submitting more only collects more refusals.
+
+/** Words of a failure reason that mean the queue refused for a limit, not that a render failed. */
+const LIMIT_WORDS = /rate[\s_-]*limit|quota|too many requests|\bRP[MH]\b/i;
+/** Why the queue refused a submission for its rate limit, or null when `error` is another refusal. */
+function rateLimitOfSubmission(error) {
+    if (!(error instanceof QueueError) || error.ambiguous || error.stopped)
+        return null;
+    if (error.status !== 429)
+        return null;
+    const wait = error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`;
+    return `the request queue's rate limit was reached (${error.message}${wait})`;
+}
+/** The reason of a request the queue failed for its rate limit or quota, or null. */
+function rateLimitOfRequest(remote) {
+    if (remote.status !== 'failed' || !remote.reason)
+        return null;
+    return LIMIT_WORDS.test(remote.reason) ? remote.reason : null;
+}
+/** `45 s`, `12 min`, `2.5 h`: how long the queue asks to wait, in words a reader takes in. */
+function duration(ms) {
+    const s = ms / 1000;
+    if (s < 120)
+        return `${Math.round(s)} s`;
+    if (s < 7200)
+        return `${Math.round(s / 60)} min`;
+    return `${Math.round(s / 360) / 10} h`;
+}
+
 ;// CONCATENATED MODULE: ./src/queue/generate.ts
+
+
 
 
 
@@ -35593,6 +36055,11 @@ const FATAL_SUBMIT = new Set([401, 402, 403]);
 /** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
 const REFUSED = new Set([401, 403]);
 const CLOCK_SKEW_SECONDS = 60;
+/**
+ * A request this run created may answer 404 for a while before the queue's reads see it: it was
+ * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
+ */
+const NOT_YET_VISIBLE_MS = 120_000;
 async function generate(jobs, options) {
     const now = options.now ?? Date.now;
     const wait = options.sleep ?? sleep;
@@ -35611,6 +36078,14 @@ async function generate(jobs, options) {
     const claimed = new Set();
     let wake = () => { };
     let fatal = null;
+    /** Why nothing more is submitted, once the queue's rate limit is reached. */
+    let rateLimited = null;
+    const noteRateLimit = (why) => {
+        if (rateLimited)
+            return;
+        rateLimited = why;
+        options.onRateLimited?.(why);
+    };
     const finish = (generated) => {
         results.set(generated.file, generated);
         pending.delete(generated.file);
@@ -35621,17 +36096,25 @@ async function generate(jobs, options) {
             final: generated
         });
     };
+    /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
+    const ended = (file, remote) => {
+        const limit = rateLimitOfRequest(remote);
+        if (limit)
+            noteRateLimit(limitedRequest(remote.requestId, limit));
+        finish(fromRemote(file, remote));
+    };
     const track = (job, remote) => {
         claimed.add(remote.requestId);
         if (remote.terminal)
-            return finish(fromRemote(job.request.file, remote));
+            return ended(job.request.file, remote);
         pending.set(job.request.file, {
             job,
             requestId: remote.requestId,
             status: remote.status,
             polls: 0,
             nextPollAt: now() + intervalMs,
-            pollError: null
+            pollError: null,
+            submittedAt: now()
         });
         options.onProgress?.({
             file: job.request.file,
@@ -35651,7 +36134,8 @@ async function generate(jobs, options) {
                 status: 'resumed',
                 polls: 0,
                 nextPollAt: now(),
-                pollError: null
+                pollError: null,
+                submittedAt: null
             });
             wake();
             return;
@@ -35662,13 +36146,26 @@ async function generate(jobs, options) {
                     throw notSent();
                 if (fatal)
                     throw new QueueError(fatal, undefined);
+                if (rateLimited)
+                    throw new RateLimited(rateLimited);
                 try {
-                    return await submitOnce(job.request);
+                    const remote = await submitOnce(job.request);
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    const limit = rateLimitOfRequest(remote);
+                    if (limit) {
+                        noteRateLimit(limitedRequest(remote.requestId, limit));
+                    }
+                    return remote;
                 }
                 catch (error) {
                     // Noted before the slot is released, so the next submission in line sees it.
                     if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
                         fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
+                    }
+                    const limit = rateLimitOfSubmission(error);
+                    if (limit) {
+                        noteRateLimit(limit);
+                        throw new RateLimited(limit);
                     }
                     throw error;
                 }
@@ -35676,6 +36173,13 @@ async function generate(jobs, options) {
             track(job, remote);
         }
         catch (error) {
+            if (error instanceof RateLimited) {
+                return finish({
+                    ...notGenerated(file),
+                    status: 'skipped',
+                    error: `not submitted: ${error.message}; the next run submits it`
+                });
+            }
             const message = error.message;
             const stopped = error instanceof QueueError && error.stopped;
             finish({
@@ -35693,7 +36197,10 @@ async function generate(jobs, options) {
         // Clocks differ: a request listed as created up to a minute before the send may be ours.
         const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
         const adopt = (listed) => {
-            const own = listed.find(r => !claimed.has(r.requestId) &&
+            if (!listed.complete) {
+                options.log?.(`${request.file}: looking for the request a lost submission may have created, in a request list that shows ${shownOf(listed)}`);
+            }
+            const own = listed.requests.find(r => !claimed.has(r.requestId) &&
                 r.payload !== undefined &&
                 (r.createdAt === null || r.createdAt >= earliest) &&
                 (0,script/* hashRequest */.Oh)(request.model, r.payload) === request.hash);
@@ -35739,6 +36246,13 @@ async function generate(jobs, options) {
                 return;
             }
             const unknown = error instanceof QueueError && error.status === 404;
+            if (unknown &&
+                tracked.submittedAt !== null &&
+                now() - tracked.submittedAt < NOT_YET_VISIBLE_MS) {
+                tracked.pollError = `not visible in the queue yet (${error.message})`;
+                tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+                return;
+            }
             if (unknown && tracked.job.reuse)
                 return resubmit(tracked);
             if (unknown) {
@@ -35774,7 +36288,7 @@ async function generate(jobs, options) {
             return resubmit(tracked);
         }
         if (remote.terminal)
-            return finish(fromRemote(file, remote));
+            return ended(file, remote);
         if (remote.status !== tracked.status) {
             tracked.status = remote.status;
             options.onProgress?.({
@@ -35876,6 +36390,12 @@ function sameRequest(request, payload) {
 function nextDelay(tracked, intervalMs) {
     return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
 }
+/** A submission not made because the queue's rate limit was reached. */
+class RateLimited extends Error {
+}
+function limitedRequest(requestId, reason) {
+    return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
+}
 /** A result with no video yet: the base every outcome is built on. */
 function notGenerated(file) {
     return {
@@ -35883,6 +36403,7 @@ function notGenerated(file) {
         status: 'failed',
         requestId: null,
         videoUrl: null,
+        mediaUrls: null,
         thumbnailUrl: null,
         duration: null,
         error: null
@@ -35892,25 +36413,40 @@ function fromRemote(file, remote) {
     const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
     if (remote.status === 'success') {
         if (!remote.videoUrl) {
+            // The keys say where this queue put the video, for the action to learn the shape.
+            const keys = remote.outcomeKeys;
+            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
             return {
                 ...base,
                 status: 'failed',
-                error: 'the queue reported success but gave no video URL'
+                error: `the queue reported success but gave no video URL the action recognises (${where})`
             };
         }
         return {
             ...base,
             status: 'success',
             videoUrl: remote.videoUrl,
+            mediaUrls: remote.mediaUrls,
             thumbnailUrl: remote.thumbnailUrl
         };
     }
     const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
-    return {
-        ...base,
-        status,
-        error: remote.reason ?? `the queue reported ${remote.status} without a reason`
-    };
+    const limit = rateLimitOfRequest(remote);
+    if (limit) {
+        return {
+            ...base,
+            status,
+            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+        };
+    }
+    return { ...base, status, error: remote.reason ?? noReason(remote) };
+}
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote) {
+    const said = `the queue reported ${remote.status} without a reason`;
+    return remote.outcomeExcerpt
+        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+        : `${said} or an outcome`;
 }
 
 ;// CONCATENATED MODULE: ./src/spending.ts
@@ -36346,7 +36882,7 @@ function spokenWords(payload, max) {
         if (left <= 0)
             break;
         if (!('words' in scene)) {
-            items.push('silence' in scene ? `_⏸️ ${seconds(scene.silence)}_` : '_🔊 recorded audio_');
+            items.push('silence' in scene ? `_⏸️ ${words_seconds(scene.silence)}_` : '_🔊 recorded audio_');
             continue;
         }
         const chars = Array.from(scene.words);
@@ -36360,7 +36896,7 @@ function spokenWords(payload, max) {
         : '';
     return `${body}${shortened}`;
 }
-function seconds(value) {
+function words_seconds(value) {
     return value === null ? 'silence' : `${value} s of silence`;
 }
 
@@ -36487,6 +37023,10 @@ function renderHead(rows, ctx, forSummary) {
     }
     else if (notice) {
         lines.push('', `> ℹ️ ${notice}`);
+    }
+    if (ctx.setup?.length) {
+        lines.push('', '**🔑 Setup check**: what the request queue shows this API key', '');
+        lines.push(...ctx.setup.map(finding => `- ${escape_text(finding, 600)}`));
     }
     if (ctx.removed?.length) {
         const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => code(file));
@@ -36867,6 +37407,7 @@ function wantsEarlierVideo(request, earlier) {
 
 
 
+
 /** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
 const MAX_PULLS = 5;
 /** Listed requests whose status is looked up when the list does not show payloads. */
@@ -36892,9 +37433,10 @@ async function earlierFromMergedPulls(source) {
     return found;
 }
 /**
- * Earlier requests of identical payloads in the queue's own list, within what one list call
- * returns (it has no documented paging). Where the list does not echo payloads, the newest few
- * candidates are looked up by id; if those answers carry no payload either, nothing can match.
+ * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
+ * paging is undocumented: the pages it names are followed, and a list shown only in part is said
+ * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
+ * id; if those answers carry no payload either, nothing can match.
  */
 async function earlierFromRequestList(source) {
     const found = [];
@@ -36902,7 +37444,11 @@ async function earlierFromRequestList(source) {
         const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
         let listed;
         try {
-            listed = await source.client.list(model, source.signal);
+            const list = await source.client.list(model, source.signal);
+            listed = list.requests;
+            if (!list.complete) {
+                source.log(`Reuse: the request list of ${model} shows ${shownOf(list)}: an earlier identical video among those not shown is not found, and would be paid for again`);
+            }
         }
         catch (error) {
             source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
@@ -36978,7 +37524,13 @@ async function planReuse(options) {
     }
     const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
     if (unmatched.length) {
-        const source = { client: options.client, requests: unmatched, signal: options.signal, warn };
+        const source = {
+            client: options.client,
+            requests: unmatched,
+            signal: options.signal,
+            log: options.log,
+            warn
+        };
         earlier.push(...(await earlierFromRequestList(source)));
     }
     const plan = planJobs(requests, earlier);
@@ -37863,9 +38415,9 @@ function createMediaStore(options) {
         });
         // Both at once: the thumbnail's link expires as soon as the video's.
         const [video, thumbnail] = await Promise.all([
-            download(current('video'), options.dir, `${base}.mp4`, isMp4, renew),
+            download(current('video'), options.dir, `${base}.mp4`, mp4Type, renew),
             links.thumbnail
-                ? download(current('thumbnail'), options.dir, `${base}.jpg`, isJpeg, renew)
+                ? download(current('thumbnail'), options.dir, `${base}.jpg`, imageType, renew)
                 : { path: null, error: null }
         ]);
         row.video_file = video.path;
@@ -37905,7 +38457,7 @@ async function download(link, dir, relative, check, renew) {
             return { path: kept.path, error: kept.error };
     }
 }
-async function fetchInto(url, dest, relative, check) {
+async function fetchInto(url, dest, relative, typeOf) {
     // The same rule as for links in the comment: a URL from the queue must not reach into the
     // runner's network (a metadata service, a plain-http host).
     if (!trustedUrl(url)) {
@@ -37924,10 +38476,14 @@ async function fetchInto(url, dest, relative, check) {
         const { size } = await (0,promises_.stat)(dest);
         if (size === 0)
             return { path: null, error: 'the download was empty', retry: true };
-        if (!check(await head(dest))) {
+        const type = typeOf(await head(dest));
+        if (!type) {
             return { path: null, error: 'the download is not of the expected type', retry: false };
         }
-        return { path: relative, error: null, retry: false };
+        const named = `${relative.slice(0, relative.length - external_node_path_default().posix.extname(relative).length)}.${type}`;
+        if (named !== relative)
+            await (0,promises_.rename)(dest, external_node_path_default().join(external_node_path_default().dirname(dest), external_node_path_default().posix.basename(named)));
+        return { path: named, error: null, retry: false };
     }
     catch (error) {
         const status = error.httpStatusCode;
@@ -37952,12 +38508,23 @@ async function head(file) {
     }
 }
 /** ISO base media files start with a box whose type is `ftyp`. */
-function isMp4(head) {
-    return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp';
+function mp4Type(head) {
+    return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp' ? 'mp4' : null;
 }
-function isJpeg(head) {
-    return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+/**
+ * Thumbnails have been seen as JPEG, but their type is not documented (request-queue.md,
+ * "Evidence from live clients": thumbnail): JPEG, PNG and WebP are kept, known by their first
+ * bytes, with their own extension.
+ */
+function imageType(head) {
+    if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+        return 'jpg';
+    if (head.length >= 8 && head.subarray(0, 8).equals(PNG_SIGNATURE))
+        return 'png';
+    const riff = head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF';
+    return riff && head.toString('latin1', 8, 12) === 'WEBP' ? 'webp' : null;
 }
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 ;// CONCATENATED MODULE: ./src/publish/names.ts
 // Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
@@ -38360,6 +38927,7 @@ function toResult(row) {
         thumbnail_url: row.thumbnail_url,
         duration: row.duration,
         error: row.error,
+        media_urls: row.media_urls,
         video_file: row.video_file,
         thumbnail_file: row.thumbnail_file,
         release_url: row.release_url
@@ -38375,6 +38943,7 @@ function blank(file) {
         thumbnail_url: null,
         duration: null,
         error: null,
+        media_urls: null,
         video_file: null,
         thumbnail_file: null,
         release_url: null,
@@ -38406,6 +38975,7 @@ function percent(ch) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
 
 
 
@@ -38505,28 +39075,50 @@ async function job(settings, event, cancel, entry) {
         },
         scrub: text => redact(text, settings.apiKey)
     });
-    let fatal = null;
-    if (client && rows.some(r => r.pending)) {
-        fatal =
+    //    Or, on a dry run given a key, check what the account sees, submitting nothing.
+    let generated = { fatal: null, rateLimited: null };
+    if (spending.dryRun && settings.dryRun && settings.apiKey) {
+        generated.fatal = await checkMySetup(settings, signal, outcomes, report);
+    }
+    else if (client && rows.some(r => r.pending)) {
+        generated =
             report.unreadable && settings.reuse
-                ? holdBack(rows, report.unreadable)
+                ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
                 : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
     }
     // 5. Publish: artifact, comment, summary, outputs.
     const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
-    const failure = fatal ??
+    const failure = generated.fatal ??
         unsaved ??
         (failed && settings.failOnError
             ? `${failed} of ${results.length} scripts did not produce a video`
             : null) ??
+        (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
         (unreleased && settings.failOnError ? unreleased : null);
     if (failure)
         fail(failure);
     // Said once: as the step's failure, or else as a warning.
     if (unreleased && unreleased !== failure)
         lib_core/* warning */.$e(unreleased);
+}
+/**
+ * A dry run given a key: checks the key and the models with the queue, and reports what the
+ * account sees in the log, the comment and the summary. Returns what stops the key or a model
+ * from working, which fails the step.
+ */
+async function checkMySetup(settings, signal, outcomes, report) {
+    const requests = requestsOf(outcomes);
+    const models = requests.length ? requests.map(r => r.model) : [settings.model];
+    const check = await checkSetup(queueClient(settings), models, signal);
+    lib_core/* startGroup */.Oh('Setup check: what the request queue shows this key');
+    for (const finding of check.findings)
+        info(finding);
+    lib_core/* endGroup */.N4();
+    reportParameters(check.details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
+    report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
+    return check.problem;
 }
 /**
  * Generates nothing: the earlier comment, which may hold videos already paid for and requests
@@ -38583,7 +39175,8 @@ async function openReport(settings, event, github, spending, removed, rows) {
 async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
     const requests = requestsOf(outcomes);
     try {
-        await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
+        const details = await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
+        reportParameters(details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
     }
     catch (error) {
         if (!(error instanceof PreflightError))
@@ -38592,7 +39185,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         for (const row of rows.filter(r => r.pending)) {
             applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
         }
-        return error.message;
+        return { fatal: error.message, rateLimited: null };
     }
     const plan = await planReuse({
         requests,
@@ -38614,6 +39207,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
     lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
     const byFile = new Map(rows.map(row => [row.file, row]));
     let refused = null;
+    let rateLimited = null;
     // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
     await generate(plan.jobs, {
         client,
@@ -38622,7 +39216,12 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         timeout: settings.timeout,
         signal,
         warn: lib_core/* warning */.$e,
+        log: info,
         onRefused: message => (refused = message),
+        onRateLimited: message => {
+            rateLimited = message;
+            lib_core/* warning */.$e(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
+        },
         onProgress: progress => {
             const id = progress.requestId ? ` (${progress.requestId})` : '';
             info(`${progress.file}: ${progress.status}${id}`);
@@ -38643,7 +39242,24 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         onSummary: c => info(progressLine(c))
     });
     lib_core/* endGroup */.N4();
-    return refused;
+    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
+}
+/** `the queue…` → `The queue…` */
+function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
+ * and returns what the step fails with.
+ */
+function rateLimitNotice(rows, why, report) {
+    const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length;
+    const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`;
+    const message = skipped
+        ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+        : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
+    report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
+    return message;
 }
 /**
  * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
@@ -38825,6 +39441,7 @@ function applyGenerated(row, generated, key) {
     row.status = generated.status;
     row.request_id = scrub(generated.requestId);
     row.video_url = scrub(generated.videoUrl);
+    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key));
     row.thumbnail_url = scrub(generated.thumbnailUrl);
     row.duration = generated.duration;
     row.error = scrub(generated.error);
@@ -38850,7 +39467,9 @@ function queueClient(settings) {
         apiKey: settings.apiKey,
         organizationId: settings.organizationId,
         observer: {
-            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+            // The shape of every answer, for a failing run with the real queue to show what it said.
+            onAnswer: line => lib_core/* debug */.Yz(`Request queue: ${line}`)
         }
     });
 }
