@@ -14,6 +14,8 @@ import { trustedUrl } from '../url.js'
 export interface FreshLinks {
   videoUrl: string | null
   thumbnailUrl: string | null
+  /** Every media URL, the video's first, when the answer lists them. */
+  mediaUrls?: string[]
 }
 
 export interface MediaOptions {
@@ -75,6 +77,7 @@ export function createMediaStore(options: MediaOptions): MediaStore {
         links.video = fresh.videoUrl
         links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail
         row.video_url = scrub(fresh.videoUrl)
+        if (fresh.mediaUrls?.length) row.media_urls = fresh.mediaUrls.map(scrub)
         row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url
         return true
       })().finally(() => (renewing = null))
