@@ -38404,6 +38404,8 @@ function createMediaStore(options) {
                 links.video = fresh.videoUrl;
                 links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail;
                 row.video_url = scrub(fresh.videoUrl);
+                if (fresh.mediaUrls?.length)
+                    row.media_urls = fresh.mediaUrls.map(scrub);
                 row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url;
                 return true;
             })().finally(() => (renewing = null));
