@@ -600,9 +600,10 @@ describe('trusting only what the queue vouches for', () => {
         /^the request queue refused the API key \(.*key revoked\) while the video was queued; the next run resumes request \S+$/
       )
     }
-    // One refused poll: no more calls after it, nor a wait until the deadline.
-    expect(polls).toBe(1)
-    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(1)
+    // No poll after the refusal (the other request's may already be on its way), and no waiting
+    // until the deadline.
+    expect(polls).toBeLessThanOrEqual(2)
+    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(polls)
   })
 })
 

@@ -493,7 +493,8 @@ describe('how the live queue has been seen to answer (request-queue.md, evidence
   })
 
   it('shows a setup check an account whose list hides payloads', async () => {
-    await start({ echoPayload: false })
+    // A long queued phase: the request is still queued when listed, on a busy machine too.
+    await start({ echoPayload: false, plan: () => ({ queuedSeconds: 1000 }) })
     expect((await list()).requests).toEqual([])
     await submitted()
     const [listed] = (await list()).requests
