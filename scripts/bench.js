@@ -719,10 +719,15 @@ function reportMemory(sides) {
       ['median peak RSS, MB', ...columns.map(c => megabytes(medianPeak(c.runs)))]
     ]
   )
+  // What the action adds to the client's own peak, and whether that part grows with the work.
+  const own = sides.map(
+    side =>
+      `${megabytes(medianPeak(side.action) - medianPeak(side.alone))} MB with ${side.scripts.length}`
+  )
   console.log(
     `   alone: @actions/artifact in a bare Node process uploading the files the action just ` +
-      `published; its own ${many.scripts.length} / ${few.scripts.length}: ` +
-      `${clientGrowth.toFixed(2)}`
+      `published;\n     its own peak, ${many.scripts.length} / ${few.scripts.length} videos: ` +
+      `${clientGrowth.toFixed(2)}; the action's above it (medians): ${own.join(', ')}`
   )
   console.log(
     verdict(
