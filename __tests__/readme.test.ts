@@ -95,6 +95,8 @@ for (const file of readdirSync(path.join(ROOT, '.github', 'workflows'))) {
 describe('README workflow recipes', () => {
   it('has one for every trigger the README documents', () => {
     expect(recipes.map(r => r.trigger)).toEqual([
+      // The setup check, the first thing to run with a new key.
+      'workflow_dispatch',
       'pull_request',
       'pull_request_target',
       'push',
@@ -142,8 +144,10 @@ describe('README workflow recipes', () => {
     it('grants the permissions the action needs, and no more', () => {
       const settings = settingsOf(ours(workflow)[0]!)
       const writesComment = settings.comment && /pull_request/.test(trigger)
+      // Publishing a release needs write access to contents; nothing else does.
+      const releases = !!settings.release && !/pull_request/.test(trigger)
       expect(workflow.permissions).toEqual({
-        contents: 'read',
+        contents: releases ? 'write' : 'read',
         ...(writesComment ? { 'pull-requests': 'write' } : {}),
         ...(trigger === 'push' ? { 'pull-requests': 'read' } : {})
       })

@@ -33984,16 +33984,27 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37584);
-// The action's entry point (dist/index.js is this file, bundled by ncc).
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50994);
+/* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(51034);
+// The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
+// thread, it parses scripts for the action instead (src/script/guard.ts).
 
 
-const { cancelled } = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
-// A cancelled run has published what it knows; a download or upload it abandoned must not keep
-// the process alive until the runner kills it.
-if (cancelled)
-    process.exit();
+
+
+if (!node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.isMainThread && node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.parentPort && node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.workerData?.role === _script_index_js__WEBPACK_IMPORTED_MODULE_3__/* .PARSER_ROLE */ .ju) {
+    (0,_script_index_js__WEBPACK_IMPORTED_MODULE_3__/* .serveParsing */ .Qd)(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__.parentPort);
+}
+else {
+    const { cancelled } = await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)({ entry: new URL(import.meta.url) });
+    // A cancelled run has published what it knows; a download or upload it abandoned must not keep
+    // the process alive until the runner kills it.
+    if (cancelled)
+        process.exit();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34017,28 +34028,13 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 37584:
+/***/ 50994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
-});
-
-// NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
-var constructs_namespaceObject = {};
-__nccwpck_require__.r(constructs_namespaceObject);
-__nccwpck_require__.d(constructs_namespaceObject, {
-  attentionMarkers: () => (attentionMarkers),
-  contentInitial: () => (contentInitial),
-  disable: () => (disable),
-  document: () => (constructs_document),
-  flow: () => (constructs_flow),
-  flowInitial: () => (flowInitial),
-  insideSpan: () => (insideSpan),
-  string: () => (constructs_string),
-  text: () => (constructs_text)
 });
 
 // EXTERNAL MODULE: external "node:os"
@@ -35100,8 +35096,4475 @@ function warnUnused(globs, patterns, workspace, warn) {
     }
 }
 
+// EXTERNAL MODULE: ./src/script/index.ts + 103 modules
+var script = __nccwpck_require__(51034);
+;// CONCATENATED MODULE: ./src/queue/models.ts
+/**
+ * The model ids in a `GET /models` answer: a list of ids, or of objects naming one, bare or
+ * under `models`, `data` or `items`. Ids are case-sensitive and kept as given. Null when the
+ * answer holds no such list.
+ */
+function readModelIds(answer) {
+    const record = asRecord(answer);
+    const list = Array.isArray(answer)
+        ? answer
+        : [record?.models, record?.data, record?.items].find(Array.isArray);
+    if (!list)
+        return null;
+    const ids = list.flatMap(item => {
+        if (typeof item === 'string')
+            return [item];
+        const entry = asRecord(item);
+        const id = entry?.model_id ?? entry?.id ?? entry?.model ?? entry?.name;
+        return typeof id === 'string' && id ? [id] : [];
+    });
+    return [...new Set(ids)];
+}
+/**
+ * The parameter names a model-details answer declares: `parameters` as a list of names or of
+ * objects with a `name`, or as an object keyed by name; at the top or under `data` or `model`.
+ * Null when the answer lists none: then nothing can be said about the payload's keys.
+ */
+function readParameterNames(answer) {
+    const record = asRecord(answer);
+    const holder = [record, asRecord(record?.data), asRecord(record?.model)].find(r => r?.parameters !== undefined);
+    const parameters = holder?.parameters;
+    if (Array.isArray(parameters)) {
+        const names = parameters.flatMap(item => {
+            if (typeof item === 'string')
+                return [item];
+            const name = asRecord(item)?.name ?? asRecord(item)?.key;
+            return typeof name === 'string' && name ? [name] : [];
+        });
+        return names.length ? [...new Set(names)] : null;
+    }
+    const keyed = asRecord(parameters);
+    return keyed && Object.keys(keyed).length ? Object.keys(keyed) : null;
+}
+/**
+ * The ids among `available` a user most likely meant by `wanted`, best first: the same id in
+ * another case, then those a few edits away (`heygen-avatar-4` → `heygen-avatar-v4`).
+ */
+function closestIds(wanted, available, max = 3) {
+    const target = wanted.toLowerCase();
+    const allowed = Math.max(2, Math.floor(target.length / 3));
+    return available
+        .filter(id => id !== wanted)
+        .map(id => ({ id, distance: editDistance(target, id.toLowerCase()) }))
+        .filter(({ distance }) => distance <= allowed)
+        .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
+        .slice(0, max)
+        .map(({ id }) => id);
+}
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+        }
+        previous = row;
+    }
+    return previous[b.length];
+}
+/** The models a key can use, as the end of an error about an unknown one. */
+function suggestion(wanted, available) {
+    if (available instanceof Error) {
+        return `; the list of models this key can use could not be read (${available.message})`;
+    }
+    const close = closestIds(wanted, available);
+    if (close.length)
+        return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`;
+    if (!available.length)
+        return '; the queue lists no model this key can use';
+    const shown = available.slice(0, 10).map(id => `\`${id}\``);
+    const more = available.length > shown.length ? ` and ${available.length - shown.length} more` : '';
+    return `; the models this key can use: ${shown.join(', ')}${more}`;
+}
+/**
+ * Top-level payload keys a model does not declare, each with the scripts that send it. The model
+ * pages disagree (`caption` and `title` are on the `heygen-avatar-4` page only: request-queue.md,
+ * "Evidence from live clients": model details), so such a key is worth a warning, not an error.
+ */
+function undeclaredKeys(requests, model, parameters) {
+    const declared = new Set(parameters);
+    const found = new Map();
+    for (const request of requests.filter(r => r.model === model)) {
+        for (const key of Object.keys(request.payload)) {
+            if (declared.has(key))
+                continue;
+            found.set(key, [...(found.get(key) ?? []), request.file]);
+        }
+    }
+    return found;
+}
+function asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/trail.ts
+// The shape of a request-queue answer, for the debug log: what a user's failing run must carry for
+// the action to be fixed against the live queue, whose answers are mostly undocumented. Only
+// structure leaves here (keys, counts, statuses), never a value that could be a signed URL or a
+// key: a debug log is pasted into issues.
+const MAX_KEYS = 20;
+const MAX_KEY_LENGTH = 40;
+/**
+ * `status success; outcome keys duration, media_urls, thumbnail_image_url; 1 media` for a
+ * request, `requests: 3 (success 2, queued 1), payloads shown, total 7; keys requests, total` for
+ * a list, and the keys (and counts of arrays) of anything else.
+ */
+function answerShape(answer) {
+    if (Array.isArray(answer))
+        return `a list of ${answer.length}`;
+    const record = trail_asRecord(answer);
+    if (!record)
+        return answer === null ? 'empty' : typeof answer;
+    const parts = [];
+    if (Array.isArray(record.requests))
+        parts.push(listShape(record.requests, record));
+    else if ('status' in record || 'outcome' in record)
+        parts.push(requestShape(record));
+    for (const [key, value] of Object.entries(record)) {
+        if (key !== 'requests' && Array.isArray(value))
+            parts.push(`${trail_name(key)}: ${value.length}`);
+    }
+    parts.push(`keys ${keys(record)}`);
+    return parts.join('; ');
+}
+/** One request: its status, the keys of its outcome, how many media URLs it carries. */
+function requestShape(record) {
+    const status = typeof record.status === 'string' ? word(record.status) : 'none';
+    const outcome = trail_asRecord(record.outcome);
+    const said = [`status ${status}`];
+    if (outcome) {
+        said.push(`outcome keys ${keys(outcome)}`, `${mediaCount(outcome)} media`);
+    }
+    else {
+        const outcomeIs = record.outcome === undefined
+            ? 'absent'
+            : record.outcome === null
+                ? 'null'
+                : typeof record.outcome;
+        said.push(`outcome ${outcomeIs}`);
+    }
+    said.push(record.payload === undefined || record.payload === null ? 'no payload' : 'payload');
+    return said.join(', ');
+}
+function listShape(items, record) {
+    const statuses = new Map();
+    for (const item of items) {
+        const status = trail_asRecord(item)?.status;
+        const key = typeof status === 'string' ? word(status) : 'none';
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    }
+    const counted = [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
+    const withPayload = items.filter(item => trail_asRecord(item)?.payload != null).length;
+    const total = typeof record.total === 'number' ? `, total ${record.total}` : '';
+    return `requests: ${items.length}${counted ? ` (${counted})` : ''}, ${withPayload} with payloads${total}`;
+}
+/** The media URLs an outcome carries, in every shape seen, counted and never shown. */
+function mediaCount(outcome) {
+    const lists = [outcome.media_urls, outcome.medias].filter(Array.isArray);
+    return (lists.reduce((sum, list) => sum + list.length, 0) +
+        (typeof outcome.video_url === 'string' ? 1 : 0));
+}
+function keys(record) {
+    const all = Object.keys(record).sort();
+    const shown = all.slice(0, MAX_KEYS).map(trail_name);
+    if (all.length > MAX_KEYS)
+        shown.push(`… ${all.length - MAX_KEYS} more`);
+    return shown.length ? shown.join(', ') : '(none)';
+}
+/** A key or a status word, shortened: they are remote text, and only their gist is useful. */
+function trail_name(key) {
+    return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH)}…` : key;
+}
+function word(value) {
+    return trail_name(value.replace(/\s+/g, ' ').trim()) || '(blank)';
+}
+function trail_asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/http.ts
+// The one HTTP policy of every request-queue call: per-request timeout, retries with
+// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
+// only within the queue's own origin, errors that carry the remote's own message, and the shape
+// of every answer for the debug log.
+
+const DEFAULT_POLICY = {
+    attempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 60_000,
+    timeoutMs: 60_000,
+    // HeyGen takes up to ~30 s at p99 to accept a job, and clients of the live queue allow 180 s
+    // for the POST (request-queue.md, "Evidence from live clients": submit latency). Abandoning a
+    // slow acceptance would make a possibly billed submission ambiguous.
+    submitTimeoutMs: 180_000
+};
+/**
+ * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
+ * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Redirects followed for one GET, within the queue's own origin. */
+const MAX_REDIRECTS = 3;
+/** A request-queue call that did not succeed. Never holds the API key. */
+class QueueError extends Error {
+    status;
+    name = 'QueueError';
+    /** True when a POST may have created a billable request although no usable answer came. */
+    ambiguous;
+    /** True when the caller's signal stopped the call (cancellation or the global deadline). */
+    stopped;
+    /** What the queue's Retry-After asked for, in milliseconds, when it sent one. */
+    retryAfterMs;
+    constructor(message, 
+    /** HTTP status, or undefined when no answer came. */
+    status, flags = {}) {
+        super(message);
+        this.status = status;
+        this.ambiguous = flags.ambiguous ?? false;
+        this.stopped = flags.stopped ?? false;
+        this.retryAfterMs = flags.retryAfterMs;
+    }
+}
+const sleep = (ms, signal) => new Promise((resolve, reject) => {
+    if (signal?.aborted)
+        return reject(signal.reason);
+    const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+    }, ms);
+    const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+});
+/** Sends one request under the policy and returns its answer as `read` makes it. */
+async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
+    for (let attempt = 1;; attempt++) {
+        const outcome = await attemptOnce(request, policy, observer);
+        if (outcome.ok)
+            return outcome.value;
+        const { error, next } = outcome;
+        if (next === 'final')
+            throw error;
+        const last = attempt >= policy.attempts;
+        const delay = backoff(attempt, policy, outcome.retryAfterMs);
+        if (next === 'again') {
+            if (last)
+                throw gaveUp(error, attempt);
+            observer.onRetry?.(attempt, delay, error.message);
+            await pause(wait, delay, request, error, false);
+            continue;
+        }
+        // A POST that may have been billed: paying again blindly could pay twice.
+        if (!request.recover)
+            throw new QueueError(error.message, error.status, { ambiguous: true });
+        // The pause gives the queue time to list what it created before we look.
+        observer.onRetry?.(attempt, delay, `${error.message}; looking for the request it may have created`);
+        await pause(wait, delay, request, error, true);
+        const found = await request.recover(error);
+        if (found !== undefined)
+            return found;
+        if (next === 'created') {
+            throw new QueueError(`${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`, error.status, { ambiguous: true });
+        }
+        if (last)
+            throw gaveUp(error, attempt);
+    }
+}
+async function attemptOnce(request, policy, observer) {
+    const isPost = request.method === 'POST';
+    const timeoutMs = isPost ? policy.submitTimeoutMs : policy.timeoutMs;
+    const started = Date.now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
+    // way to learn the request id. Cancellation stops the retries instead.
+    const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let response;
+    try {
+        response = await send(request, signal);
+    }
+    catch (cause) {
+        if (cause instanceof QueueError)
+            return failure(cause, 'final');
+        if (request.signal?.aborted && !isPost)
+            return failure(stoppedError(request), 'final');
+        const code = networkReason(cause);
+        const reason = timeout.aborted
+            ? `no answer within ${timeoutMs / 1000} s`
+            : `the connection failed (${code})`;
+        const error = new QueueError(`${describe(request)}: ${reason}`, undefined);
+        // A refused connection sent nothing; any other failure may have come after the send.
+        return failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again');
+    }
+    let text;
+    try {
+        text = await readCapped(response);
+    }
+    catch (cause) {
+        if (cause instanceof TooLarge) {
+            const error = new QueueError(`${describe(request)}: ${cause.message}`, response.status);
+            // A POST answered 2xx created the request: look for it rather than send it again.
+            return failure(error, isPost && response.ok ? 'created' : 'final');
+        }
+        const error = new QueueError(`${describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
+        return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
+    }
+    const answered = `${describe(request)} → HTTP ${response.status} in ${seconds(Date.now() - started)}`;
+    if (response.ok)
+        return readAnswer(request, response.status, text, answered, observer);
+    const status = response.status;
+    const message = remoteMessage(text);
+    const retryAfterHeader = response.headers.get('retry-after');
+    const retryAfterMs = retryAfter(retryAfterHeader);
+    observer.onAnswer?.(`${answered}: an error${retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`}`);
+    const error = new QueueError(`${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status, { retryAfterMs });
+    // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
+    if (status === 408)
+        return failure(error, 'again', retryAfterMs);
+    if (status === 429) {
+        // Limits are requests per hour per organisation (request-queue.md, "Evidence from live
+        // clients": rate limits): a Retry-After longer than any wait of the policy is not ridden out.
+        const tooLong = retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs;
+        return failure(error, tooLong ? 'final' : 'again', retryAfterMs);
+    }
+    if (status < 500)
+        return failure(error, 'final');
+    // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
+    // payload again cannot succeed.
+    if (/^Backend error \(4\d\d\)/i.test(message))
+        return failure(error, 'final');
+    // Any other 5xx to a POST may come from a gateway after the queue created the request.
+    return failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
+}
+/**
+ * Sends the request, following a GET's redirects while they stay on the queue's origin. A
+ * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
+ * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
+ */
+async function send(request, signal) {
+    let url = request.url;
+    for (let redirects = 0;; redirects++) {
+        const response = await fetch(url, {
+            method: request.method,
+            headers: {
+                accept: 'application/json',
+                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...request.headers
+            },
+            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            redirect: 'manual',
+            signal
+        });
+        if (response.status < 300 || response.status > 399 || response.status === 304)
+            return response;
+        await response.body?.cancel().catch(() => { });
+        const location = response.headers.get('location');
+        const target = location ? safeTarget(location, url) : null;
+        const origin = new URL(request.url).origin;
+        const refused = (why) => new QueueError(`${describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`, response.status);
+        if (!target)
+            throw refused('without a usable Location');
+        if (target.origin !== origin)
+            throw refused(`to another origin (${target.origin})`);
+        if (request.method !== 'GET')
+            throw refused(`of a ${request.method}, which is never resent`);
+        if (redirects >= MAX_REDIRECTS)
+            throw refused(`chain longer than ${MAX_REDIRECTS}`);
+        url = target.href;
+    }
+}
+function safeTarget(location, base) {
+    try {
+        return new URL(location, base);
+    }
+    catch {
+        return null;
+    }
+}
+class TooLarge extends Error {
+}
+/**
+ * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
+ * announced or reached, before it fills memory.
+ */
+async function readCapped(response) {
+    const tooLarge = () => new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+    const announced = Number(response.headers.get('content-length'));
+    if (announced > MAX_ANSWER_BYTES) {
+        await response.body?.cancel().catch(() => { });
+        throw tooLarge();
+    }
+    if (!response.body)
+        return '';
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        // Leaving the loop cancels the stream: the rest is never downloaded.
+        if (size > MAX_ANSWER_BYTES)
+            throw tooLarge();
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** A refused connection or an unknown host: the request never left. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+function readAnswer(request, status, text, answered, observer) {
+    // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
+    const unreadable = request.method === 'POST' ? 'created' : 'again';
+    let answer;
+    try {
+        answer = text ? JSON.parse(text) : null;
+    }
+    catch {
+        observer.onAnswer?.(`${answered}: not JSON (${text.length} characters)`);
+        const error = new QueueError(`${describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status);
+        return failure(error, unreadable);
+    }
+    observer.onAnswer?.(`${answered}: ${answerShape(answer)}`);
+    try {
+        return { ok: true, value: request.read(answer) };
+    }
+    catch (cause) {
+        const error = new QueueError(`${describe(request)}: ${cause.message}`, status);
+        // A JSON answer of an unknown shape will not change on a second GET.
+        return failure(error, request.method === 'POST' ? 'created' : 'final');
+    }
+}
+function failure(error, next, retryAfterMs) {
+    return { ok: false, error, next, retryAfterMs };
+}
+async function pause(wait, ms, request, last, ambiguous) {
+    try {
+        await wait(ms, request.signal);
+    }
+    catch {
+        throw stoppedError(request, last, ambiguous);
+    }
+}
+function stoppedError(request, last, ambiguous = false) {
+    const reason = request.signal?.reason;
+    const why = typeof reason === 'string' ? reason : 'cancelled';
+    return new QueueError(`${describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
+}
+function gaveUp(error, attempts) {
+    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status, {
+        retryAfterMs: error.retryAfterMs
+    });
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function describe(request) {
+    return `${request.method} ${new URL(request.url).pathname}`;
+}
+function meaning(status) {
+    switch (status) {
+        case 401:
+        case 403:
+            return ' (the API key was refused)';
+        case 402:
+            return ' (insufficient balance)';
+        case 429:
+            return ' (rate limited)';
+        default:
+            return '';
+    }
+}
+function networkReason(cause) {
+    const error = cause;
+    return error.cause?.code ?? error.cause?.message ?? error.message ?? String(cause);
+}
+/** The remote's own words, from every error shape seen: `{error: "…"}`, `{error: {message, details}}`, `{message}`. */
+function remoteMessage(text) {
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        return excerpt(text) || 'empty answer';
+    }
+    const record = body;
+    const error = record?.error;
+    if (typeof error === 'string')
+        return excerpt(error);
+    if (error && typeof error === 'object') {
+        const { message, details } = error;
+        const parts = [message, details].filter(p => typeof p === 'string' && p);
+        if (parts.length)
+            return excerpt(parts.join(': '));
+    }
+    if (typeof record?.message === 'string')
+        return excerpt(record.message);
+    return excerpt(text);
+}
+function excerpt(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(value.trim()))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
+function backoff(attempt, policy, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, policy.maxDelayMs);
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+;// CONCATENATED MODULE: ./src/queue/client.ts
+// A client of GMI Cloud's request queue: submit, look up, list, and model information,
+// reading every answer defensively because most of its shape is undocumented.
+
+
+const BASE_PATH = '/api/v1/ie/requestqueue/apikey';
+const TERMINAL = new Set(['success', 'failed', 'cancelled']);
+function createQueueClient(options) {
+    const headers = { authorization: `Bearer ${options.apiKey}` };
+    if (options.organizationId)
+        headers['x-organization-id'] = options.organizationId;
+    const policy = options.policy ?? DEFAULT_POLICY;
+    const get = (path, read, signal) => requestJson({ method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal }, policy, options.observer, options.sleep);
+    const client = {
+        submit(model, payload, { signal, adopt } = {}) {
+            return requestJson({
+                method: 'POST',
+                url: `${options.apiUrl}${BASE_PATH}/requests`,
+                headers,
+                body: { model, payload },
+                read: answer => readRequest(answer, 'the submit answer'),
+                recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
+                signal
+            }, policy, options.observer, options.sleep);
+        },
+        get(requestId, signal) {
+            return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
+        },
+        async list(model, signal, maxPages = MAX_LIST_PAGES) {
+            const first = `model_id=${encodeURIComponent(model)}`;
+            const requests = [];
+            const asked = new Set();
+            let total = null;
+            let query = first;
+            let pages = 0;
+            while (query !== null && !asked.has(query) && pages < maxPages) {
+                asked.add(query);
+                pages++;
+                const page = await get(`/requests?${query}`, readListPage, signal);
+                requests.push(...page.requests);
+                total = page.total ?? total;
+                query = page.requests.length ? nextPageQuery(page.paging, first, requests.length) : null;
+            }
+            const seen = new Set();
+            const unique = requests.filter(r => !seen.has(r.requestId) && seen.add(r.requestId));
+            const moreAfterLast = query !== null && !asked.has(query);
+            return {
+                requests: unique,
+                total,
+                complete: !moreAfterLast && (total === null || total <= unique.length)
+            };
+        },
+        modelInfo(model, signal) {
+            return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
+        },
+        models(signal) {
+            return get('/models', answer => {
+                const ids = readModelIds(answer);
+                if (!ids)
+                    throw new QueueError('the list of models holds no model ids', 200);
+                return ids;
+            }, signal);
+        }
+    };
+    return client;
+}
+/** Pages of the request list read at most, for one list: each is one more call to the queue. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The query of the next page, when the answer names one (request-queue.md, "Evidence from live
+ * clients": list paging is unknown, only `{requests, total}` was seen): a `next` link within the
+ * list's own path, a page token or cursor, a page number, or an offset.
+ */
+function nextPageQuery(paging, first, read) {
+    const number = (value) => (typeof value === 'number' && value >= 0 ? value : null);
+    const links = client_asRecord(paging.links);
+    const next = [paging.next, paging.next_url, paging.next_page_url, links?.next].find(v => typeof v === 'string' && v);
+    if (next) {
+        try {
+            // Only the query is taken: the path stays the list's, on the queue's own origin.
+            const url = new URL(next, `https://queue.invalid${BASE_PATH}/requests`);
+            return url.pathname.endsWith('/requests') && url.search ? url.search.slice(1) : null;
+        }
+        catch {
+            return null;
+        }
+    }
+    const token = [paging.next_page_token, paging.next_token].find(v => typeof v === 'string' && v);
+    if (token)
+        return `${first}&page_token=${encodeURIComponent(token)}`;
+    const cursor = [paging.next_cursor, paging.cursor_next].find(v => typeof v === 'string' && v);
+    if (cursor)
+        return `${first}&cursor=${encodeURIComponent(cursor)}`;
+    const page = number(paging.page);
+    const size = number(paging.page_size) ?? number(paging.per_page);
+    const pagesTotal = number(paging.total_pages) ?? number(paging.pages);
+    const total = number(paging.total);
+    if (page !== null) {
+        const last = pagesTotal ?? (total !== null && size ? Math.ceil(total / size) : null);
+        if (last === null ? paging.has_more !== true : page >= last)
+            return null;
+        return `${first}&page=${page + 1}${size ? `&page_size=${size}` : ''}`;
+    }
+    const offset = number(paging.offset);
+    const limit = number(paging.limit);
+    if (offset !== null && limit) {
+        const more = paging.has_more === true || (total !== null && offset + limit < total);
+        return more ? `${first}&offset=${offset + limit}&limit=${limit}` : null;
+    }
+    if (paging.has_more === true && total === null)
+        return `${first}&offset=${read}`;
+    return null;
+}
+/**
+ * Looks in the request list for what a lost submission created. When the list cannot tell
+ * (unreadable, shown only in part, or without payloads to compare), it throws: resubmitting
+ * could pay twice.
+ */
+async function findCreated(client, model, adopt, lost, signal) {
+    let listed;
+    try {
+        listed = await client.list(model, signal);
+    }
+    catch (error) {
+        const { stopped } = error;
+        throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
+    }
+    const found = adopt(listed);
+    if (found)
+        return found;
+    if (!listed.complete) {
+        throw new QueueError(`${lost.message}; the request list shows ${shownOf(listed)}, and the request may be among those not shown; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+    }
+    if (listed.requests.every(r => r.payload !== undefined))
+        return undefined;
+    throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+}
+/** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
+function shownOf(list) {
+    const more = list.total !== null && list.total > list.requests.length;
+    const count = more ? list.total : list.requests.length;
+    return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`;
+}
+function readListPage(answer) {
+    const record = client_asRecord(answer);
+    const items = Array.isArray(answer) ? answer : record?.requests;
+    if (!Array.isArray(items))
+        throw new QueueError('the request list has no "requests" array', 200);
+    const requests = items.flatMap(item => {
+        try {
+            return [readRequest(item, 'a listed request')];
+        }
+        catch {
+            return [];
+        }
+    });
+    const totalField = record?.total ?? record?.total_count;
+    const total = typeof totalField === 'number' && totalField >= 0 ? totalField : null;
+    const paging = { ...client_asRecord(record?.pagination), ...client_asRecord(record?.meta), ...record };
+    delete paging.requests;
+    return { requests, total, paging };
+}
+/** Reads a request object from any answer shape seen so far. */
+function readRequest(answer, what) {
+    const record = client_asRecord(answer);
+    const requestId = record?.request_id ?? record?.id;
+    if (typeof requestId !== 'string' || !requestId) {
+        throw new QueueError(`${what} has no request_id`, 200);
+    }
+    const status = typeof record?.status === 'string' ? record.status.toLowerCase() : 'unknown';
+    const outcome = client_asRecord(record?.outcome);
+    const media = mediaUrlsOf(outcome);
+    return {
+        requestId,
+        status,
+        terminal: TERMINAL.has(status),
+        videoUrl: media[0] ?? null,
+        mediaUrls: media,
+        thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
+        duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
+        reason: failureReason(record, outcome, status),
+        outcomeKeys: outcome ? Object.keys(outcome) : null,
+        outcomeExcerpt: record?.outcome == null ? null : outcomeExcerpt(record.outcome),
+        // `payload: null` shows no more than an answer without the key.
+        payload: record?.payload ?? undefined,
+        createdAt: typeof record?.created_at === 'number' ? record.created_at : null
+    };
+}
+/**
+ * Every media URL of an outcome, in the three shapes seen (request-queue.md, "Evidence from live
+ * clients": video URL): `media_urls[].url` (the model page), `medias[]` (one client), and
+ * `video_url` (the API reference). The first is the video.
+ */
+function mediaUrlsOf(outcome) {
+    const urls = [outcome?.media_urls, outcome?.medias]
+        .filter(Array.isArray)
+        .flatMap(list => list.map(item => client_text(item) ?? client_text(client_asRecord(item)?.url) ?? client_text(client_asRecord(item)?.media_url)));
+    urls.push(client_text(outcome?.video_url));
+    return [...new Set(urls.filter((url) => url !== undefined))];
+}
+/**
+ * No documented field holds the reason; these are the ones clients of the live queue read, in
+ * their order (request-queue.md, "Evidence from live clients": failure reason). `outcome.status`
+ * counts only when it says more than the request's own status.
+ */
+function failureReason(record, outcome, status) {
+    const outcomeStatus = typeof outcome?.status === 'string' && outcome.status.trim().toLowerCase() !== status
+        ? outcome.status
+        : undefined;
+    const candidates = [
+        record?.error,
+        record?.error_message,
+        outcome?.error,
+        outcome?.error_message,
+        outcome?.message,
+        outcome?.fail_reason,
+        outcomeStatus
+    ];
+    for (const candidate of candidates) {
+        if (typeof candidate === 'string' && candidate.trim())
+            return candidate.trim();
+        const nested = client_asRecord(candidate);
+        if (typeof nested?.message === 'string' && nested.message.trim())
+            return nested.message.trim();
+    }
+    return null;
+}
+const EXCERPT_LENGTH = 200;
+/** The outcome as compact JSON, its URLs cut before the query (where signatures are), shortened. */
+function outcomeExcerpt(outcome) {
+    const json = JSON.stringify(outcome, (_, value) => typeof value === 'string' ? value.replace(/(https?:\/\/[^?#\s]*)[?#]\S*/gi, '$1?…') : value);
+    return json.length > EXCERPT_LENGTH ? `${json.slice(0, EXCERPT_LENGTH)}…` : json;
+}
+function client_asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+function client_text(value) {
+    return typeof value === 'string' && value ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/preflight.ts
+
+
+class PreflightError extends Error {
+    name = 'PreflightError';
+}
+/**
+ * Throws PreflightError when the key or a model is refused; other trouble is only a warning.
+ * Returns the details of each model that could be read.
+ */
+async function preflight(client, models, warn, signal) {
+    const details = [];
+    for (const model of new Set(models)) {
+        try {
+            const answer = await client.modelInfo(model, signal);
+            details.push({ model, parameters: readParameterNames(answer) });
+        }
+        catch (error) {
+            if (!(error instanceof QueueError))
+                throw error;
+            if (error.status === 401 || error.status === 403) {
+                throw new PreflightError(`The request queue refused the API key: ${error.message}`);
+            }
+            // A redirect away from the queue (only those within it are followed): api-url is wrong.
+            if (error.status && error.status >= 300 && error.status < 400) {
+                throw new PreflightError(error.message);
+            }
+            if (error.status === 404) {
+                // GMI publishes pages for both `heygen-avatar-4` and `heygen-avatar-v4`, and ids are
+                // case-sensitive (request-queue.md, "Evidence from live clients": model id): the ids this
+                // key can use tell which one the account has.
+                const available = await client.models(signal).catch((e) => e);
+                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}${suggestion(model, available)}`);
+            }
+            // The model endpoint's shape is undocumented; its trouble must not block paid work.
+            warn(`Could not check model "${model}" before submitting: ${error.message}`);
+        }
+    }
+    return details;
+}
+/**
+ * Logs each model's declared parameters (debug), and warns once for each top-level payload key a
+ * model does not declare, naming the scripts that send it.
+ */
+function reportParameters(details, requests, log) {
+    for (const { model, parameters } of details) {
+        if (!parameters) {
+            log.debug(`Model ${model}: its details list no parameters`);
+            continue;
+        }
+        log.debug(`Model ${model} declares the parameters: ${parameters.join(', ')}`);
+        for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
+            const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
+            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${parameters.join(', ')}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/queue/setup-check.ts
+// "Check my setup": a dry run given an API key asks the queue what this account sees, without
+// submitting anything, so the first run with a new key finds a refused key, a model id the
+// account does not have (`heygen-avatar-4` or `heygen-avatar-v4`), and whether the request list
+// shows the payloads that reuse relies on, before anything is paid for.
+
+
+
+/** Model information for each model, then one page of the request list of the first. */
+async function checkSetup(client, models, signal) {
+    const findings = [];
+    const warnings = [];
+    let details;
+    try {
+        details = await preflight(client, models, w => warnings.push(w), signal);
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        return { findings: [error.message], problem: error.message, details: [] };
+    }
+    findings.push('The request queue accepts the API key.');
+    for (const { model, parameters } of details) {
+        findings.push(parameters
+            ? `Model ${model} is available; it declares the parameters ${parameters.join(', ')}.`
+            : `Model ${model} is available; its details list no parameters.`);
+    }
+    findings.push(...warnings);
+    const [first] = [...new Set(models)];
+    if (first)
+        findings.push(await listFinding(client, first, signal));
+    return { findings, problem: null, details };
+}
+/** Whether the request list shows payloads: reuse and the adoption of a lost submission need them. */
+async function listFinding(client, model, signal) {
+    try {
+        const list = await client.list(model, signal, 1);
+        const shown = list.requests.filter(r => r.payload !== undefined).length;
+        const size = `The request list of ${model} shows ${shownOf(list)}`;
+        if (!list.requests.length) {
+            return `${size}: whether it shows payloads, which reuse relies on, is known once the first video is made.`;
+        }
+        if (shown === list.requests.length) {
+            return `${size}, with their payloads: reuse can find earlier identical videos in it.`;
+        }
+        return `${size}, ${shown ? `only ${shown} with a payload` : 'without payloads'}: reuse relies on the pull requests' comments and looks up at most 10 listed requests one by one, and a submission whose answer is lost fails rather than risk paying twice.`;
+    }
+    catch (error) {
+        const message = error instanceof QueueError ? error.message : String(error);
+        return `The request list of ${model} could not be read (${message}): reuse relies on the pull requests' comments alone.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/queue/limiter.ts
+// Bounds how many request-queue calls are in flight at once (`max-concurrency`).
+function createLimiter(slots) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        // A freed slot is handed straight to the next waiter, so a newcomer cannot jump in between.
+        if (active < slots)
+            active++;
+        else
+            await new Promise(resolve => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/queue/rate-limit.ts
+// Recognises the request queue's rate limit, which comes two ways (request-queue.md, "Evidence
+// from live clients": rate limits): a 429, possibly asking to wait far longer than any retry, or a
+// request that ends `failed` with "rate limit exceeded(RPM)". Limits count requests per hour per
+// organisation, so once the queue says so, submitting more only collects more refusals.
+
+/** Words of a failure reason that mean the queue refused for a limit, not that a render failed. */
+const LIMIT_WORDS = /rate[\s_-]*limit|quota|too many requests|\bRP[MH]\b/i;
+/** Why the queue refused a submission for its rate limit, or null when `error` is another refusal. */
+function rateLimitOfSubmission(error) {
+    if (!(error instanceof QueueError) || error.ambiguous || error.stopped)
+        return null;
+    if (error.status !== 429)
+        return null;
+    const wait = error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`;
+    return `the request queue's rate limit was reached (${error.message}${wait})`;
+}
+/** The reason of a request the queue failed for its rate limit or quota, or null. */
+function rateLimitOfRequest(remote) {
+    if (remote.status !== 'failed' || !remote.reason)
+        return null;
+    return LIMIT_WORDS.test(remote.reason) ? remote.reason : null;
+}
+/** `45 s`, `12 min`, `2.5 h`: how long the queue asks to wait, in words a reader takes in. */
+function duration(ms) {
+    const s = ms / 1000;
+    if (s < 120)
+        return `${Math.round(s)} s`;
+    if (s < 7200)
+        return `${Math.round(s / 60)} min`;
+    return `${Math.round(s / 360) / 10} h`;
+}
+
+;// CONCATENATED MODULE: ./src/queue/generate.ts
+
+
+
+
+
+/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
+const POLL_GROWTH = 1.5;
+const POLL_CAP = 6;
+/** HTTP statuses after which no further submission can succeed. */
+const FATAL_SUBMIT = new Set([401, 402, 403]);
+/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
+const REFUSED = new Set([401, 403]);
+const CLOCK_SKEW_SECONDS = 60;
+/**
+ * A request this run created may answer 404 for a while before the queue's reads see it: it was
+ * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
+ */
+const NOT_YET_VISIBLE_MS = 120_000;
+async function generate(jobs, options) {
+    const now = options.now ?? Date.now;
+    const wait = options.sleep ?? sleep;
+    const limit = createLimiter(options.maxConcurrency);
+    const started = now();
+    const intervalMs = options.pollInterval * 1000;
+    // Ends every wait early at the deadline or on cancellation.
+    const stop = new AbortController();
+    const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
+    const onCancel = () => stop.abort('cancelled');
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    if (options.signal?.aborted)
+        onCancel();
+    const results = new Map();
+    const pending = new Map();
+    const claimed = new Set();
+    let wake = () => { };
+    let fatal = null;
+    /** Why nothing more is submitted, once the queue's rate limit is reached. */
+    let rateLimited = null;
+    const noteRateLimit = (why) => {
+        if (rateLimited)
+            return;
+        rateLimited = why;
+        options.onRateLimited?.(why);
+    };
+    const finish = (generated) => {
+        results.set(generated.file, generated);
+        pending.delete(generated.file);
+        options.onProgress?.({
+            file: generated.file,
+            status: generated.status,
+            requestId: generated.requestId,
+            final: generated
+        });
+    };
+    /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
+    const ended = (file, remote) => {
+        const limit = rateLimitOfRequest(remote);
+        if (limit)
+            noteRateLimit(limitedRequest(remote.requestId, limit));
+        finish(fromRemote(file, remote));
+    };
+    const track = (job, remote) => {
+        claimed.add(remote.requestId);
+        if (remote.terminal)
+            return ended(job.request.file, remote);
+        pending.set(job.request.file, {
+            job,
+            requestId: remote.requestId,
+            status: remote.status,
+            polls: 0,
+            nextPollAt: now() + intervalMs,
+            pollError: null,
+            submittedAt: now()
+        });
+        options.onProgress?.({
+            file: job.request.file,
+            status: remote.status,
+            requestId: remote.requestId,
+            final: null
+        });
+        wake();
+    };
+    const submitOne = async (job) => {
+        const { file } = job.request;
+        if (job.resumeId) {
+            claimed.add(job.resumeId);
+            pending.set(file, {
+                job,
+                requestId: job.resumeId,
+                status: 'resumed',
+                polls: 0,
+                nextPollAt: now(),
+                pollError: null,
+                submittedAt: null
+            });
+            wake();
+            return;
+        }
+        try {
+            const remote = await limit(async () => {
+                if (stop.signal.aborted)
+                    throw notSent();
+                if (fatal)
+                    throw new QueueError(fatal, undefined);
+                if (rateLimited)
+                    throw new RateLimited(rateLimited);
+                try {
+                    const remote = await submitOnce(job.request);
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    const limit = rateLimitOfRequest(remote);
+                    if (limit) {
+                        noteRateLimit(limitedRequest(remote.requestId, limit));
+                    }
+                    return remote;
+                }
+                catch (error) {
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
+                        fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
+                    }
+                    const limit = rateLimitOfSubmission(error);
+                    if (limit) {
+                        noteRateLimit(limit);
+                        throw new RateLimited(limit);
+                    }
+                    throw error;
+                }
+            });
+            track(job, remote);
+        }
+        catch (error) {
+            if (error instanceof RateLimited) {
+                return finish({
+                    ...notGenerated(file),
+                    status: 'skipped',
+                    error: `not submitted: ${error.message}; the next run submits it`
+                });
+            }
+            const message = error.message;
+            const stopped = error instanceof QueueError && error.stopped;
+            finish({
+                ...notGenerated(file),
+                status: stopped ? stopStatus() : 'failed',
+                error: stopped ? stoppedMessage(error) : message
+            });
+        }
+    };
+    /**
+     * One submission. When its answer is lost, the HTTP policy looks in the request list for the
+     * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
+     */
+    const submitOnce = (request) => {
+        // Clocks differ: a request listed as created up to a minute before the send may be ours.
+        const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
+        const adopt = (listed) => {
+            if (!listed.complete) {
+                options.log?.(`${request.file}: looking for the request a lost submission may have created, in a request list that shows ${shownOf(listed)}`);
+            }
+            const own = listed.requests.find(r => !claimed.has(r.requestId) &&
+                r.payload !== undefined &&
+                (r.createdAt === null || r.createdAt >= earliest) &&
+                (0,script/* hashRequest */.Oh)(request.model, r.payload) === request.hash);
+            // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
+            if (own)
+                claimed.add(own.requestId);
+            return own;
+        };
+        return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
+    };
+    const stopStatus = () => stop.signal.reason === 'cancelled'
+        ? 'cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'failed'
+            : 'timeout';
+    const stoppedWhat = () => stop.signal.reason === 'cancelled'
+        ? 'was cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'was refused by the request queue'
+            : `timed out after ${options.timeout} s`;
+    const notSent = () => new QueueError('not sent', undefined, { stopped: true });
+    const stoppedMessage = (error) => error.ambiguous
+        ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
+        : `not submitted before the run ${stoppedWhat()}`;
+    // An earlier video that no longer answers `success` is generated again.
+    const resubmit = (tracked) => {
+        pending.delete(tracked.job.request.file);
+        return submitOne({ request: tracked.job.request });
+    };
+    const pollOne = async (tracked) => {
+        const { file } = tracked.job.request;
+        let remote;
+        try {
+            remote = await limit(() => options.client.get(tracked.requestId, stop.signal));
+        }
+        catch (error) {
+            if (stop.signal.aborted)
+                return;
+            if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
+                fatal ??= `the request queue refused the API key (${error.message})`;
+                options.onRefused?.(fatal);
+                stop.abort('refused');
+                return;
+            }
+            const unknown = error instanceof QueueError && error.status === 404;
+            if (unknown &&
+                tracked.submittedAt !== null &&
+                now() - tracked.submittedAt < NOT_YET_VISIBLE_MS) {
+                tracked.pollError = `not visible in the queue yet (${error.message})`;
+                tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+                return;
+            }
+            if (unknown && tracked.job.reuse)
+                return resubmit(tracked);
+            if (unknown) {
+                return finish({
+                    ...notGenerated(file),
+                    status: 'failed',
+                    requestId: tracked.requestId,
+                    error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
+                });
+            }
+            // A request that cannot be read now may still finish: try again later, until the deadline.
+            tracked.pollError = error.message;
+            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            return;
+        }
+        const mismatch = notTheRequest(tracked, remote);
+        if (mismatch && tracked.job.resumeId) {
+            // An earlier run's request is taken on trust only when the queue vouches for it.
+            options.warn?.(`${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`);
+            return resubmit(tracked);
+        }
+        if (mismatch) {
+            tracked.pollError = mismatch;
+            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            return;
+        }
+        tracked.polls++;
+        tracked.pollError = null;
+        if (tracked.job.reuse) {
+            const earlier = fromRemote(file, remote);
+            if (earlier.status === 'success')
+                return finish({ ...earlier, status: 'reused' });
+            return resubmit(tracked);
+        }
+        if (remote.terminal)
+            return ended(file, remote);
+        if (remote.status !== tracked.status) {
+            tracked.status = remote.status;
+            options.onProgress?.({
+                file,
+                status: remote.status,
+                requestId: remote.requestId,
+                final: null
+            });
+        }
+        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+    };
+    let lastSummary = started;
+    const summaryEveryMs = (options.summaryEvery ?? 60) * 1000;
+    const summarize = () => {
+        if (!options.onSummary || now() - lastSummary < summaryEveryMs)
+            return;
+        lastSummary = now();
+        const counts = { done: results.size, total: jobs.length };
+        for (const tracked of pending.values())
+            counts[tracked.status] = (counts[tracked.status] ?? 0) + 1;
+        const submitting = jobs.length - results.size - pending.size;
+        if (submitting > 0)
+            counts.submitting = submitting;
+        options.onSummary(counts);
+    };
+    let submitting = true;
+    const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
+        submitting = false;
+        wake();
+    });
+    try {
+        while ((submitting || pending.size) && !stop.signal.aborted) {
+            const due = [...pending.values()].filter(t => t.nextPollAt <= now());
+            if (due.length) {
+                await Promise.all(due.map(pollOne));
+                summarize();
+                continue;
+            }
+            // Sleep until the next poll is due, a submission lands, or the run stops.
+            const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
+            const nap = new AbortController();
+            wake = () => nap.abort();
+            const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000;
+            await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
+        }
+        await submissions;
+    }
+    finally {
+        clearTimeout(deadlineTimer);
+        options.signal?.removeEventListener('abort', onCancel);
+    }
+    // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
+    // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
+    // paid for, and `timeout` is what the next run resumes instead of submitting again.
+    for (const tracked of pending.values()) {
+        const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
+        const resumes = `the next run resumes request ${tracked.requestId}`;
+        finish({
+            ...notGenerated(tracked.job.request.file),
+            status: 'timeout',
+            requestId: tracked.requestId,
+            error: stop.signal.reason === 'cancelled'
+                ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
+                : stop.signal.reason === 'refused'
+                    ? `${fatal} while the video was ${tracked.status}; ${resumes}`
+                    : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
+        });
+    }
+    return jobs.map(job => results.get(job.request.file) ?? {
+        ...notGenerated(job.request.file),
+        status: 'failed',
+        error: 'no result'
+    });
+}
+/**
+ * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
+ * answered for another request id, or echoed a payload that is not the script's (checked for
+ * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
+ * normalised by the queue, and its id is enough).
+ */
+function notTheRequest(tracked, remote) {
+    if (remote.requestId !== tracked.requestId) {
+        return `the queue answered for another request (${remote.requestId})`;
+    }
+    const { request, resumeId } = tracked.job;
+    if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
+        return 'the queue shows another payload for it than this script sends';
+    }
+    return null;
+}
+function sameRequest(request, payload) {
+    try {
+        return (0,script/* hashRequest */.Oh)(request.model, payload) === request.hash;
+    }
+    catch {
+        return false;
+    }
+}
+function nextDelay(tracked, intervalMs) {
+    return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
+}
+/** A submission not made because the queue's rate limit was reached. */
+class RateLimited extends Error {
+}
+function limitedRequest(requestId, reason) {
+    return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
+}
+/** A result with no video yet: the base every outcome is built on. */
+function notGenerated(file) {
+    return {
+        file,
+        status: 'failed',
+        requestId: null,
+        videoUrl: null,
+        mediaUrls: null,
+        thumbnailUrl: null,
+        duration: null,
+        error: null
+    };
+}
+function fromRemote(file, remote) {
+    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
+    if (remote.status === 'success') {
+        if (!remote.videoUrl) {
+            // The keys say where this queue put the video, for the action to learn the shape.
+            const keys = remote.outcomeKeys;
+            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
+            return {
+                ...base,
+                status: 'failed',
+                error: `the queue reported success but gave no video URL the action recognises (${where})`
+            };
+        }
+        return {
+            ...base,
+            status: 'success',
+            videoUrl: remote.videoUrl,
+            mediaUrls: remote.mediaUrls,
+            thumbnailUrl: remote.thumbnailUrl
+        };
+    }
+    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
+    const limit = rateLimitOfRequest(remote);
+    if (limit) {
+        return {
+            ...base,
+            status,
+            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+        };
+    }
+    return { ...base, status, error: remote.reason ?? noReason(remote) };
+}
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote) {
+    const said = `the queue reported ${remote.status} without a reason`;
+    return remote.outcomeExcerpt
+        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+        : `${said} or an outcome`;
+}
+
+;// CONCATENATED MODULE: ./src/spending.ts
+
+const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.';
+function decideSpending(settings, event) {
+    if (settings.dryRun) {
+        return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' };
+    }
+    const pr = event.pullRequest;
+    // GitHub gives a fork's `pull_request` runs no secrets: missing the key is expected there.
+    if (pr?.fromFork && event.name === 'pull_request' && !settings.apiKey) {
+        return {
+            dryRun: true,
+            notice: `Pull requests from forks get no secrets, so the API key is not available here: the scripts were checked, no videos were generated. ${APPROVAL}`
+        };
+    }
+    if (pr && !settings.allowedAssociations.includes(pr.authorAssociation)) {
+        return {
+            dryRun: true,
+            notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
+        };
+    }
+    if (!settings.apiKey) {
+        throw new InputError('api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts');
+    }
+    return { dryRun: false };
+}
+
+;// CONCATENATED MODULE: ./src/publish/comment.ts
+
+/** What an installation token is taken for when GitHub will not say. */
+const ACTIONS_BOT = { login: 'github-actions[bot]', bot: true };
+/**
+ * Who comments written with this token are attributed to. A personal access token's `GET /user`
+ * names its user. An installation token (the workflow's `GITHUB_TOKEN`, a GitHub App's) acts for
+ * no user and gets 403 there, but GraphQL's `viewer` names its bot (`<app>[bot]`), as
+ * sticky-pull-request-comment relies on. Failing both, the default token's bot is assumed.
+ */
+async function tokenIdentity(github) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return { login: data.login, bot: data.type === 'Bot' };
+    }
+    catch {
+        try {
+            const { viewer } = await github.graphql('query { viewer { login } }');
+            return { login: viewer.login, bot: true };
+        }
+        catch {
+            return ACTIONS_BOT;
+        }
+    }
+}
+/**
+ * Whether `user` is `identity`. REST spells a bot `name[bot]` and GraphQL may drop the suffix, so
+ * names are compared without it; the kind of account must match too, so a person who picked an
+ * app's name is never taken for its bot.
+ */
+function isIdentity(user, identity) {
+    const name = (login) => login.replace(/\[bot\]$/, '');
+    return (!!user && name(user.login) === name(identity.login) && (user.type === 'Bot') === identity.bot);
+}
+/**
+ * How often the live comment may be edited: every 5 s at most, which keeps well inside GitHub's
+ * limits on content creation, or sooner when the queue is polled faster (never under 1 s).
+ */
+function liveEditInterval(pollIntervalSeconds) {
+    return Math.min(5000, Math.max(pollIntervalSeconds * 1000, 1000));
+}
+/**
+ * The comment whose first line is `marker`, written by `identity`. The marker counts only there,
+ * where the action writes it: a path or title holding another key's marker further down cannot
+ * make this comment pass for that key's. Anyone can paste a marker into their own comment: such
+ * a comment is never edited and its hidden state never read.
+ */
+async function findComment(github, target, marker, identity) {
+    const comments = await github.paginate(github.rest.issues.listComments, {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        per_page: 100
+    });
+    const own = comments.find(c => firstLine(c.body) === marker && isIdentity(c.user, identity));
+    return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
+}
+function firstLine(body) {
+    return (body ?? '').split(/\r?\n/, 1)[0] ?? '';
+}
+/** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
+async function writeComment(github, target, existing, body) {
+    const { owner, repo, issueNumber } = target;
+    try {
+        if (existing) {
+            try {
+                const { data } = await github.rest.issues.updateComment({
+                    owner,
+                    repo,
+                    comment_id: existing.id,
+                    body
+                });
+                return { id: data.id, body, url: data.html_url };
+            }
+            catch (error) {
+                if (error.status !== 404)
+                    throw error;
+            }
+        }
+        const { data } = await github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: issueNumber,
+            body
+        });
+        return { id: data.id, body, url: data.html_url };
+    }
+    catch (error) {
+        throw new Error(explainGitHubError(error, `Writing the pull request comment`, 'pull-requests: write'));
+    }
+}
+/**
+ * Keeps the comment current while videos render, editing it at most once per `intervalMs`;
+ * `finish` always writes the last body.
+ */
+class LiveComment {
+    github;
+    target;
+    intervalMs;
+    warn;
+    current;
+    lastWrite = 0;
+    pendingBody = null;
+    writing = Promise.resolve();
+    timer = null;
+    failure = null;
+    constructor(github, target, existing, intervalMs, warn) {
+        this.github = github;
+        this.target = target;
+        this.intervalMs = intervalMs;
+        this.warn = warn;
+        this.current = existing;
+    }
+    get url() {
+        return this.current?.url ?? null;
+    }
+    /**
+     * Asks for the body to be shown soon; later calls replace earlier ones not yet written. The body
+     * is rendered only when the edit is made, so frequent updates cost nothing.
+     */
+    update(body) {
+        if (this.failure)
+            return;
+        this.pendingBody = body;
+        if (this.timer)
+            return;
+        const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
+        this.timer = setTimeout(() => {
+            this.timer = null;
+            this.writing = this.writing.then(() => this.flush());
+        }, wait);
+    }
+    /** Writes `body` now, after any edit in flight, and stops live updates. */
+    async finish(body) {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = null;
+        this.pendingBody = null;
+        await this.writing;
+        this.current = await writeComment(this.github, this.target, this.current, body);
+        // Reported only when the final write worked: else its own failure says it all, once.
+        if (this.failure) {
+            this.warn(`Could not update the comment while rendering: ${this.failure.message}`);
+        }
+        return this.current;
+    }
+    async flush() {
+        const render = this.pendingBody;
+        this.pendingBody = null;
+        if (render === null)
+            return;
+        this.lastWrite = Date.now();
+        try {
+            this.current = await writeComment(this.github, this.target, this.current, render());
+        }
+        catch (error) {
+            // A live edit is a nicety: stop editing live and let the final write report.
+            this.failure = error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/escape.ts
+// Makes text from the pull request or the remote inert in GitHub markdown: no markup, links,
+// images, HTML, table cells or mentions can be injected, and only safe URLs become links. Every
+// function here also keeps such text from forming an HTML comment, and so any of the action's
+// hidden markers: only the action writes those, and only where it reads them back.
+
+/** Joins letters visually but breaks GitHub's mention, issue-reference and autolink patterns. */
+const ZERO_WIDTH_JOINER = '\u200D';
+/** Control characters and bidirectional overrides (which can make text read other than it is). */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+/** Invisible in the rendered text, but no HTML comment opens or closes across it. */
+const ZERO_WIDTH_SPACE = '\u200B';
+/**
+ * Characters after which GitHub looks for something to link: `@user`, `#123`, `https://…`,
+ * `www.…`, `:emoji:`. Entities alone do not help, because mentions and autolinks are found in
+ * the text after entities are decoded.
+ */
+const LINK_TRIGGERS = new Set(['@', '#', ':', '.']);
+/** One line of plain text: every run of whitespace, line breaks included, becomes one space. */
+function oneLine(value) {
+    return noComment(value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim());
+}
+/**
+ * Breaks every `<!` (which opens an HTML comment, and with it every marker of this action) and
+ * every `-->` or `--!>` (which closes one), so untrusted text shown literally, in a code span or
+ * block, still reads the same but can neither hide what follows nor pose as the action's state.
+ */
+function noComment(value) {
+    return value
+        .replace(/<!/g, `<${ZERO_WIDTH_SPACE}!`)
+        .replace(/--(!?>)/g, `-${ZERO_WIDTH_SPACE}-$1`);
+}
+/** Cuts at `max` characters (code points, so no emoji is split), marking the cut with `…`. */
+function truncate(value, max) {
+    const chars = Array.from(value);
+    return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
+}
+/**
+ * Inline prose (a title, a reason, a notice) for a paragraph or a table cell: one line, every
+ * ASCII punctuation mark as a numeric entity (so none of it is markdown or HTML syntax), and a
+ * zero-width joiner after the marks that start mentions, references and autolinks.
+ */
+function escape_text(value, max = 300) {
+    return truncate(oneLine(value), max).replace(ASCII_PUNCTUATION, mark => {
+        const entity = `&#${mark.charCodeAt(0)};`;
+        return LINK_TRIGGERS.has(mark) ? entity + ZERO_WIDTH_JOINER : entity;
+    });
+}
+/**
+ * An inline code span (paths, request ids): its content is literal on GitHub, mentions and
+ * autolinks included. The fence is longer than any run of backticks inside. In a table cell
+ * its `|` must still be escaped: see `tableRow`.
+ */
+function code(value, max = 300) {
+    const flat = truncate(oneLine(value), max);
+    if (!flat)
+        return '';
+    const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // One space each side is stripped by the renderer, and lets content start or end with a backtick.
+    return `${fence} ${flat} ${fence}`;
+}
+/**
+ * A fenced code block of several lines (a remote's error, a list of problems, a payload), shown
+ * literally; `language` only colours it.
+ */
+function codeBlock(value, max = 2000, language = 'text') {
+    const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
+        .split('\n')
+        .map(line => noComment(line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd()));
+    const longestRun = Math.max(0, ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length));
+    const fence = '`'.repeat(Math.max(3, longestRun + 1));
+    return [`${fence}${language}`, ...lines, fence].join('\n');
+}
+/** A cell of a markdown table: a `|` that is left (only code spans have any) must not split it. */
+function tableRow(cells) {
+    return `| ${cells.map(cell => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+/** A value for a double-quoted HTML attribute, on one line and without a `|` to split a table. */
+function attribute(value, max = 300) {
+    return truncate(oneLine(value), max).replace(/[&<>"'|`]/g, ch => `&#${ch.charCodeAt(0)};`);
+}
+/**
+ * The URL, ready for an `href`/`src` attribute or a markdown link destination, when it is
+ * `https:`, or `http:` on a loopback host (a local simulator); otherwise null, and it must not
+ * be linked. Characters that could end the attribute, the link or the table cell are encoded.
+ */
+function safeUrl(value) {
+    const url = trustedUrl(value);
+    if (!url)
+        return null;
+    return url.href
+        .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&*+,;=%]/g, percentEncode)
+        .replace(/&/g, '&amp;');
+}
+/** A workspace path as URL path segments: every character but letters, digits and `-._~` encoded. */
+function encodePath(path) {
+    return path
+        .split('/')
+        .map(segment => segment.replace(/[^A-Za-z0-9\-._~]/gu, percentEncode))
+        .join('/');
+}
+/** `%XX` for each UTF-8 byte of `ch`. */
+function percentEncode(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+/** A markdown link when the URL is safe, else the label alone. The label must already be escaped. */
+function escape_link(label, url) {
+    const href = safeUrl(url);
+    return href ? `[${label}](${href})` : label;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./src/publish/state.ts
+// The hidden block the sticky comment carries so a later run can reuse finished videos and resume
+// requests still rendering: deflated JSON in base64url on the comment's last line, the one place
+// it is written and the only place it is read, and read back as untrusted input.
+
+const OPEN = '<!-- avatar-video-action-state:v1.';
+const CLOSE = ' -->';
+const LAST_LINE = /^<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->$/;
+/** Far above what a 65,536-character comment can hold, far below what would hurt to inflate. */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+/**
+ * The hidden HTML comment holding the entries, to be the comment's last line. Only what
+ * `decodeState` accepts is written: an entry with a malformed hash is left out, and a URL that is
+ * not http(s) is saved as null.
+ */
+function encodeState(entries) {
+    const tuples = entries.map(toTuple).filter(isTuple);
+    const data = (0,external_node_zlib_.deflateRawSync)(Buffer.from(JSON.stringify(tuples)), { level: 9 });
+    return `${OPEN}${data.toString('base64url')}${CLOSE}`;
+}
+/**
+ * The entries of the state block on the last line of `body`, the action's own comment. A block
+ * anywhere else is not the action's: text from a pull request shown in the comment cannot add
+ * one, replace it, or make it unreadable. Anything unexpected (no block, bad encoding, an entry of
+ * the wrong shape) gives [], so a damaged or edited comment can only make a run pay again, never
+ * make it trust something it did not write. Never throws.
+ */
+function decodeState(body) {
+    try {
+        const lastLine = String(body).trimEnd().split(/\r?\n/).at(-1) ?? '';
+        const block = LAST_LINE.exec(lastLine);
+        if (!block)
+            return [];
+        const json = (0,external_node_zlib_.inflateRawSync)(Buffer.from(block[1] ?? '', 'base64url'), {
+            maxOutputLength: MAX_JSON_BYTES
+        });
+        const parsed = JSON.parse(json.toString('utf8'));
+        if (!Array.isArray(parsed) || !parsed.every(isTuple))
+            return [];
+        return parsed.map(fromTuple);
+    }
+    catch {
+        return [];
+    }
+}
+function toTuple(entry) {
+    return [
+        entry.file,
+        entry.hash,
+        entry.request_id,
+        entry.status,
+        isUrl(entry.video_url) ? entry.video_url : null,
+        isUrl(entry.thumbnail_url) ? entry.thumbnail_url : null,
+        entry.duration
+    ];
+}
+function fromTuple([file, hash, request_id, status, video_url, thumbnail_url, duration]) {
+    return { file, hash, request_id, status, video_url, thumbnail_url, duration };
+}
+function isTuple(value) {
+    if (!Array.isArray(value) || value.length !== 7)
+        return false;
+    const [file, hash, requestId, status, videoUrl, thumbnailUrl, duration] = value;
+    return (isPath(file) &&
+        typeof hash === 'string' &&
+        /^[0-9a-f]{64}$/.test(hash) &&
+        (requestId === null ||
+            (typeof requestId === 'string' && /^[\x21-\x7E]{1,256}$/.test(requestId))) &&
+        typeof status === 'string' &&
+        /^[a-z_]{1,32}$/.test(status) &&
+        (videoUrl === null || isUrl(videoUrl)) &&
+        (thumbnailUrl === null || isUrl(thumbnailUrl)) &&
+        (duration === null ||
+            (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0)));
+}
+function isPath(value) {
+    return (typeof value === 'string' &&
+        value.length > 0 &&
+        value.length <= 4096 &&
+        // eslint-disable-next-line no-control-regex -- a path with control characters was tampered with
+        !/[\u0000-\u001F\u007F]/.test(value));
+}
+function isUrl(value) {
+    if (typeof value !== 'string' || value.length > 8192)
+        return false;
+    try {
+        const { protocol } = new URL(value);
+        return protocol === 'https:' || protocol === 'http:';
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/words.ts
+// What each scene of a payload says, for a reviewer to read before it is paid for (a dry run)
+// and beside the video once it is: the exact words sent, as inert text, shortened with a mark.
+
+/** The scenes of a request-queue payload; empty when it has no `video_inputs` to read. */
+function scenesOf(payload) {
+    const inputs = Array.isArray(payload.video_inputs) ? payload.video_inputs : [];
+    return inputs.map(input => {
+        const voice = isRecord(input) && isRecord(input.voice) ? input.voice : {};
+        if (typeof voice.input_text === 'string')
+            return { words: voice.input_text };
+        if (voice.type === 'silence') {
+            return { silence: typeof voice.duration === 'number' ? voice.duration : null };
+        }
+        return { audio: true };
+    });
+}
+const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * The words of `payload`, scene by scene, as GitHub markdown: one quoted paragraph, or a
+ * numbered list when there are several scenes. At most `max` characters of words are shown; the
+ * rest is cut with a visible mark that says how much is missing. Null when nothing is spoken.
+ */
+function spokenWords(payload, max) {
+    const scenes = scenesOf(payload);
+    if (!scenes.some(scene => 'words' in scene))
+        return null;
+    const total = scenes.reduce((sum, s) => sum + ('words' in s ? Array.from(s.words).length : 0), 0);
+    let left = max;
+    const items = [];
+    for (const scene of scenes) {
+        if (left <= 0)
+            break;
+        if (!('words' in scene)) {
+            items.push('silence' in scene ? `_⏸️ ${words_seconds(scene.silence)}_` : '_🔊 recorded audio_');
+            continue;
+        }
+        const chars = Array.from(scene.words);
+        const cut = chars.length > left ? ' ✂️' : '';
+        items.push(`${escape_text(chars.slice(0, left).join(''), Infinity)}${cut}`);
+        left -= chars.length;
+    }
+    const body = scenes.length === 1 ? `> ${items[0]}` : items.map((item, i) => `${i + 1}. ${item}`).join('\n');
+    const shortened = total > max
+        ? `\n\n✂️ _Shortened: the first ${max} of ${total} characters spoken are shown._`
+        : '';
+    return `${body}${shortened}`;
+}
+function words_seconds(value) {
+    return value === null ? 'silence' : `${value} s of silence`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/render.ts
+
+
+
+
+/** GitHub refuses a comment body longer than this many characters. */
+const MAX_COMMENT_LENGTH = 65_536;
+/** GitHub shows no job summary over 1 MiB a step; the margin leaves room for nothing else. */
+const MAX_SUMMARY_BYTES = 1_000_000;
+/** Problems listed per invalid script; the annotations on the files have them all. */
+const MAX_PROBLEMS = 20;
+const THUMBNAIL_WIDTH = 160;
+/** How much of a payload a dry run shows in the comment; the job summary has room for more. */
+const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 };
+/** How many characters of a script's words a row shows: a preview, past that shortened. */
+const WORDS_SHOWN = { comment: 2_000, summary: 20_000 };
+const STATUS_EMOJI = {
+    success: '✅',
+    reused: '♻️',
+    failed: '❌',
+    cancelled: '🚫',
+    timeout: '⌛',
+    invalid: '⚠️',
+    skipped: '⏭️'
+};
+const FAILED = new Set(['failed', 'cancelled', 'timeout']);
+const TABLE_HEAD = [
+    '| Video | Script | Status | Duration | Minutes (est. / actual) | Request id |',
+    '|:-:|---|---|--:|--:|---|'
+].join('\n');
+const SECTION_SEPARATOR = '\n\n';
+/** The hidden marker the sticky comment is found by; the key cannot close the HTML comment. */
+function marker(commentKey) {
+    const key = commentKey.replace(/[^A-Za-z0-9._-]/gu, percentEncode);
+    return `<!-- avatar-video-action:${key} -->`;
+}
+/**
+ * The comment (or, with `forSummary`, the job summary) for `rows`. When not everything fits in
+ * `maxLength`, the hidden state is kept whole if it can be (else without URLs, else its most
+ * useful entries) and table rows give way: successes and skipped scripts first, then pending
+ * ones, failed and invalid ones last (a reviewer needs those most). The header counts stay
+ * complete, and a line says how many rows are not shown. The words of the videos, a preview for
+ * reviewers, take what room is left.
+ */
+function renderReport(rows, ctx, options = {}) {
+    const forSummary = options.forSummary ?? false;
+    const limit = options.maxLength ?? (forSummary ? MAX_SUMMARY_BYTES : MAX_COMMENT_LENGTH);
+    const measure = forSummary ? utf8Bytes : commentLength;
+    const cost = costIn(measure);
+    const head = renderHead(rows, ctx, forSummary);
+    const footer = renderFooter(rows, ctx);
+    // At most a quarter of the room: the table and the failures come first.
+    const release = releaseBlock(ctx, Math.floor(limit / 4), measure);
+    const reserved = [
+        head,
+        footer,
+        release,
+        TABLE_HEAD,
+        overflowLine(rows.length, ctx, forSummary),
+        failuresBlock(rows.length, []),
+        invalidBlock(rows.length, []),
+        ctx.dryRun ? payloadsBlock(rows.length, []) : wordsBlock(rows.length, [])
+    ].reduce((sum, section) => sum + cost(section), 0);
+    const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost);
+    const rendered = rows.map(row => renderRow(row, ctx, forSummary));
+    const shown = chooseShown(rendered, limit - reserved - cost(state), measure);
+    const withDetail = (wanted) => shown.filter(r => r.detail && wanted(kindOf(r.row)));
+    const invalid = withDetail(kind => kind === 'invalid');
+    const failures = withDetail(kind => FAILED.has(kind));
+    const payloads = withDetail(kind => kind === 'skipped');
+    const words = fitWords(shown, limit - reserved - cost(state), measure);
+    const body = [
+        head,
+        shown.length ? [TABLE_HEAD, ...shown.map(r => r.line)].join('\n') : '',
+        shown.length < rows.length ? overflowLine(rows.length - shown.length, ctx, forSummary) : '',
+        failures.length ? failuresBlock(failures.length, failures) : '',
+        invalid.length ? invalidBlock(invalid.length, invalid) : '',
+        payloads.length ? payloadsBlock(payloads.length, payloads) : '',
+        words.length ? wordsBlock(words.length, words) : '',
+        release,
+        footer,
+        state
+    ]
+        .filter(Boolean)
+        .join(SECTION_SEPARATOR);
+    // Only reached when maxLength is too small for the header: keep the marker and the counts.
+    const minimal = [forSummary ? '' : marker(ctx.commentKey), countsLine(rows)].join('\n').trim();
+    return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 4));
+}
+/**
+ * Length as GitHub may count a comment: UTF-16 code units (never fewer than characters), and
+ * each line break twice in case it is stored as CRLF.
+ */
+function commentLength(value) {
+    return value.length + (value.match(/\n/g)?.length ?? 0);
+}
+/** The job summary's limit is on the file, in bytes. */
+function utf8Bytes(value) {
+    return Buffer.byteLength(value, 'utf8');
+}
+/** What a section adds to the body, its separator included. */
+function costIn(measure) {
+    return section => (section ? measure(section) + measure(SECTION_SEPARATOR) : 0);
+}
+function kindOf(row) {
+    return row.pending ? 'pending' : row.status;
+}
+/** Removed files named in the header; the rest are counted. */
+const REMOVED_SHOWN = 20;
+function renderHead(rows, ctx, forSummary) {
+    const key = ctx.commentKey && ctx.commentKey !== 'default' ? ` · ${escape_text(ctx.commentKey, 60)}` : '';
+    const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)];
+    const minutesLine = minutesTotals(rows);
+    if (minutesLine)
+        lines.push('', minutesLine);
+    if (!forSummary)
+        lines.unshift(marker(ctx.commentKey));
+    const notice = ctx.notice ? escape_text(ctx.notice, 1000) : '';
+    if (ctx.dryRun) {
+        lines.push('', `> 🧪 **Dry run**: nothing was submitted.${notice ? ` ${notice}` : ''}`);
+    }
+    else if (notice) {
+        lines.push('', `> ℹ️ ${notice}`);
+    }
+    if (ctx.setup?.length) {
+        lines.push('', '**🔑 Setup check**: what the request queue shows this API key', '');
+        lines.push(...ctx.setup.map(finding => `- ${escape_text(finding, 600)}`));
+    }
+    if (ctx.removed?.length) {
+        const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => code(file));
+        const more = ctx.removed.length - shown.length;
+        lines.push('', `🗑️ Removed, not generated: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+    }
+    if (ctx.mergedPulls?.length) {
+        const pulls = ctx.mergedPulls.map(pull => escape_link(`#${pull.number}`, pull.url));
+        lines.push('', `🔀 Merged from ${pulls.join(', ')}: their comments show what the reviewers saw.`);
+    }
+    if (!ctx.final)
+        lines.push('', 'This comment updates itself as the videos finish.');
+    return lines.join('\n');
+}
+function countsLine(rows) {
+    const kinds = rows.map(kindOf);
+    const count = (...wanted) => kinds.filter(kind => wanted.includes(kind)).length;
+    const parts = [
+        `✅ ${count('success', 'reused')} ready`,
+        `❌ ${count('failed', 'cancelled', 'timeout', 'invalid')} failed`,
+        `⏳ ${count('pending')} pending`
+    ];
+    const skipped = count('skipped');
+    if (skipped)
+        parts.push(`⏭️ ${skipped} skipped`);
+    return `**${parts.join(' · ')}**`;
+}
+/**
+ * Minutes rendered and paid for in this run, and minutes a reused video saved; the estimate
+ * stands in for a reused row that reports no duration.
+ */
+function minutesTotals(rows) {
+    const total = (status) => rows
+        .filter(row => kindOf(row) === status)
+        .reduce((sum, row) => sum + (row.duration ?? row.estimatedSeconds ?? 0), 0);
+    const generated = total('success');
+    const saved = total('reused');
+    if (!generated && !saved)
+        return '';
+    const parts = [`🎞️ ${minutes(generated)} min generated`];
+    if (saved)
+        parts.push(`♻️ ${minutes(saved)} min saved by reuse`);
+    return parts.join(' · ');
+}
+function renderRow(row, ctx, forSummary) {
+    const line = tableRow([
+        mediaCell(row),
+        scriptCell(row, ctx),
+        statusCell(row),
+        durationCell(row),
+        minutesCell(row),
+        row.request_id ? code(row.request_id, 80) : ''
+    ]);
+    const kind = kindOf(row);
+    const detail = kind === 'invalid'
+        ? invalidEntry(row, ctx)
+        : FAILED.has(kind)
+            ? failureEntry(row, ctx)
+            : ctx.dryRun && kind === 'skipped' && row.payload
+                ? payloadEntry(row, row.payload, ctx, forSummary)
+                : null;
+    const words = !ctx.dryRun && !FAILED.has(kind) && row.payload
+        ? wordsEntry(row, row.payload, ctx, forSummary)
+        : null;
+    return { row, line, detail, words };
+}
+/** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
+function mediaCell(row) {
+    const video = safeUrl(row.video_url);
+    const thumbnail = safeUrl(row.thumbnail_url);
+    const image = thumbnail
+        ? `<img src="${thumbnail}" width="${THUMBNAIL_WIDTH}" alt="${attribute(row.title ?? row.file, 100)}">`
+        : null;
+    const media = video ? `<a href="${video}">${image ?? '▶️ video'}</a>` : (image ?? '');
+    const withheld = (row.video_url && !video) || (row.thumbnail_url && !thumbnail);
+    return withheld ? `${media}${media ? '<br>' : ''}🔒 unsafe link not shown` : media;
+}
+function scriptCell(row, ctx) {
+    const title = row.title && row.title !== row.file ? `<br>${escape_text(row.title, 100)}` : '';
+    return `${fileLink(row.file, ctx)}${title}`;
+}
+function fileLink(file, ctx) {
+    const url = ctx.headSha
+        ? `${ctx.repoUrl.replace(/\/+$/, '')}/blob/${encodePath(ctx.headSha)}/${encodePath(file)}`
+        : null;
+    return escape_link(code(file), url);
+}
+function statusCell(row) {
+    const kind = kindOf(row);
+    const label = kind === 'pending'
+        ? `⏳ ${escape_text(row.remoteStatus ?? 'queued', 40)}`
+        : `${STATUS_EMOJI[kind]} ${escape_text(kind, 40)}`;
+    const resumed = row.resumed ? ' ↩️' : '';
+    const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null;
+    // A video that was made but could not be kept (e.g. its link expired before the download).
+    const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null;
+    const said = reason ?? note;
+    return `${label}${resumed}${said ? `<br>${escape_text(said, 100)}` : ''}`;
+}
+/** The reason in a few words; the details below the table have it in full. */
+function reasonOf(row) {
+    const [first, ...more] = row.problems;
+    if (!first)
+        return row.error;
+    return more.length ? `${first.message} (and ${more.length} more)` : first.message;
+}
+/** The length of the video; before there is one, the spoken length estimated from the words. */
+function durationCell(row) {
+    if (row.duration !== null)
+        return clock(row.duration);
+    const kind = kindOf(row);
+    const expected = kind === 'skipped' || kind === 'pending';
+    return expected && row.estimatedSeconds !== null ? `≈ ${clock(row.estimatedSeconds)}` : '';
+}
+function minutesCell(row) {
+    if (row.estimatedSeconds === null && row.duration === null)
+        return '';
+    return `${minutes(row.estimatedSeconds)} / ${minutes(row.duration)}`;
+}
+function minutes(seconds) {
+    return seconds === null ? '—' : (seconds / 60).toFixed(1);
+}
+/** `m:ss` */
+function clock(seconds) {
+    const whole = Math.round(seconds);
+    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+function failureEntry(row, ctx) {
+    const request = row.request_id ? ` · request ${code(row.request_id, 80)}` : '';
+    const heading = `**${fileLink(row.file, ctx)}** — ${STATUS_EMOJI[row.status]} ${escape_text(row.status, 40)}${request}`;
+    return `${heading}\n\n${row.error ? codeBlock(row.error) : '_The request queue gave no reason._'}`;
+}
+function invalidEntry(row, ctx) {
+    const lines = row.problems.slice(0, MAX_PROBLEMS).map(problemLine);
+    if (row.problems.length > MAX_PROBLEMS) {
+        lines.push(`… and ${row.problems.length - MAX_PROBLEMS} more: see the annotations`);
+    }
+    if (!lines.length)
+        lines.push(oneLine(row.error ?? 'invalid'));
+    return `**${fileLink(row.file, ctx)}**\n\n${codeBlock(lines.join('\n'), 8000)}`;
+}
+/** What a dry run would have sent for one script, and how long it would speak. */
+function payloadEntry(row, payload, ctx, forSummary) {
+    const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`;
+    const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment;
+    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json');
+    return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n');
+}
+/** The words a submitted script's video says, scene by scene. */
+function wordsEntry(row, payload, ctx, forSummary) {
+    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    return words && `**${fileLink(row.file, ctx)}**\n\n${words}`;
+}
+/** The words entries of the shown rows, in their order, while they fit in what is left. */
+function fitWords(shown, budget, measure) {
+    const cost = costIn(measure);
+    let left = budget;
+    for (const item of shown)
+        left -= measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0);
+    return shown.filter(({ words }) => {
+        const fits = words !== null && cost(words) <= left;
+        if (fits)
+            left -= cost(words);
+        return fits;
+    });
+}
+/** `file:line:column key — message`, as compilers print it. */
+function problemLine(problem) {
+    return truncate(oneLine((0,script/* problemText */.fI)(problem)), 300);
+}
+function failuresBlock(count, entries) {
+    return details(`❌ Failed, cancelled or timed out (${count}): the reasons`, entries);
+}
+function invalidBlock(count, entries) {
+    return details(`⚠️ Invalid scripts (${count}): what to fix`, entries);
+}
+function payloadsBlock(count, entries) {
+    return details(`🧪 What would be sent (${count})`, entries);
+}
+function wordsBlock(count, entries) {
+    const said = entries.map(entry => ({ ...entry, detail: entry.words ?? null }));
+    return details(`🗣️ What the videos say (${count})`, said);
+}
+function details(summary, entries) {
+    const blocks = entries.map(entry => entry.detail ?? '');
+    // Blank lines around the entries, or GitHub would not read them as markdown.
+    return [`<details><summary>${summary}</summary>`, ...blocks, '</details>'].join('\n\n');
+}
+function overflowLine(hidden, ctx, forSummary) {
+    const places = [
+        forSummary ? null : escape_link('the job summary', ctx.runUrl),
+        safeUrl(ctx.artifactUrl) ? escape_link('the artifact', ctx.artifactUrl) : null
+    ].filter(Boolean);
+    const where = places.length ? places.join(' and ') : 'the workflow run';
+    return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`;
+}
+/** Released videos listed per script, within `budget`, the rest counted. */
+function releaseBlock(ctx, budget, measure) {
+    const release = ctx.release;
+    if (!release?.videos.length)
+        return '';
+    const heading = `📦 Published to the release ${escape_link(code(release.tag, 100), release.url)}, at stable links for docs and sites:`;
+    const lines = [];
+    let used = measure(heading) + 200;
+    for (const video of release.videos) {
+        const line = `- ${code(video.file)}: ${escape_link(escape_text(video.url, 500), video.url)}`;
+        if (used + measure(`\n${line}`) > budget)
+            break;
+        lines.push(line);
+        used += measure(`\n${line}`);
+    }
+    const more = release.videos.length - lines.length;
+    if (more)
+        lines.push(`- … and ${more} more: see the release's manifest.json`);
+    return [heading, '', ...lines].join('\n');
+}
+function renderFooter(rows, ctx) {
+    const parts = [];
+    if (safeUrl(ctx.runUrl))
+        parts.push(escape_link('Workflow run', ctx.runUrl));
+    if (safeUrl(ctx.artifactUrl))
+        parts.push(escape_link('Artifact with the videos', ctx.artifactUrl));
+    if (ctx.mediaExpiry)
+        parts.push(escape_text(ctx.mediaExpiry, 300));
+    if (rows.some(row => kindOf(row) === 'reused')) {
+        parts.push('♻️ reused: an identical video made earlier, not paid for again');
+    }
+    if (rows.some(row => row.resumed))
+        parts.push("↩️ resumed: an earlier run's request, picked up");
+    return parts.length ? `<sub>${parts.join(' · ')}</sub>` : '';
+}
+/**
+ * Which rows get a table line (and details), in their own order: the most important first while
+ * they fit, so failures and invalid scripts stay visible when hundreds of successes do not. A row
+ * whose details do not fit any more keeps its line (its status says what happened).
+ */
+function chooseShown(rendered, budget, measure) {
+    const cost = costIn(measure);
+    const byImportance = [...rendered].sort((a, b) => visibilityRank(kindOf(a.row)) - visibilityRank(kindOf(b.row)));
+    const shown = new Map();
+    let used = 0;
+    for (const item of byImportance) {
+        const lineCost = measure(`\n${item.line}`);
+        const detailCost = item.detail ? cost(item.detail) : 0;
+        if (used + lineCost + detailCost <= budget) {
+            shown.set(item, item);
+            used += lineCost + detailCost;
+        }
+        else if (used + lineCost <= budget) {
+            shown.set(item, { ...item, detail: null });
+            used += lineCost;
+        }
+    }
+    return rendered.flatMap(item => shown.get(item) ?? []);
+}
+function visibilityRank(kind) {
+    if (kind === 'invalid' || FAILED.has(kind))
+        return 0;
+    if (kind === 'pending')
+        return 1;
+    return kind === 'skipped' ? 3 : 2;
+}
+/**
+ * Every row that reached the queue (a request id: a video to reuse, a request to resume; a row
+ * still rendering as `pending`), then the carried entries of the other files; the most useful
+ * first, this run's before older ones. A row that paid for nothing (a dry run, a refused key)
+ * never replaces what an earlier run saved for its file.
+ */
+function savedEntries(rows, carry = []) {
+    const own = rows
+        .filter((row) => typeof row.hash === 'string' && row.request_id !== null)
+        .map(row => ({
+        file: row.file,
+        hash: row.hash,
+        request_id: row.request_id,
+        status: kindOf(row),
+        video_url: row.video_url,
+        thumbnail_url: row.thumbnail_url,
+        duration: row.duration
+    }));
+    const files = new Set(own.map(entry => entry.file));
+    const older = carry.filter(entry => !files.has(entry.file));
+    // Array#sort is stable: among equally useful entries, this run's stay first.
+    return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status));
+}
+/** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
+function stateRank(status) {
+    const order = ['pending', 'success', 'reused', 'timeout'];
+    return order.includes(status) ? order.indexOf(status) : order.length;
+}
+/**
+ * The state block within `budget`: complete if it fits. Else without any URL, because a later run
+ * must then look requests up by id anyway (and signed URLs expire): those ~90 characters an entry
+ * are better spent on visible rows. Else the most useful entries that fit, without URLs.
+ */
+function fitState(entries, budget, cost) {
+    if (!entries.length)
+        return '';
+    const fits = (block) => cost(block) <= budget;
+    const complete = encodeState(entries);
+    if (fits(complete))
+        return complete;
+    const lean = entries.map(entry => ({ ...entry, video_url: null, thumbnail_url: null }));
+    const kept = largestFitting(lean.length, n => fits(encodeState(lean.slice(0, n))));
+    return kept ? encodeState(lean.slice(0, kept)) : '';
+}
+/** The largest n in 1…max for which `ok(n)` holds (it holds for every smaller n too), or 0. */
+function largestFitting(max, ok) {
+    let low = 0;
+    let high = max;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (ok(mid))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return low;
+}
+
+;// CONCATENATED MODULE: ./src/types.ts
+// The plain data that flows through the pipeline: scripts in, results out.
+// Every module takes and returns these; only the edges do I/O.
+/** The statuses that count as `succeeded`: a video exists for the script. */
+const SUCCEEDED = new Set(['success', 'reused']);
+
+;// CONCATENATED MODULE: ./src/reuse/plan.ts
+
+// `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
+const RENDERING = new Set(['pending', 'timeout']);
+/**
+ * One job per request: a finished video of the same hash is reused, else a request of the same
+ * hash still rendering is resumed, else the request is submitted. A script that says
+ * `regenerate: true` is always submitted: that is also the way out of a request stuck in the queue.
+ */
+function planJobs(requests, earlier) {
+    const plan = { jobs: [], resumed: new Set(), notes: [] };
+    for (const request of requests) {
+        const matches = request.regenerate ? [] : earlier.filter(e => e.hash === request.hash);
+        const done = matches.find(e => e.state === 'done');
+        const rendering = matches.find(e => e.state === 'rendering');
+        if (done) {
+            plan.jobs.push({ request, resumeId: done.requestId, reuse: true });
+            plan.notes.push(`${request.file}: unchanged since request ${done.requestId} (${done.from}): reusing its video`);
+        }
+        else if (rendering) {
+            plan.jobs.push({ request, resumeId: rendering.requestId });
+            plan.resumed.add(request.file);
+            plan.notes.push(`${request.file}: request ${rendering.requestId} (${rendering.from}) was still rendering: resuming it`);
+        }
+        else {
+            plan.jobs.push({ request });
+        }
+    }
+    return plan;
+}
+/** The entries of a comment's hidden state that name a request worth reusing or resuming. */
+function earlierFromState(entries, from) {
+    return entries.flatMap(entry => {
+        const state = SUCCEEDED.has(entry.status)
+            ? 'done'
+            : RENDERING.has(entry.status)
+                ? 'rendering'
+                : null;
+        return entry.request_id && state
+            ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
+            : [];
+    });
+}
+/** Whether a request still needs an earlier finished video to be found for it. */
+function wantsEarlierVideo(request, earlier) {
+    return !request.regenerate && !earlier.some(e => e.hash === request.hash);
+}
+
+;// CONCATENATED MODULE: ./src/reuse/sources.ts
+
+
+
+
+
+/** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
+const MAX_PULLS = 5;
+/** Listed requests whose status is looked up when the list does not show payloads. */
+const MAX_LOOKUPS = 10;
+/**
+ * On a push, the saved state of the pull requests it merged: what the reviewers already saw.
+ * Only the bot's own comments count.
+ */
+async function earlierFromMergedPulls(source) {
+    const { github, event, pulls, marker, identity, warn } = source;
+    const found = [];
+    for (const pull of pulls.slice(0, MAX_PULLS)) {
+        const target = { owner: event.owner, repo: event.repo, issueNumber: pull.number };
+        try {
+            const comment = await findComment(github, target, marker, identity);
+            const entries = decodeState(comment?.body ?? '');
+            found.push(...earlierFromState(entries, `pull request #${pull.number}`));
+        }
+        catch (error) {
+            warn(`Could not read the comments of pull request #${pull.number}: ${error.message}`);
+        }
+    }
+    return found;
+}
+/**
+ * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
+ * paging is undocumented: the pages it names are followed, and a list shown only in part is said
+ * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
+ * id; if those answers carry no payload either, nothing can match.
+ */
+async function earlierFromRequestList(source) {
+    const found = [];
+    for (const model of new Set(source.requests.map(r => r.model))) {
+        const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
+        let listed;
+        try {
+            const list = await source.client.list(model, source.signal);
+            listed = list.requests;
+            if (!list.complete) {
+                source.log(`Reuse: the request list of ${model} shows ${shownOf(list)}: an earlier identical video among those not shown is not found, and would be paid for again`);
+            }
+        }
+        catch (error) {
+            source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
+            continue;
+        }
+        const candidates = listed.filter(r => stateOf(r));
+        const shown = candidates.filter(r => r.payload !== undefined);
+        const looked = await lookUp(source.client, newestFirst(candidates.filter(r => r.payload === undefined)).slice(0, MAX_LOOKUPS), source.signal);
+        for (const remote of [...shown, ...looked]) {
+            const state = stateOf(remote);
+            const hash = hashOf(model, remote.payload);
+            if (state && hash && wanted.has(hash)) {
+                found.push({ hash, requestId: remote.requestId, state, from: 'found in the request list' });
+            }
+        }
+    }
+    return found;
+}
+/** Status answers of `listed`, one at a time, stopping at the first that shows no payload. */
+async function lookUp(client, listed, signal) {
+    const answers = [];
+    for (const remote of listed) {
+        try {
+            const answer = await client.get(remote.requestId, signal);
+            if (answer.payload === undefined)
+                break;
+            answers.push(answer);
+        }
+        catch {
+            // One unreadable request says nothing about the others.
+        }
+    }
+    return answers;
+}
+function stateOf(remote) {
+    if (remote.status === 'success')
+        return 'done';
+    return remote.terminal ? null : 'rendering';
+}
+function hashOf(model, payload) {
+    if (payload === null || typeof payload !== 'object')
+        return null;
+    try {
+        return (0,script/* hashRequest */.Oh)(model, payload);
+    }
+    catch {
+        return null;
+    }
+}
+function newestFirst(listed) {
+    return [...listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/reuse/index.ts
+
+
+
+
+/**
+ * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
+ * one that costs a call to the queue, is read only for requests nothing else matched.
+ */
+async function planReuse(options) {
+    const { requests, github, event, warn } = options;
+    if (!options.reuse)
+        return planJobs(requests, []);
+    const earlier = earlierFromState(options.saved, "this pull request's comment");
+    if (github && options.mergedPulls.length) {
+        const identity = await tokenIdentity(github);
+        const pulls = options.mergedPulls;
+        const source = { github, event, pulls, marker: marker(options.commentKey), identity, warn };
+        earlier.push(...(await earlierFromMergedPulls(source)));
+    }
+    const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
+    if (unmatched.length) {
+        const source = {
+            client: options.client,
+            requests: unmatched,
+            signal: options.signal,
+            log: options.log,
+            warn
+        };
+        earlier.push(...(await earlierFromRequestList(source)));
+    }
+    const plan = planJobs(requests, earlier);
+    for (const note of plan.notes)
+        options.log(note);
+    return plan;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(88701);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(76982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(79896);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(62088);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(39023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(42613);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(75260);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    lib_core/* info */.pq(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
+        lib_core/* debug */.Yz(`Downloading ${url}`);
+        lib_core/* debug */.Yz(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            lib_core/* debug */.Yz('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            lib_core/* debug */.Yz('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                lib_core/* debug */.Yz('download failed');
+                try {
+                    yield lib_io/* rmRF */.Yz(dest);
+                }
+                catch (err) {
+                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        core.debug('Checking tar --version');
+        let versionOutput = '';
+        yield exec('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        core.debug(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (core.isDebug() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield exec(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield io.which('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            core.debug(`Using pwsh at path: ${pwshPath}`);
+            yield exec(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield io.which('powershell', true);
+            core.debug(`Using powershell at path: ${powershellPath}`);
+            yield exec(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield io.which('unzip', true);
+        const args = [file];
+        if (!core.isDebug()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield exec(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source dir: ${sourceDir}`);
+        if (!fs.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of fs.readdirSync(sourceDir)) {
+            const s = path.join(sourceDir, itemName);
+            yield io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = semver.clean(version) || version;
+        arch = arch || os.arch();
+        core.debug(`Caching tool ${tool} ${version} ${arch}`);
+        core.debug(`source file: ${sourceFile}`);
+        if (!fs.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = path.join(destFolder, targetFile);
+        core.debug(`destination file ${destPath}`);
+        yield io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || os.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = semver.clean(versionSpec) || '';
+        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        core.debug(`checking cache: ${cachePath}`);
+        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            core.debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || os.arch();
+    const toolPath = path.join(_getCacheDirectory(), toolName);
+    if (fs.existsSync(toolPath)) {
+        const children = fs.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = path.join(toolPath, child, arch || '');
+                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = path.join(_getTempDirectory(), crypto.randomUUID());
+        }
+        yield io.mkdirP(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+        core.debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield io.rmRF(folderPath);
+        yield io.rmRF(markerPath);
+        yield io.mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    fs.writeFileSync(markerPath, '');
+    core.debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = semver.clean(versionSpec) || '';
+    core.debug(`isExplicit: ${c}`);
+    const valid = semver.valid(c) != null;
+    core.debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    core.debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        core.debug(`matched: ${version}`);
+    }
+    else {
+        core.debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ./src/publish/media.ts
+// Downloads each finished video and its thumbnail to disk the moment its request succeeds, while
+// other videos still render: signed media links expire, and a batch can outlast them. Streams to
+// disk without the API key, asks the queue for fresh links when a link has expired, and checks
+// that what arrived is a video and an image. One failed download marks its row only.
+
+
+
+
+
+
+const DOWNLOADS_AT_ONCE = 4;
+/** Reads of fresh links per file, after the first download failed on an expired link. */
+const REFRESHES = 2;
+/** Waits before each refresh: the queue may need a moment to sign the new link. */
+const REFRESH_WAITS_MS = [1000, 3000];
+/** HTTP statuses storage answers for an expired or revoked signed link. */
+const EXPIRED = new Set([403, 404, 410]);
+function createMediaStore(options) {
+    const limit = createLimiter(DOWNLOADS_AT_ONCE);
+    const running = [];
+    const scrub = options.scrub ?? (text => text);
+    const wait = options.sleep ?? sleep;
+    const keep = async (row) => {
+        const base = options.bases.get(row.file);
+        if (!base || !row.video_url)
+            return;
+        const links = { video: row.video_url, thumbnail: row.thumbnail_url, renewed: 0 };
+        let renewing = null;
+        /**
+         * Fresh links for the row, up to REFRESHES times; `seen` is how often the links had been
+         * renewed when the failed download started: if they were renewed since, they are used as is.
+         */
+        const renew = (seen) => {
+            if (links.renewed > seen)
+                return Promise.resolve(true);
+            renewing ??= (async () => {
+                if (!row.request_id || links.renewed >= REFRESHES)
+                    return false;
+                await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000).catch(() => { });
+                const fresh = await options.refresh(row.request_id).catch(() => null);
+                links.renewed++;
+                if (!fresh?.videoUrl)
+                    return false;
+                links.video = fresh.videoUrl;
+                links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail;
+                row.video_url = scrub(fresh.videoUrl);
+                if (fresh.mediaUrls?.length)
+                    row.media_urls = fresh.mediaUrls.map(scrub);
+                row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url;
+                return true;
+            })().finally(() => (renewing = null));
+            return renewing;
+        };
+        const current = (which) => () => ({
+            url: links[which],
+            seen: links.renewed
+        });
+        // Both at once: the thumbnail's link expires as soon as the video's.
+        const [video, thumbnail] = await Promise.all([
+            download(current('video'), options.dir, `${base}.mp4`, mp4Type, renew),
+            links.thumbnail
+                ? download(current('thumbnail'), options.dir, `${base}.jpg`, imageType, renew)
+                : { path: null, error: null }
+        ]);
+        row.video_file = video.path;
+        row.thumbnail_file = thumbnail.path;
+        const errors = [
+            video.error && `video: ${video.error}`,
+            thumbnail.error && `thumbnail: ${thumbnail.error}`
+        ].filter(Boolean);
+        if (errors.length) {
+            const note = `Generated, but not saved to the artifact (${errors.join('; ')})`;
+            row.error = row.error ? `${row.error}; ${note}` : note;
+        }
+    };
+    return {
+        dir: options.dir,
+        fetch(row) {
+            running.push(limit(() => keep(row)));
+        },
+        async settled() {
+            // Downloads started while waiting are waited for too.
+            for (let seen = 0; seen < running.length; seen = running.length) {
+                await Promise.all(running.slice(seen));
+            }
+        }
+    };
+}
+/**
+ * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a download
+ * cut off) is renewed by `renew` and tried again, while it finds fresh links.
+ */
+async function download(link, dir, relative, check, renew) {
+    const dest = external_node_path_default().join(dir, ...relative.split('/'));
+    for (;;) {
+        const { url, seen } = link();
+        const kept = await fetchInto(url, dest, relative, check);
+        if (!kept.retry || !(await renew(seen)))
+            return { path: kept.path, error: kept.error };
+    }
+}
+async function fetchInto(url, dest, relative, typeOf) {
+    // The same rule as for links in the comment: a URL from the queue must not reach into the
+    // runner's network (a metadata service, a plain-http host).
+    if (!trustedUrl(url)) {
+        return {
+            path: null,
+            error: 'not downloaded: the URL is not https (nor http on this machine)',
+            retry: false
+        };
+    }
+    try {
+        await (0,promises_.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
+        // tool-cache refuses to overwrite: a cut-off earlier attempt may have left a part behind.
+        await (0,promises_.rm)(dest, { force: true });
+        // No auth argument: media lives on third-party storage and must never see the API key.
+        await downloadTool(url, dest);
+        const { size } = await (0,promises_.stat)(dest);
+        if (size === 0)
+            return { path: null, error: 'the download was empty', retry: true };
+        const type = typeOf(await head(dest));
+        if (!type) {
+            return { path: null, error: 'the download is not of the expected type', retry: false };
+        }
+        const named = `${relative.slice(0, relative.length - external_node_path_default().posix.extname(relative).length)}.${type}`;
+        if (named !== relative)
+            await (0,promises_.rename)(dest, external_node_path_default().join(external_node_path_default().dirname(dest), external_node_path_default().posix.basename(named)));
+        return { path: named, error: null, retry: false };
+    }
+    catch (error) {
+        const status = error.httpStatusCode;
+        if (status && EXPIRED.has(status)) {
+            return { path: null, error: `HTTP ${status}: the media link has expired`, retry: true };
+        }
+        if (status)
+            return { path: null, error: `HTTP ${status}`, retry: false };
+        // Cut off, or no answer, after tool-cache's own retries: the link may be the trouble.
+        return { path: null, error: error.message, retry: true };
+    }
+}
+async function head(file) {
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        const buffer = Buffer.alloc(12);
+        const { bytesRead } = await handle.read(buffer, 0, 12, 0);
+        return buffer.subarray(0, bytesRead);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** ISO base media files start with a box whose type is `ftyp`. */
+function mp4Type(head) {
+    return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp' ? 'mp4' : null;
+}
+/**
+ * Thumbnails have been seen as JPEG, but their type is not documented (request-queue.md,
+ * "Evidence from live clients": thumbnail): JPEG, PNG and WebP are kept, known by their first
+ * bytes, with their own extension.
+ */
+function imageType(head) {
+    if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+        return 'jpg';
+    if (head.length >= 8 && head.subarray(0, 8).equals(PNG_SIGNATURE))
+        return 'png';
+    const riff = head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF';
+    return riff && head.toString('latin1', 8, 12) === 'WEBP' ? 'webp' : null;
+}
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+;// CONCATENATED MODULE: ./src/publish/names.ts
+// Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
+// script's own path with a media extension, mapped to names the artifact service accepts. The same
+// script gets the same name on every run, and no two scripts ever get the same one.
+
+/**
+ * What the artifact service refuses in a file path (@actions/artifact's own list: NTFS cannot hold
+ * them), `\` (a folder separator on Windows, where artifacts are unzipped too), control
+ * characters, and `%`, the escape itself, so that the mapping stays one-to-one.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are among those refused
+const names_REFUSED = /[%":<>|*?\\\u0000-\u001F\u007F]/g;
+/** `path` with every refused character written as `%XX` (UTF-8 bytes, as in URLs). */
+function storablePath(file) {
+    return file.replace(names_REFUSED, ch => Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+/**
+ * The artifact-relative path, without extension, that each of `files` gets: `videos/intro.md` →
+ * `videos/intro`. When another script of the repository (`known`: every script file the globs
+ * select in the workspace, not only this run's) has the same name with another extension, each
+ * keeps its extension (`videos/intro.md`, `videos/intro.yml`), so that names do not depend on
+ * which scripts a run happens to touch.
+ */
+function mediaBases(files, known) {
+    const stems = new Map();
+    for (const file of new Set([...known, ...files])) {
+        stems.set(stemOf(file), (stems.get(stemOf(file)) ?? 0) + 1);
+    }
+    // Whole paths are unique; a stem can still equal another script's whole path
+    // (`a.md.md` beside `a.md` and `a.yml`): such scripts keep their whole path too.
+    const whole = new Set(files.filter(file => (stems.get(stemOf(file)) ?? 0) > 1));
+    for (;;) {
+        const owners = new Map();
+        for (const file of files) {
+            const base = whole.has(file) ? file : stemOf(file);
+            owners.set(base, [...(owners.get(base) ?? []), file]);
+        }
+        const clashing = [...owners.values()].filter(list => list.length > 1).flat();
+        const fresh = clashing.filter(file => !whole.has(file));
+        if (!fresh.length)
+            break;
+        for (const file of fresh)
+            whole.add(file);
+    }
+    return new Map(files.map(file => [file, storablePath(whole.has(file) ? file : stemOf(file))]));
+}
+function stemOf(file) {
+    return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+}
+
+;// CONCATENATED MODULE: ./src/publish/artifact.ts
+// Uploads the downloaded media and manifest.json as one workflow artifact.
+// @actions/artifact is loaded only when an upload happens: it is large and slows every start.
+
+
+/** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
+const MAX_SUFFIX = 10;
+/** Writes `manifest.json`, the results, into `dir`, beside the media. */
+async function writeManifest(dir, results) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+/**
+ * Uploads `dir`'s `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a
+ * re-run finds the name taken, the earlier artifact is replaced; when it cannot be (an upload
+ * that never finalized keeps its name, unlisted and undeletable), the next free `name-N` is used,
+ * and said.
+ */
+async function uploadArtifact(name, dir, mediaFiles, warn) {
+    const files = ['manifest.json', ...mediaFiles].map(f => external_node_path_default().join(dir, ...f.split('/')));
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    const client = new DefaultArtifactClient();
+    // Videos are compressed already: zipping them again costs time and saves nothing.
+    const upload = async (as) => ({
+        id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
+        name: as
+    });
+    for (let n = 1; n <= MAX_SUFFIX; n++) {
+        const candidate = n === 1 ? name : `${name}-${n}`;
+        try {
+            return await upload(candidate);
+        }
+        catch (error) {
+            if (!isNameTaken(error))
+                throw error;
+        }
+        // A re-run of the job finds the artifact of its earlier attempt: replace it, as
+        // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
+        if (await deleted(client, candidate))
+            return upload(candidate);
+        const next = `${name}-${n + 1}`;
+        if (n < MAX_SUFFIX)
+            warn(`Artifact name "${candidate}" is taken by an upload that never finished: using "${next}"`);
+    }
+    throw new Error(`Artifact names "${name}" to "${name}-${MAX_SUFFIX}" are all taken in this run`);
+}
+function isNameTaken(error) {
+    return /already exists|\(409\)|conflict/i.test(error.message);
+}
+async function deleted(client, name) {
+    try {
+        await client.deleteArtifact(name);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/publish/release.ts
+// A stable home for the videos a merge regenerates: the assets of one GitHub release, at
+// `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
+// Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
+// which script and which payload hash each holds, so an unchanged video is never uploaded again.
+
+
+
+
+
+
+/** GitHub refuses the 1001st asset of a release. */
+const MAX_ASSETS = 1000;
+const MANIFEST_ASSET = 'manifest.json';
+/** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
+const UPLOAD_ATTEMPTS = 3;
+/**
+ * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
+ * as they are, readable, and unique through a short hash of the whole path:
+ * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
+ */
+function assetNames(file, thumbnailExtension = '.jpg') {
+    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+    const readable = stem
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'video';
+    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, 8);
+    const base = `${readable.slice(0, 120)}-${id}`;
+    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
+}
+function downloadUrl(target, name) {
+    const { serverUrl, owner, repo, tag } = target;
+    return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`;
+}
+/**
+ * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
+ * release `target.tag`, created when missing and never made the repository's latest. A failure
+ * of one asset is a problem of that asset; a release that cannot be read or created at all
+ * throws, naming the permission it needs.
+ */
+async function publishRelease(github, target, rows, dir, log) {
+    const release = await findOrCreate(github, target);
+    const assets = await listAssets(github, target, release.id);
+    const earlier = await readManifest(github, target, assets);
+    const manifest = new Map(earlier.map(entry => [entry.file, entry]));
+    const problems = [];
+    let uploaded = 0;
+    const publishable = rows.filter((row) => SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash);
+    for (const row of publishable) {
+        const names = assetNames(row.file, external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg'));
+        const known = manifest.get(row.file);
+        const present = (name) => !name || assets.has(name);
+        if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
+            log(`${row.file}: unchanged in release ${target.tag}, not uploaded again`);
+            continue;
+        }
+        const wanted = [names.video, ...(row.thumbnail_file ? [names.thumbnail] : [])];
+        const fresh = wanted.filter(name => !assets.has(name)).length;
+        if (assets.size + fresh > MAX_ASSETS - 1) {
+            problems.push(`${row.file}: not published, the release ${target.tag} already holds ${assets.size} of the ${MAX_ASSETS} assets GitHub allows`);
+            continue;
+        }
+        try {
+            await replaceAsset(github, target, release, assets, names.video, row.video_file, dir);
+            const thumbnail = row.thumbnail_file
+                ? await replaceAsset(github, target, release, assets, names.thumbnail, row.thumbnail_file, dir)
+                : null;
+            uploaded++;
+            manifest.set(row.file, {
+                file: row.file,
+                hash: row.hash,
+                request_id: row.request_id,
+                duration: row.duration,
+                video: names.video,
+                thumbnail,
+                video_url: downloadUrl(target, names.video),
+                thumbnail_url: thumbnail ? downloadUrl(target, thumbnail) : null
+            });
+        }
+        catch (error) {
+            problems.push(`${row.file}: ${error.message}`);
+        }
+    }
+    const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file));
+    try {
+        const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`);
+        await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir);
+    }
+    catch (error) {
+        problems.push(`${MANIFEST_ASSET}: ${error.message}`);
+    }
+    const videos = new Map(publishable.flatMap(row => {
+        const entry = manifest.get(row.file);
+        return entry?.hash === row.hash ? [[row.file, entry.video_url]] : [];
+    }));
+    return { url: release.html_url, videos, uploaded, problems };
+}
+async function findOrCreate(github, target) {
+    const { owner, repo, tag } = target;
+    try {
+        const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
+        return data;
+    }
+    catch (error) {
+        if (error.status !== 404) {
+            throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'));
+        }
+    }
+    try {
+        const { data } = await github.rest.repos.createRelease({
+            owner,
+            repo,
+            tag_name: tag,
+            name: tag,
+            body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+            // A home for videos, not a release of the software: never the repository's latest.
+            make_latest: 'false'
+        });
+        return data;
+    }
+    catch (error) {
+        throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
+    }
+}
+async function listAssets(github, target, releaseId) {
+    const listed = await github.paginate(github.rest.repos.listReleaseAssets, {
+        owner: target.owner,
+        repo: target.repo,
+        release_id: releaseId,
+        per_page: 100
+    });
+    return new Map(listed.map(asset => [asset.name, asset]));
+}
+/** The release's manifest.json, or [] when it has none or it cannot be read. */
+async function readManifest(github, target, assets) {
+    const asset = assets.get(MANIFEST_ASSET);
+    if (!asset)
+        return [];
+    try {
+        const { data } = await github.rest.repos.getReleaseAsset({
+            owner: target.owner,
+            repo: target.repo,
+            asset_id: asset.id,
+            headers: { accept: 'application/octet-stream' }
+        });
+        const text = Buffer.from(data).toString('utf8');
+        const parsed = JSON.parse(text);
+        return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
+    }
+    catch {
+        // Without it, every video is uploaded again: slower, never wrong.
+        return [];
+    }
+}
+function isEntry(value) {
+    const entry = value;
+    return (typeof entry?.file === 'string' &&
+        typeof entry.hash === 'string' &&
+        typeof entry.video === 'string' &&
+        (entry.thumbnail === null || typeof entry.thumbnail === 'string'));
+}
+/**
+ * Uploads `source` (a file under `dir`, or bytes) as asset `name`, after deleting the asset of
+ * that name: GitHub refuses a second one, and an upload cut off can leave one behind.
+ */
+async function replaceAsset(github, target, release, assets, name, source, dir) {
+    const file = typeof source === 'string' ? external_node_path_default().join(dir, ...source.split('/')) : null;
+    const size = file ? (await (0,promises_.stat)(file)).size : source.length;
+    let lastError;
+    for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
+        const existing = assets.get(name) ??
+            (attempt > 1 ? await findAsset(github, target, release.id, name) : undefined);
+        if (existing) {
+            await github.rest.repos.deleteReleaseAsset({
+                owner: target.owner,
+                repo: target.repo,
+                asset_id: existing.id
+            });
+            assets.delete(name);
+        }
+        try {
+            const { data } = await github.rest.repos.uploadReleaseAsset({
+                owner: target.owner,
+                repo: target.repo,
+                release_id: release.id,
+                url: release.upload_url,
+                name,
+                // A stream is read once: a failed send is retried here, with a new one.
+                data: (file ? (0,external_node_fs_.createReadStream)(file) : source),
+                headers: { 'content-type': contentType(name), 'content-length': size },
+                request: { retries: 0 }
+            });
+            assets.set(data.name, data);
+            return data.name;
+        }
+        catch (error) {
+            lastError = error;
+            const status = error.status;
+            // A refusal that a second send cannot change.
+            if (status === 401 || status === 403 || status === 404)
+                break;
+        }
+    }
+    throw new Error(explainGitHubError(lastError, `Uploading ${name}`, 'contents: write'));
+}
+async function findAsset(github, target, releaseId, name) {
+    return (await listAssets(github, target, releaseId)).get(name);
+}
+function contentType(name) {
+    if (name.endsWith('.mp4'))
+        return 'video/mp4';
+    if (name.endsWith('.jpg'))
+        return 'image/jpeg';
+    if (name.endsWith('.png'))
+        return 'image/png';
+    if (name.endsWith('.webp'))
+        return 'image/webp';
+    return 'application/json';
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+// Sets the step outputs of the contract from the results.
+
+
+function counts(results) {
+    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
+    const skipped = results.filter(r => r.status === 'skipped').length;
+    return { succeeded, failed: results.length - succeeded - skipped };
+}
+function setOutputs(results, published) {
+    const { succeeded, failed } = counts(results);
+    lib_core/* setOutput */.uH('results', JSON.stringify(results));
+    lib_core/* setOutput */.uH('video-urls', results
+        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
+        .map(r => r.video_url)
+        .join('\n'));
+    lib_core/* setOutput */.uH('succeeded', String(succeeded));
+    lib_core/* setOutput */.uH('failed', String(failed));
+    lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
+    lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
+    lib_core/* setOutput */.uH('directory', published.directory ?? '');
+    lib_core/* setOutput */.uH('release-urls', results
+        .map(r => r.release_url)
+        .filter(Boolean)
+        .join('\n'));
+}
+
+;// CONCATENATED MODULE: ./src/rows.ts
+// One row per script: what the comment, summary, artifact manifest and outputs are made of.
+
+function rowsFor(outcomes, dryRun) {
+    return outcomes.map(outcome => {
+        if (!outcome.ok) {
+            return {
+                ...blank(outcome.file),
+                status: 'invalid',
+                problems: outcome.problems,
+                error: outcome.problems.map(script/* problemText */.fI).join('\n')
+            };
+        }
+        const { request } = outcome;
+        return {
+            ...blank(request.file),
+            status: 'skipped',
+            hash: request.hash,
+            title: request.title,
+            estimatedSeconds: request.estimatedSeconds,
+            payload: request.payload,
+            pending: !dryRun,
+            remoteStatus: dryRun ? undefined : 'waiting'
+        };
+    });
+}
+/** The valid scripts' requests. */
+function requestsOf(outcomes) {
+    return outcomes.flatMap(o => (o.ok ? [o.request] : []));
+}
+function toResult(row) {
+    return {
+        file: row.file,
+        status: row.pending ? 'timeout' : row.status,
+        hash: row.hash,
+        request_id: row.request_id,
+        video_url: row.video_url,
+        thumbnail_url: row.thumbnail_url,
+        duration: row.duration,
+        error: row.error,
+        media_urls: row.media_urls,
+        video_file: row.video_file,
+        thumbnail_file: row.thumbnail_file,
+        release_url: row.release_url
+    };
+}
+function blank(file) {
+    return {
+        file,
+        status: 'skipped',
+        hash: null,
+        request_id: null,
+        video_url: null,
+        thumbnail_url: null,
+        duration: null,
+        error: null,
+        media_urls: null,
+        video_file: null,
+        thumbnail_file: null,
+        release_url: null,
+        title: null,
+        estimatedSeconds: null,
+        problems: []
+    };
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command.
+/**
+ * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
+ * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
+ * the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+function logText(value) {
+    return (String(value)
+        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+        .replace(/::/g, ':%3A')
+        .replace(/##\[/g, '#%23['));
+}
+function percent(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
+let outputsSet = false;
+/** The key, once read: every message that fails the step is scrubbed of it. */
+let apiKey;
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+const info = (message) => lib_core/* info */.pq(logText(message));
+/** Fails the step with a message that cannot hold the key. */
+const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
+async function run(options = {}) {
+    const cancel = watchCancellation();
+    try {
+        const settings = readSettings();
+        apiKey = settings.apiKey || undefined;
+        await job(settings, readEvent(), cancel, options.entry ?? null);
+    }
+    catch (error) {
+        fail(error.message);
+        // The contract's outputs exist on every run, so `if: always()` steps can read them.
+        if (!outputsSet)
+            setOutputs([], { commentUrl: null, artifactId: null });
+    }
+    finally {
+        cancel.dispose();
+    }
+    return { cancelled: cancel.signal.aborted };
+}
+async function job(settings, event, cancel, entry) {
+    const { signal } = cancel;
+    // Scripts are read, and their paths shown, relative to working-directory (by default the
+    // workspace): under pull_request_target, the folder the pull request's head is checked out in.
+    const workspace = await openWorkingDirectory(process.env.GITHUB_WORKSPACE ?? process.cwd(), settings.workingDirectory);
+    const github = settings.githubToken
+        ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
+        : null;
+    const spending = decideSpending(settings, event);
+    if (spending.dryRun)
+        lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
+    // 1. Find the scripts the event touched.
+    const selection = await findScripts({
+        mode: settings.mode,
+        patterns: settings.scripts,
+        event,
+        workspace,
+        github,
+        log: info,
+        warn: lib_core/* warning */.$e
+    });
+    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
+    for (const file of selection.removed)
+        info(`${file} was removed: nothing to generate`);
+    // 2. Turn each into a validated payload before any money is spent.
+    const parser = (0,script/* createScriptParser */.nt)(entry);
+    const outcomes = await Promise.all(selection.files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
+    annotate(outcomes);
+    const rows = rowsFor(outcomes, spending.dryRun);
+    // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
+    const report = await openReport(settings, event, github, spending, selection.removed, rows);
+    // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
+    // Each video is downloaded the moment it is ready, before its link can expire.
+    const client = spending.dryRun ? null : queueClient(settings);
+    const media = createMediaStore({
+        dir: external_node_path_default().join(process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), `avatar-videos-${process.pid}`),
+        bases: mediaBases(rows.map(row => row.file), selection.known),
+        refresh: async (id) => {
+            const remote = client ? await client.get(id, signal) : null;
+            // Fresh links are taken only from an answer about that very request.
+            return remote?.requestId === id ? remote : null;
+        },
+        scrub: text => redact(text, settings.apiKey)
+    });
+    //    Or, on a dry run given a key, check what the account sees, submitting nothing.
+    let generated = { fatal: null, rateLimited: null };
+    if (spending.dryRun && settings.dryRun && settings.apiKey) {
+        generated.fatal = await checkMySetup(settings, signal, outcomes, report);
+    }
+    else if (client && rows.some(r => r.pending)) {
+        generated =
+            report.unreadable && settings.reuse
+                ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
+                : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
+    }
+    // 5. Publish: artifact, comment, summary, outputs.
+    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
+    const { succeeded, failed } = counts(results);
+    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    const failure = generated.fatal ??
+        unsaved ??
+        (failed && settings.failOnError
+            ? `${failed} of ${results.length} scripts did not produce a video`
+            : null) ??
+        (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
+        (unreleased && settings.failOnError ? unreleased : null);
+    if (failure)
+        fail(failure);
+    // Said once: as the step's failure, or else as a warning.
+    if (unreleased && unreleased !== failure)
+        lib_core/* warning */.$e(unreleased);
+}
+/**
+ * A dry run given a key: checks the key and the models with the queue, and reports what the
+ * account sees in the log, the comment and the summary. Returns what stops the key or a model
+ * from working, which fails the step.
+ */
+async function checkMySetup(settings, signal, outcomes, report) {
+    const requests = requestsOf(outcomes);
+    const models = requests.length ? requests.map(r => r.model) : [settings.model];
+    const check = await checkSetup(queueClient(settings), models, signal);
+    lib_core/* startGroup */.Oh('Setup check: what the request queue shows this key');
+    for (const finding of check.findings)
+        info(finding);
+    lib_core/* endGroup */.N4();
+    reportParameters(check.details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
+    report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
+    return check.problem;
+}
+/**
+ * Generates nothing: the earlier comment, which may hold videos already paid for and requests
+ * still rendering, could not be read, and generating blind could pay for them again.
+ */
+function holdBack(rows, why) {
+    const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`;
+    for (const row of rows.filter(r => r.pending)) {
+        row.pending = false;
+        row.status = 'skipped';
+        row.error = 'not generated: the earlier comment could not be read';
+    }
+    return message;
+}
+async function openReport(settings, event, github, spending, removed, rows) {
+    const target = settings.comment && github && event.pullRequest
+        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
+        : null;
+    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
+    const existing = 'found' in earlier ? earlier.found : null;
+    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
+    if (unreadable) {
+        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
+    }
+    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
+    const context = {
+        commentKey: settings.commentKey,
+        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
+        headSha: event.sha || null,
+        runUrl: event.runUrl,
+        artifactUrl: null,
+        dryRun: spending.dryRun,
+        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
+            .filter(Boolean)
+            .join(' '),
+        removed,
+        mergedPulls,
+        // What an earlier run saved for scripts this run does not touch is kept for later runs.
+        carry: decodeState(existing?.body ?? ''),
+        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
+        final: false
+    };
+    const live = target && github && !unreadable && (rows.length || existing)
+        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
+        : null;
+    // Rendered only when an edit is due: the live comment writes at most every few seconds.
+    const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
+    return { context, live, mergedPulls, unreadable, show };
+}
+/**
+ * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
+ * that stopped everything (a refused key, an unknown model), or null.
+ */
+async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
+    const requests = requestsOf(outcomes);
+    try {
+        const details = await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
+        reportParameters(details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        // One cause for every row: shown once per row, and the step fails on it alone.
+        for (const row of rows.filter(r => r.pending)) {
+            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
+        }
+        return { fatal: error.message, rateLimited: null };
+    }
+    const plan = await planReuse({
+        requests,
+        saved: report.context.carry ?? [],
+        event,
+        mergedPulls: report.mergedPulls,
+        github,
+        client,
+        reuse: settings.reuse,
+        commentKey: settings.commentKey,
+        signal,
+        log: info,
+        warn: lib_core/* warning */.$e
+    });
+    for (const row of rows)
+        if (plan.resumed.has(row.file))
+            row.resumed = true;
+    report.show();
+    lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
+    const byFile = new Map(rows.map(row => [row.file, row]));
+    let refused = null;
+    let rateLimited = null;
+    // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
+    await generate(plan.jobs, {
+        client,
+        maxConcurrency: settings.maxConcurrency,
+        pollInterval: settings.pollInterval,
+        timeout: settings.timeout,
+        signal,
+        warn: lib_core/* warning */.$e,
+        log: info,
+        onRefused: message => (refused = message),
+        onRateLimited: message => {
+            rateLimited = message;
+            lib_core/* warning */.$e(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
+        },
+        onProgress: progress => {
+            const id = progress.requestId ? ` (${progress.requestId})` : '';
+            info(`${progress.file}: ${progress.status}${id}`);
+            const row = byFile.get(progress.file);
+            if (!row)
+                return;
+            if (progress.final)
+                applyGenerated(row, progress.final, settings.apiKey);
+            else
+                row.remoteStatus = redact(progress.status, settings.apiKey);
+            row.request_id = progress.requestId
+                ? redact(progress.requestId, settings.apiKey)
+                : row.request_id;
+            if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
+                media.fetch(row);
+            report.show();
+        },
+        onSummary: c => info(progressLine(c))
+    });
+    lib_core/* endGroup */.N4();
+    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
+}
+/** `the queue…` → `The queue…` */
+function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
+ * and returns what the step fails with.
+ */
+function rateLimitNotice(rows, why, report) {
+    const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length;
+    const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`;
+    const message = skipped
+        ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+        : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
+    report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
+    return message;
+}
+/**
+ * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
+async function publish(settings, event, github, signal, rows, report, media) {
+    const { context } = report;
+    let artifactId = null;
+    let directory = null;
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
+    // download or upload under way when the job is cancelled is abandoned.
+    const abandon = (what) => () => {
+        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
+        return null;
+    };
+    if (rows.some(row => row.video_url)) {
+        const downloaded = media.settled().then(() => true);
+        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
+            await writeManifest(media.dir, publicResults(rows, settings.apiKey));
+            directory = media.dir;
+        }
+    }
+    if (settings.artifact && directory && !signal.aborted) {
+        const upload = publishArtifact(settings, rows, directory);
+        artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
+        if (artifactId !== null && event.runUrl) {
+            context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
+        }
+    }
+    let unreleased = null;
+    if (settings.release && !signal.aborted) {
+        const work = publishToRelease(settings.release, event, github, rows, directory);
+        unreleased = await unlessCancelled(work, signal, abandon('release upload'));
+        context.release = releaseOf(settings.release, event, rows);
+    }
+    context.final = true;
+    let commentUrl = null;
+    let unsaved = null;
+    if (report.live) {
+        try {
+            const body = redact(renderReport(rows, context), settings.apiKey);
+            commentUrl = (await report.live.finish(body)).url;
+            info(`Comment: ${commentUrl}`);
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
+            unsaved = unsavedRequests(rows, error.message);
+        }
+    }
+    // Outputs before the summary: a summary that cannot be written must not blank them.
+    const results = publicResults(rows, settings.apiKey);
+    setOutputs(results, { commentUrl, artifactId, directory });
+    outputsSet = true;
+    if (rows.length || context.removed?.length) {
+        const summary = renderReport(rows, context, { forSummary: true });
+        try {
+            await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
+        }
+    }
+    outputsSet = true;
+    return { results, unsaved, unreleased };
+}
+/** Events whose videos go to the release: what landed, never what is proposed. */
+const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null.
+ */
+async function publishToRelease(tag, event, github, rows, directory) {
+    if (!RELEASE_EVENTS.has(event.name)) {
+        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
+        return null;
+    }
+    if (!directory)
+        return null;
+    if (!github)
+        return 'release is set, but github-token is empty: the release cannot be written';
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    lib_core/* startGroup */.Oh(`Publishing videos to the release ${tag}`);
+    try {
+        const released = await publishRelease(github, target, rows, directory, info);
+        for (const row of rows)
+            row.release_url = released.videos.get(row.file) ?? null;
+        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
+        for (const problem of released.problems)
+            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+        return released.problems.length
+            ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+            : null;
+    }
+    catch (error) {
+        return error.message;
+    }
+    finally {
+        lib_core/* endGroup */.N4();
+    }
+}
+function releaseOf(tag, event, rows) {
+    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
+    if (!videos.length)
+        return null;
+    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
+    return { tag, url, videos };
+}
+/**
+ * What the step fails with when the comment, the only place a later run learns what this one
+ * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
+ */
+function unsavedRequests(rows, why) {
+    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+    if (!paid.length)
+        return null;
+    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
+}
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled(work, signal, fallback) {
+    if (signal.aborted)
+        return fallback();
+    let onAbort = () => { };
+    const cancelled = new Promise(resolve => {
+        onAbort = () => resolve(fallback());
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([work, cancelled]);
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+}
+function defaultsOf(settings) {
+    return {
+        model: settings.model,
+        avatarId: settings.avatarId,
+        voiceId: settings.voiceId,
+        dimension: settings.dimension,
+        caption: settings.caption
+    };
+}
+/** Every problem as an annotation on its line, so the writer sees it in the diff. */
+function annotate(outcomes) {
+    const where = (p, title) => ({
+        file: p.file,
+        startLine: p.line,
+        startColumn: p.column,
+        title
+    });
+    const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
+    for (const outcome of outcomes) {
+        for (const p of outcome.ok ? [] : outcome.problems) {
+            lib_core/* error */.z3(said(p), where(p, 'Invalid video script'));
+        }
+        for (const w of outcome.warnings)
+            lib_core/* warning */.$e(said(w), where(w, 'Video script'));
+    }
+}
+/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
+async function findEarlierComment(github, target, settings) {
+    try {
+        const identity = await tokenIdentity(github);
+        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
+    }
+    catch (error) {
+        const action = `Reading the comments of pull request #${target.issueNumber}`;
+        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
+    }
+}
+/**
+ * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
+ * any rendering: once escaped for markdown, a key is no longer found by a search for it.
+ */
+function applyGenerated(row, generated, key) {
+    const scrub = (text) => (text === null ? null : redact(text, key));
+    row.pending = false;
+    row.status = generated.status;
+    row.request_id = scrub(generated.requestId);
+    row.video_url = scrub(generated.videoUrl);
+    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key));
+    row.thumbnail_url = scrub(generated.thumbnailUrl);
+    row.duration = generated.duration;
+    row.error = scrub(generated.error);
+}
+/** Uploads `dir`: the manifest and every file downloaded. */
+async function publishArtifact(settings, rows, dir) {
+    try {
+        const media = rows
+            .flatMap(row => [row.video_file, row.thumbnail_file])
+            .filter((f) => !!f);
+        const artifact = await uploadArtifact(settings.artifactName, dir, media, lib_core/* warning */.$e);
+        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
+        return artifact.id;
+    }
+    catch (error) {
+        lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
+        return null;
+    }
+}
+function queueClient(settings) {
+    return createQueueClient({
+        apiUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        organizationId: settings.organizationId,
+        observer: {
+            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+            // The shape of every answer, for a failing run with the real queue to show what it said.
+            onAnswer: line => lib_core/* debug */.Yz(`Request queue: ${line}`)
+        }
+    });
+}
+function progressLine(c) {
+    const rest = Object.entries(c)
+        .filter(([k]) => k !== 'done' && k !== 'total')
+        .map(([k, v]) => `${v} ${k}`);
+    return [`${c.done}/${c.total} done`, ...rest].join(', ');
+}
+/**
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
+ */
+function publicResults(rows, key) {
+    return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key));
+}
+/** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
+function redact(text, key) {
+    return key ? text.split(key).join('***') : text;
+}
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000;
+/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
+function watchCancellation() {
+    const controller = new AbortController();
+    const lastCalls = new AbortController();
+    let timer;
+    const onSignal = (name) => () => {
+        if (controller.signal.aborted)
+            return;
+        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
+        controller.abort('cancelled');
+        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
+        timer.unref();
+    };
+    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
+    return {
+        signal: controller.signal,
+        lastCalls: lastCalls.signal,
+        dispose() {
+            clearTimeout(timer);
+            process.off('SIGINT', handlers.SIGINT);
+            process.off('SIGTERM', handlers.SIGTERM);
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 51034:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ju: () => (/* reexport */ PARSER_ROLE),
+  nt: () => (/* reexport */ createScriptParser),
+  Oh: () => (/* reexport */ hashRequest),
+  k0: () => (/* reexport */ loadScript),
+  fI: () => (/* binding */ problemText),
+  Qd: () => (/* reexport */ serveParsing)
+});
+
+// UNUSED EXPORTS: MAX_SCRIPT_BYTES, parseScript
+
+// NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
+var constructs_namespaceObject = {};
+__nccwpck_require__.r(constructs_namespaceObject);
+__nccwpck_require__.d(constructs_namespaceObject, {
+  attentionMarkers: () => (attentionMarkers),
+  contentInitial: () => (contentInitial),
+  disable: () => (disable),
+  document: () => (constructs_document),
+  flow: () => (constructs_flow),
+  flowInitial: () => (flowInitial),
+  insideSpan: () => (insideSpan),
+  string: () => (constructs_string),
+  text: () => (constructs_text)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -36549,7 +41012,7 @@ const string = (params) => {
 };
 const bigint = /^-?\d+n?$/;
 const integer = /^-?\d+$/;
-const regexes_number = /^-?\d+(?:\.\d+)?$/;
+const number = /^-?\d+(?:\.\d+)?$/;
 const regexes_boolean = /^(?:true|false)$/i;
 const _null = /^null$/i;
 
@@ -37790,7 +42253,7 @@ const $ZodCustomStringFormat = /*@__PURE__*/ (/* unused pure expression or super
 })));
 const $ZodNumber = /*@__PURE__*/ $constructor("$ZodNumber", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes_number;
+    inst._zod.pattern = number;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -38977,7 +43440,7 @@ const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes_number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -42183,7 +46646,7 @@ function stringifyKeyNames(bySchema, json, visited) {
         return rest;
     rest.type = "string";
     if (!values)
-        rest.pattern = (types.includes("number") ? regexes_number : integer).source;
+        rest.pattern = (types.includes("number") ? number : integer).source;
     return rest;
 }
 /** Every record of one conversion, so the carriers are found in a single pass rather than once per record. */
@@ -43158,7 +47621,7 @@ const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
         return this.check(_overwrite(fn));
     },
     optional() {
-        return schemas_optional(this);
+        return optional(this);
     },
     exactOptional() {
         return exactOptional(this);
@@ -43167,7 +47630,7 @@ const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
         return nullable(this);
     },
     nullish() {
-        return schemas_optional(nullable(this));
+        return optional(nullable(this));
     },
     nonoptional(params) {
         return nonoptional(this, params);
@@ -44341,7 +48804,7 @@ const ZodOptional = /*@__PURE__*/ $constructor("ZodOptional", (inst, def) => {
     inst._zod.processJSONSchema = (ctx, json, params) => optionalProcessor(inst, ctx, json, params);
     inst.unwrap = () => inst._zod.def.innerType;
 });
-function schemas_optional(innerType) {
+function optional(innerType) {
     return new ZodOptional({
         type: "optional",
         innerType: innerType,
@@ -44373,7 +48836,7 @@ function nullable(innerType) {
 }
 // nullish
 function schemas_nullish(innerType) {
-    return schemas_optional(nullable(innerType));
+    return optional(nullable(innerType));
 }
 const ZodDefault = /*@__PURE__*/ $constructor("ZodDefault", (inst, def) => {
     $ZodDefault.init(inst, def);
@@ -58124,7 +62587,7 @@ function deprecate(fn) {
 
 function equal() {}
 
-function default_ok() {}
+function ok() {}
 
 function unreachable() {}
 
@@ -59415,7 +63878,7 @@ function exitLiteralAutolinkHttp(token) {
 function exitLiteralAutolinkWww(token) {
   this.config.exit.data.call(this, token)
   const node = this.stack[this.stack.length - 1]
-  default_ok(node.type === 'link')
+  ok(node.type === 'link')
   node.url = 'http://' + this.sliceSerialize(token)
 }
 
@@ -59775,7 +64238,7 @@ function enterFootnoteDefinition(token) {
 function exitFootnoteCallString(token) {
   const label = this.resume()
   const node = this.stack[this.stack.length - 1]
-  default_ok(node.type === 'footnoteReference')
+  ok(node.type === 'footnoteReference')
   node.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase()
@@ -59797,7 +64260,7 @@ function exitFootnoteCall(token) {
 function exitFootnoteDefinitionLabelString(token) {
   const label = this.resume()
   const node = this.stack[this.stack.length - 1]
-  default_ok(node.type === 'footnoteDefinition')
+  ok(node.type === 'footnoteDefinition')
   node.identifier = normalizeIdentifier(
     this.sliceSerialize(token)
   ).toLowerCase()
@@ -60131,7 +64594,7 @@ function gfmTableFromMarkdown() {
  */
 function enterTable(token) {
   const align = token._align
-  default_ok(align, 'expected `_align` on table')
+  ok(align, 'expected `_align` on table')
   // Trailing `position: undefined` keeps the table hidden class stable;
   // mdast-util-from-markdown's enter() patches the field to a real value
   // but the property already exists, so no shape transition fires.
@@ -60209,7 +64672,7 @@ function exitCodeText(token) {
   }
 
   const node = this.stack[this.stack.length - 1]
-  default_ok(node.type === 'inlineCode')
+  ok(node.type === 'inlineCode')
   node.value = value
   this.exit(token)
 }
@@ -60569,7 +65032,7 @@ function lib_gfmTaskListItemToMarkdown() {
 function exitCheck(token) {
   // We’re always in a paragraph, in a list item.
   const node = this.stack[this.stack.length - 2]
-  default_ok(node.type === 'listItem')
+  ok(node.type === 'listItem')
   node.checked = token.type === 'taskListCheckValueChecked'
 }
 
@@ -60588,7 +65051,7 @@ function exitParagraphWithTaskListItem(token) {
     typeof parent.checked === 'boolean'
   ) {
     const node = this.stack[this.stack.length - 1]
-    default_ok(node.type === 'paragraph')
+    ok(node.type === 'paragraph')
     const head = node.children[0]
 
     if (head && head.type === 'text') {
@@ -60776,7 +65239,7 @@ const syntax_domain = {
   tokenize: tokenizeDomain,
   partial: true
 };
-const syntax_path = {
+const path = {
   tokenize: tokenizePath,
   partial: true
 };
@@ -61012,7 +65475,7 @@ function tokenizeWwwAutolink(effects, ok, nok) {
     effects.enter('literalAutolinkWww');
     // Note: we *check*, so we can discard the `www.` we parsed.
     // If it worked, we consider it as a part of the domain.
-    return effects.check(wwwPrefix, effects.attempt(syntax_domain, effects.attempt(syntax_path, wwwAfter), nok), nok)(code);
+    return effects.check(wwwPrefix, effects.attempt(syntax_domain, effects.attempt(path, wwwAfter), nok), nok)(code);
   }
 
   /**
@@ -61133,7 +65596,7 @@ function tokenizeProtocolAutolink(effects, ok, nok) {
   function afterProtocol(code) {
     // To do: this is different from `markdown-rs`:
     // https://github.com/wooorm/markdown-rs/blob/b3a921c761309ae00a51fe348d8a43adbc54b518/src/construct/gfm_autolink_literal.rs#L172-L182
-    return code === null || asciiControl(code) || markdownLineEndingOrSpace(code) || unicodeWhitespace(code) || unicodePunctuation(code) ? nok(code) : effects.attempt(syntax_domain, effects.attempt(syntax_path, protocolAfter), nok)(code);
+    return code === null || asciiControl(code) || markdownLineEndingOrSpace(code) || unicodeWhitespace(code) || unicodePunctuation(code) ? nok(code) : effects.attempt(syntax_domain, effects.attempt(path, protocolAfter), nok)(code);
   }
 
   /**
@@ -64254,14 +68717,18 @@ function readDataScript(source) {
 
 /** The largest script read, in bytes. */
 const MAX_SCRIPT_BYTES = 1024 * 1024;
-/** Reads and parses one script; `file` is relative to `workspace`. */
-async function loadScript(workspace, file, defaults) {
+const inline = async (file, text, defaults) => parseScript(file, text, defaults);
+/**
+ * Reads and parses one script; `file` is relative to `workspace`. `parse` is where the text is
+ * parsed: the run parses under a time limit (see guard.ts).
+ */
+async function loadScript(workspace, file, defaults, parse = inline) {
     const relative = file.replaceAll('\\', '/');
     const read = await readScriptFile(workspace, relative);
     if (!read.ok)
         return unreadable(relative, read.reason);
     try {
-        return parseScript(relative, read.text, defaults);
+        return await parse(relative, read.text, defaults);
     }
     catch (error) {
         // Whatever a hostile file makes a parser throw, it costs that file only, never the run.
@@ -64346,8 +68813,125 @@ function load_decode(bytes) {
     }
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./src/script/guard.ts
+// Parses scripts under a time limit. micromark, the Markdown parser, resolves runs of emphasis in
+// time that grows faster than their length: a hostile 1 MiB `*a*a*a…` kept it busy for minutes.
+// So each script is parsed in a worker thread (the action's own bundle, started again), and one
+// that takes longer than PARSE_LIMIT_MS is stopped and reported invalid, naming the file, while
+// the others go on. Plain data crosses the thread boundary: text in, the outcome out.
+
+
+/** Far beyond what any real script needs (milliseconds for a page of Markdown). */
+const PARSE_LIMIT_MS = 5000;
+/** Parses at once: the machine's cores, as the runners have two to four. */
+const WORKERS = 2;
+/** What the worker is started with, to tell it to parse rather than run the action. */
+const PARSER_ROLE = 'avatar-video-action:parse-scripts';
+/**
+ * A parser whose work runs in workers started from `entry` (the bundle, which answers to
+ * PARSER_ROLE with `serveParsing`). Without an entry (the sources under test), it parses inline.
+ */
+function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
+    if (!entry) {
+        return {
+            parse: async (file, text, defaults) => parseScript(file, text, defaults),
+            close: async () => { }
+        };
+    }
+    const queue = [];
+    const idle = [];
+    const all = new Set();
+    const start = () => {
+        const worker = new external_node_worker_threads_.Worker(entry, { workerData: { role: PARSER_ROLE } });
+        // A worker that is only waiting for work must not keep the process alive.
+        worker.unref();
+        all.add(worker);
+        return worker;
+    };
+    const runOn = (worker, job) => {
+        let settled = false;
+        const finish = (outcome, healthy) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+            job.resolve(outcome);
+            if (healthy)
+                next(worker);
+            else {
+                all.delete(worker);
+                void worker.terminate();
+                next(null);
+            }
+        };
+        let timer;
+        const stop = () => finish(refused(job.file, `reading this script took longer than ${limitMs / 1000} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`), false);
+        // The clock starts when the worker takes the script, not while a new worker loads.
+        worker.on('message', (answer) => {
+            if ('started' in answer)
+                timer = setTimeout(stop, limitMs);
+            else
+                finish(answer, true);
+        });
+        worker.once('error', error => finish(refused(job.file, `the script could not be read: ${error.message}`), false));
+        worker.once('exit', () => finish(refused(job.file, 'the script could not be read'), false));
+        worker.ref();
+        worker.postMessage({ file: job.file, text: job.text, defaults: job.defaults });
+    };
+    /** Gives `worker` (or a new one, when null) the next job, or lets it idle. */
+    const next = (worker) => {
+        const job = queue.shift();
+        if (!job) {
+            if (worker) {
+                worker.unref();
+                idle.push(worker);
+            }
+            return;
+        }
+        runOn(worker ?? start(), job);
+    };
+    return {
+        parse(file, text, defaults) {
+            return new Promise(resolve => {
+                queue.push({ file, text, defaults, resolve });
+                const worker = idle.pop();
+                if (worker)
+                    next(worker);
+                else if (all.size < WORKERS)
+                    next(null);
+            });
+        },
+        async close() {
+            await Promise.all([...all].map(worker => worker.terminate()));
+            all.clear();
+            idle.length = 0;
+        }
+    };
+}
+/** The worker's side: parses each request it is sent and answers with the outcome. */
+function serveParsing(port) {
+    port.on('message', ({ file, text, defaults }) => {
+        port.postMessage({ started: true });
+        let outcome;
+        try {
+            outcome = parseScript(file, text, defaults);
+        }
+        catch (error) {
+            outcome = refused(file, `the script could not be read: ${error.message}`);
+        }
+        port.postMessage(outcome);
+    });
+}
+function refused(file, message) {
+    return { ok: false, file, problems: [{ file, line: 1, column: 1, message }], warnings: [] };
+}
+
 ;// CONCATENATED MODULE: ./src/script/index.ts
 // Script files in, validated request-queue payloads out: the only door into src/script.
+
 
 
 
@@ -64355,3806 +68939,6 @@ function load_decode(bytes) {
 function problemText(problem) {
     const key = problem.key ? ` ${problem.key}` : '';
     return `${problem.file}:${problem.line}:${problem.column}${key}: ${problem.message}`;
-}
-
-;// CONCATENATED MODULE: ./src/queue/http.ts
-// The one HTTP policy of every request-queue call: per-request timeout, retries with
-// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
-// only within the queue's own origin, and errors that carry the remote's own message.
-const DEFAULT_POLICY = {
-    attempts: 5,
-    baseDelayMs: 1000,
-    maxDelayMs: 60_000,
-    timeoutMs: 60_000
-};
-/**
- * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
- * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
- */
-const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-/** Redirects followed for one GET, within the queue's own origin. */
-const MAX_REDIRECTS = 3;
-/** A request-queue call that did not succeed. Never holds the API key. */
-class QueueError extends Error {
-    status;
-    name = 'QueueError';
-    /** True when a POST may have created a billable request although no usable answer came. */
-    ambiguous;
-    /** True when the caller's signal stopped the call (cancellation or the global deadline). */
-    stopped;
-    constructor(message, 
-    /** HTTP status, or undefined when no answer came. */
-    status, flags = {}) {
-        super(message);
-        this.status = status;
-        this.ambiguous = flags.ambiguous ?? false;
-        this.stopped = flags.stopped ?? false;
-    }
-}
-const sleep = (ms, signal) => new Promise((resolve, reject) => {
-    if (signal?.aborted)
-        return reject(signal.reason);
-    const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-    }, ms);
-    const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-});
-/** Sends one request under the policy and returns its answer as `read` makes it. */
-async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
-    for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(request, policy.timeoutMs);
-        if (outcome.ok)
-            return outcome.value;
-        const { error, next } = outcome;
-        if (next === 'final')
-            throw error;
-        const last = attempt >= policy.attempts;
-        const delay = backoff(attempt, policy, outcome.retryAfterMs);
-        if (next === 'again') {
-            if (last)
-                throw gaveUp(error, attempt);
-            observer.onRetry?.(attempt, delay, error.message);
-            await pause(wait, delay, request, error, false);
-            continue;
-        }
-        // A POST that may have been billed: paying again blindly could pay twice.
-        if (!request.recover)
-            throw new QueueError(error.message, error.status, { ambiguous: true });
-        // The pause gives the queue time to list what it created before we look.
-        observer.onRetry?.(attempt, delay, `${error.message}; looking for the request it may have created`);
-        await pause(wait, delay, request, error, true);
-        const found = await request.recover(error);
-        if (found !== undefined)
-            return found;
-        if (next === 'created') {
-            throw new QueueError(`${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`, error.status, { ambiguous: true });
-        }
-        if (last)
-            throw gaveUp(error, attempt);
-    }
-}
-async function attemptOnce(request, timeoutMs) {
-    const isPost = request.method === 'POST';
-    const timeout = AbortSignal.timeout(timeoutMs);
-    // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
-    // way to learn the request id. Cancellation stops the retries instead.
-    const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
-    let response;
-    try {
-        response = await send(request, signal);
-    }
-    catch (cause) {
-        if (cause instanceof QueueError)
-            return http_failure(cause, 'final');
-        if (request.signal?.aborted && !isPost)
-            return http_failure(stoppedError(request), 'final');
-        const code = networkReason(cause);
-        const reason = timeout.aborted
-            ? `no answer within ${timeoutMs / 1000} s`
-            : `the connection failed (${code})`;
-        const error = new QueueError(`${http_describe(request)}: ${reason}`, undefined);
-        // A refused connection sent nothing; any other failure may have come after the send.
-        return http_failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again');
-    }
-    let text;
-    try {
-        text = await readCapped(response);
-    }
-    catch (cause) {
-        if (cause instanceof TooLarge) {
-            const error = new QueueError(`${http_describe(request)}: ${cause.message}`, response.status);
-            // A POST answered 2xx created the request: look for it rather than send it again.
-            return http_failure(error, isPost && response.ok ? 'created' : 'final');
-        }
-        const error = new QueueError(`${http_describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
-        return http_failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
-    }
-    if (response.ok)
-        return readAnswer(request, response.status, text);
-    const status = response.status;
-    const message = remoteMessage(text);
-    const error = new QueueError(`${http_describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status);
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'));
-    // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
-    if (status === 408 || status === 429)
-        return http_failure(error, 'again', retryAfterMs);
-    if (status < 500)
-        return http_failure(error, 'final');
-    // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
-    // payload again cannot succeed.
-    if (/^Backend error \(4\d\d\)/i.test(message))
-        return http_failure(error, 'final');
-    // Any other 5xx to a POST may come from a gateway after the queue created the request.
-    return http_failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
-}
-/**
- * Sends the request, following a GET's redirects while they stay on the queue's origin. A
- * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
- * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
- */
-async function send(request, signal) {
-    let url = request.url;
-    for (let redirects = 0;; redirects++) {
-        const response = await fetch(url, {
-            method: request.method,
-            headers: {
-                accept: 'application/json',
-                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-                ...request.headers
-            },
-            body: request.body === undefined ? undefined : JSON.stringify(request.body),
-            redirect: 'manual',
-            signal
-        });
-        if (response.status < 300 || response.status > 399 || response.status === 304)
-            return response;
-        await response.body?.cancel().catch(() => { });
-        const location = response.headers.get('location');
-        const target = location ? safeTarget(location, url) : null;
-        const origin = new URL(request.url).origin;
-        const refused = (why) => new QueueError(`${http_describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`, response.status);
-        if (!target)
-            throw refused('without a usable Location');
-        if (target.origin !== origin)
-            throw refused(`to another origin (${target.origin})`);
-        if (request.method !== 'GET')
-            throw refused(`of a ${request.method}, which is never resent`);
-        if (redirects >= MAX_REDIRECTS)
-            throw refused(`chain longer than ${MAX_REDIRECTS}`);
-        url = target.href;
-    }
-}
-function safeTarget(location, base) {
-    try {
-        return new URL(location, base);
-    }
-    catch {
-        return null;
-    }
-}
-class TooLarge extends Error {
-}
-/**
- * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
- * announced or reached, before it fills memory.
- */
-async function readCapped(response) {
-    const tooLarge = () => new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
-    const announced = Number(response.headers.get('content-length'));
-    if (announced > MAX_ANSWER_BYTES) {
-        await response.body?.cancel().catch(() => { });
-        throw tooLarge();
-    }
-    if (!response.body)
-        return '';
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-        size += chunk.byteLength;
-        // Leaving the loop cancels the stream: the rest is never downloaded.
-        if (size > MAX_ANSWER_BYTES)
-            throw tooLarge();
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-/** A refused connection or an unknown host: the request never left. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-function readAnswer(request, status, text) {
-    // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
-    const unreadable = request.method === 'POST' ? 'created' : 'again';
-    let answer;
-    try {
-        answer = text ? JSON.parse(text) : null;
-    }
-    catch {
-        const error = new QueueError(`${http_describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status);
-        return http_failure(error, unreadable);
-    }
-    try {
-        return { ok: true, value: request.read(answer) };
-    }
-    catch (cause) {
-        const error = new QueueError(`${http_describe(request)}: ${cause.message}`, status);
-        // A JSON answer of an unknown shape will not change on a second GET.
-        return http_failure(error, request.method === 'POST' ? 'created' : 'final');
-    }
-}
-function http_failure(error, next, retryAfterMs) {
-    return { ok: false, error, next, retryAfterMs };
-}
-async function pause(wait, ms, request, last, ambiguous) {
-    try {
-        await wait(ms, request.signal);
-    }
-    catch {
-        throw stoppedError(request, last, ambiguous);
-    }
-}
-function stoppedError(request, last, ambiguous = false) {
-    const reason = request.signal?.reason;
-    const why = typeof reason === 'string' ? reason : 'cancelled';
-    return new QueueError(`${http_describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
-}
-function gaveUp(error, attempts) {
-    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status);
-}
-function http_describe(request) {
-    return `${request.method} ${new URL(request.url).pathname}`;
-}
-function meaning(status) {
-    switch (status) {
-        case 401:
-        case 403:
-            return ' (the API key was refused)';
-        case 402:
-            return ' (insufficient balance)';
-        case 429:
-            return ' (rate limited)';
-        default:
-            return '';
-    }
-}
-function networkReason(cause) {
-    const error = cause;
-    return error.cause?.code ?? error.cause?.message ?? error.message ?? String(cause);
-}
-/** The remote's own words, from every error shape seen: `{error: "…"}`, `{error: {message, details}}`, `{message}`. */
-function remoteMessage(text) {
-    let body;
-    try {
-        body = JSON.parse(text);
-    }
-    catch {
-        return excerpt(text) || 'empty answer';
-    }
-    const record = body;
-    const error = record?.error;
-    if (typeof error === 'string')
-        return excerpt(error);
-    if (error && typeof error === 'object') {
-        const { message, details } = error;
-        const parts = [message, details].filter(p => typeof p === 'string' && p);
-        if (parts.length)
-            return excerpt(parts.join(': '));
-    }
-    if (typeof record?.message === 'string')
-        return excerpt(record.message);
-    return excerpt(text);
-}
-function excerpt(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
-}
-/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
-function retryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(value.trim()))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
-function backoff(attempt, policy, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.maxDelayMs);
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-;// CONCATENATED MODULE: ./src/queue/client.ts
-// A client of GMI Cloud's request queue: submit, look up, list, and model information,
-// reading every answer defensively because most of its shape is undocumented.
-
-const BASE_PATH = '/api/v1/ie/requestqueue/apikey';
-const TERMINAL = new Set(['success', 'failed', 'cancelled']);
-function createQueueClient(options) {
-    const headers = { authorization: `Bearer ${options.apiKey}` };
-    if (options.organizationId)
-        headers['x-organization-id'] = options.organizationId;
-    const policy = options.policy ?? DEFAULT_POLICY;
-    const get = (path, read, signal) => requestJson({ method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal }, policy, options.observer, options.sleep);
-    const client = {
-        submit(model, payload, { signal, adopt } = {}) {
-            return requestJson({
-                method: 'POST',
-                url: `${options.apiUrl}${BASE_PATH}/requests`,
-                headers,
-                body: { model, payload },
-                read: answer => readRequest(answer, 'the submit answer'),
-                recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
-                signal
-            }, policy, options.observer, options.sleep);
-        },
-        get(requestId, signal) {
-            return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
-        },
-        list(model, signal) {
-            return get(`/requests?model_id=${encodeURIComponent(model)}`, readList, signal);
-        },
-        modelInfo(model, signal) {
-            return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
-        }
-    };
-    return client;
-}
-/**
- * Looks in the request list for what a lost submission created. When the list cannot tell
- * (unreadable, or without payloads to compare), it throws: resubmitting could pay twice.
- */
-async function findCreated(client, model, adopt, lost, signal) {
-    let listed;
-    try {
-        listed = await client.list(model, signal);
-    }
-    catch (error) {
-        const { stopped } = error;
-        throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
-    }
-    const found = adopt(listed);
-    if (found || listed.every(r => r.payload !== undefined))
-        return found;
-    throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
-}
-function readList(answer) {
-    const items = Array.isArray(answer) ? answer : asRecord(answer)?.requests;
-    if (!Array.isArray(items))
-        throw new QueueError('the request list has no "requests" array', 200);
-    return items.flatMap(item => {
-        try {
-            return [readRequest(item, 'a listed request')];
-        }
-        catch {
-            return [];
-        }
-    });
-}
-/** Reads a request object from any answer shape seen so far. */
-function readRequest(answer, what) {
-    const record = asRecord(answer);
-    const requestId = record?.request_id ?? record?.id;
-    if (typeof requestId !== 'string' || !requestId) {
-        throw new QueueError(`${what} has no request_id`, 200);
-    }
-    const status = typeof record?.status === 'string' ? record.status.toLowerCase() : 'unknown';
-    const outcome = asRecord(record?.outcome);
-    const mediaUrls = Array.isArray(outcome?.media_urls) ? outcome.media_urls : [];
-    const firstMedia = asRecord(mediaUrls[0]);
-    return {
-        requestId,
-        status,
-        terminal: TERMINAL.has(status),
-        videoUrl: client_text(firstMedia?.url) ?? client_text(outcome?.video_url) ?? null,
-        thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
-        duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
-        reason: failureReason(record, outcome),
-        // `payload: null` shows no more than an answer without the key.
-        payload: record?.payload ?? undefined,
-        createdAt: typeof record?.created_at === 'number' ? record.created_at : null
-    };
-}
-// No documented field holds the reason; these are the ones clients have seen.
-function failureReason(record, outcome) {
-    const candidates = [
-        record?.error,
-        record?.error_message,
-        outcome?.error,
-        outcome?.message,
-        outcome?.fail_reason
-    ];
-    for (const candidate of candidates) {
-        if (typeof candidate === 'string' && candidate.trim())
-            return candidate.trim();
-        const nested = asRecord(candidate);
-        if (typeof nested?.message === 'string' && nested.message.trim())
-            return nested.message.trim();
-    }
-    return null;
-}
-function asRecord(value) {
-    return value && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : undefined;
-}
-function client_text(value) {
-    return typeof value === 'string' && value ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/queue/preflight.ts
-
-class PreflightError extends Error {
-    name = 'PreflightError';
-}
-/** Throws PreflightError when the key or a model is refused; other trouble is only a warning. */
-async function preflight(client, models, warn, signal) {
-    for (const model of new Set(models)) {
-        try {
-            await client.modelInfo(model, signal);
-        }
-        catch (error) {
-            if (!(error instanceof QueueError))
-                throw error;
-            if (error.status === 401 || error.status === 403) {
-                throw new PreflightError(`The request queue refused the API key: ${error.message}`);
-            }
-            // A redirect away from the queue (only those within it are followed): api-url is wrong.
-            if (error.status && error.status >= 300 && error.status < 400) {
-                throw new PreflightError(error.message);
-            }
-            if (error.status === 404) {
-                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}`);
-            }
-            // The model endpoint's shape is undocumented; its trouble must not block paid work.
-            warn(`Could not check model "${model}" before submitting: ${error.message}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/queue/limiter.ts
-// Bounds how many request-queue calls are in flight at once (`max-concurrency`).
-function createLimiter(slots) {
-    let active = 0;
-    const waiting = [];
-    return async (task) => {
-        // A freed slot is handed straight to the next waiter, so a newcomer cannot jump in between.
-        if (active < slots)
-            active++;
-        else
-            await new Promise(resolve => waiting.push(resolve));
-        try {
-            return await task();
-        }
-        finally {
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/queue/generate.ts
-
-
-
-/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
-const POLL_GROWTH = 1.5;
-const POLL_CAP = 6;
-/** HTTP statuses after which no further submission can succeed. */
-const FATAL_SUBMIT = new Set([401, 402, 403]);
-/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
-const REFUSED = new Set([401, 403]);
-const CLOCK_SKEW_SECONDS = 60;
-async function generate(jobs, options) {
-    const now = options.now ?? Date.now;
-    const wait = options.sleep ?? sleep;
-    const limit = createLimiter(options.maxConcurrency);
-    const started = now();
-    const intervalMs = options.pollInterval * 1000;
-    // Ends every wait early at the deadline or on cancellation.
-    const stop = new AbortController();
-    const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
-    const onCancel = () => stop.abort('cancelled');
-    options.signal?.addEventListener('abort', onCancel, { once: true });
-    if (options.signal?.aborted)
-        onCancel();
-    const results = new Map();
-    const pending = new Map();
-    const claimed = new Set();
-    let wake = () => { };
-    let fatal = null;
-    const finish = (generated) => {
-        results.set(generated.file, generated);
-        pending.delete(generated.file);
-        options.onProgress?.({
-            file: generated.file,
-            status: generated.status,
-            requestId: generated.requestId,
-            final: generated
-        });
-    };
-    const track = (job, remote) => {
-        claimed.add(remote.requestId);
-        if (remote.terminal)
-            return finish(fromRemote(job.request.file, remote));
-        pending.set(job.request.file, {
-            job,
-            requestId: remote.requestId,
-            status: remote.status,
-            polls: 0,
-            nextPollAt: now() + intervalMs,
-            pollError: null
-        });
-        options.onProgress?.({
-            file: job.request.file,
-            status: remote.status,
-            requestId: remote.requestId,
-            final: null
-        });
-        wake();
-    };
-    const submitOne = async (job) => {
-        const { file } = job.request;
-        if (job.resumeId) {
-            claimed.add(job.resumeId);
-            pending.set(file, {
-                job,
-                requestId: job.resumeId,
-                status: 'resumed',
-                polls: 0,
-                nextPollAt: now(),
-                pollError: null
-            });
-            wake();
-            return;
-        }
-        try {
-            const remote = await limit(async () => {
-                if (stop.signal.aborted)
-                    throw notSent();
-                if (fatal)
-                    throw new QueueError(fatal, undefined);
-                try {
-                    return await submitOnce(job.request);
-                }
-                catch (error) {
-                    // Noted before the slot is released, so the next submission in line sees it.
-                    if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
-                        fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
-                    }
-                    throw error;
-                }
-            });
-            track(job, remote);
-        }
-        catch (error) {
-            const message = error.message;
-            const stopped = error instanceof QueueError && error.stopped;
-            finish({
-                ...notGenerated(file),
-                status: stopped ? stopStatus() : 'failed',
-                error: stopped ? stoppedMessage(error) : message
-            });
-        }
-    };
-    /**
-     * One submission. When its answer is lost, the HTTP policy looks in the request list for the
-     * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
-     */
-    const submitOnce = (request) => {
-        // Clocks differ: a request listed as created up to a minute before the send may be ours.
-        const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
-        const adopt = (listed) => {
-            const own = listed.find(r => !claimed.has(r.requestId) &&
-                r.payload !== undefined &&
-                (r.createdAt === null || r.createdAt >= earliest) &&
-                hashRequest(request.model, r.payload) === request.hash);
-            // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
-            if (own)
-                claimed.add(own.requestId);
-            return own;
-        };
-        return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
-    };
-    const stopStatus = () => stop.signal.reason === 'cancelled'
-        ? 'cancelled'
-        : stop.signal.reason === 'refused'
-            ? 'failed'
-            : 'timeout';
-    const stoppedWhat = () => stop.signal.reason === 'cancelled'
-        ? 'was cancelled'
-        : stop.signal.reason === 'refused'
-            ? 'was refused by the request queue'
-            : `timed out after ${options.timeout} s`;
-    const notSent = () => new QueueError('not sent', undefined, { stopped: true });
-    const stoppedMessage = (error) => error.ambiguous
-        ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
-        : `not submitted before the run ${stoppedWhat()}`;
-    // An earlier video that no longer answers `success` is generated again.
-    const resubmit = (tracked) => {
-        pending.delete(tracked.job.request.file);
-        return submitOne({ request: tracked.job.request });
-    };
-    const pollOne = async (tracked) => {
-        const { file } = tracked.job.request;
-        let remote;
-        try {
-            remote = await limit(() => options.client.get(tracked.requestId, stop.signal));
-        }
-        catch (error) {
-            if (stop.signal.aborted)
-                return;
-            if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
-                fatal ??= `the request queue refused the API key (${error.message})`;
-                options.onRefused?.(fatal);
-                stop.abort('refused');
-                return;
-            }
-            const unknown = error instanceof QueueError && error.status === 404;
-            if (unknown && tracked.job.reuse)
-                return resubmit(tracked);
-            if (unknown) {
-                return finish({
-                    ...notGenerated(file),
-                    status: 'failed',
-                    requestId: tracked.requestId,
-                    error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
-                });
-            }
-            // A request that cannot be read now may still finish: try again later, until the deadline.
-            tracked.pollError = error.message;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-            return;
-        }
-        const mismatch = notTheRequest(tracked, remote);
-        if (mismatch && tracked.job.resumeId) {
-            // An earlier run's request is taken on trust only when the queue vouches for it.
-            options.warn?.(`${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`);
-            return resubmit(tracked);
-        }
-        if (mismatch) {
-            tracked.pollError = mismatch;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-            return;
-        }
-        tracked.polls++;
-        tracked.pollError = null;
-        if (tracked.job.reuse) {
-            const earlier = fromRemote(file, remote);
-            if (earlier.status === 'success')
-                return finish({ ...earlier, status: 'reused' });
-            return resubmit(tracked);
-        }
-        if (remote.terminal)
-            return finish(fromRemote(file, remote));
-        if (remote.status !== tracked.status) {
-            tracked.status = remote.status;
-            options.onProgress?.({
-                file,
-                status: remote.status,
-                requestId: remote.requestId,
-                final: null
-            });
-        }
-        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-    };
-    let lastSummary = started;
-    const summaryEveryMs = (options.summaryEvery ?? 60) * 1000;
-    const summarize = () => {
-        if (!options.onSummary || now() - lastSummary < summaryEveryMs)
-            return;
-        lastSummary = now();
-        const counts = { done: results.size, total: jobs.length };
-        for (const tracked of pending.values())
-            counts[tracked.status] = (counts[tracked.status] ?? 0) + 1;
-        const submitting = jobs.length - results.size - pending.size;
-        if (submitting > 0)
-            counts.submitting = submitting;
-        options.onSummary(counts);
-    };
-    let submitting = true;
-    const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
-        submitting = false;
-        wake();
-    });
-    try {
-        while ((submitting || pending.size) && !stop.signal.aborted) {
-            const due = [...pending.values()].filter(t => t.nextPollAt <= now());
-            if (due.length) {
-                await Promise.all(due.map(pollOne));
-                summarize();
-                continue;
-            }
-            // Sleep until the next poll is due, a submission lands, or the run stops.
-            const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
-            const nap = new AbortController();
-            wake = () => nap.abort();
-            const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000;
-            await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
-        }
-        await submissions;
-    }
-    finally {
-        clearTimeout(deadlineTimer);
-        options.signal?.removeEventListener('abort', onCancel);
-    }
-    // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
-    // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
-    // paid for, and `timeout` is what the next run resumes instead of submitting again.
-    for (const tracked of pending.values()) {
-        const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
-        const resumes = `the next run resumes request ${tracked.requestId}`;
-        finish({
-            ...notGenerated(tracked.job.request.file),
-            status: 'timeout',
-            requestId: tracked.requestId,
-            error: stop.signal.reason === 'cancelled'
-                ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
-                : stop.signal.reason === 'refused'
-                    ? `${fatal} while the video was ${tracked.status}; ${resumes}`
-                    : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
-        });
-    }
-    return jobs.map(job => results.get(job.request.file) ?? {
-        ...notGenerated(job.request.file),
-        status: 'failed',
-        error: 'no result'
-    });
-}
-/**
- * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
- * answered for another request id, or echoed a payload that is not the script's (checked for
- * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
- * normalised by the queue, and its id is enough).
- */
-function notTheRequest(tracked, remote) {
-    if (remote.requestId !== tracked.requestId) {
-        return `the queue answered for another request (${remote.requestId})`;
-    }
-    const { request, resumeId } = tracked.job;
-    if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
-        return 'the queue shows another payload for it than this script sends';
-    }
-    return null;
-}
-function sameRequest(request, payload) {
-    try {
-        return hashRequest(request.model, payload) === request.hash;
-    }
-    catch {
-        return false;
-    }
-}
-function nextDelay(tracked, intervalMs) {
-    return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
-}
-/** A result with no video yet: the base every outcome is built on. */
-function notGenerated(file) {
-    return {
-        file,
-        status: 'failed',
-        requestId: null,
-        videoUrl: null,
-        thumbnailUrl: null,
-        duration: null,
-        error: null
-    };
-}
-function fromRemote(file, remote) {
-    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
-    if (remote.status === 'success') {
-        if (!remote.videoUrl) {
-            return {
-                ...base,
-                status: 'failed',
-                error: 'the queue reported success but gave no video URL'
-            };
-        }
-        return {
-            ...base,
-            status: 'success',
-            videoUrl: remote.videoUrl,
-            thumbnailUrl: remote.thumbnailUrl
-        };
-    }
-    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
-    return {
-        ...base,
-        status,
-        error: remote.reason ?? `the queue reported ${remote.status} without a reason`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/spending.ts
-
-const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.';
-function decideSpending(settings, event) {
-    if (settings.dryRun) {
-        return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' };
-    }
-    const pr = event.pullRequest;
-    // GitHub gives a fork's `pull_request` runs no secrets: missing the key is expected there.
-    if (pr?.fromFork && event.name === 'pull_request' && !settings.apiKey) {
-        return {
-            dryRun: true,
-            notice: `Pull requests from forks get no secrets, so the API key is not available here: the scripts were checked, no videos were generated. ${APPROVAL}`
-        };
-    }
-    if (pr && !settings.allowedAssociations.includes(pr.authorAssociation)) {
-        return {
-            dryRun: true,
-            notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
-        };
-    }
-    if (!settings.apiKey) {
-        throw new InputError('api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts');
-    }
-    return { dryRun: false };
-}
-
-;// CONCATENATED MODULE: ./src/publish/comment.ts
-
-/** What an installation token is taken for when GitHub will not say. */
-const ACTIONS_BOT = { login: 'github-actions[bot]', bot: true };
-/**
- * Who comments written with this token are attributed to. A personal access token's `GET /user`
- * names its user. An installation token (the workflow's `GITHUB_TOKEN`, a GitHub App's) acts for
- * no user and gets 403 there, but GraphQL's `viewer` names its bot (`<app>[bot]`), as
- * sticky-pull-request-comment relies on. Failing both, the default token's bot is assumed.
- */
-async function tokenIdentity(github) {
-    try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return { login: data.login, bot: data.type === 'Bot' };
-    }
-    catch {
-        try {
-            const { viewer } = await github.graphql('query { viewer { login } }');
-            return { login: viewer.login, bot: true };
-        }
-        catch {
-            return ACTIONS_BOT;
-        }
-    }
-}
-/**
- * Whether `user` is `identity`. REST spells a bot `name[bot]` and GraphQL may drop the suffix, so
- * names are compared without it; the kind of account must match too, so a person who picked an
- * app's name is never taken for its bot.
- */
-function isIdentity(user, identity) {
-    const name = (login) => login.replace(/\[bot\]$/, '');
-    return (!!user && name(user.login) === name(identity.login) && (user.type === 'Bot') === identity.bot);
-}
-/**
- * How often the live comment may be edited: every 5 s at most, which keeps well inside GitHub's
- * limits on content creation, or sooner when the queue is polled faster (never under 1 s).
- */
-function liveEditInterval(pollIntervalSeconds) {
-    return Math.min(5000, Math.max(pollIntervalSeconds * 1000, 1000));
-}
-/**
- * The comment whose first line is `marker`, written by `identity`. The marker counts only there,
- * where the action writes it: a path or title holding another key's marker further down cannot
- * make this comment pass for that key's. Anyone can paste a marker into their own comment: such
- * a comment is never edited and its hidden state never read.
- */
-async function findComment(github, target, marker, identity) {
-    const comments = await github.paginate(github.rest.issues.listComments, {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        per_page: 100
-    });
-    const own = comments.find(c => firstLine(c.body) === marker && isIdentity(c.user, identity));
-    return own ? { id: own.id, body: own.body ?? '', url: own.html_url } : null;
-}
-function firstLine(body) {
-    return (body ?? '').split(/\r?\n/, 1)[0] ?? '';
-}
-/** Writes the comment: edits `existing` in place, or creates it (again, if it was deleted). */
-async function writeComment(github, target, existing, body) {
-    const { owner, repo, issueNumber } = target;
-    try {
-        if (existing) {
-            try {
-                const { data } = await github.rest.issues.updateComment({
-                    owner,
-                    repo,
-                    comment_id: existing.id,
-                    body
-                });
-                return { id: data.id, body, url: data.html_url };
-            }
-            catch (error) {
-                if (error.status !== 404)
-                    throw error;
-            }
-        }
-        const { data } = await github.rest.issues.createComment({
-            owner,
-            repo,
-            issue_number: issueNumber,
-            body
-        });
-        return { id: data.id, body, url: data.html_url };
-    }
-    catch (error) {
-        throw new Error(explainGitHubError(error, `Writing the pull request comment`, 'pull-requests: write'));
-    }
-}
-/**
- * Keeps the comment current while videos render, editing it at most once per `intervalMs`;
- * `finish` always writes the last body.
- */
-class LiveComment {
-    github;
-    target;
-    intervalMs;
-    warn;
-    current;
-    lastWrite = 0;
-    pendingBody = null;
-    writing = Promise.resolve();
-    timer = null;
-    failure = null;
-    constructor(github, target, existing, intervalMs, warn) {
-        this.github = github;
-        this.target = target;
-        this.intervalMs = intervalMs;
-        this.warn = warn;
-        this.current = existing;
-    }
-    get url() {
-        return this.current?.url ?? null;
-    }
-    /**
-     * Asks for the body to be shown soon; later calls replace earlier ones not yet written. The body
-     * is rendered only when the edit is made, so frequent updates cost nothing.
-     */
-    update(body) {
-        if (this.failure)
-            return;
-        this.pendingBody = body;
-        if (this.timer)
-            return;
-        const wait = Math.max(0, this.lastWrite + this.intervalMs - Date.now());
-        this.timer = setTimeout(() => {
-            this.timer = null;
-            this.writing = this.writing.then(() => this.flush());
-        }, wait);
-    }
-    /** Writes `body` now, after any edit in flight, and stops live updates. */
-    async finish(body) {
-        if (this.timer)
-            clearTimeout(this.timer);
-        this.timer = null;
-        this.pendingBody = null;
-        await this.writing;
-        this.current = await writeComment(this.github, this.target, this.current, body);
-        // Reported only when the final write worked: else its own failure says it all, once.
-        if (this.failure) {
-            this.warn(`Could not update the comment while rendering: ${this.failure.message}`);
-        }
-        return this.current;
-    }
-    async flush() {
-        const render = this.pendingBody;
-        this.pendingBody = null;
-        if (render === null)
-            return;
-        this.lastWrite = Date.now();
-        try {
-            this.current = await writeComment(this.github, this.target, this.current, render());
-        }
-        catch (error) {
-            // A live edit is a nicety: stop editing live and let the final write report.
-            this.failure = error;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/escape.ts
-// Makes text from the pull request or the remote inert in GitHub markdown: no markup, links,
-// images, HTML, table cells or mentions can be injected, and only safe URLs become links. Every
-// function here also keeps such text from forming an HTML comment, and so any of the action's
-// hidden markers: only the action writes those, and only where it reads them back.
-
-/** Joins letters visually but breaks GitHub's mention, issue-reference and autolink patterns. */
-const ZERO_WIDTH_JOINER = '\u200D';
-/** Control characters and bidirectional overrides (which can make text read other than it is). */
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
-/** Invisible in the rendered text, but no HTML comment opens or closes across it. */
-const ZERO_WIDTH_SPACE = '\u200B';
-/**
- * Characters after which GitHub looks for something to link: `@user`, `#123`, `https://…`,
- * `www.…`, `:emoji:`. Entities alone do not help, because mentions and autolinks are found in
- * the text after entities are decoded.
- */
-const LINK_TRIGGERS = new Set(['@', '#', ':', '.']);
-/** One line of plain text: every run of whitespace, line breaks included, becomes one space. */
-function oneLine(value) {
-    return noComment(value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim());
-}
-/**
- * Breaks every `<!` (which opens an HTML comment, and with it every marker of this action) and
- * every `-->` or `--!>` (which closes one), so untrusted text shown literally, in a code span or
- * block, still reads the same but can neither hide what follows nor pose as the action's state.
- */
-function noComment(value) {
-    return value
-        .replace(/<!/g, `<${ZERO_WIDTH_SPACE}!`)
-        .replace(/--(!?>)/g, `-${ZERO_WIDTH_SPACE}-$1`);
-}
-/** Cuts at `max` characters (code points, so no emoji is split), marking the cut with `…`. */
-function truncate(value, max) {
-    const chars = Array.from(value);
-    return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
-}
-/**
- * Inline prose (a title, a reason, a notice) for a paragraph or a table cell: one line, every
- * ASCII punctuation mark as a numeric entity (so none of it is markdown or HTML syntax), and a
- * zero-width joiner after the marks that start mentions, references and autolinks.
- */
-function escape_text(value, max = 300) {
-    return truncate(oneLine(value), max).replace(ASCII_PUNCTUATION, mark => {
-        const entity = `&#${mark.charCodeAt(0)};`;
-        return LINK_TRIGGERS.has(mark) ? entity + ZERO_WIDTH_JOINER : entity;
-    });
-}
-/**
- * An inline code span (paths, request ids): its content is literal on GitHub, mentions and
- * autolinks included. The fence is longer than any run of backticks inside. In a table cell
- * its `|` must still be escaped: see `tableRow`.
- */
-function escape_code(value, max = 300) {
-    const flat = truncate(oneLine(value), max);
-    if (!flat)
-        return '';
-    const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // One space each side is stripped by the renderer, and lets content start or end with a backtick.
-    return `${fence} ${flat} ${fence}`;
-}
-/**
- * A fenced code block of several lines (a remote's error, a list of problems, a payload), shown
- * literally; `language` only colours it.
- */
-function codeBlock(value, max = 2000, language = 'text') {
-    const lines = truncate(value.replace(/\r\n?/g, '\n'), max)
-        .split('\n')
-        .map(line => noComment(line.replace(/\t/g, '  ').replace(INVISIBLE, '').trimEnd()));
-    const longestRun = Math.max(0, ...lines.flatMap(line => line.match(/`+/g) ?? []).map(r => r.length));
-    const fence = '`'.repeat(Math.max(3, longestRun + 1));
-    return [`${fence}${language}`, ...lines, fence].join('\n');
-}
-/** A cell of a markdown table: a `|` that is left (only code spans have any) must not split it. */
-function tableRow(cells) {
-    return `| ${cells.map(cell => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
-}
-/** A value for a double-quoted HTML attribute, on one line and without a `|` to split a table. */
-function attribute(value, max = 300) {
-    return truncate(oneLine(value), max).replace(/[&<>"'|`]/g, ch => `&#${ch.charCodeAt(0)};`);
-}
-/**
- * The URL, ready for an `href`/`src` attribute or a markdown link destination, when it is
- * `https:`, or `http:` on a loopback host (a local simulator); otherwise null, and it must not
- * be linked. Characters that could end the attribute, the link or the table cell are encoded.
- */
-function safeUrl(value) {
-    const url = trustedUrl(value);
-    if (!url)
-        return null;
-    return url.href
-        .replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&*+,;=%]/g, percentEncode)
-        .replace(/&/g, '&amp;');
-}
-/** A workspace path as URL path segments: every character but letters, digits and `-._~` encoded. */
-function encodePath(path) {
-    return path
-        .split('/')
-        .map(segment => segment.replace(/[^A-Za-z0-9\-._~]/gu, percentEncode))
-        .join('/');
-}
-/** `%XX` for each UTF-8 byte of `ch`. */
-function percentEncode(ch) {
-    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-}
-/** A markdown link when the URL is safe, else the label alone. The label must already be escaped. */
-function escape_link(label, url) {
-    const href = safeUrl(url);
-    return href ? `[${label}](${href})` : label;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./src/publish/state.ts
-// The hidden block the sticky comment carries so a later run can reuse finished videos and resume
-// requests still rendering: deflated JSON in base64url on the comment's last line, the one place
-// it is written and the only place it is read, and read back as untrusted input.
-
-const OPEN = '<!-- avatar-video-action-state:v1.';
-const CLOSE = ' -->';
-const LAST_LINE = /^<!-- avatar-video-action-state:v1\.([A-Za-z0-9_-]*) -->$/;
-/** Far above what a 65,536-character comment can hold, far below what would hurt to inflate. */
-const MAX_JSON_BYTES = 8 * 1024 * 1024;
-/**
- * The hidden HTML comment holding the entries, to be the comment's last line. Only what
- * `decodeState` accepts is written: an entry with a malformed hash is left out, and a URL that is
- * not http(s) is saved as null.
- */
-function encodeState(entries) {
-    const tuples = entries.map(toTuple).filter(isTuple);
-    const data = (0,external_node_zlib_.deflateRawSync)(Buffer.from(JSON.stringify(tuples)), { level: 9 });
-    return `${OPEN}${data.toString('base64url')}${CLOSE}`;
-}
-/**
- * The entries of the state block on the last line of `body`, the action's own comment. A block
- * anywhere else is not the action's: text from a pull request shown in the comment cannot add
- * one, replace it, or make it unreadable. Anything unexpected (no block, bad encoding, an entry of
- * the wrong shape) gives [], so a damaged or edited comment can only make a run pay again, never
- * make it trust something it did not write. Never throws.
- */
-function decodeState(body) {
-    try {
-        const lastLine = String(body).trimEnd().split(/\r?\n/).at(-1) ?? '';
-        const block = LAST_LINE.exec(lastLine);
-        if (!block)
-            return [];
-        const json = (0,external_node_zlib_.inflateRawSync)(Buffer.from(block[1] ?? '', 'base64url'), {
-            maxOutputLength: MAX_JSON_BYTES
-        });
-        const parsed = JSON.parse(json.toString('utf8'));
-        if (!Array.isArray(parsed) || !parsed.every(isTuple))
-            return [];
-        return parsed.map(fromTuple);
-    }
-    catch {
-        return [];
-    }
-}
-function toTuple(entry) {
-    return [
-        entry.file,
-        entry.hash,
-        entry.request_id,
-        entry.status,
-        isUrl(entry.video_url) ? entry.video_url : null,
-        isUrl(entry.thumbnail_url) ? entry.thumbnail_url : null,
-        entry.duration
-    ];
-}
-function fromTuple([file, hash, request_id, status, video_url, thumbnail_url, duration]) {
-    return { file, hash, request_id, status, video_url, thumbnail_url, duration };
-}
-function isTuple(value) {
-    if (!Array.isArray(value) || value.length !== 7)
-        return false;
-    const [file, hash, requestId, status, videoUrl, thumbnailUrl, duration] = value;
-    return (isPath(file) &&
-        typeof hash === 'string' &&
-        /^[0-9a-f]{64}$/.test(hash) &&
-        (requestId === null ||
-            (typeof requestId === 'string' && /^[\x21-\x7E]{1,256}$/.test(requestId))) &&
-        typeof status === 'string' &&
-        /^[a-z_]{1,32}$/.test(status) &&
-        (videoUrl === null || isUrl(videoUrl)) &&
-        (thumbnailUrl === null || isUrl(thumbnailUrl)) &&
-        (duration === null ||
-            (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0)));
-}
-function isPath(value) {
-    return (typeof value === 'string' &&
-        value.length > 0 &&
-        value.length <= 4096 &&
-        // eslint-disable-next-line no-control-regex -- a path with control characters was tampered with
-        !/[\u0000-\u001F\u007F]/.test(value));
-}
-function isUrl(value) {
-    if (typeof value !== 'string' || value.length > 8192)
-        return false;
-    try {
-        const { protocol } = new URL(value);
-        return protocol === 'https:' || protocol === 'http:';
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/words.ts
-// What each scene of a payload says, for a reviewer to read before it is paid for (a dry run)
-// and beside the video once it is: the exact words sent, as inert text, shortened with a mark.
-
-/** The scenes of a request-queue payload; empty when it has no `video_inputs` to read. */
-function scenesOf(payload) {
-    const inputs = Array.isArray(payload.video_inputs) ? payload.video_inputs : [];
-    return inputs.map(input => {
-        const voice = isRecord(input) && isRecord(input.voice) ? input.voice : {};
-        if (typeof voice.input_text === 'string')
-            return { words: voice.input_text };
-        if (voice.type === 'silence') {
-            return { silence: typeof voice.duration === 'number' ? voice.duration : null };
-        }
-        return { audio: true };
-    });
-}
-const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
-/**
- * The words of `payload`, scene by scene, as GitHub markdown: one quoted paragraph, or a
- * numbered list when there are several scenes. At most `max` characters of words are shown; the
- * rest is cut with a visible mark that says how much is missing. Null when nothing is spoken.
- */
-function spokenWords(payload, max) {
-    const scenes = scenesOf(payload);
-    if (!scenes.some(scene => 'words' in scene))
-        return null;
-    const total = scenes.reduce((sum, s) => sum + ('words' in s ? Array.from(s.words).length : 0), 0);
-    let left = max;
-    const items = [];
-    for (const scene of scenes) {
-        if (left <= 0)
-            break;
-        if (!('words' in scene)) {
-            items.push('silence' in scene ? `_⏸️ ${seconds(scene.silence)}_` : '_🔊 recorded audio_');
-            continue;
-        }
-        const chars = Array.from(scene.words);
-        const cut = chars.length > left ? ' ✂️' : '';
-        items.push(`${escape_text(chars.slice(0, left).join(''), Infinity)}${cut}`);
-        left -= chars.length;
-    }
-    const body = scenes.length === 1 ? `> ${items[0]}` : items.map((item, i) => `${i + 1}. ${item}`).join('\n');
-    const shortened = total > max
-        ? `\n\n✂️ _Shortened: the first ${max} of ${total} characters spoken are shown._`
-        : '';
-    return `${body}${shortened}`;
-}
-function seconds(value) {
-    return value === null ? 'silence' : `${value} s of silence`;
-}
-
-;// CONCATENATED MODULE: ./src/publish/render.ts
-
-
-
-
-/** GitHub refuses a comment body longer than this many characters. */
-const MAX_COMMENT_LENGTH = 65_536;
-/** GitHub shows no job summary over 1 MiB a step; the margin leaves room for nothing else. */
-const MAX_SUMMARY_BYTES = 1_000_000;
-/** Problems listed per invalid script; the annotations on the files have them all. */
-const MAX_PROBLEMS = 20;
-const THUMBNAIL_WIDTH = 160;
-/** How much of a payload a dry run shows in the comment; the job summary has room for more. */
-const PAYLOAD_SHOWN = { comment: 4_000, summary: 40_000 };
-/** How many characters of a script's words a row shows: a preview, past that shortened. */
-const WORDS_SHOWN = { comment: 2_000, summary: 20_000 };
-const STATUS_EMOJI = {
-    success: '✅',
-    reused: '♻️',
-    failed: '❌',
-    cancelled: '🚫',
-    timeout: '⌛',
-    invalid: '⚠️',
-    skipped: '⏭️'
-};
-const FAILED = new Set(['failed', 'cancelled', 'timeout']);
-const TABLE_HEAD = [
-    '| Video | Script | Status | Duration | Minutes (est. / actual) | Request id |',
-    '|:-:|---|---|--:|--:|---|'
-].join('\n');
-const SECTION_SEPARATOR = '\n\n';
-/** The hidden marker the sticky comment is found by; the key cannot close the HTML comment. */
-function marker(commentKey) {
-    const key = commentKey.replace(/[^A-Za-z0-9._-]/gu, percentEncode);
-    return `<!-- avatar-video-action:${key} -->`;
-}
-/**
- * The comment (or, with `forSummary`, the job summary) for `rows`. When not everything fits in
- * `maxLength`, the hidden state is kept whole if it can be (else without URLs, else its most
- * useful entries) and table rows give way: successes and skipped scripts first, then pending
- * ones, failed and invalid ones last (a reviewer needs those most). The header counts stay
- * complete, and a line says how many rows are not shown. The words of the videos, a preview for
- * reviewers, take what room is left.
- */
-function renderReport(rows, ctx, options = {}) {
-    const forSummary = options.forSummary ?? false;
-    const limit = options.maxLength ?? (forSummary ? MAX_SUMMARY_BYTES : MAX_COMMENT_LENGTH);
-    const measure = forSummary ? utf8Bytes : commentLength;
-    const cost = costIn(measure);
-    const head = renderHead(rows, ctx, forSummary);
-    const footer = renderFooter(rows, ctx);
-    // At most a quarter of the room: the table and the failures come first.
-    const release = releaseBlock(ctx, Math.floor(limit / 4), measure);
-    const reserved = [
-        head,
-        footer,
-        release,
-        TABLE_HEAD,
-        overflowLine(rows.length, ctx, forSummary),
-        failuresBlock(rows.length, []),
-        invalidBlock(rows.length, []),
-        ctx.dryRun ? payloadsBlock(rows.length, []) : wordsBlock(rows.length, [])
-    ].reduce((sum, section) => sum + cost(section), 0);
-    const state = forSummary ? '' : fitState(savedEntries(rows, ctx.carry), limit - reserved, cost);
-    const rendered = rows.map(row => renderRow(row, ctx, forSummary));
-    const shown = chooseShown(rendered, limit - reserved - cost(state), measure);
-    const withDetail = (wanted) => shown.filter(r => r.detail && wanted(kindOf(r.row)));
-    const invalid = withDetail(kind => kind === 'invalid');
-    const failures = withDetail(kind => FAILED.has(kind));
-    const payloads = withDetail(kind => kind === 'skipped');
-    const words = fitWords(shown, limit - reserved - cost(state), measure);
-    const body = [
-        head,
-        shown.length ? [TABLE_HEAD, ...shown.map(r => r.line)].join('\n') : '',
-        shown.length < rows.length ? overflowLine(rows.length - shown.length, ctx, forSummary) : '',
-        failures.length ? failuresBlock(failures.length, failures) : '',
-        invalid.length ? invalidBlock(invalid.length, invalid) : '',
-        payloads.length ? payloadsBlock(payloads.length, payloads) : '',
-        words.length ? wordsBlock(words.length, words) : '',
-        release,
-        footer,
-        state
-    ]
-        .filter(Boolean)
-        .join(SECTION_SEPARATOR);
-    // Only reached when maxLength is too small for the header: keep the marker and the counts.
-    const minimal = [forSummary ? '' : marker(ctx.commentKey), countsLine(rows)].join('\n').trim();
-    return measure(body) <= limit ? body : minimal.slice(0, Math.floor(limit / 4));
-}
-/**
- * Length as GitHub may count a comment: UTF-16 code units (never fewer than characters), and
- * each line break twice in case it is stored as CRLF.
- */
-function commentLength(value) {
-    return value.length + (value.match(/\n/g)?.length ?? 0);
-}
-/** The job summary's limit is on the file, in bytes. */
-function utf8Bytes(value) {
-    return Buffer.byteLength(value, 'utf8');
-}
-/** What a section adds to the body, its separator included. */
-function costIn(measure) {
-    return section => (section ? measure(section) + measure(SECTION_SEPARATOR) : 0);
-}
-function kindOf(row) {
-    return row.pending ? 'pending' : row.status;
-}
-/** Removed files named in the header; the rest are counted. */
-const REMOVED_SHOWN = 20;
-function renderHead(rows, ctx, forSummary) {
-    const key = ctx.commentKey && ctx.commentKey !== 'default' ? ` · ${escape_text(ctx.commentKey, 60)}` : '';
-    const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)];
-    const minutesLine = minutesTotals(rows);
-    if (minutesLine)
-        lines.push('', minutesLine);
-    if (!forSummary)
-        lines.unshift(marker(ctx.commentKey));
-    const notice = ctx.notice ? escape_text(ctx.notice, 1000) : '';
-    if (ctx.dryRun) {
-        lines.push('', `> 🧪 **Dry run**: nothing was submitted.${notice ? ` ${notice}` : ''}`);
-    }
-    else if (notice) {
-        lines.push('', `> ℹ️ ${notice}`);
-    }
-    if (ctx.removed?.length) {
-        const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => escape_code(file));
-        const more = ctx.removed.length - shown.length;
-        lines.push('', `🗑️ Removed, not generated: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
-    }
-    if (ctx.mergedPulls?.length) {
-        const pulls = ctx.mergedPulls.map(pull => escape_link(`#${pull.number}`, pull.url));
-        lines.push('', `🔀 Merged from ${pulls.join(', ')}: their comments show what the reviewers saw.`);
-    }
-    if (!ctx.final)
-        lines.push('', 'This comment updates itself as the videos finish.');
-    return lines.join('\n');
-}
-function countsLine(rows) {
-    const kinds = rows.map(kindOf);
-    const count = (...wanted) => kinds.filter(kind => wanted.includes(kind)).length;
-    const parts = [
-        `✅ ${count('success', 'reused')} ready`,
-        `❌ ${count('failed', 'cancelled', 'timeout', 'invalid')} failed`,
-        `⏳ ${count('pending')} pending`
-    ];
-    const skipped = count('skipped');
-    if (skipped)
-        parts.push(`⏭️ ${skipped} skipped`);
-    return `**${parts.join(' · ')}**`;
-}
-/**
- * Minutes rendered and paid for in this run, and minutes a reused video saved; the estimate
- * stands in for a reused row that reports no duration.
- */
-function minutesTotals(rows) {
-    const total = (status) => rows
-        .filter(row => kindOf(row) === status)
-        .reduce((sum, row) => sum + (row.duration ?? row.estimatedSeconds ?? 0), 0);
-    const generated = total('success');
-    const saved = total('reused');
-    if (!generated && !saved)
-        return '';
-    const parts = [`🎞️ ${minutes(generated)} min generated`];
-    if (saved)
-        parts.push(`♻️ ${minutes(saved)} min saved by reuse`);
-    return parts.join(' · ');
-}
-function renderRow(row, ctx, forSummary) {
-    const line = tableRow([
-        mediaCell(row),
-        scriptCell(row, ctx),
-        statusCell(row),
-        durationCell(row),
-        minutesCell(row),
-        row.request_id ? escape_code(row.request_id, 80) : ''
-    ]);
-    const kind = kindOf(row);
-    const detail = kind === 'invalid'
-        ? invalidEntry(row, ctx)
-        : FAILED.has(kind)
-            ? failureEntry(row, ctx)
-            : ctx.dryRun && kind === 'skipped' && row.payload
-                ? payloadEntry(row, row.payload, ctx, forSummary)
-                : null;
-    const words = !ctx.dryRun && !FAILED.has(kind) && row.payload
-        ? wordsEntry(row, row.payload, ctx, forSummary)
-        : null;
-    return { row, line, detail, words };
-}
-/** The thumbnail linked to the video; a URL that is not safe to link is not shown at all. */
-function mediaCell(row) {
-    const video = safeUrl(row.video_url);
-    const thumbnail = safeUrl(row.thumbnail_url);
-    const image = thumbnail
-        ? `<img src="${thumbnail}" width="${THUMBNAIL_WIDTH}" alt="${attribute(row.title ?? row.file, 100)}">`
-        : null;
-    const media = video ? `<a href="${video}">${image ?? '▶️ video'}</a>` : (image ?? '');
-    const withheld = (row.video_url && !video) || (row.thumbnail_url && !thumbnail);
-    return withheld ? `${media}${media ? '<br>' : ''}🔒 unsafe link not shown` : media;
-}
-function scriptCell(row, ctx) {
-    const title = row.title && row.title !== row.file ? `<br>${escape_text(row.title, 100)}` : '';
-    return `${fileLink(row.file, ctx)}${title}`;
-}
-function fileLink(file, ctx) {
-    const url = ctx.headSha
-        ? `${ctx.repoUrl.replace(/\/+$/, '')}/blob/${encodePath(ctx.headSha)}/${encodePath(file)}`
-        : null;
-    return escape_link(escape_code(file), url);
-}
-function statusCell(row) {
-    const kind = kindOf(row);
-    const label = kind === 'pending'
-        ? `⏳ ${escape_text(row.remoteStatus ?? 'queued', 40)}`
-        : `${STATUS_EMOJI[kind]} ${escape_text(kind, 40)}`;
-    const resumed = row.resumed ? ' ↩️' : '';
-    const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null;
-    // A video that was made but could not be kept (e.g. its link expired before the download).
-    const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null;
-    const said = reason ?? note;
-    return `${label}${resumed}${said ? `<br>${escape_text(said, 100)}` : ''}`;
-}
-/** The reason in a few words; the details below the table have it in full. */
-function reasonOf(row) {
-    const [first, ...more] = row.problems;
-    if (!first)
-        return row.error;
-    return more.length ? `${first.message} (and ${more.length} more)` : first.message;
-}
-/** The length of the video; before there is one, the spoken length estimated from the words. */
-function durationCell(row) {
-    if (row.duration !== null)
-        return clock(row.duration);
-    const kind = kindOf(row);
-    const expected = kind === 'skipped' || kind === 'pending';
-    return expected && row.estimatedSeconds !== null ? `≈ ${clock(row.estimatedSeconds)}` : '';
-}
-function minutesCell(row) {
-    if (row.estimatedSeconds === null && row.duration === null)
-        return '';
-    return `${minutes(row.estimatedSeconds)} / ${minutes(row.duration)}`;
-}
-function minutes(seconds) {
-    return seconds === null ? '—' : (seconds / 60).toFixed(1);
-}
-/** `m:ss` */
-function clock(seconds) {
-    const whole = Math.round(seconds);
-    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
-}
-function failureEntry(row, ctx) {
-    const request = row.request_id ? ` · request ${escape_code(row.request_id, 80)}` : '';
-    const heading = `**${fileLink(row.file, ctx)}** — ${STATUS_EMOJI[row.status]} ${escape_text(row.status, 40)}${request}`;
-    return `${heading}\n\n${row.error ? codeBlock(row.error) : '_The request queue gave no reason._'}`;
-}
-function invalidEntry(row, ctx) {
-    const lines = row.problems.slice(0, MAX_PROBLEMS).map(problemLine);
-    if (row.problems.length > MAX_PROBLEMS) {
-        lines.push(`… and ${row.problems.length - MAX_PROBLEMS} more: see the annotations`);
-    }
-    if (!lines.length)
-        lines.push(oneLine(row.error ?? 'invalid'));
-    return `**${fileLink(row.file, ctx)}**\n\n${codeBlock(lines.join('\n'), 8000)}`;
-}
-/** What a dry run would have sent for one script, and how long it would speak. */
-function payloadEntry(row, payload, ctx, forSummary) {
-    const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`;
-    const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment;
-    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
-    const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json');
-    return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n');
-}
-/** The words a submitted script's video says, scene by scene. */
-function wordsEntry(row, payload, ctx, forSummary) {
-    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
-    return words && `**${fileLink(row.file, ctx)}**\n\n${words}`;
-}
-/** The words entries of the shown rows, in their order, while they fit in what is left. */
-function fitWords(shown, budget, measure) {
-    const cost = costIn(measure);
-    let left = budget;
-    for (const item of shown)
-        left -= measure(`\n${item.line}`) + (item.detail ? cost(item.detail) : 0);
-    return shown.filter(({ words }) => {
-        const fits = words !== null && cost(words) <= left;
-        if (fits)
-            left -= cost(words);
-        return fits;
-    });
-}
-/** `file:line:column key — message`, as compilers print it. */
-function problemLine(problem) {
-    return truncate(oneLine(problemText(problem)), 300);
-}
-function failuresBlock(count, entries) {
-    return details(`❌ Failed, cancelled or timed out (${count}): the reasons`, entries);
-}
-function invalidBlock(count, entries) {
-    return details(`⚠️ Invalid scripts (${count}): what to fix`, entries);
-}
-function payloadsBlock(count, entries) {
-    return details(`🧪 What would be sent (${count})`, entries);
-}
-function wordsBlock(count, entries) {
-    const said = entries.map(entry => ({ ...entry, detail: entry.words ?? null }));
-    return details(`🗣️ What the videos say (${count})`, said);
-}
-function details(summary, entries) {
-    const blocks = entries.map(entry => entry.detail ?? '');
-    // Blank lines around the entries, or GitHub would not read them as markdown.
-    return [`<details><summary>${summary}</summary>`, ...blocks, '</details>'].join('\n\n');
-}
-function overflowLine(hidden, ctx, forSummary) {
-    const places = [
-        forSummary ? null : escape_link('the job summary', ctx.runUrl),
-        safeUrl(ctx.artifactUrl) ? escape_link('the artifact', ctx.artifactUrl) : null
-    ].filter(Boolean);
-    const where = places.length ? places.join(' and ') : 'the workflow run';
-    return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`;
-}
-/** Released videos listed per script, within `budget`, the rest counted. */
-function releaseBlock(ctx, budget, measure) {
-    const release = ctx.release;
-    if (!release?.videos.length)
-        return '';
-    const heading = `📦 Published to the release ${escape_link(escape_code(release.tag, 100), release.url)}, at stable links for docs and sites:`;
-    const lines = [];
-    let used = measure(heading) + 200;
-    for (const video of release.videos) {
-        const line = `- ${escape_code(video.file)}: ${escape_link(escape_text(video.url, 500), video.url)}`;
-        if (used + measure(`\n${line}`) > budget)
-            break;
-        lines.push(line);
-        used += measure(`\n${line}`);
-    }
-    const more = release.videos.length - lines.length;
-    if (more)
-        lines.push(`- … and ${more} more: see the release's manifest.json`);
-    return [heading, '', ...lines].join('\n');
-}
-function renderFooter(rows, ctx) {
-    const parts = [];
-    if (safeUrl(ctx.runUrl))
-        parts.push(escape_link('Workflow run', ctx.runUrl));
-    if (safeUrl(ctx.artifactUrl))
-        parts.push(escape_link('Artifact with the videos', ctx.artifactUrl));
-    if (ctx.mediaExpiry)
-        parts.push(escape_text(ctx.mediaExpiry, 300));
-    if (rows.some(row => kindOf(row) === 'reused')) {
-        parts.push('♻️ reused: an identical video made earlier, not paid for again');
-    }
-    if (rows.some(row => row.resumed))
-        parts.push("↩️ resumed: an earlier run's request, picked up");
-    return parts.length ? `<sub>${parts.join(' · ')}</sub>` : '';
-}
-/**
- * Which rows get a table line (and details), in their own order: the most important first while
- * they fit, so failures and invalid scripts stay visible when hundreds of successes do not. A row
- * whose details do not fit any more keeps its line (its status says what happened).
- */
-function chooseShown(rendered, budget, measure) {
-    const cost = costIn(measure);
-    const byImportance = [...rendered].sort((a, b) => visibilityRank(kindOf(a.row)) - visibilityRank(kindOf(b.row)));
-    const shown = new Map();
-    let used = 0;
-    for (const item of byImportance) {
-        const lineCost = measure(`\n${item.line}`);
-        const detailCost = item.detail ? cost(item.detail) : 0;
-        if (used + lineCost + detailCost <= budget) {
-            shown.set(item, item);
-            used += lineCost + detailCost;
-        }
-        else if (used + lineCost <= budget) {
-            shown.set(item, { ...item, detail: null });
-            used += lineCost;
-        }
-    }
-    return rendered.flatMap(item => shown.get(item) ?? []);
-}
-function visibilityRank(kind) {
-    if (kind === 'invalid' || FAILED.has(kind))
-        return 0;
-    if (kind === 'pending')
-        return 1;
-    return kind === 'skipped' ? 3 : 2;
-}
-/**
- * Every row that reached the queue (a request id: a video to reuse, a request to resume; a row
- * still rendering as `pending`), then the carried entries of the other files; the most useful
- * first, this run's before older ones. A row that paid for nothing (a dry run, a refused key)
- * never replaces what an earlier run saved for its file.
- */
-function savedEntries(rows, carry = []) {
-    const own = rows
-        .filter((row) => typeof row.hash === 'string' && row.request_id !== null)
-        .map(row => ({
-        file: row.file,
-        hash: row.hash,
-        request_id: row.request_id,
-        status: kindOf(row),
-        video_url: row.video_url,
-        thumbnail_url: row.thumbnail_url,
-        duration: row.duration
-    }));
-    const files = new Set(own.map(entry => entry.file));
-    const older = carry.filter(entry => !files.has(entry.file));
-    // Array#sort is stable: among equally useful entries, this run's stay first.
-    return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status));
-}
-/** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
-function stateRank(status) {
-    const order = ['pending', 'success', 'reused', 'timeout'];
-    return order.includes(status) ? order.indexOf(status) : order.length;
-}
-/**
- * The state block within `budget`: complete if it fits. Else without any URL, because a later run
- * must then look requests up by id anyway (and signed URLs expire): those ~90 characters an entry
- * are better spent on visible rows. Else the most useful entries that fit, without URLs.
- */
-function fitState(entries, budget, cost) {
-    if (!entries.length)
-        return '';
-    const fits = (block) => cost(block) <= budget;
-    const complete = encodeState(entries);
-    if (fits(complete))
-        return complete;
-    const lean = entries.map(entry => ({ ...entry, video_url: null, thumbnail_url: null }));
-    const kept = largestFitting(lean.length, n => fits(encodeState(lean.slice(0, n))));
-    return kept ? encodeState(lean.slice(0, kept)) : '';
-}
-/** The largest n in 1…max for which `ok(n)` holds (it holds for every smaller n too), or 0. */
-function largestFitting(max, ok) {
-    let low = 0;
-    let high = max;
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (ok(mid))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    return low;
-}
-
-;// CONCATENATED MODULE: ./src/types.ts
-// The plain data that flows through the pipeline: scripts in, results out.
-// Every module takes and returns these; only the edges do I/O.
-/** The statuses that count as `succeeded`: a video exists for the script. */
-const SUCCEEDED = new Set(['success', 'reused']);
-
-;// CONCATENATED MODULE: ./src/reuse/plan.ts
-
-// `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
-const RENDERING = new Set(['pending', 'timeout']);
-/**
- * One job per request: a finished video of the same hash is reused, else a request of the same
- * hash still rendering is resumed, else the request is submitted. A script that says
- * `regenerate: true` is always submitted: that is also the way out of a request stuck in the queue.
- */
-function planJobs(requests, earlier) {
-    const plan = { jobs: [], resumed: new Set(), notes: [] };
-    for (const request of requests) {
-        const matches = request.regenerate ? [] : earlier.filter(e => e.hash === request.hash);
-        const done = matches.find(e => e.state === 'done');
-        const rendering = matches.find(e => e.state === 'rendering');
-        if (done) {
-            plan.jobs.push({ request, resumeId: done.requestId, reuse: true });
-            plan.notes.push(`${request.file}: unchanged since request ${done.requestId} (${done.from}): reusing its video`);
-        }
-        else if (rendering) {
-            plan.jobs.push({ request, resumeId: rendering.requestId });
-            plan.resumed.add(request.file);
-            plan.notes.push(`${request.file}: request ${rendering.requestId} (${rendering.from}) was still rendering: resuming it`);
-        }
-        else {
-            plan.jobs.push({ request });
-        }
-    }
-    return plan;
-}
-/** The entries of a comment's hidden state that name a request worth reusing or resuming. */
-function earlierFromState(entries, from) {
-    return entries.flatMap(entry => {
-        const state = SUCCEEDED.has(entry.status)
-            ? 'done'
-            : RENDERING.has(entry.status)
-                ? 'rendering'
-                : null;
-        return entry.request_id && state
-            ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
-            : [];
-    });
-}
-/** Whether a request still needs an earlier finished video to be found for it. */
-function wantsEarlierVideo(request, earlier) {
-    return !request.regenerate && !earlier.some(e => e.hash === request.hash);
-}
-
-;// CONCATENATED MODULE: ./src/reuse/sources.ts
-
-
-
-
-/** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
-const MAX_PULLS = 5;
-/** Listed requests whose status is looked up when the list does not show payloads. */
-const MAX_LOOKUPS = 10;
-/**
- * On a push, the saved state of the pull requests it merged: what the reviewers already saw.
- * Only the bot's own comments count.
- */
-async function earlierFromMergedPulls(source) {
-    const { github, event, pulls, marker, identity, warn } = source;
-    const found = [];
-    for (const pull of pulls.slice(0, MAX_PULLS)) {
-        const target = { owner: event.owner, repo: event.repo, issueNumber: pull.number };
-        try {
-            const comment = await findComment(github, target, marker, identity);
-            const entries = decodeState(comment?.body ?? '');
-            found.push(...earlierFromState(entries, `pull request #${pull.number}`));
-        }
-        catch (error) {
-            warn(`Could not read the comments of pull request #${pull.number}: ${error.message}`);
-        }
-    }
-    return found;
-}
-/**
- * Earlier requests of identical payloads in the queue's own list, within what one list call
- * returns (it has no documented paging). Where the list does not echo payloads, the newest few
- * candidates are looked up by id; if those answers carry no payload either, nothing can match.
- */
-async function earlierFromRequestList(source) {
-    const found = [];
-    for (const model of new Set(source.requests.map(r => r.model))) {
-        const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
-        let listed;
-        try {
-            listed = await source.client.list(model, source.signal);
-        }
-        catch (error) {
-            source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
-            continue;
-        }
-        const candidates = listed.filter(r => stateOf(r));
-        const shown = candidates.filter(r => r.payload !== undefined);
-        const looked = await lookUp(source.client, newestFirst(candidates.filter(r => r.payload === undefined)).slice(0, MAX_LOOKUPS), source.signal);
-        for (const remote of [...shown, ...looked]) {
-            const state = stateOf(remote);
-            const hash = hashOf(model, remote.payload);
-            if (state && hash && wanted.has(hash)) {
-                found.push({ hash, requestId: remote.requestId, state, from: 'found in the request list' });
-            }
-        }
-    }
-    return found;
-}
-/** Status answers of `listed`, one at a time, stopping at the first that shows no payload. */
-async function lookUp(client, listed, signal) {
-    const answers = [];
-    for (const remote of listed) {
-        try {
-            const answer = await client.get(remote.requestId, signal);
-            if (answer.payload === undefined)
-                break;
-            answers.push(answer);
-        }
-        catch {
-            // One unreadable request says nothing about the others.
-        }
-    }
-    return answers;
-}
-function stateOf(remote) {
-    if (remote.status === 'success')
-        return 'done';
-    return remote.terminal ? null : 'rendering';
-}
-function hashOf(model, payload) {
-    if (payload === null || typeof payload !== 'object')
-        return null;
-    try {
-        return hashRequest(model, payload);
-    }
-    catch {
-        return null;
-    }
-}
-function newestFirst(listed) {
-    return [...listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-}
-
-;// CONCATENATED MODULE: ./src/reuse/index.ts
-
-
-
-
-/**
- * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
- * one that costs a call to the queue, is read only for requests nothing else matched.
- */
-async function planReuse(options) {
-    const { requests, github, event, warn } = options;
-    if (!options.reuse)
-        return planJobs(requests, []);
-    const earlier = earlierFromState(options.saved, "this pull request's comment");
-    if (github && options.mergedPulls.length) {
-        const identity = await tokenIdentity(github);
-        const pulls = options.mergedPulls;
-        const source = { github, event, pulls, marker: marker(options.commentKey), identity, warn };
-        earlier.push(...(await earlierFromMergedPulls(source)));
-    }
-    const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
-    if (unmatched.length) {
-        const source = { client: options.client, requests: unmatched, signal: options.signal, warn };
-        earlier.push(...(await earlierFromRequestList(source)));
-    }
-    const plan = planJobs(requests, earlier);
-    for (const note of plan.notes)
-        options.log(note);
-    return plan;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(88701);
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(76982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(79896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(62088);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(70857);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(35317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-// EXTERNAL MODULE: external "stream"
-var external_stream_ = __nccwpck_require__(2203);
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(39023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(42613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(75260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core/* info */.pq(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib/* HttpClient */.Qq(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core/* debug */.Yz('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        core.debug('Checking tar --version');
-        let versionOutput = '';
-        yield exec('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        core.debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (core.isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield exec(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield io.which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core.debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield io.which('powershell', true);
-            core.debug(`Using powershell at path: ${powershellPath}`);
-            yield exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield io.which('unzip', true);
-        const args = [file];
-        if (!core.isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
-            const s = path.join(sourceDir, itemName);
-            yield io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || os.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = semver.clean(versionSpec) || '';
-        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core.debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
-            core.debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core.debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || os.arch();
-    const toolPath = path.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = path.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = path.join(_getTempDirectory(), crypto.randomUUID());
-        }
-        yield io.mkdirP(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-        core.debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield io.rmRF(folderPath);
-        yield io.rmRF(markerPath);
-        yield io.mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = path.join(_getCacheDirectory(), tool, semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
-    core.debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = semver.clean(versionSpec) || '';
-    core.debug(`isExplicit: ${c}`);
-    const valid = semver.valid(c) != null;
-    core.debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core.debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core.debug(`matched: ${version}`);
-    }
-    else {
-        core.debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ./src/publish/media.ts
-// Downloads each finished video and its thumbnail to disk the moment its request succeeds, while
-// other videos still render: signed media links expire, and a batch can outlast them. Streams to
-// disk without the API key, asks the queue for fresh links when a link has expired, and checks
-// that what arrived is a video and an image. One failed download marks its row only.
-
-
-
-
-
-
-const DOWNLOADS_AT_ONCE = 4;
-/** Reads of fresh links per file, after the first download failed on an expired link. */
-const REFRESHES = 2;
-/** Waits before each refresh: the queue may need a moment to sign the new link. */
-const REFRESH_WAITS_MS = [1000, 3000];
-/** HTTP statuses storage answers for an expired or revoked signed link. */
-const EXPIRED = new Set([403, 404, 410]);
-function createMediaStore(options) {
-    const limit = createLimiter(DOWNLOADS_AT_ONCE);
-    const running = [];
-    const scrub = options.scrub ?? (text => text);
-    const wait = options.sleep ?? sleep;
-    const keep = async (row) => {
-        const base = options.bases.get(row.file);
-        if (!base || !row.video_url)
-            return;
-        const links = { video: row.video_url, thumbnail: row.thumbnail_url, renewed: 0 };
-        let renewing = null;
-        /**
-         * Fresh links for the row, up to REFRESHES times; `seen` is how often the links had been
-         * renewed when the failed download started: if they were renewed since, they are used as is.
-         */
-        const renew = (seen) => {
-            if (links.renewed > seen)
-                return Promise.resolve(true);
-            renewing ??= (async () => {
-                if (!row.request_id || links.renewed >= REFRESHES)
-                    return false;
-                await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000).catch(() => { });
-                const fresh = await options.refresh(row.request_id).catch(() => null);
-                links.renewed++;
-                if (!fresh?.videoUrl)
-                    return false;
-                links.video = fresh.videoUrl;
-                links.thumbnail = fresh.thumbnailUrl ?? links.thumbnail;
-                row.video_url = scrub(fresh.videoUrl);
-                row.thumbnail_url = fresh.thumbnailUrl ? scrub(fresh.thumbnailUrl) : row.thumbnail_url;
-                return true;
-            })().finally(() => (renewing = null));
-            return renewing;
-        };
-        const current = (which) => () => ({
-            url: links[which],
-            seen: links.renewed
-        });
-        // Both at once: the thumbnail's link expires as soon as the video's.
-        const [video, thumbnail] = await Promise.all([
-            download(current('video'), options.dir, `${base}.mp4`, isMp4, renew),
-            links.thumbnail
-                ? download(current('thumbnail'), options.dir, `${base}.jpg`, isJpeg, renew)
-                : { path: null, error: null }
-        ]);
-        row.video_file = video.path;
-        row.thumbnail_file = thumbnail.path;
-        const errors = [
-            video.error && `video: ${video.error}`,
-            thumbnail.error && `thumbnail: ${thumbnail.error}`
-        ].filter(Boolean);
-        if (errors.length) {
-            const note = `Generated, but not saved to the artifact (${errors.join('; ')})`;
-            row.error = row.error ? `${row.error}; ${note}` : note;
-        }
-    };
-    return {
-        dir: options.dir,
-        fetch(row) {
-            running.push(limit(() => keep(row)));
-        },
-        async settled() {
-            // Downloads started while waiting are waited for too.
-            for (let seen = 0; seen < running.length; seen = running.length) {
-                await Promise.all(running.slice(seen));
-            }
-        }
-    };
-}
-/**
- * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a download
- * cut off) is renewed by `renew` and tried again, while it finds fresh links.
- */
-async function download(link, dir, relative, check, renew) {
-    const dest = external_node_path_default().join(dir, ...relative.split('/'));
-    for (;;) {
-        const { url, seen } = link();
-        const kept = await fetchInto(url, dest, relative, check);
-        if (!kept.retry || !(await renew(seen)))
-            return { path: kept.path, error: kept.error };
-    }
-}
-async function fetchInto(url, dest, relative, check) {
-    // The same rule as for links in the comment: a URL from the queue must not reach into the
-    // runner's network (a metadata service, a plain-http host).
-    if (!trustedUrl(url)) {
-        return {
-            path: null,
-            error: 'not downloaded: the URL is not https (nor http on this machine)',
-            retry: false
-        };
-    }
-    try {
-        await (0,promises_.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
-        // tool-cache refuses to overwrite: a cut-off earlier attempt may have left a part behind.
-        await (0,promises_.rm)(dest, { force: true });
-        // No auth argument: media lives on third-party storage and must never see the API key.
-        await downloadTool(url, dest);
-        const { size } = await (0,promises_.stat)(dest);
-        if (size === 0)
-            return { path: null, error: 'the download was empty', retry: true };
-        if (!check(await head(dest))) {
-            return { path: null, error: 'the download is not of the expected type', retry: false };
-        }
-        return { path: relative, error: null, retry: false };
-    }
-    catch (error) {
-        const status = error.httpStatusCode;
-        if (status && EXPIRED.has(status)) {
-            return { path: null, error: `HTTP ${status}: the media link has expired`, retry: true };
-        }
-        if (status)
-            return { path: null, error: `HTTP ${status}`, retry: false };
-        // Cut off, or no answer, after tool-cache's own retries: the link may be the trouble.
-        return { path: null, error: error.message, retry: true };
-    }
-}
-async function head(file) {
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        const buffer = Buffer.alloc(12);
-        const { bytesRead } = await handle.read(buffer, 0, 12, 0);
-        return buffer.subarray(0, bytesRead);
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** ISO base media files start with a box whose type is `ftyp`. */
-function isMp4(head) {
-    return head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp';
-}
-function isJpeg(head) {
-    return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-}
-
-;// CONCATENATED MODULE: ./src/publish/names.ts
-// Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
-// script's own path with a media extension, mapped to names the artifact service accepts. The same
-// script gets the same name on every run, and no two scripts ever get the same one.
-
-/**
- * What the artifact service refuses in a file path (@actions/artifact's own list: NTFS cannot hold
- * them), `\` (a folder separator on Windows, where artifacts are unzipped too), control
- * characters, and `%`, the escape itself, so that the mapping stays one-to-one.
- */
-// eslint-disable-next-line no-control-regex -- control characters are among those refused
-const names_REFUSED = /[%":<>|*?\\\u0000-\u001F\u007F]/g;
-/** `path` with every refused character written as `%XX` (UTF-8 bytes, as in URLs). */
-function storablePath(file) {
-    return file.replace(names_REFUSED, ch => Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-}
-/**
- * The artifact-relative path, without extension, that each of `files` gets: `videos/intro.md` →
- * `videos/intro`. When another script of the repository (`known`: every script file the globs
- * select in the workspace, not only this run's) has the same name with another extension, each
- * keeps its extension (`videos/intro.md`, `videos/intro.yml`), so that names do not depend on
- * which scripts a run happens to touch.
- */
-function mediaBases(files, known) {
-    const stems = new Map();
-    for (const file of new Set([...known, ...files])) {
-        stems.set(stemOf(file), (stems.get(stemOf(file)) ?? 0) + 1);
-    }
-    // Whole paths are unique; a stem can still equal another script's whole path
-    // (`a.md.md` beside `a.md` and `a.yml`): such scripts keep their whole path too.
-    const whole = new Set(files.filter(file => (stems.get(stemOf(file)) ?? 0) > 1));
-    for (;;) {
-        const owners = new Map();
-        for (const file of files) {
-            const base = whole.has(file) ? file : stemOf(file);
-            owners.set(base, [...(owners.get(base) ?? []), file]);
-        }
-        const clashing = [...owners.values()].filter(list => list.length > 1).flat();
-        const fresh = clashing.filter(file => !whole.has(file));
-        if (!fresh.length)
-            break;
-        for (const file of fresh)
-            whole.add(file);
-    }
-    return new Map(files.map(file => [file, storablePath(whole.has(file) ? file : stemOf(file))]));
-}
-function stemOf(file) {
-    return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-}
-
-;// CONCATENATED MODULE: ./src/publish/artifact.ts
-// Uploads the downloaded media and manifest.json as one workflow artifact.
-// @actions/artifact is loaded only when an upload happens: it is large and slows every start.
-
-
-/** Names tried after `name` is found taken for good: `name-2` … `name-10`. */
-const MAX_SUFFIX = 10;
-/** Writes `manifest.json`, the results, into `dir`, beside the media. */
-async function writeManifest(dir, results) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`);
-}
-/**
- * Uploads `dir`'s `manifest.json` and `mediaFiles` (relative to `dir`) as artifact `name`. When a
- * re-run finds the name taken, the earlier artifact is replaced; when it cannot be (an upload
- * that never finalized keeps its name, unlisted and undeletable), the next free `name-N` is used,
- * and said.
- */
-async function uploadArtifact(name, dir, mediaFiles, warn) {
-    const files = ['manifest.json', ...mediaFiles].map(f => external_node_path_default().join(dir, ...f.split('/')));
-    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
-    const client = new DefaultArtifactClient();
-    // Videos are compressed already: zipping them again costs time and saves nothing.
-    const upload = async (as) => ({
-        id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
-        name: as
-    });
-    for (let n = 1; n <= MAX_SUFFIX; n++) {
-        const candidate = n === 1 ? name : `${name}-${n}`;
-        try {
-            return await upload(candidate);
-        }
-        catch (error) {
-            if (!isNameTaken(error))
-                throw error;
-        }
-        // A re-run of the job finds the artifact of its earlier attempt: replace it, as
-        // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
-        if (await deleted(client, candidate))
-            return upload(candidate);
-        const next = `${name}-${n + 1}`;
-        if (n < MAX_SUFFIX)
-            warn(`Artifact name "${candidate}" is taken by an upload that never finished: using "${next}"`);
-    }
-    throw new Error(`Artifact names "${name}" to "${name}-${MAX_SUFFIX}" are all taken in this run`);
-}
-function isNameTaken(error) {
-    return /already exists|\(409\)|conflict/i.test(error.message);
-}
-async function deleted(client, name) {
-    try {
-        await client.deleteArtifact(name);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish/release.ts
-// A stable home for the videos a merge regenerates: the assets of one GitHub release, at
-// `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
-// Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
-// which script and which payload hash each holds, so an unchanged video is never uploaded again.
-
-
-
-
-
-
-/** GitHub refuses the 1001st asset of a release. */
-const MAX_ASSETS = 1000;
-const MANIFEST_ASSET = 'manifest.json';
-/** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
-const UPLOAD_ATTEMPTS = 3;
-/**
- * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
- * as they are, readable, and unique through a short hash of the whole path:
- * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
- */
-function assetNames(file, thumbnailExtension = '.jpg') {
-    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-    const readable = stem
-        .normalize('NFKD')
-        .replace(/[^A-Za-z0-9_-]+/g, '-')
-        .replace(/^-+|-+$/g, '') || 'video';
-    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, 8);
-    const base = `${readable.slice(0, 120)}-${id}`;
-    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
-}
-function downloadUrl(target, name) {
-    const { serverUrl, owner, repo, tag } = target;
-    return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`;
-}
-/**
- * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
- * release `target.tag`, created when missing and never made the repository's latest. A failure
- * of one asset is a problem of that asset; a release that cannot be read or created at all
- * throws, naming the permission it needs.
- */
-async function publishRelease(github, target, rows, dir, log) {
-    const release = await findOrCreate(github, target);
-    const assets = await listAssets(github, target, release.id);
-    const earlier = await readManifest(github, target, assets);
-    const manifest = new Map(earlier.map(entry => [entry.file, entry]));
-    const problems = [];
-    let uploaded = 0;
-    const publishable = rows.filter((row) => SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash);
-    for (const row of publishable) {
-        const names = assetNames(row.file, external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg'));
-        const known = manifest.get(row.file);
-        const present = (name) => !name || assets.has(name);
-        if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
-            log(`${row.file}: unchanged in release ${target.tag}, not uploaded again`);
-            continue;
-        }
-        const wanted = [names.video, ...(row.thumbnail_file ? [names.thumbnail] : [])];
-        const fresh = wanted.filter(name => !assets.has(name)).length;
-        if (assets.size + fresh > MAX_ASSETS - 1) {
-            problems.push(`${row.file}: not published, the release ${target.tag} already holds ${assets.size} of the ${MAX_ASSETS} assets GitHub allows`);
-            continue;
-        }
-        try {
-            await replaceAsset(github, target, release, assets, names.video, row.video_file, dir);
-            const thumbnail = row.thumbnail_file
-                ? await replaceAsset(github, target, release, assets, names.thumbnail, row.thumbnail_file, dir)
-                : null;
-            uploaded++;
-            manifest.set(row.file, {
-                file: row.file,
-                hash: row.hash,
-                request_id: row.request_id,
-                duration: row.duration,
-                video: names.video,
-                thumbnail,
-                video_url: downloadUrl(target, names.video),
-                thumbnail_url: thumbnail ? downloadUrl(target, thumbnail) : null
-            });
-        }
-        catch (error) {
-            problems.push(`${row.file}: ${error.message}`);
-        }
-    }
-    const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file));
-    try {
-        const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`);
-        await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir);
-    }
-    catch (error) {
-        problems.push(`${MANIFEST_ASSET}: ${error.message}`);
-    }
-    const videos = new Map(publishable.flatMap(row => {
-        const entry = manifest.get(row.file);
-        return entry?.hash === row.hash ? [[row.file, entry.video_url]] : [];
-    }));
-    return { url: release.html_url, videos, uploaded, problems };
-}
-async function findOrCreate(github, target) {
-    const { owner, repo, tag } = target;
-    try {
-        const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
-        return data;
-    }
-    catch (error) {
-        if (error.status !== 404) {
-            throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'));
-        }
-    }
-    try {
-        const { data } = await github.rest.repos.createRelease({
-            owner,
-            repo,
-            tag_name: tag,
-            name: tag,
-            body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
-            // A home for videos, not a release of the software: never the repository's latest.
-            make_latest: 'false'
-        });
-        return data;
-    }
-    catch (error) {
-        throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
-    }
-}
-async function listAssets(github, target, releaseId) {
-    const listed = await github.paginate(github.rest.repos.listReleaseAssets, {
-        owner: target.owner,
-        repo: target.repo,
-        release_id: releaseId,
-        per_page: 100
-    });
-    return new Map(listed.map(asset => [asset.name, asset]));
-}
-/** The release's manifest.json, or [] when it has none or it cannot be read. */
-async function readManifest(github, target, assets) {
-    const asset = assets.get(MANIFEST_ASSET);
-    if (!asset)
-        return [];
-    try {
-        const { data } = await github.rest.repos.getReleaseAsset({
-            owner: target.owner,
-            repo: target.repo,
-            asset_id: asset.id,
-            headers: { accept: 'application/octet-stream' }
-        });
-        const text = Buffer.from(data).toString('utf8');
-        const parsed = JSON.parse(text);
-        return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
-    }
-    catch {
-        // Without it, every video is uploaded again: slower, never wrong.
-        return [];
-    }
-}
-function isEntry(value) {
-    const entry = value;
-    return (typeof entry?.file === 'string' &&
-        typeof entry.hash === 'string' &&
-        typeof entry.video === 'string' &&
-        (entry.thumbnail === null || typeof entry.thumbnail === 'string'));
-}
-/**
- * Uploads `source` (a file under `dir`, or bytes) as asset `name`, after deleting the asset of
- * that name: GitHub refuses a second one, and an upload cut off can leave one behind.
- */
-async function replaceAsset(github, target, release, assets, name, source, dir) {
-    const file = typeof source === 'string' ? external_node_path_default().join(dir, ...source.split('/')) : null;
-    const size = file ? (await (0,promises_.stat)(file)).size : source.length;
-    let lastError;
-    for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
-        const existing = assets.get(name) ??
-            (attempt > 1 ? await findAsset(github, target, release.id, name) : undefined);
-        if (existing) {
-            await github.rest.repos.deleteReleaseAsset({
-                owner: target.owner,
-                repo: target.repo,
-                asset_id: existing.id
-            });
-            assets.delete(name);
-        }
-        try {
-            const { data } = await github.rest.repos.uploadReleaseAsset({
-                owner: target.owner,
-                repo: target.repo,
-                release_id: release.id,
-                url: release.upload_url,
-                name,
-                // A stream is read once: a failed send is retried here, with a new one.
-                data: (file ? (0,external_node_fs_.createReadStream)(file) : source),
-                headers: { 'content-type': contentType(name), 'content-length': size },
-                request: { retries: 0 }
-            });
-            assets.set(data.name, data);
-            return data.name;
-        }
-        catch (error) {
-            lastError = error;
-            const status = error.status;
-            // A refusal that a second send cannot change.
-            if (status === 401 || status === 403 || status === 404)
-                break;
-        }
-    }
-    throw new Error(explainGitHubError(lastError, `Uploading ${name}`, 'contents: write'));
-}
-async function findAsset(github, target, releaseId, name) {
-    return (await listAssets(github, target, releaseId)).get(name);
-}
-function contentType(name) {
-    if (name.endsWith('.mp4'))
-        return 'video/mp4';
-    if (name.endsWith('.jpg'))
-        return 'image/jpeg';
-    if (name.endsWith('.png'))
-        return 'image/png';
-    if (name.endsWith('.webp'))
-        return 'image/webp';
-    return 'application/json';
-}
-
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-// Sets the step outputs of the contract from the results.
-
-
-function counts(results) {
-    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
-    const skipped = results.filter(r => r.status === 'skipped').length;
-    return { succeeded, failed: results.length - succeeded - skipped };
-}
-function setOutputs(results, published) {
-    const { succeeded, failed } = counts(results);
-    lib_core/* setOutput */.uH('results', JSON.stringify(results));
-    lib_core/* setOutput */.uH('video-urls', results
-        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
-        .map(r => r.video_url)
-        .join('\n'));
-    lib_core/* setOutput */.uH('succeeded', String(succeeded));
-    lib_core/* setOutput */.uH('failed', String(failed));
-    lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
-    lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
-    lib_core/* setOutput */.uH('directory', published.directory ?? '');
-    lib_core/* setOutput */.uH('release-urls', results
-        .map(r => r.release_url)
-        .filter(Boolean)
-        .join('\n'));
-}
-
-;// CONCATENATED MODULE: ./src/rows.ts
-// One row per script: what the comment, summary, artifact manifest and outputs are made of.
-
-function rowsFor(outcomes, dryRun) {
-    return outcomes.map(outcome => {
-        if (!outcome.ok) {
-            return {
-                ...blank(outcome.file),
-                status: 'invalid',
-                problems: outcome.problems,
-                error: outcome.problems.map(problemText).join('\n')
-            };
-        }
-        const { request } = outcome;
-        return {
-            ...blank(request.file),
-            status: 'skipped',
-            hash: request.hash,
-            title: request.title,
-            estimatedSeconds: request.estimatedSeconds,
-            payload: request.payload,
-            pending: !dryRun,
-            remoteStatus: dryRun ? undefined : 'waiting'
-        };
-    });
-}
-/** The valid scripts' requests. */
-function requestsOf(outcomes) {
-    return outcomes.flatMap(o => (o.ok ? [o.request] : []));
-}
-function rows_toResult(row) {
-    return {
-        file: row.file,
-        status: row.pending ? 'timeout' : row.status,
-        hash: row.hash,
-        request_id: row.request_id,
-        video_url: row.video_url,
-        thumbnail_url: row.thumbnail_url,
-        duration: row.duration,
-        error: row.error,
-        video_file: row.video_file,
-        thumbnail_file: row.thumbnail_file,
-        release_url: row.release_url
-    };
-}
-function blank(file) {
-    return {
-        file,
-        status: 'skipped',
-        hash: null,
-        request_id: null,
-        video_url: null,
-        thumbnail_url: null,
-        duration: null,
-        error: null,
-        video_file: null,
-        thumbnail_file: null,
-        release_url: null,
-        title: null,
-        estimatedSeconds: null,
-        problems: []
-    };
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
-// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
-// `logText`, so it can neither start a line of its own nor be read as a command.
-/**
- * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
- * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
- * the two-character sequences that open a command (`::`, `##[`) broken the same way.
- */
-function logText(value) {
-    return (String(value)
-        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
-        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
-        .replace(/::/g, ':%3A')
-        .replace(/##\[/g, '#%23['));
-}
-function percent(ch) {
-    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-// The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
-let outputsSet = false;
-/** The key, once read: every message that fails the step is scrubbed of it. */
-let apiKey;
-/**
- * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
- * logText, so that no script name can start a workflow command of its own.
- */
-const info = (message) => lib_core/* info */.pq(logText(message));
-/** Fails the step with a message that cannot hold the key. */
-const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
-async function run() {
-    const cancel = watchCancellation();
-    try {
-        const settings = readSettings();
-        apiKey = settings.apiKey || undefined;
-        await job(settings, readEvent(), cancel);
-    }
-    catch (error) {
-        fail(error.message);
-        // The contract's outputs exist on every run, so `if: always()` steps can read them.
-        if (!outputsSet)
-            setOutputs([], { commentUrl: null, artifactId: null });
-    }
-    finally {
-        cancel.dispose();
-    }
-    return { cancelled: cancel.signal.aborted };
-}
-async function job(settings, event, cancel) {
-    const { signal } = cancel;
-    // Scripts are read, and their paths shown, relative to working-directory (by default the
-    // workspace): under pull_request_target, the folder the pull request's head is checked out in.
-    const workspace = await openWorkingDirectory(process.env.GITHUB_WORKSPACE ?? process.cwd(), settings.workingDirectory);
-    const github = settings.githubToken
-        ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
-        : null;
-    const spending = decideSpending(settings, event);
-    if (spending.dryRun)
-        lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
-    // 1. Find the scripts the event touched.
-    const selection = await findScripts({
-        mode: settings.mode,
-        patterns: settings.scripts,
-        event,
-        workspace,
-        github,
-        log: info,
-        warn: lib_core/* warning */.$e
-    });
-    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
-    for (const file of selection.removed)
-        info(`${file} was removed: nothing to generate`);
-    // 2. Turn each into a validated payload before any money is spent.
-    const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
-    annotate(outcomes);
-    const rows = rowsFor(outcomes, spending.dryRun);
-    // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
-    const report = await openReport(settings, event, github, spending, selection.removed, rows);
-    // 4. Generate: reuse what was paid for already, resume what an earlier run left rendering.
-    // Each video is downloaded the moment it is ready, before its link can expire.
-    const client = spending.dryRun ? null : queueClient(settings);
-    const media = createMediaStore({
-        dir: external_node_path_default().join(process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), `avatar-videos-${process.pid}`),
-        bases: mediaBases(rows.map(row => row.file), selection.known),
-        refresh: async (id) => {
-            const remote = client ? await client.get(id, signal) : null;
-            // Fresh links are taken only from an answer about that very request.
-            return remote?.requestId === id ? remote : null;
-        },
-        scrub: text => redact(text, settings.apiKey)
-    });
-    let fatal = null;
-    if (client && rows.some(r => r.pending)) {
-        fatal =
-            report.unreadable && settings.reuse
-                ? holdBack(rows, report.unreadable)
-                : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
-    }
-    // 5. Publish: artifact, comment, summary, outputs.
-    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
-    const { succeeded, failed } = counts(results);
-    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
-    const failure = fatal ??
-        unsaved ??
-        (failed && settings.failOnError
-            ? `${failed} of ${results.length} scripts did not produce a video`
-            : null) ??
-        (unreleased && settings.failOnError ? unreleased : null);
-    if (failure)
-        fail(failure);
-    // Said once: as the step's failure, or else as a warning.
-    if (unreleased && unreleased !== failure)
-        lib_core/* warning */.$e(unreleased);
-}
-/**
- * Generates nothing: the earlier comment, which may hold videos already paid for and requests
- * still rendering, could not be read, and generating blind could pay for them again.
- */
-function holdBack(rows, why) {
-    const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`;
-    for (const row of rows.filter(r => r.pending)) {
-        row.pending = false;
-        row.status = 'skipped';
-        row.error = 'not generated: the earlier comment could not be read';
-    }
-    return message;
-}
-async function openReport(settings, event, github, spending, removed, rows) {
-    const target = settings.comment && github && event.pullRequest
-        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
-        : null;
-    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
-    const existing = 'found' in earlier ? earlier.found : null;
-    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
-    if (unreadable) {
-        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
-    }
-    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
-    const context = {
-        commentKey: settings.commentKey,
-        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
-        headSha: event.sha || null,
-        runUrl: event.runUrl,
-        artifactUrl: null,
-        dryRun: spending.dryRun,
-        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
-            .filter(Boolean)
-            .join(' '),
-        removed,
-        mergedPulls,
-        // What an earlier run saved for scripts this run does not touch is kept for later runs.
-        carry: decodeState(existing?.body ?? ''),
-        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-        final: false
-    };
-    const live = target && github && !unreadable && (rows.length || existing)
-        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
-        : null;
-    // Rendered only when an edit is due: the live comment writes at most every few seconds.
-    const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
-    return { context, live, mergedPulls, unreadable, show };
-}
-/**
- * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
- * that stopped everything (a refused key, an unknown model), or null.
- */
-async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
-    const requests = requestsOf(outcomes);
-    try {
-        await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
-    }
-    catch (error) {
-        if (!(error instanceof PreflightError))
-            throw error;
-        // One cause for every row: shown once per row, and the step fails on it alone.
-        for (const row of rows.filter(r => r.pending)) {
-            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
-        }
-        return error.message;
-    }
-    const plan = await planReuse({
-        requests,
-        saved: report.context.carry ?? [],
-        event,
-        mergedPulls: report.mergedPulls,
-        github,
-        client,
-        reuse: settings.reuse,
-        commentKey: settings.commentKey,
-        signal,
-        log: info,
-        warn: lib_core/* warning */.$e
-    });
-    for (const row of rows)
-        if (plan.resumed.has(row.file))
-            row.resumed = true;
-    report.show();
-    lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
-    const byFile = new Map(rows.map(row => [row.file, row]));
-    let refused = null;
-    // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
-    await generate(plan.jobs, {
-        client,
-        maxConcurrency: settings.maxConcurrency,
-        pollInterval: settings.pollInterval,
-        timeout: settings.timeout,
-        signal,
-        warn: lib_core/* warning */.$e,
-        onRefused: message => (refused = message),
-        onProgress: progress => {
-            const id = progress.requestId ? ` (${progress.requestId})` : '';
-            info(`${progress.file}: ${progress.status}${id}`);
-            const row = byFile.get(progress.file);
-            if (!row)
-                return;
-            if (progress.final)
-                applyGenerated(row, progress.final, settings.apiKey);
-            else
-                row.remoteStatus = redact(progress.status, settings.apiKey);
-            row.request_id = progress.requestId
-                ? redact(progress.requestId, settings.apiKey)
-                : row.request_id;
-            if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
-                media.fetch(row);
-            report.show();
-        },
-        onSummary: c => info(progressLine(c))
-    });
-    lib_core/* endGroup */.N4();
-    return refused;
-}
-/**
- * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function publish(settings, event, github, signal, rows, report, media) {
-    const { context } = report;
-    let artifactId = null;
-    let directory = null;
-    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
-    // download or upload under way when the job is cancelled is abandoned.
-    const abandon = (what) => () => {
-        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
-        return null;
-    };
-    if (rows.some(row => row.video_url)) {
-        const downloaded = media.settled().then(() => true);
-        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-            await writeManifest(media.dir, publicResults(rows, settings.apiKey));
-            directory = media.dir;
-        }
-    }
-    if (settings.artifact && directory && !signal.aborted) {
-        const upload = publishArtifact(settings, rows, directory);
-        artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
-        if (artifactId !== null && event.runUrl) {
-            context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
-        }
-    }
-    let unreleased = null;
-    if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, event, github, rows, directory);
-        unreleased = await unlessCancelled(work, signal, abandon('release upload'));
-        context.release = releaseOf(settings.release, event, rows);
-    }
-    context.final = true;
-    let commentUrl = null;
-    let unsaved = null;
-    if (report.live) {
-        try {
-            const body = redact(renderReport(rows, context), settings.apiKey);
-            commentUrl = (await report.live.finish(body)).url;
-            info(`Comment: ${commentUrl}`);
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
-            unsaved = unsavedRequests(rows, error.message);
-        }
-    }
-    // Outputs before the summary: a summary that cannot be written must not blank them.
-    const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl, artifactId, directory });
-    outputsSet = true;
-    if (rows.length || context.removed?.length) {
-        const summary = renderReport(rows, context, { forSummary: true });
-        try {
-            await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
-        }
-    }
-    outputsSet = true;
-    return { results, unsaved, unreleased };
-}
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
-/**
- * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null.
- */
-async function publishToRelease(tag, event, github, rows, directory) {
-    if (!RELEASE_EVENTS.has(event.name)) {
-        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
-        return null;
-    }
-    if (!directory)
-        return null;
-    if (!github)
-        return 'release is set, but github-token is empty: the release cannot be written';
-    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    lib_core/* startGroup */.Oh(`Publishing videos to the release ${tag}`);
-    try {
-        const released = await publishRelease(github, target, rows, directory, info);
-        for (const row of rows)
-            row.release_url = released.videos.get(row.file) ?? null;
-        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
-        for (const problem of released.problems)
-            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
-        return released.problems.length
-            ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-            : null;
-    }
-    catch (error) {
-        return error.message;
-    }
-    finally {
-        lib_core/* endGroup */.N4();
-    }
-}
-function releaseOf(tag, event, rows) {
-    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
-    if (!videos.length)
-        return null;
-    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
-    return { tag, url, videos };
-}
-/**
- * What the step fails with when the comment, the only place a later run learns what this one
- * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
- */
-function unsavedRequests(rows, why) {
-    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
-    if (!paid.length)
-        return null;
-    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
-    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
-}
-/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
-async function unlessCancelled(work, signal, fallback) {
-    if (signal.aborted)
-        return fallback();
-    let onAbort = () => { };
-    const cancelled = new Promise(resolve => {
-        onAbort = () => resolve(fallback());
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-        return await Promise.race([work, cancelled]);
-    }
-    finally {
-        signal.removeEventListener('abort', onAbort);
-    }
-}
-function defaultsOf(settings) {
-    return {
-        model: settings.model,
-        avatarId: settings.avatarId,
-        voiceId: settings.voiceId,
-        dimension: settings.dimension,
-        caption: settings.caption
-    };
-}
-/** Every problem as an annotation on its line, so the writer sees it in the diff. */
-function annotate(outcomes) {
-    const where = (p, title) => ({
-        file: p.file,
-        startLine: p.line,
-        startColumn: p.column,
-        title
-    });
-    const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
-    for (const outcome of outcomes) {
-        for (const p of outcome.ok ? [] : outcome.problems) {
-            lib_core/* error */.z3(said(p), where(p, 'Invalid video script'));
-        }
-        for (const w of outcome.warnings)
-            lib_core/* warning */.$e(said(w), where(w, 'Video script'));
-    }
-}
-/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
-async function findEarlierComment(github, target, settings) {
-    try {
-        const identity = await tokenIdentity(github);
-        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
-    }
-    catch (error) {
-        const action = `Reading the comments of pull request #${target.issueNumber}`;
-        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
-    }
-}
-/**
- * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
- * any rendering: once escaped for markdown, a key is no longer found by a search for it.
- */
-function applyGenerated(row, generated, key) {
-    const scrub = (text) => (text === null ? null : redact(text, key));
-    row.pending = false;
-    row.status = generated.status;
-    row.request_id = scrub(generated.requestId);
-    row.video_url = scrub(generated.videoUrl);
-    row.thumbnail_url = scrub(generated.thumbnailUrl);
-    row.duration = generated.duration;
-    row.error = scrub(generated.error);
-}
-/** Uploads `dir`: the manifest and every file downloaded. */
-async function publishArtifact(settings, rows, dir) {
-    try {
-        const media = rows
-            .flatMap(row => [row.video_file, row.thumbnail_file])
-            .filter((f) => !!f);
-        const artifact = await uploadArtifact(settings.artifactName, dir, media, lib_core/* warning */.$e);
-        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
-        return artifact.id;
-    }
-    catch (error) {
-        lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
-        return null;
-    }
-}
-function queueClient(settings) {
-    return createQueueClient({
-        apiUrl: settings.apiUrl,
-        apiKey: settings.apiKey,
-        organizationId: settings.organizationId,
-        observer: {
-            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
-        }
-    });
-}
-function progressLine(c) {
-    const rest = Object.entries(c)
-        .filter(([k]) => k !== 'done' && k !== 'total')
-        .map(([k, v]) => `${v} ${k}`);
-    return [`${c.done}/${c.total} done`, ...rest].join(', ');
-}
-/**
- * The results as outputs and the manifest show them. Media URLs and remote error texts could
- * echo the key back, and outputs and artifacts are not masked like logs.
- */
-function publicResults(rows, key) {
-    return JSON.parse(redact(JSON.stringify(rows.map(rows_toResult)), key));
-}
-/** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
-function redact(text, key) {
-    return key ? text.split(key).join('***') : text;
-}
-/**
- * GitHub calls still running this long after a cancellation are cut off: the runner kills the
- * step about 10 s after its first signal, and the comment and outputs must be written by then.
- */
-const LAST_CALLS_MS = 6000;
-/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation() {
-    const controller = new AbortController();
-    const lastCalls = new AbortController();
-    let timer;
-    const onSignal = (name) => () => {
-        if (controller.signal.aborted)
-            return;
-        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
-        controller.abort('cancelled');
-        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
-        timer.unref();
-    };
-    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-    return {
-        signal: controller.signal,
-        lastCalls: lastCalls.signal,
-        dispose() {
-            clearTimeout(timer);
-            process.off('SIGINT', handlers.SIGINT);
-            process.off('SIGTERM', handlers.SIGTERM);
-        }
-    };
 }
 
 

@@ -8,9 +8,10 @@ import { createGitHubClient, explainGitHubError, type GitHubClient } from './git
 import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
 import { findScripts } from './find/index.js'
 import { openWorkingDirectory } from './find/workspace.js'
-import { loadScript } from './script/index.js'
+import { createScriptParser, loadScript } from './script/index.js'
 import { createQueueClient, type QueueClient } from './queue/client.js'
-import { preflight, PreflightError } from './queue/preflight.js'
+import { preflight, PreflightError, reportParameters } from './queue/preflight.js'
+import { checkSetup } from './queue/setup-check.js'
 import { generate, notGenerated, type Generated } from './queue/generate.js'
 import { decideSpending, type Spending } from './spending.js'
 import { planReuse } from './reuse/index.js'
@@ -47,17 +48,25 @@ const info = (message: string) => core.info(logText(message))
 /** Fails the step with a message that cannot hold the key. */
 const fail = (message: string) => core.setFailed(redact(message, apiKey))
 
+export interface RunOptions {
+  /**
+   * The action's bundle (dist/index.js), started again as the worker threads that parse scripts
+   * under a time limit; null parses in this thread.
+   */
+  entry?: URL | null
+}
+
 export interface RunOutcome {
   /** The runner cancelled the job: whatever is still in flight is to be abandoned. */
   cancelled: boolean
 }
 
-export async function run(): Promise<RunOutcome> {
+export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const cancel = watchCancellation()
   try {
     const settings = readSettings()
     apiKey = settings.apiKey || undefined
-    await job(settings, readEvent(), cancel)
+    await job(settings, readEvent(), cancel, options.entry ?? null)
   } catch (error) {
     fail((error as Error).message)
     // The contract's outputs exist on every run, so `if: always()` steps can read them.
@@ -68,7 +77,12 @@ export async function run(): Promise<RunOutcome> {
   return { cancelled: cancel.signal.aborted }
 }
 
-async function job(settings: Settings, event: EventInfo, cancel: Cancellation): Promise<void> {
+async function job(
+  settings: Settings,
+  event: EventInfo,
+  cancel: Cancellation,
+  entry: URL | null
+): Promise<void> {
   const { signal } = cancel
   // Scripts are read, and their paths shown, relative to working-directory (by default the
   // workspace): under pull_request_target, the folder the pull request's head is checked out in.
@@ -96,9 +110,10 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
 
   // 2. Turn each into a validated payload before any money is spent.
+  const parser = createScriptParser(entry)
   const outcomes = await Promise.all(
-    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings)))
-  )
+    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
+  ).finally(() => parser.close())
   annotate(outcomes)
   const rows = rowsFor(outcomes, spending.dryRun)
 
@@ -121,11 +136,14 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
     },
     scrub: text => redact(text, settings.apiKey)
   })
-  let fatal: string | null = null
-  if (client && rows.some(r => r.pending)) {
-    fatal =
+  //    Or, on a dry run given a key, check what the account sees, submitting nothing.
+  let generated: Generation = { fatal: null, rateLimited: null }
+  if (spending.dryRun && settings.dryRun && settings.apiKey) {
+    generated.fatal = await checkMySetup(settings, signal, outcomes, report)
+  } else if (client && rows.some(r => r.pending)) {
+    generated =
       report.unreadable && settings.reuse
-        ? holdBack(rows, report.unreadable)
+        ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
         : await generateVideos(
             settings,
             event,
@@ -152,15 +170,46 @@ async function job(settings: Settings, event: EventInfo, cancel: Cancellation): 
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
   const failure =
-    fatal ??
+    generated.fatal ??
     unsaved ??
     (failed && settings.failOnError
       ? `${failed} of ${results.length} scripts did not produce a video`
       : null) ??
+    (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
     (unreleased && settings.failOnError ? unreleased : null)
   if (failure) fail(failure)
   // Said once: as the step's failure, or else as a warning.
   if (unreleased && unreleased !== failure) core.warning(unreleased)
+}
+
+/** What generation left to fail the step with. */
+interface Generation {
+  /** What stopped everything (a refused key, an unknown model), or null. */
+  fatal: string | null
+  /** The queue's rate limit stopped the submissions: why, and what the next run does. */
+  rateLimited: string | null
+}
+
+/**
+ * A dry run given a key: checks the key and the models with the queue, and reports what the
+ * account sees in the log, the comment and the summary. Returns what stops the key or a model
+ * from working, which fails the step.
+ */
+async function checkMySetup(
+  settings: Settings,
+  signal: AbortSignal,
+  outcomes: ScriptOutcome[],
+  report: Report
+): Promise<string | null> {
+  const requests = requestsOf(outcomes)
+  const models = requests.length ? requests.map(r => r.model) : [settings.model]
+  const check = await checkSetup(queueClient(settings), models, signal)
+  core.startGroup('Setup check: what the request queue shows this key')
+  for (const finding of check.findings) info(finding)
+  core.endGroup()
+  reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
+  report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
+  return check.problem
 }
 
 /**
@@ -257,22 +306,23 @@ async function generateVideos(
   rows: Row[],
   outcomes: ScriptOutcome[],
   report: Report
-): Promise<string | null> {
+): Promise<Generation> {
   const requests = requestsOf(outcomes)
   try {
-    await preflight(
+    const details = await preflight(
       client,
       requests.map(r => r.model),
       core.warning,
       signal
     )
+    reportParameters(details, requests, { debug: core.debug, warn: core.warning })
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error
     // One cause for every row: shown once per row, and the step fails on it alone.
     for (const row of rows.filter(r => r.pending)) {
       applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey)
     }
-    return error.message
+    return { fatal: error.message, rateLimited: null }
   }
   const plan = await planReuse({
     requests,
@@ -293,6 +343,7 @@ async function generateVideos(
   core.startGroup(`Generating ${plan.jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
   let refused: string | null = null
+  let rateLimited: string | null = null
   // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
   await generate(plan.jobs, {
     client,
@@ -301,7 +352,14 @@ async function generateVideos(
     timeout: settings.timeout,
     signal,
     warn: core.warning,
+    log: info,
     onRefused: message => (refused = message),
+    onRateLimited: message => {
+      rateLimited = message
+      core.warning(
+        `${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`
+      )
+    },
     onProgress: progress => {
       const id = progress.requestId ? ` (${progress.requestId})` : ''
       info(`${progress.file}: ${progress.status}${id}`)
@@ -318,7 +376,26 @@ async function generateVideos(
     onSummary: c => info(progressLine(c))
   })
   core.endGroup()
-  return refused
+  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
+}
+
+/** `the queue…` → `The queue…` */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/**
+ * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
+ * and returns what the step fails with.
+ */
+function rateLimitNotice(rows: Row[], why: string, report: Report): string {
+  const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length
+  const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`
+  const message = skipped
+    ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+    : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`
+  report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ')
+  return message
 }
 
 /**
@@ -522,6 +599,7 @@ function applyGenerated(row: Row, generated: Generated, key: string): void {
   row.status = generated.status
   row.request_id = scrub(generated.requestId)
   row.video_url = scrub(generated.videoUrl)
+  row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key))
   row.thumbnail_url = scrub(generated.thumbnailUrl)
   row.duration = generated.duration
   row.error = scrub(generated.error)
@@ -553,7 +631,9 @@ function queueClient(settings: Settings): QueueClient {
     organizationId: settings.organizationId,
     observer: {
       onRetry: (attempt, delay, reason) =>
-        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`)
+        info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+      // The shape of every answer, for a failing run with the real queue to show what it said.
+      onAnswer: line => core.debug(`Request queue: ${line}`)
     }
   })
 }

@@ -41,6 +41,7 @@ export function toResult(row: Row): Result {
     thumbnail_url: row.thumbnail_url,
     duration: row.duration,
     error: row.error,
+    media_urls: row.media_urls,
     video_file: row.video_file,
     thumbnail_file: row.thumbnail_file,
     release_url: row.release_url
@@ -57,6 +58,7 @@ function blank(file: string): Row {
     thumbnail_url: null,
     duration: null,
     error: null,
+    media_urls: null,
     video_file: null,
     thumbnail_file: null,
     release_url: null,

@@ -58,6 +58,11 @@ export interface Result {
   thumbnail_url: string | null
   duration: number | null
   error: string | null
+  /**
+   * Every media URL the queue gave, `video_url` first (e.g. a cut with captions after it); null
+   * without a video. Added to the contract's fields, none of which it changes.
+   */
+  media_urls: string[] | null
   /** Artifact-relative path of the downloaded video (also under the `directory` output), or null. */
   video_file: string | null
   /** Likewise for the thumbnail. */

@@ -1,6 +1,8 @@
 // @ts-check
-// Local stand-in for GMI Cloud's request queue (model heygen-avatar-4): the four endpoints, the
-// undocumented behaviour seen in the wild, signed-URL media, and faults that tests inject.
+// Local stand-in for GMI Cloud's request queue (model heygen-avatar-4): its endpoints, the
+// undocumented behaviour seen in the wild (request-queue.md, "Evidence from live clients": slow
+// acceptance, rate limits, failure reasons and media in several shapes, requests not visible at
+// once, a paged list), signed-URL media, and faults that tests inject.
 // Plain ESM JavaScript so the demo and bench scripts can run it with `node` and no build step.
 
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
@@ -11,8 +13,10 @@ import { fileURLToPath } from 'node:url'
 
 /**
  * @typedef {'success' | 'failed' | 'cancelled'} Outcome
- * @typedef {'error' | 'error_message' | 'outcome.error' | 'outcome.message'
- *   | 'outcome.fail_reason'} ReasonAt
+ * @typedef {'error' | 'error_message' | 'outcome.error' | 'outcome.error_message'
+ *   | 'outcome.message' | 'outcome.fail_reason' | 'outcome.status'} ReasonAt
+ * @typedef {'media_urls' | 'video_url' | 'medias' | 'output'} VideoUrlField where a success puts
+ *   its video: `output` is `{"output": {"video": url}}`, a shape no client reads
  *
  * @typedef {object} Plan What happens to one request, in simulated seconds.
  * @property {number} createdSeconds reports `created` this long first (seen in the wild; default 0)
@@ -22,8 +26,17 @@ import { fileURLToPath } from 'node:url'
  * @property {Outcome} outcome default `success`
  * @property {string | null} reason failure text; `null` gives none at all
  * @property {ReasonAt} reasonAt where the failure text goes (default `outcome.fail_reason`)
+ * @property {Record<string, unknown> | null} failedOutcome the whole `outcome` of a failure,
+ *   as given, instead of a reason (default null: use `reason`)
  * @property {boolean} omitMedia success without any video URL
- * @property {'media_urls' | 'video_url'} videoUrlField default `media_urls`
+ * @property {VideoUrlField} videoUrlField default `media_urls`
+ * @property {number} extraMedia further videos after the first (e.g. a captioned cut), in the
+ *   same field (default 0)
+ * @property {'jpeg' | 'png' | 'webp'} thumbnailFormat default `jpeg`
+ * @property {number} acceptSeconds the submit answer comes this long after the request is
+ *   created, like HeyGen's slow acceptance (default 0)
+ * @property {number} hiddenSeconds the request answers 404 and is not listed this long after its
+ *   creation, as if the queue's reads had not seen it yet (default 0)
  * @property {number} duration seconds reported in the outcome (default: the spoken length)
  * @property {number} mediaTtlSeconds signed media URLs expire this long after the request ends
  * @property {number | undefined} videoBytes size of the video body (default: the real fixture)
@@ -57,9 +70,26 @@ import { fileURLToPath } from 'node:url'
  *   carries them scaled, so possibly fractional (default 1)
  * @property {number} [seed] default 1
  *
+ * @typedef {object} RateLimit The organisation's limit of requests (per hour on the live queue).
+ * @property {number} requests submissions accepted before the limit bites
+ * @property {'429' | 'failed'} [as] `429` refuses later submissions, billing nothing; `failed`
+ *   accepts them and fails them at once with "rate limit exceeded(RPM)" (default `429`)
+ * @property {number} [retryAfterSeconds] the 429's Retry-After, in real seconds, unscaled: an hourly
+ *   limit asks for long waits (default 3600; 0 sends none)
+ *
  * @typedef {object} SimOptions
  * @property {string} [apiKey] the accepted Bearer key (default `sim-key`)
- * @property {string[]} [models] known model ids, case-sensitive (default `['heygen-avatar-4']`)
+ * @property {string[]} [models] known model ids, case-sensitive (default `['heygen-avatar-4']`);
+ *   `GET /models` lists them
+ * @property {Record<string, string[]>} [parameters] the parameter names each model's details
+ *   list (default: `heygen-avatar-4` and `heygen-avatar-v4` as their GMI pages show them)
+ * @property {RateLimit} [rateLimit]
+ * @property {number} [listPageSize] the request list shows at most this many requests a page
+ *   (default: all)
+ * @property {'none' | 'page' | 'cursor'} [listPaging] how further pages are reached: `none` names
+ *   no paging field (only `total` says there are more), `page` answers `page`, `page_size`,
+ *   `total_pages` and reads `?page=&page_size=`, `cursor` answers `next_page_token` and reads
+ *   `?page_token=` (default `none`)
  * @property {string} [organizationId] when set, another `X-Organization-ID` gets 403
  * @property {number} [timeScale] real seconds per simulated second (default 1)
  * @property {PlanFn} [plan] decides each request's fate when it is submitted
@@ -91,6 +121,8 @@ import { fileURLToPath } from 'node:url'
  * @property {(fault: Fault) => void} inject
  * @property {() => void} expireMedia every media URL issued so far answers 403 from now on
  * @property {(plan: PlanFn | undefined) => void} setPlan
+ * @property {(limit: RateLimit | undefined) => void} setRateLimit replaces the rate limit, e.g.
+ *   lifts it, as the next hour would; `requests` still counts every request ever created
  * @property {(requestId: string) => void} forget the request answers 404 and leaves the list
  *   from now on, as if the queue had lost it; it stays billed
  *
@@ -100,7 +132,7 @@ import { fileURLToPath } from 'node:url'
  *   Times are real epoch milliseconds; `endedAt` is Infinity for a request that never starts.
  *
  * @typedef {{ status: number, headers: Record<string, string | number>,
- *   body?: Buffer | Readable }} Reply
+ *   body?: Buffer | Readable, lateMs?: number }} Reply
  */
 
 const API = '/api/v1/ie/requestqueue/apikey'
@@ -110,7 +142,18 @@ const WORDS_PER_SECOND = 2.5
 const MIN_MP4_BYTES = 28 // an ftyp box naming one brand, then an empty free box
 
 const VIDEO = readFileSync(new URL('./media/video.mp4', import.meta.url))
-const THUMBNAIL = readFileSync(new URL('./media/thumbnail.jpg', import.meta.url))
+/** The thumbnail in each format a plan can ask for: file name, content type, bytes. */
+const THUMBNAILS = {
+  jpeg: { file: 'thumbnail.jpg', type: 'image/jpeg', bytes: media('thumbnail.jpg') },
+  png: { file: 'thumbnail.png', type: 'image/png', bytes: media('thumbnail.png') },
+  webp: { file: 'thumbnail.webp', type: 'image/webp', bytes: media('thumbnail.webp') }
+}
+/** What the GMI model pages list (request-queue.md, "Evidence from live clients": model details). */
+const MODEL_PARAMETERS = {
+  'heygen-avatar-4': ['video_inputs', 'dimension', 'caption', 'title'],
+  'heygen-avatar-v4': ['video_inputs', 'dimension', 'duration']
+}
+const RATE_LIMIT_REASON = 'rate limit exceeded(RPM)'
 const ZEROS = Buffer.alloc(256 * 1024)
 
 /**
@@ -124,6 +167,10 @@ export async function startRequestQueue(options = {}) {
   const timeScale = options.timeScale ?? 1
   const echoPayload = options.echoPayload ?? true
   const orgId = options.organizationId ?? 'sim-org'
+  /** @type {Record<string, string[]>} */
+  const parameters = options.parameters ?? MODEL_PARAMETERS
+  let rateLimit = options.rateLimit
+  const listPaging = options.listPaging ?? 'none'
   let planFn = options.plan
   const randomFault = options.faultRate ? faultDrawer(options.faultRate, timeScale) : undefined
   const resignMedia = options.resignMedia ?? false
@@ -191,6 +238,8 @@ export async function startRequestQueue(options = {}) {
           ? mediaReply(req, pathname, searchParams)
           : apiReply(req, method, pathname, searchParams, bodyText)
     if (fault?.ambiguous) return drop(res, entry)
+    if (reply.lateMs) await pause(reply.lateMs)
+    if (closed) return
     Object.assign(reply.headers, fault?.headers)
     entry.status = reply.status
     send(res, reply)
@@ -256,11 +305,16 @@ export async function startRequestQueue(options = {}) {
       case 'POST requests':
         return submit(bodyText)
       case 'GET requests':
-        return listRequests(query.get('model_id'))
+        return listRequests(query)
       case 'GET requests/:id':
         return showRequest(decodeURIComponent(id ?? ''))
       case 'GET models/:id':
         return modelInfo(decodeURIComponent(id ?? ''))
+      case 'GET models':
+        return json(200, {
+          models: models.map(model => ({ model_id: model, type: 'video-generation' })),
+          total: models.length
+        })
       default:
         return json(['requests', 'models'].includes(collection) ? 405 : 404, {
           error: `no route for ${method} ${pathname}`
@@ -285,6 +339,14 @@ export async function startRequestQueue(options = {}) {
     }
     const { model, payload } = body
     if (!models.includes(model)) return modelNotFound(model)
+    const limit = rateLimit
+    const limited = limit !== undefined && records.size >= limit.requests
+    if (limited && (limit.as ?? '429') === '429') {
+      const wait = limit.retryAfterSeconds ?? 3600
+      const reply = json(429, { error: RATE_LIMIT_REASON })
+      if (wait > 0) reply.headers['Retry-After'] = String(wait)
+      return reply
+    }
     const problem = model === AVATAR_MODEL ? avatarPayloadProblem(payload) : undefined
     // What GMI answers when HeyGen rejects the payload: the upstream 400 wrapped in a 500.
     if (problem) return json(500, { error: `Backend error (400): ${problem}` })
@@ -292,36 +354,72 @@ export async function startRequestQueue(options = {}) {
     /** @type {Plan} */
     let plan
     try {
-      plan = resolvePlan(planFn?.(payload, records.size, model) ?? {}, payload)
+      const planned = planFn?.(payload, records.size, model) ?? {}
+      plan = resolvePlan(
+        limited
+          ? { ...planned, outcome: 'failed', reason: RATE_LIMIT_REASON, immediate: true }
+          : planned,
+        payload
+      )
     } catch (error) {
       return json(500, { error: `simulator plan failed: ${/** @type {Error} */ (error).message}` })
     }
     const record = createRecord(model, payload, plan, Date.now(), timeScale)
     records.set(record.request_id, record)
 
-    const now = Date.now()
-    const { status: current, since } = phaseAt(record, now)
-    return json(200, {
-      request_id: record.request_id,
-      model,
-      status: current,
-      ...(TERMINAL.has(current) ? terminalFields(record) : {}),
-      ...timestamps(record, since)
-    })
+    // A slow acceptance: the request exists (and is billed) before the answer leaves.
+    const lateMs = plan.acceptSeconds * timeScale * 1000
+    const { status: current, since } = phaseAt(record, Date.now() + lateMs)
+    return {
+      ...json(200, {
+        request_id: record.request_id,
+        model,
+        status: current,
+        ...(TERMINAL.has(current) ? terminalFields(record) : {}),
+        ...timestamps(record, since)
+      }),
+      lateMs
+    }
   }
 
   /**
-   * @param {string | null} modelId
+   * One page of the list, newest first: all of it unless `listPageSize` is set.
+   * @param {URLSearchParams} query
    * @returns {Reply}
    */
-  function listRequests(modelId) {
+  function listRequests(query) {
     const now = Date.now()
+    const modelId = query.get('model_id')
     const items = [...records.values()]
       .filter(record => modelId === null || record.model === modelId)
-      .filter(record => !forgotten.has(record.request_id))
+      .filter(record => !forgotten.has(record.request_id) && !hidden(record, now))
       .reverse()
       .map(record => statusAnswer(record, now, echoPayload))
-    return json(200, { requests: items, total: items.length })
+    const total = items.length
+    const size = options.listPageSize ?? Math.max(total, 1)
+    if (listPaging === 'page') {
+      const page = Math.max(1, Number(query.get('page') ?? 1))
+      const pageSize = Number(query.get('page_size') ?? size)
+      const requests = items.slice((page - 1) * pageSize, page * pageSize)
+      const pages = Math.max(1, Math.ceil(total / pageSize))
+      return json(200, { requests, total, page, page_size: pageSize, total_pages: pages })
+    }
+    if (listPaging === 'cursor') {
+      const start = Number(query.get('page_token') ?? 0)
+      const requests = items.slice(start, start + size)
+      const next = start + size < total ? { next_page_token: String(start + size) } : {}
+      return json(200, { requests, total, ...next })
+    }
+    return json(200, { requests: items.slice(0, size), total })
+  }
+
+  /**
+   * Whether the queue's reads do not see the request yet (its plan's `hiddenSeconds`).
+   * @param {RequestRecord} record
+   * @param {number} now
+   */
+  function hidden(record, now) {
+    return now < record.submittedAt + record.plan.hiddenSeconds * timeScale * 1000
   }
 
   /**
@@ -329,7 +427,8 @@ export async function startRequestQueue(options = {}) {
    * @returns {Reply}
    */
   function showRequest(id) {
-    const record = forgotten.has(id) ? undefined : records.get(id)
+    const found = forgotten.has(id) ? undefined : records.get(id)
+    const record = found && !hidden(found, Date.now()) ? found : undefined
     if (!record) return json(404, { error: 'request not found' })
     record.polls += 1
     return json(200, statusAnswer(record, Date.now(), echoPayload))
@@ -350,6 +449,14 @@ export async function startRequestQueue(options = {}) {
       status: 'active',
       description: 'Talking avatar videos from a script (simulated)',
       pricing: { unit: 'request', currency: 'USD' },
+      ...(parameters[model]
+        ? {
+            parameters: parameters[model].map(name => ({
+              name,
+              required: name === 'video_inputs'
+            }))
+          }
+        : {}),
       created_at: 1750000000
     })
   }
@@ -382,6 +489,7 @@ export async function startRequestQueue(options = {}) {
   function terminalFields(record) {
     const { plan } = record
     if (plan.outcome === 'success') return { outcome: successOutcome(record) }
+    if (plan.failedOutcome) return { outcome: plan.failedOutcome }
     if (plan.reason === null) return { outcome: null }
     if (plan.reasonAt.startsWith('outcome.')) {
       return { outcome: { [plan.reasonAt.slice('outcome.'.length)]: plan.reason } }
@@ -395,11 +503,15 @@ export async function startRequestQueue(options = {}) {
     /** @type {Record<string, unknown>} */
     const outcome = {}
     if (!plan.omitMedia) {
-      const video = mediaUrl(record, 'video.mp4')
+      const videos = videoFiles(plan).map(file => mediaUrl(record, file))
+      const [video] = videos
       if (plan.videoUrlField === 'video_url') outcome.video_url = video
-      else outcome.media_urls = [{ id: '0', url: video }]
+      else if (plan.videoUrlField === 'medias') {
+        outcome.medias = videos.map(url => ({ type: 'video', url }))
+      } else if (plan.videoUrlField === 'output') outcome.output = { video }
+      else outcome.media_urls = videos.map((url, i) => ({ id: String(i), url }))
     }
-    outcome.thumbnail_image_url = mediaUrl(record, 'thumbnail.jpg')
+    outcome.thumbnail_image_url = mediaUrl(record, THUMBNAILS[plan.thumbnailFormat].file)
     outcome.duration = plan.duration
     return outcome
   }
@@ -448,9 +560,11 @@ export async function startRequestQueue(options = {}) {
     }
     const [, , id = '', file = ''] = pathname.split('/')
     const record = records.get(id)
+    const thumbnail = record && THUMBNAILS[record.plan.thumbnailFormat]
+    const isVideo = record !== undefined && videoFiles(record.plan).includes(file)
     const issued =
       record?.plan.outcome === 'success' &&
-      (file === 'thumbnail.jpg' || (file === 'video.mp4' && !record.plan.omitMedia))
+      (file === thumbnail?.file || (isVideo && !record.plan.omitMedia))
     if (!record || !issued) {
       return storageError(404, 'NoSuchKey', 'The specified key does not exist.')
     }
@@ -462,14 +576,14 @@ export async function startRequestQueue(options = {}) {
     if (Date.now() > Number(expires) || issuedAt <= mediaRevokedAt) {
       return storageError(403, 'ExpiredToken', 'Invalid argument. The provided token has expired.')
     }
-    const { length, open } =
-      file === 'video.mp4'
-        ? videoBody(record.plan.videoBytes)
-        : { length: THUMBNAIL.length, open: () => THUMBNAIL }
+    const image = thumbnail ?? THUMBNAILS.jpeg
+    const { length, open } = isVideo
+      ? videoBody(record.plan.videoBytes)
+      : { length: image.bytes.length, open: () => image.bytes }
     return {
       status: 200,
       headers: {
-        'Content-Type': file === 'video.mp4' ? 'video/mp4' : 'image/jpeg',
+        'Content-Type': isVideo ? 'video/mp4' : image.type,
         'Content-Length': length
       },
       body: req.method === 'HEAD' ? undefined : open()
@@ -515,6 +629,9 @@ export async function startRequestQueue(options = {}) {
     setPlan(fn) {
       planFn = fn
     },
+    setRateLimit(limit) {
+      rateLimit = limit
+    },
     async close() {
       closed = true
       for (const wake of sleepers) wake()
@@ -546,8 +663,13 @@ function resolvePlan(partial, payload) {
     outcome,
     reason: outcome === 'cancelled' ? 'request cancelled' : 'video generation failed',
     reasonAt: 'outcome.fail_reason',
+    failedOutcome: null,
     omitMedia: false,
     videoUrlField: 'media_urls',
+    extraMedia: 0,
+    thumbnailFormat: 'jpeg',
+    acceptSeconds: 0,
+    hiddenSeconds: 0,
     duration: spoken,
     mediaTtlSeconds: 3600,
     videoBytes: undefined,
@@ -562,11 +684,19 @@ function resolvePlan(partial, payload) {
     'error',
     'error_message',
     'outcome.error',
+    'outcome.error_message',
     'outcome.message',
-    'outcome.fail_reason'
+    'outcome.fail_reason',
+    'outcome.status'
   ]
   if (!reasonPlaces.includes(plan.reasonAt))
     throw new RangeError(`unknown reasonAt ${plan.reasonAt}`)
+  if (!['media_urls', 'video_url', 'medias', 'output'].includes(plan.videoUrlField)) {
+    throw new RangeError(`unknown videoUrlField ${plan.videoUrlField}`)
+  }
+  if (!(plan.thumbnailFormat in THUMBNAILS)) {
+    throw new RangeError(`unknown thumbnailFormat ${plan.thumbnailFormat}`)
+  }
   if (
     plan.videoBytes !== undefined &&
     !(Number.isInteger(plan.videoBytes) && plan.videoBytes >= MIN_MP4_BYTES)
@@ -574,6 +704,19 @@ function resolvePlan(partial, payload) {
     throw new RangeError(`videoBytes must be an integer of at least ${MIN_MP4_BYTES}`)
   }
   return plan
+}
+
+/**
+ * The video files of a success: `video.mp4`, then `video-1.mp4`… for `extraMedia`.
+ * @param {Plan} plan
+ */
+function videoFiles(plan) {
+  return ['video.mp4', ...Array.from({ length: plan.extraMedia }, (_, i) => `video-${i + 1}.mp4`)]
+}
+
+/** @param {string} file */
+function media(file) {
+  return readFileSync(new URL(`./media/${file}`, import.meta.url))
 }
 
 /** @param {Record<string, unknown>} payload */

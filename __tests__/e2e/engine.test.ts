@@ -114,7 +114,7 @@ describe('checks before paying', () => {
 
     expect(run.code).toBe(1)
     expect(errors(run.stdout)).toEqual([
-      `::error::The request queue does not know model "heygen-avatar-v4" or this key has no access to it (model ids are case-sensitive): GET ${API}/models/heygen-avatar-v4: HTTP 404: model not found: model "heygen-avatar-v4" does not exist or this account cannot use it`
+      `::error::The request queue does not know model "heygen-avatar-v4" or this key has no access to it (model ids are case-sensitive): GET ${API}/models/heygen-avatar-v4: HTTP 404: model not found: model "heygen-avatar-v4" does not exist or this account cannot use it; did you mean \`heygen-avatar-4\`?`
     ])
     expect(scene.sim.billable).toBe(0)
   })
@@ -147,7 +147,8 @@ describe('jobs that end badly', () => {
     expect(byFile['videos/outro.md']).toMatchObject({
       status: 'failed',
       video_url: null,
-      error: 'the queue reported success but gave no video URL'
+      error:
+        'the queue reported success but gave no video URL the action recognises (outcome keys: thumbnail_image_url, duration)'
     })
     for (const request of scene.sim.requests) expect(comment()).toContain(request.request_id)
     expect(comment()).toContain('voice 2d5b0e6c is unavailable')

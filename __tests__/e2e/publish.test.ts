@@ -16,7 +16,8 @@ const OUTPUTS = [
   'failed',
   'comment-url',
   'artifact-id',
-  'directory'
+  'directory',
+  'release-urls'
 ]
 
 const script = (title: string, words = 'Hello team, this is our new dashboard.') =>

@@ -217,6 +217,30 @@ describe('a hostile script', () => {
   })
 })
 
+describe('a script that would keep the Markdown parser busy for minutes', () => {
+  it('is stopped after 5 s and made invalid, and the others are generated', async () => {
+    // Runs of emphasis cost micromark time that grows faster than their length.
+    const hostile = Array.from({ length: 40 }, () => '*a'.repeat(12_000)).join('\n---\n')
+    scene = await createScene({
+      files: { 'videos/hostile.md': hostile, 'videos/good.md': script('Good') }
+    })
+    const started = Date.now()
+
+    const run = await scene.run({
+      event: scene.pullRequest(PR, ['videos/hostile.md', 'videos/good.md'])
+    })
+
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(results(run).map(r => [r.file, r.status])).toEqual([
+      ['videos/good.md', 'success'],
+      ['videos/hostile.md', 'invalid']
+    ])
+    const [problem] = run.annotations.filter(a => a.properties.file === 'videos/hostile.md')
+    expect(problem!.message).toMatch(/^reading this script took longer than 5 s, and was stopped/)
+    expect(scene.sim.billable).toBe(1)
+  })
+})
+
 describe('GitHub failing', () => {
   it('retries a failed comment list, then finds and edits the one comment', async () => {
     scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })

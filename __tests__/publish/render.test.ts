@@ -28,6 +28,7 @@ function row(fields: Partial<Row> = {}): Row {
     thumbnail_url: `https://storage.example.com/${encodeURIComponent(file)}/thumb.jpg`,
     duration: 75,
     error: null,
+    media_urls: null,
     video_file: null,
     thumbnail_file: null,
     release_url: null,

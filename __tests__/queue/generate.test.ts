@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { generate, type Job, type GenerateOptions } from '../../src/queue/generate.js'
 import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
-import type { Sleep } from '../../src/queue/http.js'
+import { QueueError, type Sleep } from '../../src/queue/http.js'
 import type { Plan } from '../../stand-ins/request-queue.js'
 import { callsOf, clientFor, startSim, videoRequest, type Sim } from './helpers.js'
 import { hashRequest } from '../../src/script/index.js'
@@ -43,9 +43,12 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
       status: done ? 'success' : 'processing',
       terminal: done,
       videoUrl: done ? `https://media.example/${id}.mp4` : null,
+      mediaUrls: done ? [`https://media.example/${id}.mp4`] : [],
       thumbnailUrl: null,
       duration: done ? 3 : null,
       reason: null,
+      outcomeKeys: null,
+      outcomeExcerpt: null,
       payload: undefined,
       createdAt: null
     }
@@ -66,10 +69,29 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
       polls[requests.get(id)!.file]!.push(clock.t / 1000)
       return answer(id)
     },
-    list: async () => [],
-    modelInfo: async () => ({})
+    list: async () => ({ requests: [], total: null, complete: true }),
+    modelInfo: async () => ({}),
+    models: async () => []
   }
   return { client, polls, mostActive: () => mostActive }
+}
+
+/** A request the queue answers about, with nothing in it yet. */
+function queuedRequest(id: string): RemoteRequest {
+  return {
+    requestId: id,
+    status: 'queued',
+    terminal: false,
+    videoUrl: null,
+    mediaUrls: [],
+    thumbnailUrl: null,
+    duration: null,
+    reason: null,
+    outcomeKeys: null,
+    outcomeExcerpt: null,
+    payload: undefined,
+    createdAt: null
+  }
 }
 
 function job(file: string, words?: string): Job {
@@ -161,7 +183,13 @@ async function run(
     plan: payload => plans[String((payload as { title: string }).title)]
   })
   const { client } = clientFor(sim, {
-    policy: { attempts: options.attempts ?? 3, baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 2000 }
+    policy: {
+      attempts: options.attempts ?? 3,
+      baseDelayMs: 5,
+      maxDelayMs: 50,
+      timeoutMs: 2000,
+      submitTimeoutMs: 2000
+    }
   })
   const progress: string[] = []
   const generated = await generate(jobs, {
@@ -193,8 +221,12 @@ describe('what each script ends as', () => {
     expect(generated.map(g => [g.file, g.status, g.error])).toEqual([
       ['failed', 'failed', 'avatar Daisy is not available'],
       ['cancelled', 'cancelled', 'cancelled by an operator'],
-      ['silent', 'failed', 'the queue reported failed without a reason'],
-      ['empty', 'failed', 'the queue reported success but gave no video URL'],
+      ['silent', 'failed', 'the queue reported failed without a reason or an outcome'],
+      [
+        'empty',
+        'failed',
+        'the queue reported success but gave no video URL the action recognises (outcome keys: thumbnail_image_url, duration)'
+      ],
       ['fine', 'success', null]
     ])
     expect(generated.map(g => g.requestId)).toEqual(
@@ -225,6 +257,7 @@ describe('what each script ends as', () => {
       status: 'timeout',
       requestId: id,
       videoUrl: null,
+      mediaUrls: null,
       thumbnailUrl: null,
       duration: null,
       error: `still queued after 0.3 s; the next run resumes request ${id}`
@@ -308,6 +341,129 @@ describe('what each script ends as', () => {
       ['failed', `not submitted: an earlier submission was refused (${refused})`]
     ])
     expect(callsOf(sim)).toEqual(['POST /requests 402'])
+  })
+})
+
+describe("the queue's rate limit", () => {
+  it('stops submitting once a 429 asks to wait an hour, and skips the rest for the next run', async () => {
+    sim = await startSim({ timeScale: 0.001, rateLimit: { requests: 1 } })
+    const limits: string[] = []
+
+    const { generated } = await run(
+      [job('a'), job('b'), job('c')],
+      {},
+      {
+        maxConcurrency: 1,
+        onRateLimited: message => limits.push(message)
+      }
+    )
+
+    const why =
+      "the request queue's rate limit was reached (POST /api/v1/ie/requestqueue/apikey/requests: HTTP 429 (rate limited): rate limit exceeded(RPM); it asks to wait 60 min)"
+    expect(generated.map(g => [g.file, g.status, g.error])).toEqual([
+      ['a', 'success', null],
+      ['b', 'skipped', `not submitted: ${why}; the next run submits it`],
+      ['c', 'skipped', `not submitted: ${why}; the next run submits it`]
+    ])
+    expect(limits).toEqual([why])
+    expect(callsOf(sim).filter(c => c.startsWith('POST'))).toEqual([
+      'POST /requests 200',
+      'POST /requests 429'
+    ])
+    expect(sim.billable).toBe(1)
+  })
+
+  it('reports a request failed for the rate limit as such, and submits no more', async () => {
+    sim = await startSim({ timeScale: 0.001, rateLimit: { requests: 1, as: 'failed' } })
+    const limits: string[] = []
+
+    const { generated } = await run(
+      [job('a'), job('b'), job('c')],
+      {},
+      {
+        maxConcurrency: 1,
+        onRateLimited: message => limits.push(message)
+      }
+    )
+
+    const b = idOf(sim, 'b')
+    expect(generated.map(g => [g.file, g.status, g.error])).toEqual([
+      ['a', 'success', null],
+      [
+        'b',
+        'failed',
+        'rate limited, not a render failure: the request queue refused it for its rate limit or quota (rate limit exceeded(RPM)); the next run submits it again'
+      ],
+      [
+        'c',
+        'skipped',
+        `not submitted: the request queue's rate limit was reached (request ${b} failed: rate limit exceeded(RPM)); the next run submits it`
+      ]
+    ])
+    expect(limits).toHaveLength(1)
+    expect(sim.billable).toBe(2)
+  })
+
+  it('rides out a 429 whose Retry-After is short, and goes on submitting', async () => {
+    sim = await startSim({ timeScale: 0.001 })
+    sim.inject({ method: 'POST', status: 429, headers: { 'Retry-After': '0.01' } })
+    const limits: string[] = []
+
+    const { generated } = await run(
+      [job('a'), job('b')],
+      {},
+      {
+        onRateLimited: message => limits.push(message)
+      }
+    )
+
+    expect(generated.map(g => g.status)).toEqual(['success', 'success'])
+    expect(limits).toEqual([])
+  })
+})
+
+describe('a request not visible yet', () => {
+  it('polls on through the 404s of a request it just created, which was paid for', async () => {
+    const { generated, sim } = await run([job('hidden')], { hidden: { hiddenSeconds: 200 } })
+
+    expect(generated[0]).toMatchObject({ status: 'success', requestId: idOf(sim, 'hidden') })
+    const polls = callsOf(sim).filter(c => c.startsWith('GET /requests/:id'))
+    expect(polls[0]).toBe('GET /requests/:id 404')
+    expect(polls.at(-1)).toBe('GET /requests/:id 200')
+    expect(sim.billable).toBe(1)
+  })
+
+  it('fails it when it is still unknown two minutes after its submission', async () => {
+    const { clock, now, sleep } = virtualClock()
+    const polled: number[] = []
+    const client: QueueClient = {
+      submit: async () => ({ ...queuedRequest('req-1'), status: 'queued' }),
+      get: async id => {
+        polled.push(clock.t / 1000)
+        throw new QueueError(`GET /requests/${id}: HTTP 404: request not found`, 404)
+      },
+      list: async () => ({ requests: [], total: null, complete: true }),
+      modelInfo: async () => ({}),
+      models: async () => []
+    }
+
+    const [generated] = await generate([job('lost')], {
+      client,
+      maxConcurrency: 1,
+      pollInterval: 10,
+      timeout: 3600,
+      now,
+      sleep
+    })
+
+    expect(generated).toMatchObject({
+      status: 'failed',
+      requestId: 'req-1',
+      error:
+        'request req-1 is unknown to the queue: GET /requests/req-1: HTTP 404: request not found'
+    })
+    expect(polled.at(-2)).toBeLessThan(120)
+    expect(polled.at(-1)).toBeGreaterThanOrEqual(120)
   })
 })
 
@@ -444,9 +600,10 @@ describe('trusting only what the queue vouches for', () => {
         /^the request queue refused the API key \(.*key revoked\) while the video was queued; the next run resumes request \S+$/
       )
     }
-    // One refused poll: no more calls after it, nor a wait until the deadline.
-    expect(polls).toBe(1)
-    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(1)
+    // No poll after the refusal (the other request's may already be on its way), and no waiting
+    // until the deadline.
+    expect(polls).toBeLessThanOrEqual(2)
+    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(polls)
   })
 })
 

@@ -14,7 +14,8 @@ export const FAST: RetryPolicy = {
   attempts: 3,
   baseDelayMs: 100,
   maxDelayMs: 5000,
-  timeoutMs: 2000
+  timeoutMs: 2000,
+  submitTimeoutMs: 4000
 }
 
 export function startSim(options: SimOptions = {}): Promise<Sim> {

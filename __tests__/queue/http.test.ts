@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { QueueError, remoteMessage, retryAfter } from '../../src/queue/http.js'
-import type { RemoteRequest } from '../../src/queue/client.js'
+import type { RequestList } from '../../src/queue/client.js'
 import { FAST, MODEL, callsOf, clientFor, payload, startSim, type Sim } from './helpers.js'
 
 let sim: Sim
 afterEach(async () => sim?.close())
 
 const STATUS = '/requests/'
-const adoptFirst = (listed: RemoteRequest[]) => listed[0]
+const adoptFirst = (listed: RequestList) => listed.requests[0]
 
 async function submitted(): Promise<string> {
   const { client } = clientFor(sim)
@@ -60,17 +60,30 @@ describe('reading a request (GET)', () => {
     })
   })
 
-  it('waits exactly what Retry-After asks on a 429, capped by the policy', async () => {
+  it('waits exactly what Retry-After asks on a 429, when the policy would wait that long', async () => {
     sim = await startSim()
     const id = await submitted()
     sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '2' } })
-    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '120' } })
+    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '5' } })
     const { client, waits } = clientFor(sim)
 
     await client.get(id)
 
     expect(waits).toEqual([2000, FAST.maxDelayMs])
     expect(sim.calls).toHaveLength(3)
+  })
+
+  it('gives up at once on a 429 that asks to wait longer than the policy ever waits', async () => {
+    sim = await startSim()
+    const id = await submitted()
+    sim.inject({ method: 'GET', path: STATUS, status: 429, headers: { 'Retry-After': '3600' } })
+    const { client, waits } = clientFor(sim)
+
+    const error = await failure(client.get(id))
+
+    expect(waits).toEqual([])
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 3_600_000 })
+    expect(error.message).toMatch(/: HTTP 429 \(rate limited\): Too Many Requests$/)
   })
 
   it('reads Retry-After given as seconds or as an HTTP date', () => {
@@ -278,7 +291,8 @@ describe('submitting (POST), which is billed', () => {
   })
 
   it('adopts the request when the connection drops after the send', async () => {
-    sim = await startSim()
+    // Real time: the adopted request is still queued when it is listed, even on a busy machine.
+    sim = await startSim({ timeScale: 1 })
     sim.inject({ method: 'POST', ambiguous: true })
     const { client } = clientFor(sim)
 
@@ -344,6 +358,21 @@ describe('submitting (POST), which is billed', () => {
       /does not show payloads .*; not resubmitted, to avoid paying twice$/
     )
     expect(sim.billable).toBe(1)
+  })
+
+  it('refuses to send again when the list shows only part of the requests', async () => {
+    sim = await startSim({ listPageSize: 1 })
+    await clientFor(sim).client.submit(MODEL, payload('an earlier video'))
+    sim.inject({ method: 'POST', ambiguous: true })
+    const { client } = clientFor(sim)
+
+    const error = await failure(client.submit(MODEL, payload(), { adopt: () => undefined }))
+
+    expect(error.message).toMatch(
+      /; the request list shows 1 of 2 requests, and the request may be among those not shown; not resubmitted, to avoid paying twice$/
+    )
+    expect(error.ambiguous).toBe(true)
+    expect(sim.billable).toBe(2)
   })
 
   it('never sends again without a way to find what it created', async () => {

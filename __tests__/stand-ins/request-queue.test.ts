@@ -237,8 +237,10 @@ describe('failed and cancelled requests', () => {
     ['error', (a: StatusAnswer) => a.error],
     ['error_message', (a: StatusAnswer) => a.error_message],
     ['outcome.error', (a: StatusAnswer) => a.outcome?.error],
+    ['outcome.error_message', (a: StatusAnswer) => a.outcome?.error_message],
     ['outcome.message', (a: StatusAnswer) => a.outcome?.message],
-    ['outcome.fail_reason', (a: StatusAnswer) => a.outcome?.fail_reason]
+    ['outcome.fail_reason', (a: StatusAnswer) => a.outcome?.fail_reason],
+    ['outcome.status', (a: StatusAnswer) => a.outcome?.status]
   ] as const)('puts the failure reason at %s', async (reasonAt, read) => {
     await start({ plan: () => ({ outcome: 'failed', reason: 'rate limit exceeded', reasonAt }) })
     const { request_id } = await submitted()
@@ -330,7 +332,8 @@ describe('auth, models and lookups', () => {
   })
 
   it('lists the requests of one model, newest first', async () => {
-    await start({ models: [MODEL, 'other-model'] })
+    // Queued for long enough that a busy machine still lists them queued.
+    await start({ models: [MODEL, 'other-model'], plan: () => ({ queuedSeconds: 1000 }) })
     const first = await submitted()
     await submitted({ model: 'other-model', payload: { anything: true } })
     const third = await submitted()
@@ -341,6 +344,181 @@ describe('auth, models and lookups', () => {
     expect(list.requests.map(r => r.request_id)).toEqual([third.request_id, first.request_id])
     expect(list.requests[0]).toMatchObject({ model: MODEL, status: 'queued', payload: payload() })
     expect(current().calls.at(-1)?.query).toEqual({ model_id: MODEL })
+  })
+})
+
+describe('how the live queue has been seen to answer (request-queue.md, evidence)', () => {
+  const list = async (query = '') =>
+    (await (await call(`${API}/requests?model_id=${MODEL}${query}`)).json()) as {
+      requests: StatusAnswer[]
+      [field: string]: unknown
+    }
+
+  it('lists the models the key can use, and each model details its parameters', async () => {
+    await start({ models: ['heygen-avatar-v4', 'kling-v2'] })
+
+    const models = await call(`${API}/models`)
+    expect(await models.json()).toEqual({
+      models: [
+        { model_id: 'heygen-avatar-v4', type: 'video-generation' },
+        { model_id: 'kling-v2', type: 'video-generation' }
+      ],
+      total: 2
+    })
+    const v4 = (await (await call(`${API}/models/heygen-avatar-v4`)).json()) as {
+      parameters: { name: string }[]
+    }
+    expect(v4.parameters.map(p => p.name)).toEqual(['video_inputs', 'dimension', 'duration'])
+    expect(await (await call(`${API}/models/kling-v2`)).json()).not.toHaveProperty('parameters')
+    expect((await call(`${API}/models/${MODEL}`)).status).toBe(404)
+  })
+
+  it('accepts a submission slowly: the request exists, billed, before the answer comes', async () => {
+    await start({ timeScale: 0.1, plan: () => ({ acceptSeconds: 5 }) })
+    const started = Date.now()
+
+    const answer = submit()
+    await sleep(200)
+    expect(current().billable).toBe(1)
+    const res = await answer
+
+    expect(res.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(490)
+    expect(((await res.json()) as StatusAnswer).request_id).toBe(current().requests[0]!.request_id)
+  })
+
+  it('refuses submissions past the rate limit with a 429 and a long Retry-After, unbilled', async () => {
+    await start({ rateLimit: { requests: 1 } })
+    expect((await submit()).status).toBe(200)
+
+    const refused = await submit()
+
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBe('3600')
+    expect(await refused.json()).toEqual({ error: 'rate limit exceeded(RPM)' })
+    expect(current().billable).toBe(1)
+  })
+
+  it('lifts the rate limit when told, as the next hour would', async () => {
+    await start({ rateLimit: { requests: 0, retryAfterSeconds: 0 } })
+    const refused = await submit()
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, null])
+
+    current().setRateLimit(undefined)
+
+    expect((await submit()).status).toBe(200)
+  })
+
+  it('or accepts them and fails them at once for the rate limit', async () => {
+    await start({ rateLimit: { requests: 1, as: 'failed' } })
+    await submitted()
+
+    const limited = await submitted()
+
+    expect(limited).toMatchObject({
+      status: 'failed',
+      outcome: { fail_reason: 'rate limit exceeded(RPM)' }
+    })
+    expect(current().billable).toBe(2)
+  })
+
+  it('fails with an outcome of its own shape, and no reason field', async () => {
+    const failedOutcome = { code: 'E_RENDER', detail: { stage: 'lipsync' } }
+    await start({ plan: () => ({ outcome: 'failed', failedOutcome, immediate: true }) })
+
+    expect((await submitted()).outcome).toEqual(failedOutcome)
+  })
+
+  it.each([
+    ['medias', (o: Outcome) => (o.medias as { url: string }[]).map(m => m.url)],
+    ['media_urls', (o: Outcome) => o.media_urls!.map(m => m.url)]
+  ] as const)('puts several videos in %s, each downloadable', async (videoUrlField, urls) => {
+    await start({ plan: () => ({ videoUrlField, extraMedia: 1, immediate: true }) })
+
+    const outcome = (await submitted()).outcome!
+    const [video, captioned] = urls(outcome)
+
+    expect(video).toMatch(/\/video\.mp4\?expires=\d+&sig=[0-9a-f]{64}$/)
+    expect(captioned).toMatch(/\/video-1\.mp4\?/)
+    for (const url of [video!, captioned!]) {
+      const { res, bytes } = await download(url)
+      expect([res.status, bytes.subarray(4, 8).toString('latin1')]).toEqual([200, 'ftyp'])
+    }
+  })
+
+  it('can put the video where no client looks', async () => {
+    await start({ plan: () => ({ videoUrlField: 'output', immediate: true }) })
+    const outcome = (await submitted()).outcome!
+    expect(Object.keys(outcome).sort()).toEqual(['duration', 'output', 'thumbnail_image_url'])
+  })
+
+  it.each([
+    ['png', 'image/png', '89504e470d0a1a0a'],
+    ['webp', 'image/webp', '52494646']
+  ] as const)('serves a %s thumbnail as such', async (thumbnailFormat, type, magic) => {
+    await start({ plan: () => ({ thumbnailFormat, immediate: true }) })
+    const url = String((await submitted()).outcome!.thumbnail_image_url)
+
+    const { res, bytes } = await download(url)
+
+    expect(url).toContain(`/thumbnail.${thumbnailFormat}?`)
+    expect(res.headers.get('content-type')).toBe(type)
+    expect(bytes.toString('hex')).toMatch(new RegExp(`^${magic}`))
+  })
+
+  it('answers 404 for a request just created, and leaves it out of the list, for a while', async () => {
+    await start({ timeScale: 0.1, plan: () => ({ hiddenSeconds: 3 }) })
+    const { request_id } = await submitted()
+
+    expect((await call(`${API}/requests/${request_id}`)).status).toBe(404)
+    expect((await list()).requests).toEqual([])
+    await sleep(350)
+    expect((await status(request_id)).request_id).toBe(request_id)
+    expect((await list()).requests.map(r => r.request_id)).toEqual([request_id])
+  })
+
+  it('shows a page of the list with the total, and no way to the rest', async () => {
+    await start({ listPageSize: 2 })
+    for (const words of ['one', 'two', 'three'])
+      await submitted({ model: MODEL, payload: payload(words) })
+
+    const page = await list()
+
+    expect(page.requests).toHaveLength(2)
+    expect(page).toEqual({ requests: expect.any(Array), total: 3 })
+  })
+
+  it('pages the list by page number, or by a token, when asked to', async () => {
+    await start({ listPageSize: 2, listPaging: 'page' })
+    const ids = []
+    for (const words of ['one', 'two', 'three'])
+      ids.unshift((await submitted({ model: MODEL, payload: payload(words) })).request_id)
+
+    const first = await list()
+    const second = await list('&page=2&page_size=2')
+
+    expect(first).toMatchObject({ page: 1, page_size: 2, total: 3, total_pages: 2 })
+    expect([...first.requests, ...second.requests].map(r => r.request_id)).toEqual(ids)
+
+    await current().close()
+    await start({ listPageSize: 2, listPaging: 'cursor' })
+    for (const words of ['one', 'two', 'three'])
+      await submitted({ model: MODEL, payload: payload(words) })
+    const head = await list()
+    const rest = await list(`&page_token=${String(head.next_page_token)}`)
+    expect(head).toMatchObject({ total: 3, next_page_token: '2' })
+    expect(rest.requests).toHaveLength(1)
+    expect(rest).not.toHaveProperty('next_page_token')
+  })
+
+  it('shows a setup check an account whose list hides payloads', async () => {
+    // A long queued phase: the request is still queued when listed, on a busy machine too.
+    await start({ echoPayload: false, plan: () => ({ queuedSeconds: 1000 }) })
+    expect((await list()).requests).toEqual([])
+    await submitted()
+    const [listed] = (await list()).requests
+    expect(listed).toMatchObject({ model: MODEL, status: 'queued' })
+    expect(listed).not.toHaveProperty('payload')
   })
 })
 

@@ -34,6 +34,8 @@ export interface RenderContext {
   dryRun: boolean
   /** A sentence shown under the header (e.g. why generation was skipped); plain text. */
   notice?: string
+  /** A dry run's setup check: what the request queue shows the key, one finding a line. */
+  setup?: string[]
   /** Script files the change removed: listed, never generated. */
   removed?: string[]
   /** On a push, the pull requests it merged, whose comments show what the reviewers saw. */
@@ -212,6 +214,10 @@ function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): strin
     lines.push('', `> 🧪 **Dry run**: nothing was submitted.${notice ? ` ${notice}` : ''}`)
   } else if (notice) {
     lines.push('', `> ℹ️ ${notice}`)
+  }
+  if (ctx.setup?.length) {
+    lines.push('', '**🔑 Setup check**: what the request queue shows this API key', '')
+    lines.push(...ctx.setup.map(finding => `- ${text(finding, 600)}`))
   }
   if (ctx.removed?.length) {
     const shown = ctx.removed.slice(0, REMOVED_SHOWN).map(file => code(file))

@@ -2,9 +2,10 @@
 // the global deadline passes, or the run is cancelled. Never submits the same video twice.
 import type { VideoRequest } from '../types.js'
 import { hashRequest } from '../script/index.js'
-import type { QueueClient, RemoteRequest } from './client.js'
+import { shownOf, type QueueClient, type RemoteRequest, type RequestList } from './client.js'
 import { QueueError, sleep as defaultSleep, type Sleep } from './http.js'
 import { createLimiter } from './limiter.js'
+import { rateLimitOfRequest, rateLimitOfSubmission } from './rate-limit.js'
 
 export interface Job {
   request: VideoRequest
@@ -17,13 +18,16 @@ export interface Job {
   reuse?: boolean
 }
 
-export type GeneratedStatus = 'success' | 'reused' | 'failed' | 'cancelled' | 'timeout'
+/** `skipped`: not submitted, because the queue's rate limit was reached; the next run submits it. */
+export type GeneratedStatus = 'success' | 'reused' | 'failed' | 'cancelled' | 'timeout' | 'skipped'
 
 export interface Generated {
   file: string
   status: GeneratedStatus
   requestId: string | null
   videoUrl: string | null
+  /** Every media URL of the outcome, the video first; null without a video. */
+  mediaUrls: string[] | null
   thumbnailUrl: string | null
   duration: number | null
   error: string | null
@@ -53,11 +57,19 @@ export interface GenerateOptions {
   summaryEvery?: number
   /** Told why an earlier request was not reused or resumed after all. */
   warn?: (message: string) => void
+  /** Told what the log should show, e.g. a lost submission looked for in a partial list. */
+  log?: (message: string) => void
   /**
    * Told once when the queue refuses the key mid-run (a 401 or 403 on a poll): nothing more is
    * submitted or polled, and what still renders keeps its request id for the next run.
    */
   onRefused?: (message: string) => void
+  /**
+   * Told once when the queue's rate limit is reached (a 429 that is not ridden out, or a request
+   * failed for its rate limit or quota): nothing more is submitted, and the scripts not yet
+   * submitted end `skipped`, for the next run.
+   */
+  onRateLimited?: (message: string) => void
   sleep?: Sleep
   now?: () => number
 }
@@ -70,6 +82,11 @@ const FATAL_SUBMIT = new Set([401, 402, 403])
 /** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
 const REFUSED = new Set([401, 403])
 const CLOCK_SKEW_SECONDS = 60
+/**
+ * A request this run created may answer 404 for a while before the queue's reads see it: it was
+ * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
+ */
+const NOT_YET_VISIBLE_MS = 120_000
 
 interface Tracked {
   job: Job
@@ -79,6 +96,8 @@ interface Tracked {
   nextPollAt: number
   /** Why the last poll failed, for the timeout message; cleared by an answer. */
   pollError: string | null
+  /** When this run submitted the request (null: an earlier run's request). */
+  submittedAt: number | null
 }
 
 export async function generate(jobs: Job[], options: GenerateOptions): Promise<Generated[]> {
@@ -100,6 +119,13 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   const claimed = new Set<string>()
   let wake: () => void = () => {}
   let fatal: string | null = null
+  /** Why nothing more is submitted, once the queue's rate limit is reached. */
+  let rateLimited: string | null = null
+  const noteRateLimit = (why: string) => {
+    if (rateLimited) return
+    rateLimited = why
+    options.onRateLimited?.(why)
+  }
 
   const finish = (generated: Generated) => {
     results.set(generated.file, generated)
@@ -112,16 +138,24 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     })
   }
 
+  /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
+  const ended = (file: string, remote: RemoteRequest) => {
+    const limit = rateLimitOfRequest(remote)
+    if (limit) noteRateLimit(limitedRequest(remote.requestId, limit))
+    finish(fromRemote(file, remote))
+  }
+
   const track = (job: Job, remote: RemoteRequest) => {
     claimed.add(remote.requestId)
-    if (remote.terminal) return finish(fromRemote(job.request.file, remote))
+    if (remote.terminal) return ended(job.request.file, remote)
     pending.set(job.request.file, {
       job,
       requestId: remote.requestId,
       status: remote.status,
       polls: 0,
       nextPollAt: now() + intervalMs,
-      pollError: null
+      pollError: null,
+      submittedAt: now()
     })
     options.onProgress?.({
       file: job.request.file,
@@ -142,7 +176,8 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         status: 'resumed',
         polls: 0,
         nextPollAt: now(),
-        pollError: null
+        pollError: null,
+        submittedAt: null
       })
       wake()
       return
@@ -151,18 +186,37 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       const remote = await limit(async () => {
         if (stop.signal.aborted) throw notSent()
         if (fatal) throw new QueueError(fatal, undefined)
+        if (rateLimited) throw new RateLimited(rateLimited)
         try {
-          return await submitOnce(job.request)
+          const remote = await submitOnce(job.request)
+          // Noted before the slot is released, so the next submission in line sees it.
+          const limit = rateLimitOfRequest(remote)
+          if (limit) {
+            noteRateLimit(limitedRequest(remote.requestId, limit))
+          }
+          return remote
         } catch (error) {
           // Noted before the slot is released, so the next submission in line sees it.
           if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
             fatal ??= `not submitted: an earlier submission was refused (${error.message})`
+          }
+          const limit = rateLimitOfSubmission(error)
+          if (limit) {
+            noteRateLimit(limit)
+            throw new RateLimited(limit)
           }
           throw error
         }
       })
       track(job, remote)
     } catch (error) {
+      if (error instanceof RateLimited) {
+        return finish({
+          ...notGenerated(file),
+          status: 'skipped',
+          error: `not submitted: ${error.message}; the next run submits it`
+        })
+      }
       const message = (error as Error).message
       const stopped = error instanceof QueueError && error.stopped
       finish({
@@ -180,8 +234,13 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   const submitOnce = (request: VideoRequest): Promise<RemoteRequest> => {
     // Clocks differ: a request listed as created up to a minute before the send may be ours.
     const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS
-    const adopt = (listed: RemoteRequest[]) => {
-      const own = listed.find(
+    const adopt = (listed: RequestList) => {
+      if (!listed.complete) {
+        options.log?.(
+          `${request.file}: looking for the request a lost submission may have created, in a request list that shows ${shownOf(listed)}`
+        )
+      }
+      const own = listed.requests.find(
         r =>
           !claimed.has(r.requestId) &&
           r.payload !== undefined &&
@@ -233,6 +292,15 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         return
       }
       const unknown = error instanceof QueueError && error.status === 404
+      if (
+        unknown &&
+        tracked.submittedAt !== null &&
+        now() - tracked.submittedAt < NOT_YET_VISIBLE_MS
+      ) {
+        tracked.pollError = `not visible in the queue yet (${(error as Error).message})`
+        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+        return
+      }
       if (unknown && tracked.job.reuse) return resubmit(tracked)
       if (unknown) {
         return finish({
@@ -267,7 +335,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       if (earlier.status === 'success') return finish({ ...earlier, status: 'reused' })
       return resubmit(tracked)
     }
-    if (remote.terminal) return finish(fromRemote(file, remote))
+    if (remote.terminal) return ended(file, remote)
     if (remote.status !== tracked.status) {
       tracked.status = remote.status
       options.onProgress?.({
@@ -377,6 +445,13 @@ function nextDelay(tracked: Tracked, intervalMs: number): number {
   return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP)
 }
 
+/** A submission not made because the queue's rate limit was reached. */
+class RateLimited extends Error {}
+
+function limitedRequest(requestId: string, reason: string): string {
+  return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`
+}
+
 /** A result with no video yet: the base every outcome is built on. */
 export function notGenerated(file: string): Generated {
   return {
@@ -384,6 +459,7 @@ export function notGenerated(file: string): Generated {
     status: 'failed',
     requestId: null,
     videoUrl: null,
+    mediaUrls: null,
     thumbnailUrl: null,
     duration: null,
     error: null
@@ -394,23 +470,39 @@ export function fromRemote(file: string, remote: RemoteRequest): Generated {
   const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration }
   if (remote.status === 'success') {
     if (!remote.videoUrl) {
+      // The keys say where this queue put the video, for the action to learn the shape.
+      const keys = remote.outcomeKeys
+      const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome'
       return {
         ...base,
         status: 'failed',
-        error: 'the queue reported success but gave no video URL'
+        error: `the queue reported success but gave no video URL the action recognises (${where})`
       }
     }
     return {
       ...base,
       status: 'success',
       videoUrl: remote.videoUrl,
+      mediaUrls: remote.mediaUrls,
       thumbnailUrl: remote.thumbnailUrl
     }
   }
   const status = remote.status === 'cancelled' ? 'cancelled' : 'failed'
-  return {
-    ...base,
-    status,
-    error: remote.reason ?? `the queue reported ${remote.status} without a reason`
+  const limit = rateLimitOfRequest(remote)
+  if (limit) {
+    return {
+      ...base,
+      status,
+      error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+    }
   }
+  return { ...base, status, error: remote.reason ?? noReason(remote) }
+}
+
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote: RemoteRequest): string {
+  const said = `the queue reported ${remote.status} without a reason`
+  return remote.outcomeExcerpt
+    ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+    : `${said} or an outcome`
 }

@@ -1,6 +1,8 @@
 // The one HTTP policy of every request-queue call: per-request timeout, retries with
 // exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
-// only within the queue's own origin, and errors that carry the remote's own message.
+// only within the queue's own origin, errors that carry the remote's own message, and the shape
+// of every answer for the debug log.
+import { answerShape } from './trail.js'
 
 export interface RetryPolicy {
   /** Sends in all, the first included. */
@@ -9,15 +11,21 @@ export interface RetryPolicy {
   baseDelayMs: number
   /** No single wait is longer than this, Retry-After included. */
   maxDelayMs: number
-  /** Milliseconds before one attempt is abandoned. */
+  /** Milliseconds before one attempt of a GET is abandoned. */
   timeoutMs: number
+  /** Milliseconds before a submission (POST) is given up waiting for. */
+  submitTimeoutMs: number
 }
 
 export const DEFAULT_POLICY: RetryPolicy = {
   attempts: 5,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
-  timeoutMs: 60_000
+  timeoutMs: 60_000,
+  // HeyGen takes up to ~30 s at p99 to accept a job, and clients of the live queue allow 180 s
+  // for the POST (request-queue.md, "Evidence from live clients": submit latency). Abandoning a
+  // slow acceptance would make a possibly billed submission ambiguous.
+  submitTimeoutMs: 180_000
 }
 
 /**
@@ -36,15 +44,18 @@ export class QueueError extends Error {
   readonly ambiguous: boolean
   /** True when the caller's signal stopped the call (cancellation or the global deadline). */
   readonly stopped: boolean
+  /** What the queue's Retry-After asked for, in milliseconds, when it sent one. */
+  readonly retryAfterMs: number | undefined
   constructor(
     message: string,
     /** HTTP status, or undefined when no answer came. */
     readonly status: number | undefined,
-    flags: { ambiguous?: boolean; stopped?: boolean } = {}
+    flags: { ambiguous?: boolean; stopped?: boolean; retryAfterMs?: number } = {}
   ) {
     super(message)
     this.ambiguous = flags.ambiguous ?? false
     this.stopped = flags.stopped ?? false
+    this.retryAfterMs = flags.retryAfterMs
   }
 }
 
@@ -65,6 +76,12 @@ export interface HttpRequest<T> {
 
 export interface HttpObserver {
   onRetry?(attempt: number, delayMs: number, reason: string): void
+  /**
+   * Told the shape of every answer (`GET /path → HTTP 200 in 0.4 s: status queued, …`): method,
+   * path, status and the answer's structure, never a query string, a URL from the answer or a
+   * header. For the debug log, so a failing run with a real queue shows what it answered.
+   */
+  onAnswer?(line: string): void
 }
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
@@ -108,7 +125,7 @@ export async function requestJson<T>(
   wait: Sleep = sleep
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(request, policy.timeoutMs)
+    const outcome = await attemptOnce(request, policy, observer)
     if (outcome.ok) return outcome.value
     const { error, next } = outcome
     if (next === 'final') throw error
@@ -143,8 +160,14 @@ export async function requestJson<T>(
   }
 }
 
-async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promise<Attempt<T>> {
+async function attemptOnce<T>(
+  request: HttpRequest<T>,
+  policy: RetryPolicy,
+  observer: HttpObserver
+): Promise<Attempt<T>> {
   const isPost = request.method === 'POST'
+  const timeoutMs = isPost ? policy.submitTimeoutMs : policy.timeoutMs
+  const started = Date.now()
   const timeout = AbortSignal.timeout(timeoutMs)
   // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
   // way to learn the request id. Cancellation stops the retries instead.
@@ -180,17 +203,29 @@ async function attemptOnce<T>(request: HttpRequest<T>, timeoutMs: number): Promi
     return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown')
   }
 
-  if (response.ok) return readAnswer(request, response.status, text)
+  const answered = `${describe(request)} → HTTP ${response.status} in ${seconds(Date.now() - started)}`
+  if (response.ok) return readAnswer(request, response.status, text, answered, observer)
 
   const status = response.status
   const message = remoteMessage(text)
+  const retryAfterHeader = response.headers.get('retry-after')
+  const retryAfterMs = retryAfter(retryAfterHeader)
+  observer.onAnswer?.(
+    `${answered}: an error${retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`}`
+  )
   const error = new QueueError(
     `${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`,
-    status
+    status,
+    { retryAfterMs }
   )
-  const retryAfterMs = retryAfter(response.headers.get('retry-after'))
   // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
-  if (status === 408 || status === 429) return failure(error, 'again', retryAfterMs)
+  if (status === 408) return failure(error, 'again', retryAfterMs)
+  if (status === 429) {
+    // Limits are requests per hour per organisation (request-queue.md, "Evidence from live
+    // clients": rate limits): a Retry-After longer than any wait of the policy is not ridden out.
+    const tooLong = retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs
+    return failure(error, tooLong ? 'final' : 'again', retryAfterMs)
+  }
   if (status < 500) return failure(error, 'final')
   // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
   // payload again cannot succeed.
@@ -273,19 +308,27 @@ async function readCapped(response: Response): Promise<string> {
 /** A refused connection or an unknown host: the request never left. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 
-function readAnswer<T>(request: HttpRequest<T>, status: number, text: string): Attempt<T> {
+function readAnswer<T>(
+  request: HttpRequest<T>,
+  status: number,
+  text: string,
+  answered: string,
+  observer: HttpObserver
+): Attempt<T> {
   // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
   const unreadable = request.method === 'POST' ? 'created' : 'again'
   let answer: unknown
   try {
     answer = text ? JSON.parse(text) : null
   } catch {
+    observer.onAnswer?.(`${answered}: not JSON (${text.length} characters)`)
     const error = new QueueError(
       `${describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`,
       status
     )
     return failure(error, unreadable)
   }
+  observer.onAnswer?.(`${answered}: ${answerShape(answer)}`)
   try {
     return { ok: true, value: request.read(answer) }
   } catch (cause) {
@@ -328,7 +371,13 @@ function stoppedError<T>(
 }
 
 function gaveUp(error: QueueError, attempts: number): QueueError {
-  return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status)
+  return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status, {
+    retryAfterMs: error.retryAfterMs
+  })
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }
 
 function describe(request: { method: string; url: string }): string {

@@ -46,7 +46,13 @@ export async function planReuse(options: ReuseOptions): Promise<ReusePlan> {
   }
   const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier))
   if (unmatched.length) {
-    const source = { client: options.client, requests: unmatched, signal: options.signal, warn }
+    const source = {
+      client: options.client,
+      requests: unmatched,
+      signal: options.signal,
+      log: options.log,
+      warn
+    }
     earlier.push(...(await earlierFromRequestList(source)))
   }
   const plan = planJobs(requests, earlier)

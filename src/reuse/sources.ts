@@ -6,7 +6,7 @@ import type { EventInfo } from '../github/event.js'
 import type { MergedPullRequest } from '../github/pulls.js'
 import { findComment, type Identity } from '../publish/comment.js'
 import { decodeState } from '../publish/state.js'
-import type { QueueClient, RemoteRequest } from '../queue/client.js'
+import { shownOf, type QueueClient, type RemoteRequest } from '../queue/client.js'
 import { hashRequest } from '../script/index.js'
 import type { VideoRequest } from '../types.js'
 import { earlierFromState, type Earlier } from './plan.js'
@@ -57,13 +57,15 @@ export interface ListSource {
   /** The requests still looking for an earlier video. */
   requests: VideoRequest[]
   signal?: AbortSignal
+  log: Log
   warn: Log
 }
 
 /**
- * Earlier requests of identical payloads in the queue's own list, within what one list call
- * returns (it has no documented paging). Where the list does not echo payloads, the newest few
- * candidates are looked up by id; if those answers carry no payload either, nothing can match.
+ * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
+ * paging is undocumented: the pages it names are followed, and a list shown only in part is said
+ * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
+ * id; if those answers carry no payload either, nothing can match.
  */
 export async function earlierFromRequestList(source: ListSource): Promise<Earlier[]> {
   const found: Earlier[] = []
@@ -71,7 +73,13 @@ export async function earlierFromRequestList(source: ListSource): Promise<Earlie
     const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash))
     let listed: RemoteRequest[]
     try {
-      listed = await source.client.list(model, source.signal)
+      const list = await source.client.list(model, source.signal)
+      listed = list.requests
+      if (!list.complete) {
+        source.log(
+          `Reuse: the request list of ${model} shows ${shownOf(list)}: an earlier identical video among those not shown is not found, and would be paid for again`
+        )
+      }
     } catch (error) {
       source.warn(
         `Could not read the request list to find earlier identical videos of ${model}: ${(error as Error).message}`

@@ -5,6 +5,7 @@ import { constants } from 'node:fs'
 import { lstat, open } from 'node:fs/promises'
 import path from 'node:path'
 import type { ScriptDefaults, ScriptOutcome } from '../types.js'
+import type { Parse } from './guard.js'
 import { parseScript } from './parse.js'
 
 /** The largest script read, in bytes. */
@@ -12,17 +13,23 @@ export const MAX_SCRIPT_BYTES = 1024 * 1024
 
 type Read = { ok: true; text: string } | { ok: false; reason: string }
 
-/** Reads and parses one script; `file` is relative to `workspace`. */
+const inline: Parse = async (file, text, defaults) => parseScript(file, text, defaults)
+
+/**
+ * Reads and parses one script; `file` is relative to `workspace`. `parse` is where the text is
+ * parsed: the run parses under a time limit (see guard.ts).
+ */
 export async function loadScript(
   workspace: string,
   file: string,
-  defaults: ScriptDefaults
+  defaults: ScriptDefaults,
+  parse: Parse = inline
 ): Promise<ScriptOutcome> {
   const relative = file.replaceAll('\\', '/')
   const read = await readScriptFile(workspace, relative)
   if (!read.ok) return unreadable(relative, read.reason)
   try {
-    return parseScript(relative, read.text, defaults)
+    return await parse(relative, read.text, defaults)
   } catch (error) {
     // Whatever a hostile file makes a parser throw, it costs that file only, never the run.
     return unreadable(relative, `the script could not be read: ${(error as Error).message}`)
