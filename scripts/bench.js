@@ -732,7 +732,7 @@ function reportMemory(sides) {
   console.log(
     verdict(
       `action / alone, ${many.scripts.length} videos`,
-      vsClient.toFixed(2),
+      vsClient.toFixed(3),
       `≤ ${TARGETS.vsClient.toFixed(2)}`,
       vsClientOk
     )
@@ -740,7 +740,7 @@ function reportMemory(sides) {
   console.log(
     verdict(
       `action, ${many.scripts.length} / ${few.scripts.length} videos`,
-      growth.toFixed(2),
+      growth.toFixed(3),
       `≤ ${TARGETS.growth.toFixed(2)}`,
       growthOk
     )
@@ -749,14 +749,14 @@ function reportMemory(sides) {
   if (!vsClientOk) {
     missed.push(
       `peak RSS ${megabytes(medianPeak(many.action))} MB moving ${many.scripts.length} videos, ` +
-        `${vsClient.toFixed(2)} × the @actions/artifact client's alone ` +
+        `${vsClient.toFixed(3)} × the @actions/artifact client's alone ` +
         `(${megabytes(medianPeak(many.alone))} MB)`
     )
   }
   if (!growthOk) {
     missed.push(
       `peak RSS ${megabytes(medianPeak(many.action))} MB moving ${many.scripts.length} videos, ` +
-        `${growth.toFixed(2)} × moving ${few.scripts.length} ` +
+        `${growth.toFixed(3)} × moving ${few.scripts.length} ` +
         `(${megabytes(medianPeak(few.action))} MB)`
     )
   }
