@@ -107,7 +107,9 @@ import { fileURLToPath } from 'node:url'
  *
  * @typedef {Record<string, unknown> & { request_id: string, model: string,
  *   payload: Record<string, unknown>, status: string, created_at: number, polls: number,
- *   plan: Plan }} SimRequest
+ *   plan: Plan, endedAt: number }} SimRequest
+ *   `endedAt`: when the request reaches its terminal status, in real epoch milliseconds (Infinity
+ *   for one that never starts), to the millisecond, unlike the API's whole-second timestamps.
  *
  * @typedef {object} RequestQueueSim
  * @property {string} url base URL, the action's `api-url`
@@ -606,7 +608,8 @@ export async function startRequestQueue(options = {}) {
         ...statusAnswer(record, now, false),
         payload: record.payload,
         polls: record.polls,
-        plan: record.plan
+        plan: record.plan,
+        endedAt: record.endedAt
       }))
     },
     get billable() {

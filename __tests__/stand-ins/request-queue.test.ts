@@ -181,6 +181,25 @@ describe('request lifecycle', () => {
     expect(answer.outcome?.media_urls).toHaveLength(1)
   })
 
+  it('says to the millisecond when each request ends, for the bench to time what follows', async () => {
+    await start({
+      timeScale: 0.1,
+      plan: (_payload, index) =>
+        index === 0 ? { queuedSeconds: 2, processingSeconds: 2 } : { neverStarts: true }
+    })
+    const { request_id } = await submitted()
+    await submitted()
+    const [rendered, stuck] = current().requests
+    const submittedAt = current().calls[0]?.at ?? NaN
+    // 4 simulated seconds at 0.1 real seconds each, from when the submit was handled (a loaded
+    // machine may take a while between the call arriving and its handling).
+    expect(rendered?.endedAt).toBeGreaterThanOrEqual(submittedAt + 400)
+    expect(rendered?.endedAt).toBeLessThan(submittedAt + 400 + 300)
+    expect(stuck?.endedAt).toBe(Infinity)
+    await sleep(Math.max(0, (rendered?.endedAt ?? 0) - Date.now()))
+    expect((await status(request_id)).status).toBe('success')
+  })
+
   it('keeps a request that never starts queued, with a null outcome', async () => {
     await start({ plan: () => ({ neverStarts: true }) })
     const { request_id } = await submitted()
