@@ -608,7 +608,10 @@ async function aggregate(
   annotate(outcomes.filter(o => unannotated.has(o.ok ? o.request.file : o.file)))
   const rows = merged.rows
 
+  const lost = lostShards(merged.missing)
   const report = await openReport(settings, event, github, spending, selection.removed, rows)
+  // Said at the top of the comment too: a reviewer must not take the table for complete.
+  report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ')
   if (reports.some(r => r.artifact) && event.runUrl) {
     report.context.artifactUrl = `${event.runUrl}#artifacts`
     report.context.artifactPerShard = true
@@ -629,7 +632,6 @@ async function aggregate(
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
   const fatal = reports.find(r => r.fatal)?.fatal ?? null
-  const lost = merged.missing.length ? lostShards(merged.missing) : null
   const failure =
     fatal ??
     lost ??
@@ -642,13 +644,18 @@ async function aggregate(
   for (const said of [lost, unreleased]) if (said && said !== failure) core.warning(said)
 }
 
-/** What the aggregate job says about shards whose results did not arrive. */
-function lostShards(missing: MissingShard[]): string {
-  const count = missing.reduce((sum, m) => sum + m.files.length, 0)
-  const which = missing
-    .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.files.length})`)
+/**
+ * What the aggregate job says about shards whose results did not arrive, or null when they owed
+ * none (their scripts were all invalid, which any job can tell).
+ */
+function lostShards(missing: MissingShard[]): string | null {
+  const lost = missing.filter(m => m.skipped.length)
+  if (!lost.length) return null
+  const count = lost.reduce((sum, m) => sum + m.skipped.length, 0)
+  const which = lost
+    .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
     .join(', ')
-  return `${count} scripts have no result, because their shard reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run`
+  return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`
 }
 
 /**

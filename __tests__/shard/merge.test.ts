@@ -108,6 +108,7 @@ describe("merging the shards' reports", () => {
       {
         shard: { index: dead, count: 4 },
         files: FILES.filter(f => shardOf(f, 4) === dead),
+        skipped: FILES.filter(f => shardOf(f, 4) === dead),
         why: tour.error
       }
     ])
@@ -143,6 +144,7 @@ describe("merging the shards' reports", () => {
       error: 'videos/tour.md:2:1 speed: must be at most 1.5'
     })
     expect(merged.missing[0]!.files).toContain('videos/tour.md')
+    expect(merged.missing[0]!.skipped).not.toContain('videos/tour.md')
   })
 
   it('marks every script when no shard reported at all', () => {

@@ -323,7 +323,9 @@ function statusCell(row: Row): string {
   const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null
   // A video that was made but could not be kept (e.g. its link expired before the download).
   const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null
-  const said = reason ?? note
+  // Why a script was not generated, when something other than a dry run stopped it.
+  const skipped = kind === 'skipped' && row.error ? row.error : null
+  const said = reason ?? note ?? skipped
   return `${label}${resumed}${said ? `<br>${text(said, 100)}` : ''}`
 }
 

@@ -11,6 +11,8 @@ export interface MissingShard {
   /** Null when no shard reported at all: then the number of shards is unknown. */
   shard: Shard | null
   files: string[]
+  /** Those of `files` now shown as skipped: all but the invalid ones, which need no shard. */
+  skipped: string[]
   why: string
 }
 
@@ -35,12 +37,14 @@ export function mergeReports(rows: Row[], collected: Collected, artifactName: st
     const entry = missing.get(key) ?? {
       shard: index === null || count === null ? null : { index, count },
       files: [],
+      skipped: [],
       why
     }
     entry.files.push(row.file)
     missing.set(key, entry)
     // An invalid script is invalid whichever job reads it; any other had no result.
     if (row.status === 'invalid' && !row.pending) return
+    entry.skipped.push(row.file)
     row.pending = false
     row.status = 'skipped'
     row.error = why
