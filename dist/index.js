@@ -33985,7 +33985,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37584);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(26642);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 
@@ -34017,7 +34017,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 37584:
+/***/ 26642:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34071,9 +34071,57 @@ function trustedUrl(value) {
     return allowed && !url.username && !url.password ? url : null;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/shard/split.ts
+// Splits a library of scripts across the jobs of a GitHub Actions matrix. Each script belongs to
+// one shard, chosen from a hash of its path alone: it stays on its shard from run to run, whatever
+// else a run selects, and the aggregate job can tell which shard owed it a result.
+
+/**
+ * GitHub runs at most 256 jobs from one matrix: more shards than that could never all report.
+ */
+const MAX_SHARDS = 256;
+/** The 1-based shard that `file` (a path as the selection spells it) belongs to. */
+function shardOf(file, count) {
+    // 48 bits of sha256: uniform, and far wider than any count, so the modulo is unbiased enough.
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(file, 'utf8').digest();
+    return (digest.readUIntBE(0, 6) % count) + 1;
+}
+/** The files of `files` that belong to `shard`, in their order. */
+function shardFiles(files, shard) {
+    return files.filter(file => shardOf(file, shard.count) === shard.index);
+}
+/** `2/4`, as the input is written. */
+function shardLabel(shard) {
+    return `${shard.index}/${shard.count}`;
+}
+/** The artifact holding a shard's videos and its part of manifest.json: `avatar-videos-2-of-4`. */
+function shardArtifactName(artifactName, shard) {
+    return `${artifactName}-${shard.index}-of-${shard.count}`;
+}
+/**
+ * The small artifact holding only a shard's report (shard.json), which the aggregate job reads:
+ * `avatar-videos-2-of-4-manifest`. Apart from the media, so that no video is moved twice.
+ */
+function reportArtifactName(artifactName, shard) {
+    return `${shardArtifactName(artifactName, shard)}-manifest`;
+}
+/** The shard a report artifact's name belongs to, or null when the name is not one. */
+function shardOfReportName(artifactName, name) {
+    if (!name.startsWith(`${artifactName}-`))
+        return null;
+    const match = /^([1-9]\d{0,2})-of-([1-9]\d{0,2})-manifest$/.exec(name.slice(artifactName.length + 1));
+    if (!match)
+        return null;
+    const shard = { index: Number(match[1]), count: Number(match[2]) };
+    return shard.index <= shard.count && shard.count <= MAX_SHARDS ? shard : null;
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Turns the action's raw inputs into one typed, validated Settings object.
 // Nothing else reads inputs, and the API key is masked before any other input is looked at.
+
 
 
 
@@ -34093,6 +34141,11 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), workspace 
     if (apiKey)
         lib_core/* setSecret */.Pq(apiKey);
     const dryRun = bool(read, 'dry-run', false);
+    const shard = shardInput(read('shard').trim());
+    const aggregate = bool(read, 'aggregate', false);
+    if (shard && aggregate) {
+        throw new InputError('shard and aggregate exclude each other: the matrix jobs take shard (e.g. shard: ${{ matrix.shard }}/4), the final job aggregate: true');
+    }
     return {
         apiKey,
         apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
@@ -34111,6 +34164,8 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), workspace 
         artifact: bool(read, 'artifact', true),
         artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
         release: releaseTag(read('release').trim()),
+        shard,
+        aggregate,
         pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
         timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
         maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
@@ -34127,6 +34182,17 @@ function artifactName(value) {
         throw new InputError(`artifact-name may not hold " : < > | * ? \\ / or control characters (got "${value}")`);
     }
     return value;
+}
+/** `i/n`: this job is shard i of n, both whole numbers written in decimal. */
+function shardInput(value) {
+    if (!value)
+        return null;
+    const match = /^(\d{1,3})\/(\d{1,3})$/.exec(value);
+    const shard = match ? { index: Number(match[1]), count: Number(match[2]) } : null;
+    if (!shard || shard.index < 1 || shard.index > shard.count || shard.count > MAX_SHARDS) {
+        throw new InputError(`shard must be i/n, this job's shard and the number of shards, with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, such as \${{ matrix.shard }}/4 (got "${value}")`);
+    }
+    return shard;
 }
 /**
  * A tag name as git and GitHub take it (git check-ref-format): the `release` input. Refused at
@@ -39187,16 +39253,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -39213,7 +39279,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -44004,7 +44070,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -44260,10 +44326,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -44273,12 +44339,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -45294,8 +45360,6 @@ function inputProblems(script, defaults, sceneAt) {
     return problems;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./node_modules/canonicalize/lib/canonicalize.js
 function serializeString (value) {
   if (!value.isWellFormed()) {
@@ -65175,7 +65239,11 @@ function fromRemote(file, remote) {
 ;// CONCATENATED MODULE: ./src/spending.ts
 
 const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.';
-function decideSpending(settings, event) {
+/**
+ * `keyNeeded: false` for a job that never submits (the aggregate job of a matrix): it only needs
+ * to know what its shards decided, and a missing key is then no error.
+ */
+function decideSpending(settings, event, { keyNeeded = true } = {}) {
     if (settings.dryRun) {
         return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' };
     }
@@ -65193,7 +65261,7 @@ function decideSpending(settings, event) {
             notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
         };
     }
-    if (!settings.apiKey) {
+    if (!settings.apiKey && keyNeeded) {
         throw new InputError('api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts');
     }
     return { dryRun: false };
@@ -65842,7 +65910,9 @@ function statusCell(row) {
     const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null;
     // A video that was made but could not be kept (e.g. its link expired before the download).
     const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null;
-    const said = reason ?? note;
+    // Why a script was not generated, when something other than a dry run stopped it.
+    const skipped = kind === 'skipped' && row.error ? row.error : null;
+    const said = reason ?? note ?? skipped;
     return `${label}${resumed}${said ? `<br>${escape_text(said, 100)}` : ''}`;
 }
 /** The reason in a few words; the details below the table have it in full. */
@@ -65938,7 +66008,9 @@ function details(summary, entries) {
 function overflowLine(hidden, ctx, forSummary) {
     const places = [
         forSummary ? null : escape_link('the job summary', ctx.runUrl),
-        safeUrl(ctx.artifactUrl) ? escape_link('the artifact', ctx.artifactUrl) : null
+        safeUrl(ctx.artifactUrl)
+            ? escape_link(ctx.artifactPerShard ? 'the artifacts' : 'the artifact', ctx.artifactUrl)
+            : null
     ].filter(Boolean);
     const where = places.length ? places.join(' and ') : 'the workflow run';
     return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`;
@@ -65967,8 +66039,12 @@ function renderFooter(rows, ctx) {
     const parts = [];
     if (safeUrl(ctx.runUrl))
         parts.push(escape_link('Workflow run', ctx.runUrl));
-    if (safeUrl(ctx.artifactUrl))
-        parts.push(escape_link('Artifact with the videos', ctx.artifactUrl));
+    if (safeUrl(ctx.artifactUrl)) {
+        const label = ctx.artifactPerShard
+            ? 'Artifacts with the videos, one per shard'
+            : 'Artifact with the videos';
+        parts.push(escape_link(label, ctx.artifactUrl));
+    }
     if (ctx.mediaExpiry)
         parts.push(escape_text(ctx.mediaExpiry, 300));
     if (rows.some(row => kindOf(row) === 'reused')) {
@@ -67287,12 +67363,20 @@ async function writeManifest(dir, results) {
  * and said.
  */
 async function uploadArtifact(name, dir, mediaFiles, warn) {
-    const files = ['manifest.json', ...mediaFiles].map(f => external_node_path_default().join(dir, ...f.split('/')));
+    return uploadFiles(name, dir, ['manifest.json', ...mediaFiles], warn);
+}
+/**
+ * Uploads `files` (relative to `dir`) as artifact `name`, replacing an earlier artifact of that
+ * name. With `rename: false` (a name another job looks for) a name that cannot be freed is an
+ * error rather than a reason to use `name-N`.
+ */
+async function uploadFiles(name, dir, files, warn, { rename = true } = {}) {
+    const paths = files.map(f => external_node_path_default().join(dir, ...f.split('/')));
     const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
     const client = new DefaultArtifactClient();
     // Videos are compressed already: zipping them again costs time and saves nothing.
     const upload = async (as) => ({
-        id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
+        id: (await client.uploadArtifact(as, paths, dir, { compressionLevel: 0 })).id ?? null,
         name: as
     });
     for (let n = 1; n <= MAX_SUFFIX; n++) {
@@ -67308,6 +67392,9 @@ async function uploadArtifact(name, dir, mediaFiles, warn) {
         // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
         if (await deleted(client, candidate))
             return upload(candidate);
+        if (!rename) {
+            throw new Error(`Artifact name "${name}" is taken by an upload that never finished`);
+        }
         const next = `${name}-${n + 1}`;
         if (n < MAX_SUFFIX)
             warn(`Artifact name "${candidate}" is taken by an upload that never finished: using "${next}"`);
@@ -67366,9 +67453,10 @@ function downloadUrl(target, name) {
  * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
  * release `target.tag`, created when missing and never made the repository's latest. A failure
  * of one asset is a problem of that asset; a release that cannot be read or created at all
- * throws, naming the permission it needs.
+ * throws, naming the permission it needs. With `writeManifest: false` (a shard of a matrix) the
+ * release's manifest.json is left for the aggregate job to update once, from `entries`.
  */
-async function publishRelease(github, target, rows, dir, log) {
+async function publishRelease(github, target, rows, dir, log, { writeManifest = true } = {}) {
     const release = await findOrCreate(github, target);
     const assets = await listAssets(github, target, release.id);
     const earlier = await readManifest(github, target, assets);
@@ -67411,19 +67499,44 @@ async function publishRelease(github, target, rows, dir, log) {
             problems.push(`${row.file}: ${error.message}`);
         }
     }
+    if (writeManifest) {
+        const problem = await saveManifest(github, target, release, assets, manifest);
+        if (problem)
+            problems.push(problem);
+    }
+    const entries = publishable.flatMap(row => {
+        const entry = manifest.get(row.file);
+        return entry?.hash === row.hash ? [entry] : [];
+    });
+    const videos = new Map(entries.map(entry => [entry.file, entry.video_url]));
+    return { url: release.html_url, videos, uploaded, problems, entries };
+}
+/**
+ * Writes `entries` into the release's manifest.json, beside what it lists already: the aggregate
+ * job of a matrix does this once for all its shards, which published the videos themselves.
+ * Returns the release's page and what went wrong, or throws when the release cannot be read.
+ */
+async function updateReleaseManifest(github, target, entries) {
+    const release = await findOrCreate(github, target);
+    const assets = await listAssets(github, target, release.id);
+    const earlier = await readManifest(github, target, assets);
+    const manifest = new Map(earlier.map(entry => [entry.file, entry]));
+    for (const entry of entries)
+        manifest.set(entry.file, entry);
+    const problem = await saveManifest(github, target, release, assets, manifest);
+    return { url: release.html_url, problems: problem ? [problem] : [] };
+}
+/** Replaces the manifest.json asset; returns what went wrong, or null. */
+async function saveManifest(github, target, release, assets, manifest) {
     const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file));
     try {
         const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`);
-        await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir);
+        await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, '');
+        return null;
     }
     catch (error) {
-        problems.push(`${MANIFEST_ASSET}: ${error.message}`);
+        return `${MANIFEST_ASSET}: ${error.message}`;
     }
-    const videos = new Map(publishable.flatMap(row => {
-        const entry = manifest.get(row.file);
-        return entry?.hash === row.hash ? [[row.file, entry.video_url]] : [];
-    }));
-    return { url: release.html_url, videos, uploaded, problems };
 }
 async function findOrCreate(github, target) {
     const { owner, repo, tag } = target;
@@ -67436,21 +67549,34 @@ async function findOrCreate(github, target) {
             throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'));
         }
     }
+    const create = () => github.rest.repos.createRelease({
+        owner,
+        repo,
+        tag_name: tag,
+        name: tag,
+        body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+        // A home for videos, not a release of the software: never the repository's latest.
+        make_latest: 'false'
+    });
     try {
-        const { data } = await github.rest.repos.createRelease({
-            owner,
-            repo,
-            tag_name: tag,
-            name: tag,
-            body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
-            // A home for videos, not a release of the software: never the repository's latest.
-            make_latest: 'false'
-        });
-        return data;
+        return (await create()).data;
     }
     catch (error) {
+        // The shards of a matrix may all find no release and create it at once: all but one are
+        // told that the tag has one already, and read that one.
+        if (isTagTaken(error)) {
+            const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null);
+            if (again)
+                return again.data;
+        }
         throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
     }
+}
+/** GitHub's 422 for a release whose tag has one already. */
+function isTagTaken(error) {
+    const { status, response } = error;
+    return (status === 422 &&
+        !!response?.data?.errors?.some(e => e.code === 'already_exists' && e.field === 'tag_name'));
 }
 async function listAssets(github, target, releaseId) {
     const listed = await github.paginate(github.rest.repos.listReleaseAssets, {
@@ -67659,8 +67785,291 @@ function percent(ch) {
     return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
+;// CONCATENATED MODULE: ./src/shard/report.ts
+// What a shard hands the aggregate job: `shard.json`, alone in a small artifact of its own, so that
+// the aggregate reads every shard's results without moving a single video. It holds each script's
+// result and what the comment's saved state needs (hash, request id, status, URLs), and it is read
+// back as untrusted input: anything of the wrong shape makes the whole report unreadable.
+
+
+
+
+const REPORT_FILE = 'shard.json';
+/** Far above what thousands of scripts need; far below what would hurt to parse. */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+const report_text = schemas_string().max(100_000);
+const nullableText = report_text.nullable();
+const resultSchema = object({
+    file: schemas_string().min(1).max(4096),
+    status: schemas_enum(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
+    hash: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+    request_id: nullableText,
+    video_url: nullableText,
+    thumbnail_url: nullableText,
+    duration: schemas_number().finite().nonnegative().nullable(),
+    error: nullableText,
+    video_file: nullableText,
+    thumbnail_file: nullableText,
+    release_url: nullableText,
+    pending: schemas_boolean(),
+    remote_status: nullableText,
+    resumed: schemas_boolean()
+});
+const releasedSchema = object({
+    file: schemas_string().min(1).max(4096),
+    hash: schemas_string().regex(/^[0-9a-f]{64}$/),
+    request_id: nullableText,
+    duration: schemas_number().finite().nonnegative().nullable(),
+    video: report_text,
+    thumbnail: nullableText,
+    video_url: report_text,
+    thumbnail_url: nullableText
+});
+const reportSchema = object({
+    version: literal(1),
+    shard: schemas_string().regex(/^\d{1,3}\/\d{1,3}$/),
+    files: array(schemas_string().min(1).max(4096)),
+    dry_run: schemas_boolean(),
+    notice: nullableText,
+    artifact: object({ id: schemas_number().int().nullable(), name: report_text }).nullable(),
+    fatal: nullableText,
+    unreleased: nullableText,
+    released: array(releasedSchema),
+    results: array(resultSchema)
+});
+/** Writes `report` as `dir/shard.json`, after `scrub` (which takes the key out of it). */
+async function writeShardReport(dir, report, scrub) {
+    const { shard, dryRun, ...rest } = report;
+    const json = JSON.stringify({
+        version: 1,
+        shard: shardLabel(shard),
+        files: rest.files,
+        dry_run: dryRun,
+        notice: rest.notice,
+        artifact: rest.artifact,
+        fatal: rest.fatal,
+        unreleased: rest.unreleased,
+        released: rest.released,
+        results: rest.results
+    }, null, 1);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const file = external_node_path_default().join(dir, REPORT_FILE);
+    await (0,promises_.writeFile)(file, `${scrub(json)}\n`);
+    return file;
+}
+/**
+ * The report in `dir/shard.json`, which must be shard `expected`'s (the one its artifact's name
+ * says). Throws, saying what is wrong, when it is missing, too large, or of any other shape.
+ */
+async function readShardReport(dir, expected) {
+    const file = external_node_path_default().join(dir, REPORT_FILE);
+    const { size } = await (0,promises_.stat)(file).catch(() => {
+        throw new Error(`it holds no ${REPORT_FILE}`);
+    });
+    if (size > MAX_REPORT_BYTES)
+        throw new Error(`its ${REPORT_FILE} is over 64 MB`);
+    let json;
+    try {
+        json = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch {
+        throw new Error(`its ${REPORT_FILE} is not JSON`);
+    }
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+        throw new Error(`its ${REPORT_FILE} is not a shard report${where}: ${issue?.message}`);
+    }
+    const data = parsed.data;
+    if (data.shard !== shardLabel(expected)) {
+        throw new Error(`its ${REPORT_FILE} is shard ${data.shard}'s, not ${shardLabel(expected)}'s`);
+    }
+    return {
+        shard: expected,
+        files: data.files,
+        dryRun: data.dry_run,
+        notice: data.notice,
+        artifact: data.artifact,
+        fatal: data.fatal,
+        unreleased: data.unreleased,
+        released: data.released,
+        results: data.results
+    };
+}
+
+;// CONCATENATED MODULE: ./src/shard/collect.ts
+// The aggregate job's reading of the shards' reports: every `<artifact-name>-i-of-n-manifest`
+// artifact of this workflow run, listed and downloaded through @actions/artifact (a few kilobytes
+// each: the videos stay in the shards' own artifacts), then read as untrusted input.
+
+
+
+/** Reports downloaded at once: each is small, and the service limits a job's calls. */
+const AT_ONCE = 4;
+/**
+ * Reads the reports the shards of this run uploaded, into folders under `dir`. Throws when the
+ * artifacts cannot be listed at all, or when they are of matrices of different sizes.
+ */
+async function collectReports(artifactName, dir, log, reader) {
+    const client = reader ?? (await defaultReader());
+    // The newest of each name: a re-run shard replaces its report, and only that one counts.
+    const { artifacts } = await client.listArtifacts({ latest: true });
+    const found = artifacts.flatMap(artifact => {
+        const shard = shardOfReportName(artifactName, artifact.name);
+        return shard ? [{ id: artifact.id, shard }] : [];
+    });
+    const counts = [...new Set(found.map(f => f.shard.count))].sort((a, b) => a - b);
+    if (counts.length > 1) {
+        const names = counts.map(count => `"${reportArtifactName(artifactName, { index: 1, count })}"`);
+        throw new Error(`This run holds the reports of matrices of ${counts.join(' and ')} shards (${names.join(', ')}): give each use of the action in a workflow its own artifact-name`);
+    }
+    const collected = {
+        count: counts[0] ?? null,
+        reports: new Map(),
+        unreadable: new Map()
+    };
+    const queue = [...found].sort((a, b) => a.shard.index - b.shard.index);
+    const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+            const { id, shard } = next;
+            const into = external_node_path_default().join(dir, String(shard.index));
+            try {
+                await client.downloadArtifact(id, { path: into });
+                collected.reports.set(shard.index, await readShardReport(into, shard));
+                log(`Shard ${shardLabel(shard)}: report read`);
+            }
+            catch (error) {
+                collected.unreadable.set(shard.index, error.message);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: AT_ONCE }, worker));
+    return collected;
+}
+async function defaultReader() {
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    return new DefaultArtifactClient();
+}
+
+;// CONCATENATED MODULE: ./src/shard/merge.ts
+
+/**
+ * Fills `rows` (one per selected script, as this job read them) with the shards' results. Rows
+ * are changed in place and returned with any script a shard reported but this job did not
+ * select (a shard that checked out another commit): its request is then still saved.
+ */
+function mergeReports(rows, collected, artifactName) {
+    const { count, reports, unreadable } = collected;
+    const warnings = [];
+    const missing = new Map();
+    const absent = (index, row, why) => {
+        const key = index ?? 0;
+        const entry = missing.get(key) ?? {
+            shard: index === null || count === null ? null : { index, count },
+            files: [],
+            skipped: [],
+            why
+        };
+        entry.files.push(row.file);
+        missing.set(key, entry);
+        // An invalid script is invalid whichever job reads it; any other had no result.
+        if (row.status === 'invalid' && !row.pending)
+            return;
+        entry.skipped.push(row.file);
+        row.pending = false;
+        row.status = 'skipped';
+        row.error = why;
+    };
+    const seen = new Set();
+    for (const row of rows) {
+        seen.add(row.file);
+        if (count === null) {
+            absent(null, row, `not generated: no shard of this run reported (no artifact named ${artifactName}-<i>-of-<n>-manifest was found); re-run the failed jobs`);
+            continue;
+        }
+        const index = shardOf(row.file, count);
+        const label = shardLabel({ index, count });
+        const report = reports.get(index);
+        if (!report) {
+            const why = unreadable.has(index)
+                ? `not reported: the report of shard ${label} could not be read (${unreadable.get(index)}); re-run that job`
+                : `not generated: shard ${label} reported no results (the job failed, was cancelled or never ran); re-run it`;
+            absent(index, row, why);
+            continue;
+        }
+        const result = report.results.find(r => r.file === row.file);
+        if (!result) {
+            absent(index, row, `not reported: shard ${label} did not select this script; check that every job of the matrix checks out the same commit`);
+            continue;
+        }
+        if (result.hash !== row.hash) {
+            warnings.push(`${row.file}: shard ${label} read another version of this script than this job did; check that every job of the matrix checks out the same commit`);
+            // What was sent is what the shard read: the words this job read would mislead.
+            delete row.payload;
+        }
+        apply(row, result);
+    }
+    // Requests a shard paid for stay saved, even for a script this job did not select.
+    const extra = [];
+    for (const report of reports.values()) {
+        for (const result of report.results) {
+            if (seen.has(result.file))
+                continue;
+            seen.add(result.file);
+            warnings.push(`${result.file}: reported by shard ${shardLabel(report.shard)}, but not selected by this job; check that every job of the matrix checks out the same commit`);
+            extra.push(apply(blankRow(result.file), result));
+        }
+    }
+    const order = [...missing.values()].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
+    return { rows: [...rows, ...extra], missing: order, warnings };
+}
+function apply(row, result) {
+    row.status = result.status;
+    row.hash = result.hash;
+    row.request_id = result.request_id;
+    row.video_url = result.video_url;
+    row.thumbnail_url = result.thumbnail_url;
+    row.duration = result.duration;
+    row.error = result.error;
+    row.video_file = result.video_file;
+    row.thumbnail_file = result.thumbnail_file;
+    row.release_url = result.release_url;
+    row.pending = result.pending;
+    row.remoteStatus = result.remote_status ?? undefined;
+    row.resumed = result.resumed || undefined;
+    // The problems explain an invalid script; for any other status they would contradict it.
+    if (result.status !== 'invalid')
+        row.problems = [];
+    return row;
+}
+function blankRow(file) {
+    return {
+        file,
+        status: 'skipped',
+        hash: null,
+        request_id: null,
+        video_url: null,
+        thumbnail_url: null,
+        duration: null,
+        error: null,
+        video_file: null,
+        thumbnail_file: null,
+        release_url: null,
+        title: null,
+        estimatedSeconds: null,
+        problems: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
+
+
+
 
 
 
@@ -67724,24 +68133,17 @@ async function job(settings, event, cancel) {
     const github = settings.githubToken
         ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
         : null;
+    // The final job of a matrix generates nothing: it reports what the shards did.
+    if (settings.aggregate)
+        return aggregate(settings, event, github, workspace);
     const spending = decideSpending(settings, event);
     if (spending.dryRun)
         lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
-    // 1. Find the scripts the event touched.
-    const selection = await findScripts({
-        mode: settings.mode,
-        patterns: settings.scripts,
-        event,
-        workspace,
-        github,
-        log: info,
-        warn: lib_core/* warning */.$e
-    });
-    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
-    for (const file of selection.removed)
-        info(`${file} was removed: nothing to generate`);
+    // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
+    const selection = await selectScripts(settings, event, workspace, github);
+    const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
     // 2. Turn each into a validated payload before any money is spent.
-    const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
+    const outcomes = await Promise.all(files.map(file => loadScript(workspace, file, defaultsOf(settings))));
     annotate(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
     // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
@@ -67750,7 +68152,7 @@ async function job(settings, event, cancel) {
     // Each video is downloaded the moment it is ready, before its link can expire.
     const client = spending.dryRun ? null : queueClient(settings);
     const media = createMediaStore({
-        dir: external_node_path_default().join(process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), `avatar-videos-${process.pid}`),
+        dir: external_node_path_default().join(tempDir(), `avatar-videos-${process.pid}`),
         bases: mediaBases(rows.map(row => row.file), selection.known),
         refresh: async (id) => {
             const remote = client ? await client.get(id, signal) : null;
@@ -67766,7 +68168,12 @@ async function job(settings, event, cancel) {
                 ? holdBack(rows, report.unreadable)
                 : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
     }
-    // 5. Publish: artifact, comment, summary, outputs.
+    // 5. Publish: artifact, comment, summary, outputs. A shard leaves the comment and the summary
+    // to the aggregate job, and hands it its results instead.
+    if (settings.shard) {
+        const shardRun = { shard: settings.shard, files, spending, fatal };
+        return publishShard(settings, shardRun, event, github, signal, rows, media);
+    }
     const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
@@ -67781,6 +68188,28 @@ async function job(settings, event, cancel) {
     // Said once: as the step's failure, or else as a warning.
     if (unreleased && unreleased !== failure)
         lib_core/* warning */.$e(unreleased);
+}
+/** Step 1: the scripts the event touched (or all of them), logged. */
+async function selectScripts(settings, event, workspace, github) {
+    const selection = await findScripts({
+        mode: settings.mode,
+        patterns: settings.scripts,
+        event,
+        workspace,
+        github,
+        log: info,
+        warn: lib_core/* warning */.$e
+    });
+    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
+    for (const file of selection.removed)
+        info(`${file} was removed: nothing to generate`);
+    return selection;
+}
+/** The selected scripts that are this shard's: each job of the matrix takes its own. */
+function ownScripts(selection, shard) {
+    const own = shardFiles(selection.files, shard);
+    info(`Shard ${shardLabel(shard)}: ${own.length} of the ${selection.files.length} selected scripts are this job's`);
+    return own;
 }
 /**
  * Generates nothing: the earlier comment, which may hold videos already paid for and requests
@@ -67823,7 +68252,8 @@ async function openReport(settings, event, github, spending, removed, rows) {
         mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
         final: false
     };
-    const live = target && github && !unreadable && (rows.length || existing)
+    // A shard reads the comment's saved state, but only the aggregate job writes the comment.
+    const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
         ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
         : null;
     // Rendered only when an edit is due: the live comment writes at most every few seconds.
@@ -67905,8 +68335,31 @@ async function generateVideos(settings, event, github, client, media, signal, ro
  */
 async function publish(settings, event, github, signal, rows, report, media) {
     const { context } = report;
-    let artifactId = null;
-    let directory = null;
+    const kept = await keepMedia(settings, event, github, signal, rows, media, {
+        artifactName: settings.artifactName,
+        releaseManifest: true
+    });
+    if (kept.artifactId !== null && event.runUrl) {
+        context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`;
+    }
+    if (settings.release)
+        context.release = releaseOf(settings.release, event, rows);
+    const { results, unsaved } = await writeResults(settings, rows, report, kept);
+    return { results, unsaved, unreleased: kept.unreleased };
+}
+/**
+ * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
+ * `artifactName`, and publishes them to the release (its manifest.json too, unless
+ * `releaseManifest` is false: a shard leaves that to the aggregate job).
+ */
+async function keepMedia(settings, event, github, signal, rows, media, as) {
+    const kept = {
+        artifactId: null,
+        artifactName: as.artifactName,
+        directory: null,
+        unreleased: null,
+        released: []
+    };
     // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
     // download or upload under way when the job is cancelled is abandoned.
     const abandon = (what) => () => {
@@ -67917,22 +68370,27 @@ async function publish(settings, event, github, signal, rows, report, media) {
         const downloaded = media.settled().then(() => true);
         if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
             await writeManifest(media.dir, publicResults(rows, settings.apiKey));
-            directory = media.dir;
+            kept.directory = media.dir;
         }
     }
-    if (settings.artifact && directory && !signal.aborted) {
-        const upload = publishArtifact(settings, rows, directory);
-        artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
-        if (artifactId !== null && event.runUrl) {
-            context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`;
-        }
+    if (settings.artifact && kept.directory && !signal.aborted) {
+        const upload = publishArtifact(as.artifactName, rows, kept.directory);
+        kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
     }
-    let unreleased = null;
     if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, event, github, rows, directory);
-        unreleased = await unlessCancelled(work, signal, abandon('release upload'));
-        context.release = releaseOf(settings.release, event, rows);
+        const work = publishToRelease(settings.release, event, github, rows, kept.directory, as.releaseManifest);
+        const released = await unlessCancelled(work, signal, abandon('release upload'));
+        kept.unreleased = released?.problem ?? null;
+        kept.released = released?.entries ?? [];
     }
+    return kept;
+}
+/**
+ * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
+async function writeResults(settings, rows, report, published) {
+    const { context } = report;
     context.final = true;
     let commentUrl = null;
     let unsaved = null;
@@ -67949,7 +68407,7 @@ async function publish(settings, event, github, signal, rows, report, media) {
     }
     // Outputs before the summary: a summary that cannot be written must not blank them.
     const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl, artifactId, directory });
+    setOutputs(results, { commentUrl, ...published });
     outputsSet = true;
     if (rows.length || context.removed?.length) {
         const summary = renderReport(rows, context, { forSummary: true });
@@ -67960,39 +68418,200 @@ async function publish(settings, event, github, signal, rows, report, media) {
             lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
         }
     }
+    return { results, commentUrl, unsaved };
+}
+/**
+ * A shard's publishing: its videos as the artifact `<artifact-name>-i-of-n` (and to the release),
+ * its report for the aggregate job, and its outputs. No comment and no summary: the aggregate job
+ * writes those, for every script, and fails on failed scripts. A shard fails only when it could
+ * not work at all, or could not hand over its report.
+ */
+async function publishShard(settings, run, event, github, signal, rows, media) {
+    const kept = await keepMedia(settings, event, github, signal, rows, media, {
+        artifactName: shardArtifactName(settings.artifactName, run.shard),
+        releaseManifest: false
+    });
+    // Even after a cancellation: the report is all the aggregate job will know of this shard.
+    const unreported = await uploadShardReport(settings, run, rows, kept);
+    const results = publicResults(rows, settings.apiKey);
+    setOutputs(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory });
     outputsSet = true;
-    return { results, unsaved, unreleased };
+    const { succeeded, failed } = counts(results);
+    info(`Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`);
+    const failure = run.fatal ?? unreported;
+    if (failure)
+        fail(failure);
+    if (kept.unreleased)
+        lib_core/* warning */.$e(kept.unreleased);
+}
+/**
+ * Uploads the shard's report (shard.json) as the artifact `<artifact-name>-i-of-n-manifest`.
+ * Returns why it could not be, naming the requests that are then saved nowhere, or null.
+ */
+async function uploadShardReport(settings, run, rows, kept) {
+    const name = reportArtifactName(settings.artifactName, run.shard);
+    const report = {
+        shard: run.shard,
+        files: run.files,
+        dryRun: run.spending.dryRun,
+        notice: run.spending.notice ?? null,
+        artifact: kept.artifactId === null ? null : { id: kept.artifactId, name: kept.artifactName },
+        fatal: run.fatal,
+        unreleased: kept.unreleased,
+        released: kept.released,
+        results: rows.map(row => ({
+            ...rows_toResult(row),
+            pending: !!row.pending,
+            remote_status: row.remoteStatus ?? null,
+            resumed: !!row.resumed
+        }))
+    };
+    try {
+        const dir = external_node_path_default().join(tempDir(), `avatar-shard-report-${process.pid}`);
+        await writeShardReport(dir, report, text => redact(text, settings.apiKey));
+        // Under its own name or not at all: the aggregate job looks for that name.
+        const artifact = await uploadFiles(name, dir, [REPORT_FILE], lib_core/* warning */.$e, { rename: false });
+        info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`);
+        return null;
+    }
+    catch (error) {
+        const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+        const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+        return `The report of shard ${shardLabel(run.shard)} could not be uploaded as "${name}" (${error.message}): the aggregate job will show its ${rows.length} scripts as skipped${ids ? `, and the requests it paid for are not saved for the next run: ${ids}` : ''}`;
+    }
+}
+/**
+ * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
+ * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
+ * release's manifest.json, as one job doing all the work would have. It selects and reads the
+ * scripts itself, so it knows which ones a shard that reported nothing owed.
+ */
+async function aggregate(settings, event, github, workspace) {
+    const selection = await selectScripts(settings, event, workspace, github);
+    const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
+    lib_core/* startGroup */.Oh("Reading the shards' reports");
+    const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
+    const collected = await collectReports(settings.artifactName, dir, info).finally(() => lib_core/* endGroup */.N4());
+    const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
+    // Every shard of a run decides the same; with none, the event and inputs decide here.
+    const spending = reports[0]
+        ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
+        : decideSpending(settings, event, { keyNeeded: false });
+    const merged = mergeReports(rowsFor(outcomes, spending.dryRun), collected, settings.artifactName);
+    for (const warning of merged.warnings)
+        lib_core/* warning */.$e(warning);
+    // The shards annotated their scripts' problems; those of a shard that never reported, here.
+    const unannotated = new Set(merged.missing.flatMap(m => m.files));
+    annotate(outcomes.filter(o => unannotated.has(o.ok ? o.request.file : o.file)));
+    const rows = merged.rows;
+    const lost = lostShards(merged.missing);
+    const report = await openReport(settings, event, github, spending, selection.removed, rows);
+    // Said at the top of the comment too: a reviewer must not take the table for complete.
+    report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ');
+    if (reports.some(r => r.artifact) && event.runUrl) {
+        report.context.artifactUrl = `${event.runUrl}#artifacts`;
+        report.context.artifactPerShard = true;
+    }
+    const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []));
+    if (settings.release) {
+        const entries = reports.flatMap(r => r.released);
+        const problem = await updateRelease(settings.release, event, github, entries);
+        if (problem)
+            problems.push(problem);
+        report.context.release = releaseOf(settings.release, event, rows);
+    }
+    const unreleased = problems.length ? problems.join('; ') : null;
+    const { results, unsaved } = await writeResults(settings, rows, report, {
+        artifactId: null,
+        directory: null
+    });
+    const { succeeded, failed } = counts(results);
+    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    const fatal = reports.find(r => r.fatal)?.fatal ?? null;
+    const failure = fatal ??
+        lost ??
+        unsaved ??
+        (failed && settings.failOnError
+            ? `${failed} of ${results.length} scripts did not produce a video`
+            : null) ??
+        (unreleased && settings.failOnError ? unreleased : null);
+    if (failure)
+        fail(failure);
+    for (const said of [lost, unreleased])
+        if (said && said !== failure)
+            lib_core/* warning */.$e(said);
+}
+/**
+ * What the aggregate job says about shards whose results did not arrive, or null when they owed
+ * none (their scripts were all invalid, which any job can tell).
+ */
+function lostShards(missing) {
+    const lost = missing.filter(m => m.skipped.length);
+    if (!lost.length)
+        return null;
+    const count = lost.reduce((sum, m) => sum + m.skipped.length, 0);
+    const which = lost
+        .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
+        .join(', ');
+    return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
+}
+/**
+ * The aggregate job's part of the release: the shards published the videos, and their entries go
+ * into the release's manifest.json here, once. Returns what went wrong, or null.
+ */
+async function updateRelease(tag, event, github, entries) {
+    if (!RELEASE_EVENTS.has(event.name) || !entries.length)
+        return null;
+    if (!github)
+        return 'release is set, but github-token is empty: the release cannot be written';
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    try {
+        const updated = await updateReleaseManifest(github, target, entries);
+        info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
+        for (const problem of updated.problems)
+            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+        return updated.problems.length
+            ? `The manifest.json of the release ${tag} could not be written`
+            : null;
+    }
+    catch (error) {
+        return error.message;
+    }
 }
 /** Events whose videos go to the release: what landed, never what is proposed. */
 const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
 /**
  * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null.
+ * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
  */
-async function publishToRelease(tag, event, github, rows, directory) {
+async function publishToRelease(tag, event, github, rows, directory, writeManifest) {
+    const none = (problem) => ({ problem, entries: [] });
     if (!RELEASE_EVENTS.has(event.name)) {
         info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
-        return null;
+        return none(null);
     }
     if (!directory)
-        return null;
+        return none(null);
     if (!github)
-        return 'release is set, but github-token is empty: the release cannot be written';
+        return none('release is set, but github-token is empty: the release cannot be written');
     const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
     lib_core/* startGroup */.Oh(`Publishing videos to the release ${tag}`);
     try {
-        const released = await publishRelease(github, target, rows, directory, info);
+        const released = await publishRelease(github, target, rows, directory, info, { writeManifest });
         for (const row of rows)
             row.release_url = released.videos.get(row.file) ?? null;
         info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
         for (const problem of released.problems)
             lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
-        return released.problems.length
-            ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-            : null;
+        return {
+            problem: released.problems.length
+                ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+                : null,
+            entries: released.entries
+        };
     }
     catch (error) {
-        return error.message;
+        return none(error.message);
     }
     finally {
         lib_core/* endGroup */.N4();
@@ -68031,6 +68650,10 @@ async function unlessCancelled(work, signal, fallback) {
     finally {
         signal.removeEventListener('abort', onAbort);
     }
+}
+/** The runner's folder for a job's own files, emptied after every job. */
+function tempDir() {
+    return process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir();
 }
 function defaultsOf(settings) {
     return {
@@ -68083,13 +68706,13 @@ function applyGenerated(row, generated, key) {
     row.duration = generated.duration;
     row.error = scrub(generated.error);
 }
-/** Uploads `dir`: the manifest and every file downloaded. */
-async function publishArtifact(settings, rows, dir) {
+/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
+async function publishArtifact(name, rows, dir) {
     try {
         const media = rows
             .flatMap(row => [row.video_file, row.thumbnail_file])
             .filter((f) => !!f);
-        const artifact = await uploadArtifact(settings.artifactName, dir, media, lib_core/* warning */.$e);
+        const artifact = await uploadArtifact(name, dir, media, lib_core/* warning */.$e);
         info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
