@@ -4,11 +4,13 @@ import { describe, expect, it } from '@jest/globals'
 import { mergeReports } from '../../src/shard/merge.js'
 import type { Collected } from '../../src/shard/collect.js'
 import type { ReportedResult, ShardReport } from '../../src/shard/report.js'
-import { shardOf } from '../../src/shard/split.js'
+import { assignShards, homeShard } from '../../src/shard/split.js'
 import type { Row } from '../../src/types.js'
 
 const HASH = (c: string) => c.repeat(64)
 const FILES = ['videos/intro.md', 'videos/pricing.md', 'videos/tour.md', 'videos/onboarding.md']
+/** The shard each of FILES is on, as every job splits them. */
+const shardOf = (file: string) => assignShards(FILES, 4).get(file)!
 
 /** The rows the aggregate job builds from its own reading: every valid script pending. */
 function ownRows(): Row[] {
@@ -71,7 +73,7 @@ function collected(dead: number[] = [], unreadable: Record<number, string> = {})
   for (let index = 1; index <= 4; index++) {
     if (dead.includes(index) || index in unreadable) continue
     const own = FILES.flatMap((file, i) =>
-      shardOf(file, 4) === index ? [succeeded(file, HASH(String(i)))] : []
+      shardOf(file) === index ? [succeeded(file, HASH(String(i)))] : []
     )
     reports.set(index, report(index, own))
   }
@@ -95,7 +97,7 @@ describe("merging the shards' reports", () => {
   })
 
   it('shows the scripts of a shard that never reported as skipped, naming the shard', () => {
-    const dead = shardOf('videos/tour.md', 4)
+    const dead = shardOf('videos/tour.md')
 
     const { rows, missing } = mergeReports(ownRows(), collected([dead]), 'avatar-videos')
 
@@ -107,15 +109,15 @@ describe("merging the shards' reports", () => {
     expect(missing).toEqual([
       {
         shard: { index: dead, count: 4 },
-        files: FILES.filter(f => shardOf(f, 4) === dead),
-        skipped: FILES.filter(f => shardOf(f, 4) === dead),
+        files: FILES.filter(f => shardOf(f) === dead),
+        skipped: FILES.filter(f => shardOf(f) === dead),
         why: tour.error
       }
     ])
   })
 
   it('says why a report that arrived could not be read', () => {
-    const index = shardOf('videos/intro.md', 4)
+    const index = shardOf('videos/intro.md')
 
     const { rows } = mergeReports(
       ownRows(),
@@ -137,7 +139,7 @@ describe("merging the shards' reports", () => {
       error: 'videos/tour.md:2:1 speed: must be at most 1.5'
     })
 
-    const merged = mergeReports(rows, collected([shardOf('videos/tour.md', 4)]), 'avatar-videos')
+    const merged = mergeReports(rows, collected([shardOf('videos/tour.md')]), 'avatar-videos')
 
     expect(merged.rows[2]).toMatchObject({
       status: 'invalid',
@@ -164,7 +166,7 @@ describe("merging the shards' reports", () => {
   it('keeps a request a shard paid for, even for a script this job did not select', () => {
     const extra = 'videos/added-later.md'
     const reports = collected()
-    const index = shardOf(extra, 4)
+    const index = homeShard(extra, 4)
     reports.reports.get(index)!.results.push(succeeded(extra, HASH('e')))
 
     const { rows, warnings } = mergeReports(ownRows(), reports, 'avatar-videos')
@@ -181,7 +183,7 @@ describe("merging the shards' reports", () => {
 
   it('trusts the hash the shard sent, not its own, when the two read different versions', () => {
     const reports = collected()
-    const index = shardOf('videos/intro.md', 4)
+    const index = shardOf('videos/intro.md')
     reports.reports.get(index)!.results.find(r => r.file === 'videos/intro.md')!.hash = HASH('f')
 
     const { rows, warnings } = mergeReports(ownRows(), reports, 'avatar-videos')

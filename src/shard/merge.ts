@@ -4,7 +4,7 @@
 import type { Row } from '../types.js'
 import type { ReportedResult } from './report.js'
 import type { Collected } from './collect.js'
-import { shardLabel, shardOf, type Shard } from './split.js'
+import { assignShards, shardLabel, type Shard } from './split.js'
 
 /** A shard whose results did not arrive, and the selected scripts that were its own. */
 export interface MissingShard {
@@ -50,10 +50,18 @@ export function mergeReports(rows: Row[], collected: Collected, artifactName: st
     row.error = why
   }
 
+  // Split as the shards split the same selection.
+  const assigned =
+    count === null
+      ? null
+      : assignShards(
+          rows.map(row => row.file),
+          count
+        )
   const seen = new Set<string>()
   for (const row of rows) {
     seen.add(row.file)
-    if (count === null) {
+    if (count === null || !assigned) {
       absent(
         null,
         row,
@@ -61,7 +69,7 @@ export function mergeReports(rows: Row[], collected: Collected, artifactName: st
       )
       continue
     }
-    const index = shardOf(row.file, count)
+    const index = assigned.get(row.file) ?? 1
     const label = shardLabel({ index, count })
     const report = reports.get(index)
     if (!report) {
