@@ -34074,23 +34074,58 @@ function trustedUrl(value) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/shard/split.ts
-// Splits a library of scripts across the jobs of a GitHub Actions matrix. Each script belongs to
-// one shard, chosen from a hash of its path alone: it stays on its shard from run to run, whatever
-// else a run selects, and the aggregate job can tell which shard owed it a result.
+// Splits a library of scripts across the jobs of a GitHub Actions matrix. Each script goes to the
+// shard a hash of its path names, unless that shard already holds its share: then to the next one.
+// So a script stays on its shard from run to run (only the few that overflow a shard move), the
+// shards are balanced within a few percent even on a library of a couple of hundred scripts
+// (where a hash alone strays by 10 to 20 %), and every job that splits the same selection,
+// the aggregate job included, gets the same split.
 
 /**
  * GitHub runs at most 256 jobs from one matrix: more shards than that could never all report.
  */
 const MAX_SHARDS = 256;
-/** The 1-based shard that `file` (a path as the selection spells it) belongs to. */
-function shardOf(file, count) {
-    // 48 bits of sha256: uniform, and far wider than any count, so the modulo is unbiased enough.
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(file, 'utf8').digest();
-    return (digest.readUIntBE(0, 6) % count) + 1;
+/** How much more than an equal share a shard may take before a script moves on: 4 %, and one. */
+const SLACK = 0.04;
+/** The most scripts a shard takes of `total` split `count` ways. */
+function shardCapacity(total, count) {
+    return Math.ceil((total / count) * (1 + SLACK)) + 1;
+}
+/** The 1-based shard the hash of `file` (a path as the selection spells it) names: its home. */
+function homeShard(file, count) {
+    return (pathHash(file) % count) + 1;
+}
+/**
+ * The shard of each of `files`. In the order of their hashes (which no renaming of other files
+ * changes), each takes its home shard if that has room, else the next shard with room.
+ */
+function assignShards(files, count) {
+    const capacity = shardCapacity(files.length, count);
+    const loads = new Array(count).fill(0);
+    const ordered = [...new Set(files)]
+        .map(file => ({ file, hash: pathHash(file) }))
+        .sort((a, b) => a.hash - b.hash || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const assigned = new Map();
+    for (const { file, hash } of ordered) {
+        for (let step = 0; step < count; step++) {
+            const index = (hash + step) % count;
+            if ((loads[index] ?? 0) < capacity) {
+                loads[index] = (loads[index] ?? 0) + 1;
+                assigned.set(file, index + 1);
+                break;
+            }
+        }
+    }
+    return assigned;
 }
 /** The files of `files` that belong to `shard`, in their order. */
 function shardFiles(files, shard) {
-    return files.filter(file => shardOf(file, shard.count) === shard.index);
+    const assigned = assignShards(files, shard.count);
+    return files.filter(file => assigned.get(file) === shard.index);
+}
+/** 48 bits of sha256: uniform, and far wider than any count, so the modulo is unbiased enough. */
+function pathHash(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(file, 'utf8').digest().readUIntBE(0, 6);
 }
 /** `2/4`, as the input is written. */
 function shardLabel(shard) {
@@ -67983,14 +68018,18 @@ function mergeReports(rows, collected, artifactName) {
         row.status = 'skipped';
         row.error = why;
     };
+    // Split as the shards split the same selection.
+    const assigned = count === null
+        ? null
+        : assignShards(rows.map(row => row.file), count);
     const seen = new Set();
     for (const row of rows) {
         seen.add(row.file);
-        if (count === null) {
+        if (count === null || !assigned) {
             absent(null, row, `not generated: no shard of this run reported (no artifact named ${artifactName}-<i>-of-<n>-manifest was found); re-run the failed jobs`);
             continue;
         }
-        const index = shardOf(row.file, count);
+        const index = assigned.get(row.file) ?? 1;
         const label = shardLabel({ index, count });
         const report = reports.get(index);
         if (!report) {

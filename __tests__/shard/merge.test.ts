@@ -177,7 +177,7 @@ describe("merging the shards' reports", () => {
       request_id: `req-${extra}`
     })
     expect(warnings).toEqual([
-      `${extra}: reported by shard ${index}/4, but not selected by this job; check that every job of the matrix checks out the same commit`
+      `${extra}: reported by shard ${index}/4, but not selected by this job; check that every job of the matrix checks out the same commit and has the same inputs`
     ])
   })
 

@@ -84,13 +84,13 @@ export function mergeReports(rows: Row[], collected: Collected, artifactName: st
       absent(
         index,
         row,
-        `not reported: shard ${label} did not select this script; check that every job of the matrix checks out the same commit`
+        `not reported: shard ${label} did not select this script; check that every job of the matrix checks out the same commit and has the same inputs`
       )
       continue
     }
     if (result.hash !== row.hash) {
       warnings.push(
-        `${row.file}: shard ${label} read another version of this script than this job did; check that every job of the matrix checks out the same commit`
+        `${row.file}: shard ${label} read another version of this script than this job did; check that every job of the matrix checks out the same commit and has the same inputs`
       )
       // What was sent is what the shard read: the words this job read would mislead.
       delete row.payload
@@ -105,7 +105,7 @@ export function mergeReports(rows: Row[], collected: Collected, artifactName: st
       if (seen.has(result.file)) continue
       seen.add(result.file)
       warnings.push(
-        `${result.file}: reported by shard ${shardLabel(report.shard)}, but not selected by this job; check that every job of the matrix checks out the same commit`
+        `${result.file}: reported by shard ${shardLabel(report.shard)}, but not selected by this job; check that every job of the matrix checks out the same commit and has the same inputs`
       )
       extra.push(apply(blankRow(result.file), result))
     }
