@@ -67823,8 +67823,10 @@ function percent(ch) {
 ;// CONCATENATED MODULE: ./src/shard/report.ts
 // What a shard hands the aggregate job: `shard.json`, alone in a small artifact of its own, so that
 // the aggregate reads every shard's results without moving a single video. It holds each script's
-// result and what the comment's saved state needs (hash, request id, status, URLs), and it is read
-// back as untrusted input: anything of the wrong shape makes the whole report unreadable.
+// result, what the comment's saved state needs (hash, request id, status, URLs) and what the
+// comment shows of the script (title, words, problems), so the aggregate job need not read the
+// scripts again. It is read back as untrusted input: anything of the wrong shape makes the whole
+// report unreadable.
 
 
 
@@ -67834,6 +67836,13 @@ const REPORT_FILE = 'shard.json';
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const report_text = schemas_string().max(100_000);
 const nullableText = report_text.nullable();
+const problemSchema = object({
+    file: schemas_string().min(1).max(4096),
+    line: schemas_number().int().positive(),
+    column: schemas_number().int().positive(),
+    key: schemas_string().max(1000).optional(),
+    message: report_text
+});
 const resultSchema = object({
     file: schemas_string().min(1).max(4096),
     status: schemas_enum(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
@@ -67850,7 +67859,11 @@ const resultSchema = object({
     release_url: nullableText,
     pending: schemas_boolean(),
     remote_status: nullableText,
-    resumed: schemas_boolean()
+    resumed: schemas_boolean(),
+    title: nullableText,
+    estimated_seconds: schemas_number().finite().nonnegative().nullable(),
+    payload: record(schemas_string(), unknown()).nullable(),
+    problems: array(problemSchema)
 });
 const releasedSchema = object({
     file: schemas_string().min(1).max(4096),
@@ -67991,115 +68004,95 @@ async function defaultReader() {
 
 ;// CONCATENATED MODULE: ./src/shard/merge.ts
 
-/**
- * Fills `rows` (one per selected script, as this job read them) with the shards' results. Rows
- * are changed in place and returned with any script a shard reported but this job did not
- * select (a shard that checked out another commit): its request is then still saved.
- */
-function mergeReports(rows, collected, artifactName) {
+/** The selected `files` that no readable report covers: the aggregate job reads those itself. */
+function unreported(files, collected, artifactName) {
     const { count, reports, unreadable } = collected;
-    const warnings = [];
-    const missing = new Map();
-    const absent = (index, row, why) => {
-        const key = index ?? 0;
-        const entry = missing.get(key) ?? {
-            shard: index === null || count === null ? null : { index, count },
-            files: [],
-            skipped: [],
-            why
-        };
-        entry.files.push(row.file);
-        missing.set(key, entry);
-        // An invalid script is invalid whichever job reads it; any other had no result.
-        if (row.status === 'invalid' && !row.pending)
-            return;
-        entry.skipped.push(row.file);
-        row.pending = false;
-        row.status = 'skipped';
-        row.error = why;
-    };
+    if (count === null) {
+        const why = `not generated: no shard of this run reported (no artifact named ${artifactName}-<i>-of-<n>-manifest was found); re-run the failed jobs`;
+        return files.map(file => ({ file, shard: null, why }));
+    }
     // Split as the shards split the same selection.
-    const assigned = count === null
-        ? null
-        : assignShards(rows.map(row => row.file), count);
-    const seen = new Set();
-    for (const row of rows) {
-        seen.add(row.file);
-        if (count === null || !assigned) {
-            absent(null, row, `not generated: no shard of this run reported (no artifact named ${artifactName}-<i>-of-<n>-manifest was found); re-run the failed jobs`);
-            continue;
-        }
-        const index = assigned.get(row.file) ?? 1;
-        const label = shardLabel({ index, count });
-        const report = reports.get(index);
-        if (!report) {
-            const why = unreadable.has(index)
-                ? `not reported: the report of shard ${label} could not be read (${unreadable.get(index)}); re-run that job`
-                : `not generated: shard ${label} reported no results (the job failed, was cancelled or never ran); re-run it`;
-            absent(index, row, why);
-            continue;
-        }
-        const result = report.results.find(r => r.file === row.file);
-        if (!result) {
-            absent(index, row, `not reported: shard ${label} did not select this script; check that every job of the matrix checks out the same commit`);
-            continue;
-        }
-        if (result.hash !== row.hash) {
-            warnings.push(`${row.file}: shard ${label} read another version of this script than this job did; check that every job of the matrix checks out the same commit`);
-            // What was sent is what the shard read: the words this job read would mislead.
-            delete row.payload;
-        }
-        apply(row, result);
-    }
-    // Requests a shard paid for stay saved, even for a script this job did not select.
-    const extra = [];
-    for (const report of reports.values()) {
+    const assigned = assignShards(files, count);
+    return files.flatMap(file => {
+        const shard = { index: assigned.get(file) ?? 1, count };
+        const label = shardLabel(shard);
+        const report = reports.get(shard.index);
+        const problem = unreadable.get(shard.index);
+        const why = problem
+            ? `not reported: the report of shard ${label} could not be read (${problem}); re-run that job`
+            : !report
+                ? `not generated: shard ${label} reported no results (the job failed, was cancelled or never ran); re-run it`
+                : report.results.some(r => r.file === file)
+                    ? null
+                    : `not reported: shard ${label} did not select this script; check that every job of the matrix checks out the same commit and has the same inputs`;
+        return why ? [{ file, shard, why }] : [];
+    });
+}
+/**
+ * One row per selected script: from its shard's report, or, for `missing` (from `unreported`),
+ * the row this job made by reading the script (`own`), shown as skipped unless it is invalid.
+ * Scripts a shard reported but this job did not select (a shard that checked out another commit)
+ * come last: the requests they paid for are still saved.
+ */
+function mergeReports(files, collected, missing, own) {
+    const results = new Map();
+    const shardOf = new Map();
+    for (const report of collected.reports.values()) {
         for (const result of report.results) {
-            if (seen.has(result.file))
-                continue;
-            seen.add(result.file);
-            warnings.push(`${result.file}: reported by shard ${shardLabel(report.shard)}, but not selected by this job; check that every job of the matrix checks out the same commit`);
-            extra.push(apply(blankRow(result.file), result));
+            results.set(result.file, result);
+            shardOf.set(result.file, report.shard);
         }
     }
-    const order = [...missing.values()].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
-    return { rows: [...rows, ...extra], missing: order, warnings };
+    const absent = new Map(missing.map(m => [m.file, m]));
+    const lost = new Map();
+    const rows = files.map(file => {
+        const gone = absent.get(file);
+        const result = results.get(file);
+        if (!gone && result)
+            return rowOf(result);
+        const row = own.get(file);
+        if (!gone || !row)
+            throw new Error(`${file}: neither reported by a shard nor read`);
+        const key = gone.shard ? shardLabel(gone.shard) : '';
+        const entry = lost.get(key) ?? { shard: gone.shard, files: [], skipped: [], why: gone.why };
+        lost.set(key, entry);
+        entry.files.push(file);
+        // An invalid script is invalid whichever job reads it; any other had no result.
+        if (row.status !== 'invalid' || row.pending) {
+            entry.skipped.push(file);
+            row.pending = false;
+            row.status = 'skipped';
+            row.error = gone.why;
+        }
+        return row;
+    });
+    const selected = new Set(files);
+    const extra = [...results.values()].filter(result => !selected.has(result.file));
+    const warnings = extra.map(result => `${result.file}: reported by shard ${shardLabel(shardOf.get(result.file))}, but not selected by this job; check that every job of the matrix checks out the same commit and has the same inputs`);
+    const order = [...lost.values()].sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
+    return { rows: [...rows, ...extra.map(rowOf)], missing: order, warnings };
 }
-function apply(row, result) {
-    row.status = result.status;
-    row.hash = result.hash;
-    row.request_id = result.request_id;
-    row.video_url = result.video_url;
-    row.thumbnail_url = result.thumbnail_url;
-    row.duration = result.duration;
-    row.error = result.error;
-    row.video_file = result.video_file;
-    row.thumbnail_file = result.thumbnail_file;
-    row.release_url = result.release_url;
-    row.pending = result.pending;
-    row.remoteStatus = result.remote_status ?? undefined;
-    row.resumed = result.resumed || undefined;
-    // The problems explain an invalid script; for any other status they would contradict it.
-    if (result.status !== 'invalid')
-        row.problems = [];
-    return row;
-}
-function blankRow(file) {
+/** The row a shard's result stands for, as the shard had it. */
+function rowOf(result) {
     return {
-        file,
-        status: 'skipped',
-        hash: null,
-        request_id: null,
-        video_url: null,
-        thumbnail_url: null,
-        duration: null,
-        error: null,
-        video_file: null,
-        thumbnail_file: null,
-        release_url: null,
-        title: null,
-        estimatedSeconds: null,
-        problems: []
+        file: result.file,
+        status: result.status,
+        hash: result.hash,
+        request_id: result.request_id,
+        video_url: result.video_url,
+        thumbnail_url: result.thumbnail_url,
+        duration: result.duration,
+        error: result.error,
+        video_file: result.video_file,
+        thumbnail_file: result.thumbnail_file,
+        release_url: result.release_url,
+        title: result.title,
+        estimatedSeconds: result.estimated_seconds,
+        problems: result.problems,
+        ...(result.payload ? { payload: result.payload } : {}),
+        ...(result.pending ? { pending: true } : {}),
+        ...(result.remote_status ? { remoteStatus: result.remote_status } : {}),
+        ...(result.resumed ? { resumed: true } : {})
     };
 }
 
@@ -68502,7 +68495,11 @@ async function uploadShardReport(settings, run, rows, kept) {
             ...rows_toResult(row),
             pending: !!row.pending,
             remote_status: row.remoteStatus ?? null,
-            resumed: !!row.resumed
+            resumed: !!row.resumed,
+            title: row.title,
+            estimated_seconds: row.estimatedSeconds,
+            payload: row.payload ?? null,
+            problems: row.problems
         }))
     };
     try {
@@ -68522,12 +68519,11 @@ async function uploadShardReport(settings, run, rows, kept) {
 /**
  * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
  * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
- * release's manifest.json, as one job doing all the work would have. It selects and reads the
- * scripts itself, so it knows which ones a shard that reported nothing owed.
+ * release's manifest.json, as one job doing all the work would have. It selects the scripts
+ * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
  */
 async function aggregate(settings, event, github, workspace) {
     const selection = await selectScripts(settings, event, workspace, github);
-    const outcomes = await Promise.all(selection.files.map(file => loadScript(workspace, file, defaultsOf(settings))));
     lib_core/* startGroup */.Oh("Reading the shards' reports");
     const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
     const collected = await collectReports(settings.artifactName, dir, info).finally(() => lib_core/* endGroup */.N4());
@@ -68536,12 +68532,15 @@ async function aggregate(settings, event, github, workspace) {
     const spending = reports[0]
         ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
         : decideSpending(settings, event, { keyNeeded: false });
-    const merged = mergeReports(rowsFor(outcomes, spending.dryRun), collected, settings.artifactName);
+    const missing = unreported(selection.files, collected, settings.artifactName);
+    // The scripts no shard reported on: read here, for their titles, words and problems (the
+    // shards annotated their own).
+    const outcomes = await Promise.all(missing.map(m => loadScript(workspace, m.file, defaultsOf(settings))));
+    annotate(outcomes);
+    const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
+    const merged = mergeReports(selection.files, collected, missing, own);
     for (const warning of merged.warnings)
         lib_core/* warning */.$e(warning);
-    // The shards annotated their scripts' problems; those of a shard that never reported, here.
-    const unannotated = new Set(merged.missing.flatMap(m => m.files));
-    annotate(outcomes.filter(o => unannotated.has(o.ok ? o.request.file : o.file)));
     const rows = merged.rows;
     const lost = lostShards(merged.missing);
     const report = await openReport(settings, event, github, spending, selection.removed, rows);

@@ -39,7 +39,7 @@ import {
 } from './shard/split.js'
 import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.js'
 import { collectReports } from './shard/collect.js'
-import { mergeReports, type MissingShard } from './shard/merge.js'
+import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
@@ -558,7 +558,11 @@ async function uploadShardReport(
       ...toResult(row),
       pending: !!row.pending,
       remote_status: row.remoteStatus ?? null,
-      resumed: !!row.resumed
+      resumed: !!row.resumed,
+      title: row.title,
+      estimated_seconds: row.estimatedSeconds,
+      payload: row.payload ?? null,
+      problems: row.problems
     }))
   }
   try {
@@ -578,8 +582,8 @@ async function uploadShardReport(
 /**
  * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
  * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
- * release's manifest.json, as one job doing all the work would have. It selects and reads the
- * scripts itself, so it knows which ones a shard that reported nothing owed.
+ * release's manifest.json, as one job doing all the work would have. It selects the scripts
+ * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
  */
 async function aggregate(
   settings: Settings,
@@ -588,9 +592,6 @@ async function aggregate(
   workspace: string
 ): Promise<void> {
   const selection = await selectScripts(settings, event, workspace, github)
-  const outcomes = await Promise.all(
-    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings)))
-  )
   core.startGroup("Reading the shards' reports")
   const dir = path.join(tempDir(), `avatar-shard-reports-${process.pid}`)
   const collected = await collectReports(settings.artifactName, dir, info).finally(() =>
@@ -601,11 +602,16 @@ async function aggregate(
   const spending: Spending = reports[0]
     ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
     : decideSpending(settings, event, { keyNeeded: false })
-  const merged = mergeReports(rowsFor(outcomes, spending.dryRun), collected, settings.artifactName)
+  const missing = unreported(selection.files, collected, settings.artifactName)
+  // The scripts no shard reported on: read here, for their titles, words and problems (the
+  // shards annotated their own).
+  const outcomes = await Promise.all(
+    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings)))
+  )
+  annotate(outcomes)
+  const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]))
+  const merged = mergeReports(selection.files, collected, missing, own)
   for (const warning of merged.warnings) core.warning(warning)
-  // The shards annotated their scripts' problems; those of a shard that never reported, here.
-  const unannotated = new Set(merged.missing.flatMap(m => m.files))
-  annotate(outcomes.filter(o => unannotated.has(o.ok ? o.request.file : o.file)))
   const rows = merged.rows
 
   const lost = lostShards(merged.missing)

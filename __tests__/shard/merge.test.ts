@@ -1,7 +1,7 @@
 // The aggregate job's table: each script's result from the shard it belongs to, and a script
-// whose shard reported nothing shown as skipped, naming that shard.
+// whose shard reported nothing read here and shown as skipped, naming that shard.
 import { describe, expect, it } from '@jest/globals'
-import { mergeReports } from '../../src/shard/merge.js'
+import { mergeReports, unreported } from '../../src/shard/merge.js'
 import type { Collected } from '../../src/shard/collect.js'
 import type { ReportedResult, ShardReport } from '../../src/shard/report.js'
 import { assignShards, homeShard } from '../../src/shard/split.js'
@@ -12,33 +12,32 @@ const FILES = ['videos/intro.md', 'videos/pricing.md', 'videos/tour.md', 'videos
 /** The shard each of FILES is on, as every job splits them. */
 const shardOf = (file: string) => assignShards(FILES, 4).get(file)!
 
-/** The rows the aggregate job builds from its own reading: every valid script pending. */
-function ownRows(): Row[] {
-  return FILES.map((file, i) => ({
+/** The row the aggregate job makes of a script it reads itself: valid, not yet generated. */
+function ownRow(file: string, invalid = false): Row {
+  return {
     file,
-    status: 'skipped',
-    hash: HASH(String(i)),
+    status: invalid ? 'invalid' : 'skipped',
+    hash: invalid ? null : HASH('9'),
     request_id: null,
     video_url: null,
     thumbnail_url: null,
     duration: null,
-    error: null,
+    error: invalid ? `${file}:2:1 speed: must be at most 1.5` : null,
     video_file: null,
     thumbnail_file: null,
     release_url: null,
-    title: `Title ${i}`,
+    title: 'Read here',
     estimatedSeconds: 4,
     problems: [],
-    payload: { video_inputs: [] },
-    pending: true
-  }))
+    pending: !invalid
+  }
 }
 
-function succeeded(file: string, hash: string): ReportedResult {
+function succeeded(file: string, i: number): ReportedResult {
   return {
     file,
     status: 'success',
-    hash,
+    hash: HASH(String(i)),
     request_id: `req-${file}`,
     video_url: 'https://media.example/v.mp4',
     thumbnail_url: 'https://media.example/t.jpg',
@@ -49,7 +48,11 @@ function succeeded(file: string, hash: string): ReportedResult {
     release_url: null,
     pending: false,
     remote_status: null,
-    resumed: false
+    resumed: i === 0,
+    title: `Title ${i}`,
+    estimated_seconds: 4,
+    payload: { video_inputs: [] },
+    problems: []
   }
 }
 
@@ -72,9 +75,7 @@ function collected(dead: number[] = [], unreadable: Record<number, string> = {})
   const reports = new Map<number, ShardReport>()
   for (let index = 1; index <= 4; index++) {
     if (dead.includes(index) || index in unreadable) continue
-    const own = FILES.flatMap((file, i) =>
-      shardOf(file) === index ? [succeeded(file, HASH(String(i)))] : []
-    )
+    const own = FILES.flatMap((file, i) => (shardOf(file) === index ? [succeeded(file, i)] : []))
     reports.set(index, report(index, own))
   }
   return {
@@ -84,46 +85,47 @@ function collected(dead: number[] = [], unreadable: Record<number, string> = {})
   }
 }
 
+/** The aggregate job's steps: find what no shard reported, read those, merge. */
+function merge(from: Collected, invalid: string[] = []) {
+  const missing = unreported(FILES, from, 'avatar-videos')
+  const own = new Map(missing.map(m => [m.file, ownRow(m.file, invalid.includes(m.file))]))
+  return mergeReports(FILES, from, missing, own)
+}
+
 describe("merging the shards' reports", () => {
-  it("takes each script's result from its shard, keeping the words this job read", () => {
-    const { rows, missing, warnings } = mergeReports(ownRows(), collected(), 'avatar-videos')
+  it('takes every script from its shard, as the shard had it, reading none itself', () => {
+    const { rows, missing, warnings } = merge(collected())
 
     expect(missing).toEqual([])
     expect(warnings).toEqual([])
-    expect(rows.map(r => [r.file, r.status, r.pending, r.request_id])).toEqual(
-      FILES.map(file => [file, 'success', false, `req-${file}`])
+    expect(rows.map(r => [r.file, r.status, r.request_id, r.title])).toEqual(
+      FILES.map((file, i) => [file, 'success', `req-${file}`, `Title ${i}`])
     )
-    expect(rows[0]).toMatchObject({ title: 'Title 0', payload: { video_inputs: [] } })
+    expect(rows[0]).toMatchObject({ payload: { video_inputs: [] }, resumed: true })
+    expect(rows[1]!.resumed).toBeUndefined()
   })
 
   it('shows the scripts of a shard that never reported as skipped, naming the shard', () => {
     const dead = shardOf('videos/tour.md')
 
-    const { rows, missing } = mergeReports(ownRows(), collected([dead]), 'avatar-videos')
+    const merged = merge(collected([dead]))
 
-    const tour = rows.find(r => r.file === 'videos/tour.md')!
-    expect(tour).toMatchObject({ status: 'skipped', pending: false, request_id: null })
+    const tour = merged.rows.find(r => r.file === 'videos/tour.md')!
+    expect(tour).toMatchObject({ status: 'skipped', pending: false, title: 'Read here' })
     expect(tour.error).toBe(
       `not generated: shard ${dead}/4 reported no results (the job failed, was cancelled or never ran); re-run it`
     )
-    expect(missing).toEqual([
-      {
-        shard: { index: dead, count: 4 },
-        files: FILES.filter(f => shardOf(f) === dead),
-        skipped: FILES.filter(f => shardOf(f) === dead),
-        why: tour.error
-      }
+    const lost = FILES.filter(f => shardOf(f) === dead)
+    expect(merged.missing).toEqual([
+      { shard: { index: dead, count: 4 }, files: lost, skipped: lost, why: tour.error }
     ])
+    expect(merged.rows.map(r => r.file)).toEqual(FILES)
   })
 
   it('says why a report that arrived could not be read', () => {
     const index = shardOf('videos/intro.md')
 
-    const { rows } = mergeReports(
-      ownRows(),
-      collected([], { [index]: 'its shard.json is not JSON' }),
-      'avatar-videos'
-    )
+    const { rows } = merge(collected([], { [index]: 'its shard.json is not JSON' }))
 
     expect(rows.find(r => r.file === 'videos/intro.md')!.error).toBe(
       `not reported: the report of shard ${index}/4 could not be read (its shard.json is not JSON); re-run that job`
@@ -131,30 +133,19 @@ describe("merging the shards' reports", () => {
   })
 
   it('keeps an invalid script invalid when its shard reported nothing', () => {
-    const rows = ownRows()
-    Object.assign(rows[2]!, {
-      status: 'invalid',
-      pending: false,
-      hash: null,
-      error: 'videos/tour.md:2:1 speed: must be at most 1.5'
-    })
+    const merged = merge(collected([shardOf('videos/tour.md')]), ['videos/tour.md'])
 
-    const merged = mergeReports(rows, collected([shardOf('videos/tour.md')]), 'avatar-videos')
-
-    expect(merged.rows[2]).toMatchObject({
+    expect(merged.rows.find(r => r.file === 'videos/tour.md')).toMatchObject({
       status: 'invalid',
       error: 'videos/tour.md:2:1 speed: must be at most 1.5'
     })
-    expect(merged.missing[0]!.files).toContain('videos/tour.md')
-    expect(merged.missing[0]!.skipped).not.toContain('videos/tour.md')
+    const [lost] = merged.missing
+    expect(lost!.files).toContain('videos/tour.md')
+    expect(lost!.skipped).not.toContain('videos/tour.md')
   })
 
   it('marks every script when no shard reported at all', () => {
-    const { rows, missing } = mergeReports(
-      ownRows(),
-      { count: null, reports: new Map(), unreadable: new Map() },
-      'avatar-videos'
-    )
+    const { rows, missing } = merge({ count: null, reports: new Map(), unreadable: new Map() })
 
     expect(rows.every(r => r.status === 'skipped')).toBe(true)
     expect(rows[0]!.error).toBe(
@@ -163,13 +154,27 @@ describe("merging the shards' reports", () => {
     expect(missing).toEqual([expect.objectContaining({ shard: null, files: FILES })])
   })
 
+  it('reads a script its shard did not select, and names the likely cause', () => {
+    const from = collected()
+    const index = shardOf('videos/pricing.md')
+    const shard = from.reports.get(index)!
+    shard.results = shard.results.filter(r => r.file !== 'videos/pricing.md')
+
+    const { rows } = merge(from)
+
+    expect(rows[1]).toMatchObject({ file: 'videos/pricing.md', status: 'skipped' })
+    expect(rows[1]!.error).toBe(
+      `not reported: shard ${index}/4 did not select this script; check that every job of the matrix checks out the same commit and has the same inputs`
+    )
+  })
+
   it('keeps a request a shard paid for, even for a script this job did not select', () => {
     const extra = 'videos/added-later.md'
-    const reports = collected()
+    const from = collected()
     const index = homeShard(extra, 4)
-    reports.reports.get(index)!.results.push(succeeded(extra, HASH('e')))
+    from.reports.get(index)!.results.push(succeeded(extra, 7))
 
-    const { rows, warnings } = mergeReports(ownRows(), reports, 'avatar-videos')
+    const { rows, warnings } = merge(from)
 
     expect(rows.at(-1)).toMatchObject({
       file: extra,
@@ -179,18 +184,5 @@ describe("merging the shards' reports", () => {
     expect(warnings).toEqual([
       `${extra}: reported by shard ${index}/4, but not selected by this job; check that every job of the matrix checks out the same commit and has the same inputs`
     ])
-  })
-
-  it('trusts the hash the shard sent, not its own, when the two read different versions', () => {
-    const reports = collected()
-    const index = shardOf('videos/intro.md')
-    reports.reports.get(index)!.results.find(r => r.file === 'videos/intro.md')!.hash = HASH('f')
-
-    const { rows, warnings } = mergeReports(ownRows(), reports, 'avatar-videos')
-
-    // The saved state then names the payload that was paid for.
-    expect(rows[0]).toMatchObject({ hash: HASH('f'), status: 'success' })
-    expect(rows[0]!.payload).toBeUndefined()
-    expect(warnings[0]).toMatch(/^videos\/intro\.md: shard \d\/4 read another version/)
   })
 })

@@ -41,7 +41,11 @@ const report: ShardReport = {
       release_url: null,
       pending: false,
       remote_status: 'processing',
-      resumed: true
+      resumed: true,
+      title: 'Intro',
+      estimated_seconds: 12,
+      payload: { title: 'Intro', video_inputs: [] },
+      problems: []
     }
   ]
 }

@@ -1,12 +1,14 @@
 // What a shard hands the aggregate job: `shard.json`, alone in a small artifact of its own, so that
 // the aggregate reads every shard's results without moving a single video. It holds each script's
-// result and what the comment's saved state needs (hash, request id, status, URLs), and it is read
-// back as untrusted input: anything of the wrong shape makes the whole report unreadable.
+// result, what the comment's saved state needs (hash, request id, status, URLs) and what the
+// comment shows of the script (title, words, problems), so the aggregate job need not read the
+// scripts again. It is read back as untrusted input: anything of the wrong shape makes the whole
+// report unreadable.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import type { ReleasedVideo } from '../publish/release.js'
-import type { Result } from '../types.js'
+import type { Problem, Result } from '../types.js'
 import { shardLabel, type Shard } from './split.js'
 
 export const REPORT_FILE = 'shard.json'
@@ -21,6 +23,12 @@ export interface ReportedResult extends Result {
   remote_status: string | null
   /** The shard picked up an earlier run's request instead of submitting. */
   resumed: boolean
+  title: string | null
+  estimated_seconds: number | null
+  /** What was (or, in a dry run, would be) sent: the comment shows its words. */
+  payload: Record<string, unknown> | null
+  /** Why an invalid script is invalid. */
+  problems: Problem[]
 }
 
 export interface ShardReport {
@@ -44,6 +52,14 @@ export interface ShardReport {
 const text = z.string().max(100_000)
 const nullableText = text.nullable()
 
+const problemSchema = z.object({
+  file: z.string().min(1).max(4096),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+  key: z.string().max(1000).optional(),
+  message: text
+})
+
 const resultSchema = z.object({
   file: z.string().min(1).max(4096),
   status: z.enum(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
@@ -61,7 +77,11 @@ const resultSchema = z.object({
   release_url: nullableText,
   pending: z.boolean(),
   remote_status: nullableText,
-  resumed: z.boolean()
+  resumed: z.boolean(),
+  title: nullableText,
+  estimated_seconds: z.number().finite().nonnegative().nullable(),
+  payload: z.record(z.string(), z.unknown()).nullable(),
+  problems: z.array(problemSchema)
 })
 
 const releasedSchema = z.object({
