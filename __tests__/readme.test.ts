@@ -38,19 +38,29 @@ describe('README script examples', () => {
 })
 
 type Step = { uses?: string; with?: Record<string, unknown> }
+type Job = {
+  steps: Step[]
+  strategy?: { 'fail-fast'?: boolean; matrix?: Record<string, unknown[]> }
+  needs?: string | string[]
+  if?: string
+}
 type Workflow = {
   on: Record<string, unknown>
   permissions?: Record<string, string>
-  jobs: Record<string, { steps: Step[] }>
+  jobs: Record<string, Job>
 }
 
 const ACTION = 'avatar-video-action/avatar-video-action'
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>
 }
-const recipes = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
   .map(([, text]) => parse(text!) as Workflow)
   .filter(doc => doc && typeof doc === 'object' && 'jobs' in doc)
+/** The recipe of a job matrix, whose shards and final job use the action twice. */
+const isMatrix = (w: Workflow) => Object.values(w.jobs).some(job => job.strategy?.matrix)
+const recipes = workflows
+  .filter(workflow => !isMatrix(workflow))
   .map(workflow => ({ trigger: Object.keys(workflow.on).join(', '), workflow }))
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap(job => job.steps)
 const ours = (w: Workflow) => steps(w).filter(s => s.uses?.startsWith(`${ACTION}@`))
@@ -193,5 +203,63 @@ describe('README workflow recipes', () => {
       expect(lists).toHaveLength(2)
       expect(lists.flat().filter(a => !known.includes(a))).toEqual([])
     })
+  })
+})
+
+describe('README job matrix recipe', () => {
+  const workflow = workflows.find(isMatrix)!
+  const jobs = Object.entries(workflow.jobs)
+  const [shardJob, shards] = jobs.find(([, job]) => job.strategy?.matrix)!
+  const [, final] = jobs.find(([, job]) => job !== shards)!
+  const stepOf = (job: Job) => job.steps.find(s => s.uses?.startsWith(`${ACTION}@`))!
+  const values = shards.strategy!.matrix!.shard as number[]
+  /** The shard step's inputs as the runner expands them for one job of the matrix. */
+  const shardStep = (value: number): Step => ({
+    ...stepOf(shards),
+    with: Object.fromEntries(
+      Object.entries(stepOf(shards).with ?? {}).map(([name, v]) => [
+        name,
+        String(v).replace('${{ matrix.shard }}', String(value))
+      ])
+    )
+  })
+
+  it('makes each job of the matrix one shard of as many as the matrix has', () => {
+    expect(values.map(value => settingsOf(shardStep(value)).shard)).toEqual(
+      values.map(index => ({ index, count: values.length }))
+    )
+  })
+
+  it('keeps the other shards rendering when one fails', () => {
+    expect(shards.strategy!['fail-fast']).toBe(false)
+  })
+
+  it('reports from a final job that waits for every shard, even a failed one', () => {
+    expect([final.needs].flat()).toEqual([shardJob])
+    expect(final.if).toBe('always()')
+    expect(settingsOf(stepOf(final))).toMatchObject({ aggregate: true, shard: null })
+  })
+
+  it("gives the final job the shards' inputs, but for the key and the shard", () => {
+    const { 'api-key': key, shard, ...rest } = stepOf(shards).with ?? {}
+    const { aggregate, ...inputs } = stepOf(final).with ?? {}
+    expect([key, shard, aggregate]).toEqual([
+      '${{ secrets.GMI_API_KEY }}',
+      '${{ matrix.shard }}/4',
+      true
+    ])
+    expect(inputs).toEqual(rest)
+  })
+
+  it('uses inputs action.yml declares, other actions pinned as the project pins them', () => {
+    for (const job of [shards, final]) {
+      const unknown = Object.keys(stepOf(job).with ?? {}).filter(name => !(name in action.inputs))
+      expect(unknown).toEqual([])
+      for (const uses of job.steps.map(s => s.uses).filter(u => !u?.startsWith(`${ACTION}@`))) {
+        const [name, version] = uses!.split('@') as [string, string]
+        expect(`${name}@${ownPins.get(name)}`).toBe(`${name}@${version}`)
+      }
+    }
+    expect(workflow.permissions).toEqual({ contents: 'read' })
   })
 })

@@ -150,3 +150,27 @@ describe('working-directory', () => {
     expect(read({ 'artifact-name': 'demo videos' }).artifactName).toBe('demo videos')
   })
 })
+
+describe('shard and aggregate', () => {
+  it('reads shard as this job of the matrix, and leaves one job doing everything by default', () => {
+    expect(read({ shard: '2/4' }).shard).toEqual({ index: 2, count: 4 })
+    expect(read({ shard: '256/256' }).shard).toEqual({ index: 256, count: 256 })
+    expect(read({})).toMatchObject({ shard: null, aggregate: false })
+    expect(read({ aggregate: 'true' }).aggregate).toBe(true)
+  })
+
+  it.each(['0/4', '5/4', '1/0', '1/257', '2', '2/4/8', '1.5/4', '0x2/4', '-1/4', ' /4', '2 of 4'])(
+    'refuses shard %p, saying how it is written',
+    value => {
+      expect(() => read({ shard: value })).toThrow(
+        /^shard must be i\/n, this job's shard and the number of shards, with 1 ≤ i ≤ n ≤ 256, such as \$\{\{ matrix\.shard \}\}\/4 \(got ".*"\)$/
+      )
+    }
+  )
+
+  it('refuses a job that is both a shard and the aggregate', () => {
+    expect(() => read({ shard: '1/2', aggregate: 'true' })).toThrow(
+      /^shard and aggregate exclude each other/
+    )
+  })
+})

@@ -6,7 +6,7 @@ import { readSettings, type Settings } from './settings.js'
 import { readEvent, type EventInfo } from './github/event.js'
 import { createGitHubClient, explainGitHubError, type GitHubClient } from './github/client.js'
 import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
-import { findScripts } from './find/index.js'
+import { findScripts, type Selection } from './find/index.js'
 import { openWorkingDirectory } from './find/workspace.js'
 import { createScriptParser, loadScript } from './script/index.js'
 import { createQueueClient, type QueueClient } from './queue/client.js'
@@ -26,11 +26,21 @@ import {
 } from './publish/comment.js'
 import { createMediaStore, type MediaStore } from './publish/media.js'
 import { mediaBases } from './publish/names.js'
-import { uploadArtifact, writeManifest } from './publish/artifact.js'
-import { publishRelease } from './publish/release.js'
+import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.js'
+import { publishRelease, updateReleaseManifest, type ReleasedVideo } from './publish/release.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import { logText } from './log.js'
+import {
+  reportArtifactName,
+  shardArtifactName,
+  shardFiles,
+  shardLabel,
+  type Shard
+} from './shard/split.js'
+import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.js'
+import { collectReports } from './shard/collect.js'
+import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
@@ -93,26 +103,19 @@ async function job(
   const github = settings.githubToken
     ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
     : null
+  // The final job of a matrix generates nothing: it reports what the shards did.
+  if (settings.aggregate) return aggregate(settings, event, github, workspace)
   const spending = decideSpending(settings, event)
   if (spending.dryRun) core.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim())
 
-  // 1. Find the scripts the event touched.
-  const selection = await findScripts({
-    mode: settings.mode,
-    patterns: settings.scripts,
-    event,
-    workspace,
-    github,
-    log: info,
-    warn: core.warning
-  })
-  info(`Scripts: ${selection.files.length} selected from ${selection.source}`)
-  for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
+  // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
+  const selection = await selectScripts(settings, event, workspace, github)
+  const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files
 
   // 2. Turn each into a validated payload before any money is spent.
   const parser = createScriptParser(entry)
   const outcomes = await Promise.all(
-    selection.files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
+    files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
   ).finally(() => parser.close())
   annotate(outcomes)
   const rows = rowsFor(outcomes, spending.dryRun)
@@ -124,7 +127,7 @@ async function job(
   // Each video is downloaded the moment it is ready, before its link can expire.
   const client = spending.dryRun ? null : queueClient(settings)
   const media = createMediaStore({
-    dir: path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `avatar-videos-${process.pid}`),
+    dir: path.join(tempDir(), `avatar-videos-${process.pid}`),
     bases: mediaBases(
       rows.map(row => row.file),
       selection.known
@@ -157,7 +160,13 @@ async function job(
           )
   }
 
-  // 5. Publish: artifact, comment, summary, outputs.
+  // 5. Publish: artifact, comment, summary, outputs. A shard leaves the comment and the summary
+  // to the aggregate job, and hands it its results instead.
+  if (settings.shard) {
+    const fatal = generated.fatal ?? generated.rateLimited
+    const shardRun = { shard: settings.shard, files, spending, fatal }
+    return publishShard(settings, shardRun, event, github, signal, rows, media)
+  }
   const { results, unsaved, unreleased } = await publish(
     settings,
     event,
@@ -210,6 +219,36 @@ async function checkMySetup(
   reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
   report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
   return check.problem
+}
+
+/** Step 1: the scripts the event touched (or all of them), logged. */
+async function selectScripts(
+  settings: Settings,
+  event: EventInfo,
+  workspace: string,
+  github: GitHubClient | null
+): Promise<Selection> {
+  const selection = await findScripts({
+    mode: settings.mode,
+    patterns: settings.scripts,
+    event,
+    workspace,
+    github,
+    log: info,
+    warn: core.warning
+  })
+  info(`Scripts: ${selection.files.length} selected from ${selection.source}`)
+  for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
+  return selection
+}
+
+/** The selected scripts that are this shard's: each job of the matrix takes its own. */
+function ownScripts(selection: Selection, shard: Shard): string[] {
+  const own = shardFiles(selection.files, shard)
+  info(
+    `Shard ${shardLabel(shard)}: ${own.length} of the ${selection.files.length} selected scripts are this job's`
+  )
+  return own
 }
 
 /**
@@ -277,8 +316,9 @@ async function openReport(
       'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
     final: false
   }
+  // A shard reads the comment's saved state, but only the aggregate job writes the comment.
   const live =
-    target && github && !unreadable && (rows.length || existing)
+    target && github && !unreadable && !settings.shard && (rows.length || existing)
       ? new LiveComment(
           github,
           target,
@@ -412,8 +452,51 @@ async function publish(
   media: MediaStore
 ): Promise<{ results: Result[]; unsaved: string | null; unreleased: string | null }> {
   const { context } = report
-  let artifactId: number | null = null
-  let directory: string | null = null
+  const kept = await keepMedia(settings, event, github, signal, rows, media, {
+    artifactName: settings.artifactName,
+    releaseManifest: true
+  })
+  if (kept.artifactId !== null && event.runUrl) {
+    context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`
+  }
+  if (settings.release) context.release = releaseOf(settings.release, event, rows)
+  const { results, unsaved } = await writeResults(settings, rows, report, kept)
+  return { results, unsaved, unreleased: kept.unreleased }
+}
+
+/** Where a run's media went. */
+interface Kept {
+  artifactId: number | null
+  artifactName: string
+  /** The folder holding the media and manifest.json, or null when there was nothing to keep. */
+  directory: string | null
+  /** What could not be published to the release, or null. */
+  unreleased: string | null
+  /** The rows' videos in the release. */
+  released: ReleasedVideo[]
+}
+
+/**
+ * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
+ * `artifactName`, and publishes them to the release (its manifest.json too, unless
+ * `releaseManifest` is false: a shard leaves that to the aggregate job).
+ */
+async function keepMedia(
+  settings: Settings,
+  event: EventInfo,
+  github: GitHubClient | null,
+  signal: AbortSignal,
+  rows: Row[],
+  media: MediaStore,
+  as: { artifactName: string; releaseManifest: boolean }
+): Promise<Kept> {
+  const kept: Kept = {
+    artifactId: null,
+    artifactName: as.artifactName,
+    directory: null,
+    unreleased: null,
+    released: []
+  }
   // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
   // download or upload under way when the job is cancelled is abandoned.
   const abandon = (what: string) => () => {
@@ -424,22 +507,40 @@ async function publish(
     const downloaded = media.settled().then(() => true)
     if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
       await writeManifest(media.dir, publicResults(rows, settings.apiKey))
-      directory = media.dir
+      kept.directory = media.dir
     }
   }
-  if (settings.artifact && directory && !signal.aborted) {
-    const upload = publishArtifact(settings, rows, directory)
-    artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'))
-    if (artifactId !== null && event.runUrl) {
-      context.artifactUrl = `${event.runUrl}/artifacts/${artifactId}`
-    }
+  if (settings.artifact && kept.directory && !signal.aborted) {
+    const upload = publishArtifact(as.artifactName, rows, kept.directory)
+    kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'))
   }
-  let unreleased: string | null = null
   if (settings.release && !signal.aborted) {
-    const work = publishToRelease(settings.release, event, github, rows, directory)
-    unreleased = await unlessCancelled(work, signal, abandon('release upload'))
-    context.release = releaseOf(settings.release, event, rows)
+    const work = publishToRelease(
+      settings.release,
+      event,
+      github,
+      rows,
+      kept.directory,
+      as.releaseManifest
+    )
+    const released = await unlessCancelled(work, signal, abandon('release upload'))
+    kept.unreleased = released?.problem ?? null
+    kept.released = released?.entries ?? []
   }
+  return kept
+}
+
+/**
+ * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
+async function writeResults(
+  settings: Settings,
+  rows: Row[],
+  report: Report,
+  published: { artifactId: number | null; directory: string | null }
+): Promise<{ results: Result[]; commentUrl: string | null; unsaved: string | null }> {
+  const { context } = report
   context.final = true
   let commentUrl: string | null = null
   let unsaved: string | null = null
@@ -455,7 +556,7 @@ async function publish(
   }
   // Outputs before the summary: a summary that cannot be written must not blank them.
   const results = publicResults(rows, settings.apiKey)
-  setOutputs(results, { commentUrl, artifactId, directory })
+  setOutputs(results, { commentUrl, ...published })
   outputsSet = true
   if (rows.length || context.removed?.length) {
     const summary = renderReport(rows, context, { forSummary: true })
@@ -465,8 +566,205 @@ async function publish(
       core.warning(`The job summary could not be written: ${(error as Error).message}`)
     }
   }
+  return { results, commentUrl, unsaved }
+}
+
+/** What a shard did, for its report. */
+interface ShardRun {
+  shard: Shard
+  /** The selected scripts that are this shard's. */
+  files: string[]
+  spending: Spending
+  /** What stopped the whole shard, or null. */
+  fatal: string | null
+}
+
+/**
+ * A shard's publishing: its videos as the artifact `<artifact-name>-i-of-n` (and to the release),
+ * its report for the aggregate job, and its outputs. No comment and no summary: the aggregate job
+ * writes those, for every script, and fails on failed scripts. A shard fails only when it could
+ * not work at all, or could not hand over its report.
+ */
+async function publishShard(
+  settings: Settings,
+  run: ShardRun,
+  event: EventInfo,
+  github: GitHubClient | null,
+  signal: AbortSignal,
+  rows: Row[],
+  media: MediaStore
+): Promise<void> {
+  const kept = await keepMedia(settings, event, github, signal, rows, media, {
+    artifactName: shardArtifactName(settings.artifactName, run.shard),
+    releaseManifest: false
+  })
+  // Even after a cancellation: the report is all the aggregate job will know of this shard.
+  const unreported = await uploadShardReport(settings, run, rows, kept)
+  const results = publicResults(rows, settings.apiKey)
+  setOutputs(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory })
   outputsSet = true
-  return { results, unsaved, unreleased }
+  const { succeeded, failed } = counts(results)
+  info(
+    `Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`
+  )
+  const failure = run.fatal ?? unreported
+  if (failure) fail(failure)
+  if (kept.unreleased) core.warning(kept.unreleased)
+}
+
+/**
+ * Uploads the shard's report (shard.json) as the artifact `<artifact-name>-i-of-n-manifest`.
+ * Returns why it could not be, naming the requests that are then saved nowhere, or null.
+ */
+async function uploadShardReport(
+  settings: Settings,
+  run: ShardRun,
+  rows: Row[],
+  kept: Kept
+): Promise<string | null> {
+  const name = reportArtifactName(settings.artifactName, run.shard)
+  const report: ShardReport = {
+    shard: run.shard,
+    files: run.files,
+    dryRun: run.spending.dryRun,
+    notice: run.spending.notice ?? null,
+    artifact: kept.artifactId === null ? null : { id: kept.artifactId, name: kept.artifactName },
+    fatal: run.fatal,
+    unreleased: kept.unreleased,
+    released: kept.released,
+    results: rows.map(row => ({
+      ...toResult(row),
+      pending: !!row.pending,
+      remote_status: row.remoteStatus ?? null,
+      resumed: !!row.resumed,
+      title: row.title,
+      estimated_seconds: row.estimatedSeconds,
+      payload: row.payload ?? null,
+      problems: row.problems
+    }))
+  }
+  try {
+    const dir = path.join(tempDir(), `avatar-shard-report-${process.pid}`)
+    await writeShardReport(dir, report, text => redact(text, settings.apiKey))
+    // Under its own name or not at all: the aggregate job looks for that name.
+    const artifact = await uploadFiles(name, dir, [REPORT_FILE], core.warning, { rename: false })
+    info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`)
+    return null
+  } catch (error) {
+    const paid = rows.filter(row => row.request_id && row.status !== 'reused')
+    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ')
+    return `The report of shard ${shardLabel(run.shard)} could not be uploaded as "${name}" (${(error as Error).message}): the aggregate job will show its ${rows.length} scripts as skipped${ids ? `, and the requests it paid for are not saved for the next run: ${ids}` : ''}`
+  }
+}
+
+/**
+ * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
+ * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
+ * release's manifest.json, as one job doing all the work would have. It selects the scripts
+ * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
+ */
+async function aggregate(
+  settings: Settings,
+  event: EventInfo,
+  github: GitHubClient | null,
+  workspace: string
+): Promise<void> {
+  const selection = await selectScripts(settings, event, workspace, github)
+  core.startGroup("Reading the shards' reports")
+  const dir = path.join(tempDir(), `avatar-shard-reports-${process.pid}`)
+  const collected = await collectReports(settings.artifactName, dir, info).finally(() =>
+    core.endGroup()
+  )
+  const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index)
+  // Every shard of a run decides the same; with none, the event and inputs decide here.
+  const spending: Spending = reports[0]
+    ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
+    : decideSpending(settings, event, { keyNeeded: false })
+  const missing = unreported(selection.files, collected, settings.artifactName)
+  // The scripts no shard reported on: read here, for their titles, words and problems (the
+  // shards annotated their own).
+  const outcomes = await Promise.all(
+    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings)))
+  )
+  annotate(outcomes)
+  const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]))
+  const merged = mergeReports(selection.files, collected, missing, own)
+  for (const warning of merged.warnings) core.warning(warning)
+  const rows = merged.rows
+
+  const lost = lostShards(merged.missing)
+  const report = await openReport(settings, event, github, spending, selection.removed, rows)
+  // Said at the top of the comment too: a reviewer must not take the table for complete.
+  report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ')
+  if (reports.some(r => r.artifact) && event.runUrl) {
+    report.context.artifactUrl = `${event.runUrl}#artifacts`
+    report.context.artifactPerShard = true
+  }
+  const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []))
+  if (settings.release) {
+    const entries = reports.flatMap(r => r.released)
+    const problem = await updateRelease(settings.release, event, github, entries)
+    if (problem) problems.push(problem)
+    report.context.release = releaseOf(settings.release, event, rows)
+  }
+  const unreleased = problems.length ? problems.join('; ') : null
+
+  const { results, unsaved } = await writeResults(settings, rows, report, {
+    artifactId: null,
+    directory: null
+  })
+  const { succeeded, failed } = counts(results)
+  info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
+  const fatal = reports.find(r => r.fatal)?.fatal ?? null
+  const failure =
+    fatal ??
+    lost ??
+    unsaved ??
+    (failed && settings.failOnError
+      ? `${failed} of ${results.length} scripts did not produce a video`
+      : null) ??
+    (unreleased && settings.failOnError ? unreleased : null)
+  if (failure) fail(failure)
+  for (const said of [lost, unreleased]) if (said && said !== failure) core.warning(said)
+}
+
+/**
+ * What the aggregate job says about shards whose results did not arrive, or null when they owed
+ * none (their scripts were all invalid, which any job can tell).
+ */
+function lostShards(missing: MissingShard[]): string | null {
+  const lost = missing.filter(m => m.skipped.length)
+  if (!lost.length) return null
+  const count = lost.reduce((sum, m) => sum + m.skipped.length, 0)
+  const which = lost
+    .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
+    .join(', ')
+  return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`
+}
+
+/**
+ * The aggregate job's part of the release: the shards published the videos, and their entries go
+ * into the release's manifest.json here, once. Returns what went wrong, or null.
+ */
+async function updateRelease(
+  tag: string,
+  event: EventInfo,
+  github: GitHubClient | null,
+  entries: ReleasedVideo[]
+): Promise<string | null> {
+  if (!RELEASE_EVENTS.has(event.name) || !entries.length) return null
+  if (!github) return 'release is set, but github-token is empty: the release cannot be written'
+  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
+  try {
+    const updated = await updateReleaseManifest(github, target, entries)
+    info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`)
+    for (const problem of updated.problems) core.warning(`Release ${tag}: ${problem}`)
+    return updated.problems.length
+      ? `The manifest.json of the release ${tag} could not be written`
+      : null
+  } catch (error) {
+    return (error as Error).message
+  }
 }
 
 /** Events whose videos go to the release: what landed, never what is proposed. */
@@ -474,35 +772,41 @@ const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'sch
 
 /**
  * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null.
+ * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
  */
 async function publishToRelease(
   tag: string,
   event: EventInfo,
   github: GitHubClient | null,
   rows: Row[],
-  directory: string | null
-): Promise<string | null> {
+  directory: string | null,
+  writeManifest: boolean
+): Promise<{ problem: string | null; entries: ReleasedVideo[] }> {
+  const none = (problem: string | null) => ({ problem, entries: [] })
   if (!RELEASE_EVENTS.has(event.name)) {
     info(`release: not updated from a ${event.name} run, only after a merge or a manual run`)
-    return null
+    return none(null)
   }
-  if (!directory) return null
-  if (!github) return 'release is set, but github-token is empty: the release cannot be written'
+  if (!directory) return none(null)
+  if (!github)
+    return none('release is set, but github-token is empty: the release cannot be written')
   const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
   core.startGroup(`Publishing videos to the release ${tag}`)
   try {
-    const released = await publishRelease(github, target, rows, directory, info)
+    const released = await publishRelease(github, target, rows, directory, info, { writeManifest })
     for (const row of rows) row.release_url = released.videos.get(row.file) ?? null
     info(
       `Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`
     )
     for (const problem of released.problems) core.warning(`Release ${tag}: ${problem}`)
-    return released.problems.length
-      ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-      : null
+    return {
+      problem: released.problems.length
+        ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+        : null,
+      entries: released.entries
+    }
   } catch (error) {
-    return (error as Error).message
+    return none((error as Error).message)
   } finally {
     core.endGroup()
   }
@@ -545,6 +849,11 @@ async function unlessCancelled<T>(
   } finally {
     signal.removeEventListener('abort', onAbort)
   }
+}
+
+/** The runner's folder for a job's own files, emptied after every job. */
+function tempDir(): string {
+  return process.env.RUNNER_TEMP ?? os.tmpdir()
 }
 
 function defaultsOf(settings: Settings) {
@@ -605,17 +914,13 @@ function applyGenerated(row: Row, generated: Generated, key: string): void {
   row.error = scrub(generated.error)
 }
 
-/** Uploads `dir`: the manifest and every file downloaded. */
-async function publishArtifact(
-  settings: Settings,
-  rows: Row[],
-  dir: string
-): Promise<number | null> {
+/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
+async function publishArtifact(name: string, rows: Row[], dir: string): Promise<number | null> {
   try {
     const media = rows
       .flatMap(row => [row.video_file, row.thumbnail_file])
       .filter((f): f is string => !!f)
-    const artifact = await uploadArtifact(settings.artifactName, dir, media, core.warning)
+    const artifact = await uploadArtifact(name, dir, media, core.warning)
     info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {

@@ -3,6 +3,7 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import { isLoopback } from './url.js'
+import { MAX_SHARDS, type Shard } from './shard/split.js'
 
 export type Mode = 'changed' | 'all' | 'auto'
 
@@ -26,6 +27,10 @@ export interface Settings {
   artifactName: string
   /** Tag of the release that merges publish their videos to; null: none. */
   release: string | null
+  /** This job's part of a matrix (`shard: 2/4`): it generates only its scripts. Null: all. */
+  shard: Shard | null
+  /** The matrix's final job: reports the shards' results as one comment, summary and outputs. */
+  aggregate: boolean
   /** Seconds before the first status poll. */
   pollInterval: number
   /** Seconds for the whole generation phase. */
@@ -60,6 +65,13 @@ export function readSettings(
   if (apiKey) core.setSecret(apiKey)
 
   const dryRun = bool(read, 'dry-run', false)
+  const shard = shardInput(read('shard').trim())
+  const aggregate = bool(read, 'aggregate', false)
+  if (shard && aggregate) {
+    throw new InputError(
+      'shard and aggregate exclude each other: the matrix jobs take shard (e.g. shard: ${{ matrix.shard }}/4), the final job aggregate: true'
+    )
+  }
 
   return {
     apiKey,
@@ -79,6 +91,8 @@ export function readSettings(
     artifact: bool(read, 'artifact', true),
     artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
     release: releaseTag(read('release').trim()),
+    shard,
+    aggregate,
     pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
     timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
     maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
@@ -98,6 +112,19 @@ function artifactName(value: string): string {
     )
   }
   return value
+}
+
+/** `i/n`: this job is shard i of n, both whole numbers written in decimal. */
+function shardInput(value: string): Shard | null {
+  if (!value) return null
+  const match = /^(\d{1,3})\/(\d{1,3})$/.exec(value)
+  const shard = match ? { index: Number(match[1]), count: Number(match[2]) } : null
+  if (!shard || shard.index < 1 || shard.index > shard.count || shard.count > MAX_SHARDS) {
+    throw new InputError(
+      `shard must be i/n, this job's shard and the number of shards, with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, such as \${{ matrix.shard }}/4 (got "${value}")`
+    )
+  }
+  return shard
 }
 
 /**

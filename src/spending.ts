@@ -12,7 +12,15 @@ export interface Spending {
 const APPROVAL =
   'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.'
 
-export function decideSpending(settings: Settings, event: EventInfo): Spending {
+/**
+ * `keyNeeded: false` for a job that never submits (the aggregate job of a matrix): it only needs
+ * to know what its shards decided, and a missing key is then no error.
+ */
+export function decideSpending(
+  settings: Settings,
+  event: EventInfo,
+  { keyNeeded = true }: { keyNeeded?: boolean } = {}
+): Spending {
   if (settings.dryRun) {
     return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' }
   }
@@ -30,7 +38,7 @@ export function decideSpending(settings: Settings, event: EventInfo): Spending {
       notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
     }
   }
-  if (!settings.apiKey) {
+  if (!settings.apiKey && keyNeeded) {
     throw new InputError(
       'api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts'
     )

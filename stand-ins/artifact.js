@@ -1,7 +1,10 @@
 // Loopback stand-in of the GitHub Actions artifact service: the results Twirp API and the Azure blob
 // endpoint behind its signed URLs, enough for the real @actions/artifact client to upload, list,
-// download and delete artifacts, and for tests to read back what was uploaded. Uploaded bytes stay
-// in memory, or in files under `storeDir` when a bench moves gigabytes.
+// download and delete artifacts, and for tests to read back what was uploaded. One workflow run,
+// with as many jobs as a test starts (a matrix and the job that `needs:` it): each job has its own
+// runtime token, sees every artifact of the run, and reads another job's artifact the way the
+// client does, naming that job. Uploaded bytes stay in memory, or in files under `storeDir` when a
+// bench moves gigabytes.
 
 import { createServer } from 'node:http'
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto'
@@ -54,6 +57,7 @@ const AZURE_CODE = {
  * @typedef {object} UploadedArtifact a finalized artifact, as the run holds it
  * @property {number} id the artifact id (the service sends it as an int64 string)
  * @property {string} name
+ * @property {string} jobBackendId the job that uploaded it
  * @property {number} size bytes of the zip
  * @property {string} digest `sha256:<hex>` of the zip
  * @property {Buffer} zip read into memory on each access (from disk with `storeDir`)
@@ -64,6 +68,14 @@ const AZURE_CODE = {
  * @property {string} path path and query as received
  * @property {Operation | 'unknown'} operation
  * @property {number} status
+ * @property {string | null} job the job whose runtime token made a Twirp call; null for blob calls
+ *   (a signed URL names no job) and for a token the stand-in did not issue
+ * @property {string | null} artifact the name of the artifact a blob call read or wrote
+ *
+ * @typedef {object} Job one job of the run, as its runner sets it up
+ * @property {string} jobBackendId the job id inside its token
+ * @property {string} runtimeToken JWT naming the run and this job, for ACTIONS_RUNTIME_TOKEN
+ * @property {{ ACTIONS_RUNTIME_TOKEN: string, ACTIONS_RESULTS_URL: string }} env
  *
  * @typedef {object} Fault answers the next `times` requests of `operation` with an error
  * @property {Operation} operation
@@ -80,20 +92,24 @@ const AZURE_CODE = {
  *
  * @typedef {object} ArtifactStandIn
  * @property {string} resultsUrl `http://127.0.0.1:PORT/`, for ACTIONS_RESULTS_URL
- * @property {string} runtimeToken JWT naming this run and job, for ACTIONS_RUNTIME_TOKEN
+ * @property {string} runtimeToken JWT naming this run and its first job, for ACTIONS_RUNTIME_TOKEN
  * @property {string} runBackendId the run id inside the token
- * @property {string} jobBackendId the job id inside the token
+ * @property {string} jobBackendId the first job's id inside the token
  * @property {{ ACTIONS_RUNTIME_TOKEN: string, ACTIONS_RESULTS_URL: string }} env what the client
- *   reads; it also refuses to run (GHESNotSupportedError) when GITHUB_SERVER_URL names a host other
- *   than github.com, *.ghe.com or *.localhost, so leave that one unset or https://github.com
+ *   reads, for the first job; it also refuses to run (GHESNotSupportedError) when GITHUB_SERVER_URL
+ *   names a host other than github.com, *.ghe.com or *.localhost, so leave that one unset or
+ *   https://github.com
+ * @property {() => Job} newJob another job of the same run (a shard, the job that aggregates)
  * @property {UploadedArtifact[]} artifacts finalized and not deleted, oldest first
  * @property {Call[]} calls
  * @property {(fault: Fault) => void} inject
  * @property {() => Promise<void>} close
  *
- * @typedef {object} StoredBlob the Azure block blob behind one signed URL
+ * @typedef {object} StoredBlob the Azure block blob behind one artifact's signed URLs
  * @property {string} key
- * @property {string} sig
+ * @property {string} sig signs the upload URL: writes only
+ * @property {string} readSig signs the download URL: reads only
+ * @property {string} artifact the name of the artifact it holds
  * @property {Map<string, Part>} blocks staged and not yet committed
  * @property {Content | null} data committed content
  * @property {string} contentType
@@ -103,6 +119,7 @@ const AZURE_CODE = {
  * @typedef {object} Entry an artifact of the run, from CreateArtifact on
  * @property {number} id
  * @property {string} name
+ * @property {string} jobBackendId the job that created it
  * @property {Date} createdAt
  * @property {StoredBlob} blob
  * @property {UploadedArtifact | null} artifact set once finalized
@@ -129,8 +146,15 @@ const AZURE_CODE = {
  */
 export async function startArtifactService(options = {}) {
   const runBackendId = randomUUID()
-  const jobBackendId = randomUUID()
-  const runtimeToken = runtimeTokenFor(runBackendId, jobBackendId)
+  /** @type {Map<string, string>} runtime token → the job it was issued to */
+  const tokens = new Map()
+  const newJobIds = () => {
+    const jobBackendId = randomUUID()
+    const runtimeToken = runtimeTokenFor(runBackendId, jobBackendId)
+    tokens.set(runtimeToken, jobBackendId)
+    return { jobBackendId, runtimeToken }
+  }
+  const { jobBackendId, runtimeToken } = newJobIds()
   const storeDir = options.storeDir
     ? await mkdtemp(path.join(options.storeDir, 'artifact-blobs-'))
     : null
@@ -159,13 +183,14 @@ export async function startArtifactService(options = {}) {
     return fault
   }
 
-  /** @param {StoredBlob} blob */
-  const signedUrl = blob => `${origin}${BLOB_PREFIX}${blob.key}?sig=${blob.sig}`
+  /** @param {StoredBlob} blob @param {'write' | 'read'} access */
+  const signedUrl = (blob, access) =>
+    `${origin}${BLOB_PREFIX}${blob.key}?sig=${access === 'write' ? blob.sig : blob.readSig}`
 
   /** @param {Entry} entry */
   const listed = entry => ({
     workflow_run_backend_id: runBackendId,
-    workflow_job_run_backend_id: jobBackendId,
+    workflow_job_run_backend_id: entry.jobBackendId,
     database_id: String(entry.id),
     name: entry.name,
     size: String(entry.artifact?.size ?? 0),
@@ -173,15 +198,26 @@ export async function startArtifactService(options = {}) {
     digest: entry.artifact?.digest
   })
 
-  /** @param {string} name */
-  const finalizedNamed = name => {
-    const entry = entries.get(name)
-    return entry?.artifact ? entry : undefined
+  /**
+   * The finalized artifact `name` of the job the request names: the service finds an artifact by
+   * its job and name, so the client names the job it listed the artifact under.
+   * @param {{ name?: string, workflow_job_run_backend_id?: string }} body
+   */
+  const finalizedNamed = body => {
+    const entry = body.name === undefined ? undefined : entries.get(body.name)
+    return entry?.artifact && entry.jobBackendId === body.workflow_job_run_backend_id
+      ? entry
+      : undefined
   }
 
-  /** @type {Record<string, (body: any) => Reply | Promise<Reply>>} */
+  /**
+   * Each call, with the job whose token made it. Creating, finalizing and listing act for the
+   * caller's own job; reading and deleting name the job of the artifact they act on.
+   * @type {Record<string, (body: any, job: string) => Reply | Promise<Reply>>}
+   */
   const rpc = {
-    CreateArtifact(body) {
+    CreateArtifact(body, job) {
+      if (body.workflow_job_run_backend_id !== job) return notYourJob()
       const name = body.name
       if (!name) return twirpError('invalid_argument', 'name is required')
       // As on github.com: the name stays taken even if the upload never finalizes.
@@ -191,15 +227,24 @@ export async function startArtifactService(options = {}) {
           'an artifact with this name already exists on the workflow run'
         )
       }
-      const blob = newBlob()
+      const blob = newBlob(name)
       blobs.set(blob.key, blob)
-      entries.set(name, { id: nextId++, name, createdAt: new Date(), blob, artifact: null })
-      return twirpOk({ ok: true, signed_upload_url: signedUrl(blob) })
+      entries.set(name, {
+        id: nextId++,
+        name,
+        jobBackendId: job,
+        createdAt: new Date(),
+        blob,
+        artifact: null
+      })
+      return twirpOk({ ok: true, signed_upload_url: signedUrl(blob, 'write') })
     },
 
-    FinalizeArtifact(body) {
+    FinalizeArtifact(body, job) {
+      if (body.workflow_job_run_backend_id !== job) return notYourJob()
       const entry = entries.get(body.name)
-      if (!entry || entry.artifact) {
+      // Another job's upload is not this job's to finalize.
+      if (!entry || entry.artifact || entry.jobBackendId !== job) {
         return twirpError('not_found', `no artifact named ${body.name} is waiting to be finalized`)
       }
       const zip = entry.blob.data
@@ -216,12 +261,14 @@ export async function startArtifactService(options = {}) {
           `hash ${body.hash} differs from the upload's ${zip.digest}`
         )
       }
-      entry.artifact = uploadedArtifact(entry.id, entry.name, zip)
+      entry.artifact = uploadedArtifact(entry.id, entry.name, job, zip)
       return twirpOk({ ok: true, artifact_id: String(entry.id) })
     },
 
-    // Only finalized artifacts are listed, so a client cannot find (nor delete) a reserved name.
-    ListArtifacts(body) {
+    // Every job of the run sees every finalized artifact of the run, each under the job that
+    // uploaded it. Only finalized ones: a client cannot find (nor delete) a reserved name.
+    ListArtifacts(body, job) {
+      if (body.workflow_job_run_backend_id !== job) return notYourJob()
       const matches = [...entries.values()].filter(
         entry =>
           entry.artifact &&
@@ -232,13 +279,13 @@ export async function startArtifactService(options = {}) {
     },
 
     GetSignedArtifactURL(body) {
-      const entry = finalizedNamed(body.name)
+      const entry = finalizedNamed(body)
       if (!entry) return twirpError('not_found', `artifact ${body.name} not found`)
-      return twirpOk({ signed_url: signedUrl(entry.blob) })
+      return twirpOk({ signed_url: signedUrl(entry.blob, 'read') })
     },
 
     DeleteArtifact(body) {
-      const entry = finalizedNamed(body.name)
+      const entry = finalizedNamed(body)
       if (!entry) return twirpError('not_found', `artifact ${body.name} not found`)
       entries.delete(entry.name)
       blobs.delete(entry.blob.key)
@@ -259,7 +306,9 @@ export async function startArtifactService(options = {}) {
     if (!req.headers['content-type']?.startsWith('application/json')) {
       return twirpError('bad_route', 'this stand-in speaks Twirp JSON only')
     }
-    if (req.headers.authorization !== `Bearer ${runtimeToken}`) {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const job = token === undefined ? undefined : tokens.get(token)
+    if (job === undefined) {
       return twirpError('unauthenticated', 'the runtime token is missing or not this run')
     }
     let body
@@ -268,13 +317,10 @@ export async function startArtifactService(options = {}) {
     } catch {
       return twirpError('malformed', 'the body is not JSON')
     }
-    if (
-      body.workflow_run_backend_id !== runBackendId ||
-      body.workflow_job_run_backend_id !== jobBackendId
-    ) {
+    if (body.workflow_run_backend_id !== runBackendId || !body.workflow_job_run_backend_id) {
       return twirpError('permission_denied', 'the backend ids do not match the runtime token')
     }
-    return handler(body)
+    return handler(body, job)
   }
 
   /**
@@ -286,7 +332,9 @@ export async function startArtifactService(options = {}) {
   const blobRequest = async (operation, req, url) => {
     const blob = blobs.get(url.pathname.slice(BLOB_PREFIX.length))
     if (!blob) return azureError(404, 'BlobNotFound', 'The specified blob does not exist.')
-    if (url.searchParams.get('sig') !== blob.sig) {
+    // The upload URL writes and the download URL reads: neither does the other's work.
+    const sig = operation === 'GetBlob' ? blob.readSig : blob.sig
+    if (url.searchParams.get('sig') !== sig) {
       return azureError(403, 'AuthenticationFailed', 'The signature of the signed URL is wrong.')
     }
     // Newer Azure SDKs can wrap bodies in CRC64 "structured messages"; say so rather than store them.
@@ -317,24 +365,33 @@ export async function startArtifactService(options = {}) {
 
   /**
    * @param {import('node:http').IncomingMessage} req
-   * @returns {{ operation: Operation | 'unknown', handle: () => Promise<Reply> }}
+   * @returns {{ operation: Operation | 'unknown', job: string | null, artifact: string | null,
+   *   handle: () => Promise<Reply> }}
    */
   const route = req => {
     const url = new URL(req.url ?? '/', origin)
     if (url.pathname.startsWith(TWIRP_PREFIX)) {
       const method = url.pathname.slice(TWIRP_PREFIX.length)
       const operation = Object.hasOwn(rpc, method) ? /** @type {Operation} */ (method) : 'unknown'
-      return { operation, handle: () => twirp(method, req) }
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+      const job = (token !== undefined && tokens.get(token)) || null
+      return { operation, job, artifact: null, handle: () => twirp(method, req) }
     }
     if (url.pathname.startsWith(BLOB_PREFIX)) {
       const operation = blobOperation(req.method, url.searchParams.get('comp'))
-      return { operation, handle: () => blobRequest(operation, req, url) }
+      const artifact = blobs.get(url.pathname.slice(BLOB_PREFIX.length))?.artifact ?? null
+      return { operation, job: null, artifact, handle: () => blobRequest(operation, req, url) }
     }
-    return { operation: 'unknown', handle: async () => ({ status: 404, body: 'not found' }) }
+    return {
+      operation: 'unknown',
+      job: null,
+      artifact: null,
+      handle: async () => ({ status: 404, body: 'not found' })
+    }
   }
 
   const server = createServer(async (req, res) => {
-    const { operation, handle } = route(req)
+    const { operation, job, artifact, handle } = route(req)
     /** @type {Reply} */
     let reply
     try {
@@ -343,7 +400,14 @@ export async function startArtifactService(options = {}) {
     } catch (error) {
       reply = { status: 500, body: String(error) }
     }
-    calls.push({ method: req.method ?? '', path: req.url ?? '', operation, status: reply.status })
+    calls.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      operation,
+      status: reply.status,
+      job,
+      artifact
+    })
     // A fault may answer before the body arrived; drain it so the connection stays usable.
     req.resume()
     res.writeHead(reply.status, reply.headers)
@@ -361,6 +425,13 @@ export async function startArtifactService(options = {}) {
     runBackendId,
     jobBackendId,
     env: { ACTIONS_RUNTIME_TOKEN: runtimeToken, ACTIONS_RESULTS_URL: `${origin}/` },
+    newJob() {
+      const job = newJobIds()
+      return {
+        ...job,
+        env: { ACTIONS_RUNTIME_TOKEN: job.runtimeToken, ACTIONS_RESULTS_URL: `${origin}/` }
+      }
+    },
     get artifacts() {
       return [...entries.values()].flatMap(entry => (entry.artifact ? [entry.artifact] : []))
     },
@@ -398,11 +469,13 @@ function runtimeTokenFor(runBackendId, jobBackendId) {
   return `${unsigned}.${signature}`
 }
 
-/** @returns {StoredBlob} */
-function newBlob() {
+/** @param {string} artifact @returns {StoredBlob} */
+function newBlob(artifact) {
   return {
     key: `${randomUUID()}.zip`,
     sig: randomBytes(24).toString('base64url'),
+    readSig: randomBytes(24).toString('base64url'),
+    artifact,
     blocks: new Map(),
     data: null,
     contentType: '',
@@ -615,14 +688,16 @@ async function* chunksOf(parts) {
 /**
  * @param {number} id
  * @param {string} name
+ * @param {string} jobBackendId
  * @param {Content} zip
  * @returns {UploadedArtifact}
  */
-function uploadedArtifact(id, name, zip) {
+function uploadedArtifact(id, name, jobBackendId, zip) {
   const read = () => Buffer.concat(zip.parts.map(part => part.read()))
   return {
     id,
     name,
+    jobBackendId,
     size: zip.size,
     digest: zip.digest,
     get zip() {
@@ -662,6 +737,11 @@ function faultReply(operation, fault) {
     fault.message,
     fault.status
   )
+}
+
+/** A job acting in another job's name. @returns {Reply} */
+function notYourJob() {
+  return twirpError('permission_denied', 'the backend ids do not match the runtime token')
 }
 
 /** @param {object} body @returns {Reply} */

@@ -28,6 +28,8 @@ export interface Scene {
     inputs?: Record<string, string>
     timeoutMs?: number
     onSpawn?: Parameters<typeof runAction>[0]['onSpawn']
+    /** Environment over the scene's, e.g. another job's artifact token (`artifacts.newJob()`). */
+    env?: Record<string, string>
   }): Promise<RunResult>
   write(files: Record<string, string>): Promise<void>
   /**
@@ -85,7 +87,7 @@ export async function createScene(
       })
       return { name: 'pull_request', payload }
     },
-    run: ({ event, inputs, timeoutMs, onSpawn }) =>
+    run: ({ event, inputs, timeoutMs, onSpawn, env }) =>
       runAction({
         event,
         workspace,
@@ -93,6 +95,7 @@ export async function createScene(
         timeoutMs: timeoutMs ?? 60_000,
         onSpawn,
         ...wired,
+        env: { ...wired.env, ...env },
         inputs: { ...wired.inputs, ...inputs }
       }),
     async close() {

@@ -170,6 +170,127 @@ describe('artifact service stand-in, driven by the real @actions/artifact client
   })
 })
 
+describe('artifact service stand-in, one run with several jobs', () => {
+  /** Makes the client act as `job` from now on, as its own runner would set it up. */
+  const actAs = (job: { env: Record<string, string> }) => Object.assign(process.env, job.env)
+
+  it("lets a later job list every job's artifacts and download another job's", async () => {
+    const shard = svc.newJob()
+    actAs(shard)
+    const { id } = await upload('avatar-videos-1-of-2-manifest', { 'shard.json': manifest })
+    actAs(svc.newJob())
+    await upload('avatar-videos-2-of-2-manifest', { 'shard.json': '[]' })
+    const aggregate = svc.newJob()
+    actAs(aggregate)
+    const client = new DefaultArtifactClient()
+
+    const { artifacts } = await client.listArtifacts({ latest: true })
+    expect(artifacts.map(a => a.name).sort()).toEqual([
+      'avatar-videos-1-of-2-manifest',
+      'avatar-videos-2-of-2-manifest'
+    ])
+    const downloadPath = join(workspace, 'reports', '1')
+    await client.downloadArtifact(id!, { path: downloadPath })
+
+    expect(await readFile(join(downloadPath, 'shard.json'), 'utf8')).toBe(manifest)
+    // The download named the job that uploaded the artifact, as the real client does; the blob
+    // was read through a URL that signs reads only.
+    const signed = svc.calls.filter(call => call.operation === 'GetSignedArtifactURL')
+    expect(signed.map(call => [call.job, call.status])).toEqual([[aggregate.jobBackendId, 200]])
+    expect(svc.artifacts.find(a => a.id === id)?.jobBackendId).toBe(shard.jobBackendId)
+    expect(
+      svc.calls.filter(call => call.operation === 'GetBlob').map(call => call.artifact)
+    ).toEqual(['avatar-videos-1-of-2-manifest'])
+  })
+
+  it('keeps an artifact name taken across all the jobs of the run', async () => {
+    actAs(svc.newJob())
+    await upload('avatar-videos-1-of-2', { 'manifest.json': manifest })
+    actAs(svc.newJob())
+
+    await expect(upload('avatar-videos-1-of-2', { 'manifest.json': manifest })).rejects.toThrow(
+      /\(409\) Conflict/
+    )
+  })
+
+  it("finds another job's artifact only under that job, as the service does", async () => {
+    const shard = svc.newJob()
+    actAs(shard)
+    await upload('avatar-videos-1-of-2-manifest', { 'shard.json': manifest })
+    const aggregate = svc.newJob()
+    const ask = (method: string, job: string) =>
+      twirp(
+        method,
+        { name: 'avatar-videos-1-of-2-manifest', workflow_job_run_backend_id: job },
+        aggregate.runtimeToken
+      )
+
+    expect(await ask('GetSignedArtifactURL', aggregate.jobBackendId)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' }
+    })
+    const signed = await ask('GetSignedArtifactURL', shard.jobBackendId)
+    expect(signed.status).toBe(200)
+    // Listing and creating act for the caller's own job only.
+    expect(await ask('ListArtifacts', shard.jobBackendId)).toMatchObject({
+      status: 403,
+      body: { code: 'permission_denied' }
+    })
+    expect(await ask('CreateArtifact', shard.jobBackendId)).toMatchObject({
+      status: 403,
+      body: { code: 'permission_denied' }
+    })
+    const download = await fetch(String(signed.body.signed_url))
+    expect(download.status).toBe(200)
+  })
+
+  it("lets no job finalize another job's upload", async () => {
+    const first = svc.newJob()
+    const second = svc.newJob()
+    const created = await twirp(
+      'CreateArtifact',
+      { name: 'half-done', workflow_job_run_backend_id: first.jobBackendId },
+      first.runtimeToken
+    )
+    expect(created.status).toBe(200)
+
+    expect(
+      await twirp(
+        'FinalizeArtifact',
+        { name: 'half-done', size: '0', workflow_job_run_backend_id: second.jobBackendId },
+        second.runtimeToken
+      )
+    ).toMatchObject({ status: 404, body: { code: 'not_found' } })
+  })
+
+  it('refuses a download through the upload URL, and an upload through the download URL', async () => {
+    const created = await twirp('CreateArtifact', { name: 'avatar-videos' })
+    const uploadUrl = String(created.body.signed_upload_url)
+    const zip = Buffer.from(zipSync({ 'manifest.json': Buffer.from(manifest) }))
+    await fetch(uploadUrl, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: zip })
+    await twirp('FinalizeArtifact', { name: 'avatar-videos', size: String(zip.length) })
+    const signed = await twirp('GetSignedArtifactURL', { name: 'avatar-videos' })
+    const downloadUrl = String(signed.body.signed_url)
+
+    expect((await fetch(uploadUrl)).status).toBe(403)
+    const overwrite = await fetch(downloadUrl, {
+      method: 'PUT',
+      headers: { 'x-ms-blob-type': 'BlockBlob' },
+      body: 'x'
+    })
+    expect(overwrite.status).toBe(403)
+    expect(Buffer.from(await (await fetch(downloadUrl)).arrayBuffer()).equals(zip)).toBe(true)
+  })
+
+  it('passes an injected ListArtifacts fault to the client', async () => {
+    await upload('avatar-videos-1-of-1-manifest', { 'shard.json': manifest })
+    svc.inject({ operation: 'ListArtifacts', status: 403, message: 'no actions: read' })
+
+    await expect(new DefaultArtifactClient().listArtifacts()).rejects.toThrow(/\(403\)/)
+    expect((await new DefaultArtifactClient().listArtifacts()).artifacts).toHaveLength(1)
+  })
+})
+
 describe('artifact service stand-in, keeping uploads on disk', () => {
   let storeDir: string
 

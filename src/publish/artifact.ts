@@ -30,12 +30,27 @@ export async function uploadArtifact(
   mediaFiles: string[],
   warn: (message: string) => void
 ): Promise<UploadedArtifact> {
-  const files = ['manifest.json', ...mediaFiles].map(f => path.join(dir, ...f.split('/')))
+  return uploadFiles(name, dir, ['manifest.json', ...mediaFiles], warn)
+}
+
+/**
+ * Uploads `files` (relative to `dir`) as artifact `name`, replacing an earlier artifact of that
+ * name. With `rename: false` (a name another job looks for) a name that cannot be freed is an
+ * error rather than a reason to use `name-N`.
+ */
+export async function uploadFiles(
+  name: string,
+  dir: string,
+  files: string[],
+  warn: (message: string) => void,
+  { rename = true }: { rename?: boolean } = {}
+): Promise<UploadedArtifact> {
+  const paths = files.map(f => path.join(dir, ...f.split('/')))
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()
   // Videos are compressed already: zipping them again costs time and saves nothing.
   const upload = async (as: string) => ({
-    id: (await client.uploadArtifact(as, files, dir, { compressionLevel: 0 })).id ?? null,
+    id: (await client.uploadArtifact(as, paths, dir, { compressionLevel: 0 })).id ?? null,
     name: as
   })
 
@@ -49,6 +64,9 @@ export async function uploadArtifact(
     // A re-run of the job finds the artifact of its earlier attempt: replace it, as
     // upload-artifact's `overwrite` does, rather than fail after the videos are paid for.
     if (await deleted(client, candidate)) return upload(candidate)
+    if (!rename) {
+      throw new Error(`Artifact name "${name}" is taken by an upload that never finished`)
+    }
     const next = `${name}-${n + 1}`
     if (n < MAX_SUFFIX)
       warn(

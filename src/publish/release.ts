@@ -44,6 +44,8 @@ export interface Released {
   videos: Map<string, string>
   /** Videos uploaded this run (the others were in the release already). */
   uploaded: number
+  /** The manifest.json entries of the rows' videos in the release. */
+  entries: ReleasedVideo[]
   /** What went wrong with some assets; the rest were published. */
   problems: string[]
 }
@@ -83,14 +85,16 @@ interface Asset {
  * Publishes every succeeded row's downloaded video and thumbnail (files under `dir`) to the
  * release `target.tag`, created when missing and never made the repository's latest. A failure
  * of one asset is a problem of that asset; a release that cannot be read or created at all
- * throws, naming the permission it needs.
+ * throws, naming the permission it needs. With `writeManifest: false` (a shard of a matrix) the
+ * release's manifest.json is left for the aggregate job to update once, from `entries`.
  */
 export async function publishRelease(
   github: GitHubClient,
   target: ReleaseTarget,
   rows: Row[],
   dir: string,
-  log: (message: string) => void
+  log: (message: string) => void,
+  { writeManifest = true }: { writeManifest?: boolean } = {}
 ): Promise<Released> {
   const release = await findOrCreate(github, target)
   const assets = await listAssets(github, target, release.id)
@@ -148,20 +152,53 @@ export async function publishRelease(
     }
   }
 
+  if (writeManifest) {
+    const problem = await saveManifest(github, target, release, assets, manifest)
+    if (problem) problems.push(problem)
+  }
+  const entries = publishable.flatMap(row => {
+    const entry = manifest.get(row.file)
+    return entry?.hash === row.hash ? [entry] : []
+  })
+  const videos = new Map(entries.map(entry => [entry.file, entry.video_url]))
+  return { url: release.html_url, videos, uploaded, problems, entries }
+}
+
+/**
+ * Writes `entries` into the release's manifest.json, beside what it lists already: the aggregate
+ * job of a matrix does this once for all its shards, which published the videos themselves.
+ * Returns the release's page and what went wrong, or throws when the release cannot be read.
+ */
+export async function updateReleaseManifest(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  entries: ReleasedVideo[]
+): Promise<{ url: string; problems: string[] }> {
+  const release = await findOrCreate(github, target)
+  const assets = await listAssets(github, target, release.id)
+  const earlier = await readManifest(github, target, assets)
+  const manifest = new Map(earlier.map(entry => [entry.file, entry]))
+  for (const entry of entries) manifest.set(entry.file, entry)
+  const problem = await saveManifest(github, target, release, assets, manifest)
+  return { url: release.html_url, problems: problem ? [problem] : [] }
+}
+
+/** Replaces the manifest.json asset; returns what went wrong, or null. */
+async function saveManifest(
+  github: GitHubClient,
+  target: ReleaseTarget,
+  release: { id: number; upload_url: string },
+  assets: Map<string, Asset>,
+  manifest: Map<string, ReleasedVideo>
+): Promise<string | null> {
   const entries = [...manifest.values()].sort((a, b) => a.file.localeCompare(b.file))
   try {
     const body = Buffer.from(`${JSON.stringify(entries, null, 2)}\n`)
-    await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, dir)
+    await replaceAsset(github, target, release, assets, MANIFEST_ASSET, body, '')
+    return null
   } catch (error) {
-    problems.push(`${MANIFEST_ASSET}: ${(error as Error).message}`)
+    return `${MANIFEST_ASSET}: ${(error as Error).message}`
   }
-  const videos = new Map(
-    publishable.flatMap(row => {
-      const entry = manifest.get(row.file)
-      return entry?.hash === row.hash ? [[row.file, entry.video_url] as const] : []
-    })
-  )
-  return { url: release.html_url, videos, uploaded, problems }
 }
 
 async function findOrCreate(
@@ -177,8 +214,8 @@ async function findOrCreate(
       throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'))
     }
   }
-  try {
-    const { data } = await github.rest.repos.createRelease({
+  const create = () =>
+    github.rest.repos.createRelease({
       owner,
       repo,
       tag_name: tag,
@@ -187,10 +224,29 @@ async function findOrCreate(
       // A home for videos, not a release of the software: never the repository's latest.
       make_latest: 'false'
     })
-    return data
+  try {
+    return (await create()).data
   } catch (error) {
+    // The shards of a matrix may all find no release and create it at once: all but one are
+    // told that the tag has one already, and read that one.
+    if (isTagTaken(error)) {
+      const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null)
+      if (again) return again.data
+    }
     throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'))
   }
+}
+
+/** GitHub's 422 for a release whose tag has one already. */
+function isTagTaken(error: unknown): boolean {
+  const { status, response } = error as {
+    status?: number
+    response?: { data?: { errors?: Array<{ code?: string; field?: string }> } }
+  }
+  return (
+    status === 422 &&
+    !!response?.data?.errors?.some(e => e.code === 'already_exists' && e.field === 'tag_name')
+  )
 }
 
 async function listAssets(

@@ -30,6 +30,8 @@ export interface RenderContext {
   runUrl: string | null
   /** Artifact link for the footer (null: none uploaded). */
   artifactUrl: string | null
+  /** The videos are in one artifact per shard of a job matrix, all listed at `artifactUrl`. */
+  artifactPerShard?: boolean
   /** The header says nothing was submitted. */
   dryRun: boolean
   /** A sentence shown under the header (e.g. why generation was skipped); plain text. */
@@ -327,7 +329,9 @@ function statusCell(row: Row): string {
   const reason = kind === 'invalid' || FAILED.has(kind) ? reasonOf(row) : null
   // A video that was made but could not be kept (e.g. its link expired before the download).
   const note = (kind === 'success' || kind === 'reused') && row.error ? `⚠️ ${row.error}` : null
-  const said = reason ?? note
+  // Why a script was not generated, when something other than a dry run stopped it.
+  const skipped = kind === 'skipped' && row.error ? row.error : null
+  const said = reason ?? note ?? skipped
   return `${label}${resumed}${said ? `<br>${text(said, 100)}` : ''}`
 }
 
@@ -445,7 +449,9 @@ function details(summary: string, entries: Rendered[]): string {
 function overflowLine(hidden: number, ctx: RenderContext, forSummary: boolean): string {
   const places = [
     forSummary ? null : link('the job summary', ctx.runUrl),
-    safeUrl(ctx.artifactUrl) ? link('the artifact', ctx.artifactUrl) : null
+    safeUrl(ctx.artifactUrl)
+      ? link(ctx.artifactPerShard ? 'the artifacts' : 'the artifact', ctx.artifactUrl)
+      : null
   ].filter(Boolean)
   const where = places.length ? places.join(' and ') : 'the workflow run'
   return `… and ${hidden} more ${hidden === 1 ? 'script' : 'scripts'}: see ${where}.`
@@ -472,7 +478,12 @@ function releaseBlock(ctx: RenderContext, budget: number, measure: Measure): str
 function renderFooter(rows: Row[], ctx: RenderContext): string {
   const parts: string[] = []
   if (safeUrl(ctx.runUrl)) parts.push(link('Workflow run', ctx.runUrl))
-  if (safeUrl(ctx.artifactUrl)) parts.push(link('Artifact with the videos', ctx.artifactUrl))
+  if (safeUrl(ctx.artifactUrl)) {
+    const label = ctx.artifactPerShard
+      ? 'Artifacts with the videos, one per shard'
+      : 'Artifact with the videos'
+    parts.push(link(label, ctx.artifactUrl))
+  }
   if (ctx.mediaExpiry) parts.push(text(ctx.mediaExpiry, 300))
   if (rows.some(row => kindOf(row) === 'reused')) {
     parts.push('♻️ reused: an identical video made earlier, not paid for again')
