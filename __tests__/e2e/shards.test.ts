@@ -104,6 +104,7 @@ function shape(rows: Array<Record<string, unknown>>) {
     request_id: row.request_id ? 'REQUEST' : null,
     video_url: row.video_url ? 'URL' : null,
     thumbnail_url: row.thumbnail_url ? 'URL' : null,
+    media_urls: Array.isArray(row.media_urls) ? row.media_urls.map(() => 'URL') : row.media_urls,
     error: typeof row.error === 'string' ? row.error.replace(REQUEST_ID, 'REQUEST') : row.error
   }))
 }
