@@ -2,9 +2,22 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_SCRIPTS, readSettings } from '../src/settings.js'
 
-const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
+const read = (inputs: Record<string, string>) =>
+  readSettings(
+    name => inputs[name] ?? '',
+    () => {}
+  )
 
 describe('inputs', () => {
+  it('masks the API key before it reads any other input', () => {
+    const seen: string[] = []
+    readSettings(
+      name => (seen.push(`read ${name}`), name === 'api-key' ? ' gmi-KEY ' : ''),
+      secret => seen.push(`mask ${secret}`)
+    )
+    expect(seen.slice(0, 3)).toEqual(['read api-key', 'mask gmi-KEY', 'read dry-run'])
+  })
+
   it("uses the contract's defaults for everything left out", () => {
     expect(read({})).toMatchObject({
       apiUrl: 'https://console.gmicloud.ai',

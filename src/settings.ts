@@ -46,9 +46,16 @@ export class InputError extends Error {
 
 type Read = (name: string) => string
 
-export function readSettings(read: Read = name => core.getInput(name)): Settings {
+/**
+ * @param read an input by its action.yml name
+ * @param mask hides a value in the job's log (tests pass their own, to keep their output quiet)
+ */
+export function readSettings(
+  read: Read = name => core.getInput(name),
+  mask: (secret: string) => void = core.setSecret
+): Settings {
   const apiKey = read('api-key').trim()
-  if (apiKey) core.setSecret(apiKey)
+  if (apiKey) mask(apiKey)
 
   const dryRun = bool(read, 'dry-run', false)
   const apiUrl = read('api-url').trim() || 'https://console.gmicloud.ai'
