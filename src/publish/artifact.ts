@@ -1,7 +1,8 @@
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
-import { writeFile, mkdir } from 'node:fs/promises'
+import { writeFile, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import * as core from '@actions/core'
 import type { Result } from '../types.js'
 
 export interface UploadedArtifact {
@@ -27,6 +28,33 @@ export async function uploadArtifact(
   await mkdir(dir, { recursive: true })
   await writeFile(path.join(dir, 'manifest.json'), `${JSON.stringify(results, null, 2)}\n`)
   const files = ['manifest.json', ...mediaFiles].map(f => path.join(dir, ...f.split('/')))
+  // The client logs a dozen lines per upload ("Artifact name is valid!"…): fold them under one.
+  core.startGroup(`Uploading artifact "${name}": ${await describe(files)}`)
+  try {
+    return await uploadAs(name, dir, files, warn)
+  } finally {
+    core.endGroup()
+  }
+}
+
+/** What a reader of the log is told is uploaded: "manifest.json, 3 videos and 3 thumbnails, 61 kB". */
+async function describe(files: string[]): Promise<string> {
+  const bytes = (await Promise.all(files.map(f => stat(f)))).reduce((sum, s) => sum + s.size, 0)
+  const count = (ext: string, noun: string) => {
+    const n = files.filter(f => f.endsWith(ext)).length
+    return `${n} ${noun}${n === 1 ? '' : 's'}`
+  }
+  const size =
+    bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`
+  return `manifest.json, ${count('.mp4', 'video')} and ${count('.jpg', 'thumbnail')}, ${size}`
+}
+
+async function uploadAs(
+  name: string,
+  dir: string,
+  files: string[],
+  warn: (message: string) => void
+): Promise<UploadedArtifact> {
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()
   // Videos are compressed already: zipping them again costs time and saves nothing.
