@@ -54,7 +54,7 @@ export async function startGitHub(options = {}) {
     perPageDefault: 30,
     ...options
   }
-  const description = await loadDescription(Object.keys(HANDLERS))
+  const description = await loadDescription(IMPLEMENTED_ROUTES)
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {string[]} */
@@ -325,6 +325,12 @@ const HANDLERS = {
       : { status: 200, body: privateUser(repository.user(repository.identity)) }
   }
 }
+
+/**
+ * The routes the stand-in serves. Each must be in stand-ins/openapi/github-extract.json, with its
+ * schemas: after adding one, run `npm run refresh-openapi`.
+ */
+export const IMPLEMENTED_ROUTES = Object.keys(HANDLERS)
 
 /** GitHub's answers to a comment body it will not store. */
 function refuseBody(/** @type {string} */ body, /** @type {string} */ docsUrl) {
