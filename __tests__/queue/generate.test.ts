@@ -249,7 +249,9 @@ describe('what each script ends as', () => {
   })
 
   it('keeps polling after a poll fails for good, and succeeds', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    // Queued for 0.1 s of real time: a job already done when its submit is answered (a slow
+    // machine) would need no poll at all.
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ queuedSeconds: 100 }) })
     sim.inject({ method: 'GET', path: '/requests/', status: 503, times: 2 })
 
     const { generated } = await run([job('flaky')], {}, { attempts: 2 })
