@@ -14,5 +14,11 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }
     ]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // Names the run for the test processes; see the file.
+  globalSetup: '<rootDir>/__tests__/setup/global.ts',
+  // Two test processes per core: the end-to-end tests spend most of their time waiting on the
+  // action's child process and its simulated clock, so more of them than cores keep the CPU busy.
+  maxWorkers: '200%',
+  testSequencer: '<rootDir>/__tests__/setup/sequencer.js'
 }

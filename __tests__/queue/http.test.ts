@@ -214,7 +214,8 @@ describe('reading a request (GET)', () => {
     const started = Date.now()
     const error = await failure(client.get(id, controller.signal))
 
-    expect(Date.now() - started).toBeLessThan(1000)
+    // Well before the answer, due after 5 s, even on a busy machine.
+    expect(Date.now() - started).toBeLessThan(2500)
     expect(error.stopped).toBe(true)
     expect(error.message).toBe(
       `GET /api/v1/ie/requestqueue/apikey/requests/${id}: stopped (cancelled)`
@@ -276,7 +277,8 @@ describe('submitting (POST), which is billed', () => {
   })
 
   it('adopts the request when the connection drops after the send', async () => {
-    sim = await startSim()
+    // Queued for a second of real time, so that it is still queued when adopted.
+    sim = await startSim({ plan: () => ({ queuedSeconds: 100 }) })
     sim.inject({ method: 'POST', ambiguous: true })
     const { client } = clientFor(sim)
 

@@ -474,7 +474,8 @@ describe('injected faults', () => {
     const began = Date.now()
     await current().close()
     sim = undefined
-    expect(Date.now() - began).toBeLessThan(1000)
+    // The answer is a minute away.
+    expect(Date.now() - began).toBeLessThan(5000)
     expect(await pending).toBe('cut off')
   })
 })
