@@ -5,6 +5,7 @@ import path from 'node:path'
 import * as tc from '@actions/tool-cache'
 import type { Row } from '../types.js'
 import { createLimiter } from '../queue/limiter.js'
+import { artifactNames } from './layout.js'
 
 export interface Downloaded {
   file: string
@@ -43,19 +44,6 @@ export async function downloadMedia(rows: Row[], dir: string): Promise<Downloade
       })
     )
   )
-}
-
-/** `videos/intro.md` → `videos/intro`; a second script with the same stem keeps its extension. */
-function artifactNames(files: string[]): Map<string, string> {
-  const names = new Map<string, string>()
-  const taken = new Set<string>()
-  for (const file of [...files].sort()) {
-    const stem = file.slice(0, file.length - path.posix.extname(file).length)
-    const name = taken.has(stem) ? file : stem
-    taken.add(name)
-    names.set(file, name)
-  }
-  return names
 }
 
 async function fetchInto(
