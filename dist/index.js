@@ -33985,7 +33985,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(65263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(99403);
 // The action's entry point (dist/index.js is this file, bundled by ncc).
 
 
@@ -34013,7 +34013,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 65263:
+/***/ 99403:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48321,9 +48321,34 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ./src/publish/layout.js
+// Where each script's video and thumbnail sit in the artifact, beside where the script sits.
+// Plain JavaScript so that plain `node` imports it without a build step: `npm run demo` links
+// the comment's thumbnails and videos to the artifact's copies with it.
+
+
+/**
+ * `videos/intro.md` → `videos/intro` (then `.mp4`, `.jpg`); a second script with the same stem
+ * keeps its extension (`videos/intro.yml` → `videos/intro.yml.mp4`).
+ * @param {string[]} files script paths, relative to the workspace, with `/`
+ * @returns {Map<string, string>} each script's artifact path, without the media extension
+ */
+function artifactNames(files) {
+  const names = new Map()
+  const taken = new Set()
+  for (const file of [...files].sort()) {
+    const stem = file.slice(0, file.length - external_node_path_.posix.extname(file).length)
+    const name = taken.has(stem) ? file : stem
+    taken.add(name)
+    names.set(file, name)
+  }
+  return names
+}
+
 ;// CONCATENATED MODULE: ./src/publish/media.ts
 // Downloads each finished video and thumbnail to disk, streaming, without the API key, and
 // checks that what arrived is a video and an image. One failed download marks its row only.
+
 
 
 
@@ -48353,18 +48378,6 @@ async function downloadMedia(rows, dir) {
         }
         return { file: row.file, video: video.path, thumbnail: thumbnail.path };
     })));
-}
-/** `videos/intro.md` → `videos/intro`; a second script with the same stem keeps its extension. */
-function artifactNames(files) {
-    const names = new Map();
-    const taken = new Set();
-    for (const file of [...files].sort()) {
-        const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-        const name = taken.has(stem) ? file : stem;
-        taken.add(name);
-        names.set(file, name);
-    }
-    return names;
 }
 async function fetchInto(url, dir, relative, check) {
     const dest = external_node_path_default().join(dir, ...relative.split('/'));
