@@ -17,8 +17,10 @@ export default {
   testTimeout: 60000,
   // Names the run for the test processes; see the file.
   globalSetup: '<rootDir>/__tests__/setup/global.ts',
-  // Two test processes per core: the end-to-end tests spend most of their time waiting on the
-  // action's child process and its simulated clock, so more of them than cores keep the CPU busy.
-  maxWorkers: '200%',
+  // Three test processes per two cores: the end-to-end tests spend most of their time waiting on
+  // the action's child process and its simulated clock, so more of them than cores keep the CPU
+  // busy; many more would starve the tests that time what they test. On a machine busy with
+  // other work, `npm test -- --maxWorkers=1`.
+  maxWorkers: '150%',
   testSequencer: '<rootDir>/__tests__/setup/sequencer.js'
 }

@@ -5,4 +5,4 @@ import { checkWith } from './setup/tools.js'
 
 it('type-checks (npm run typecheck)', async () => {
   expect(await checkWith('tsc', ['--noEmit', '--pretty', 'false'])).toBe('')
-}, 300_000)
+}, 900_000)

@@ -197,7 +197,8 @@ describe('a cancelled run', () => {
     const run = await running
     const callsAtExit = scene.sim.calls.length
 
-    expect(Date.now() - signalledAt).toBeLessThan(2500)
+    // With time to spare on a busy machine.
+    expect(Date.now() - signalledAt).toBeLessThan(5000)
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(
       '::warning::Received SIGINT: stopping, and publishing what is known so far'
