@@ -9,7 +9,7 @@ describe('the code', () => {
     async () => {
       expect(await checkWith('eslint', ['.'])).toBe('')
     },
-    300_000
+    900_000
   )
 
   it.concurrent(
@@ -17,6 +17,6 @@ describe('the code', () => {
     async () => {
       expect(await checkWith('prettier', ['--check', '--log-level', 'warn', '.'])).toBe('')
     },
-    300_000
+    900_000
   )
 })
