@@ -1,6 +1,7 @@
 // One build of the current src/ for a test run: the end-to-end tests run it (so they never test a
 // stale dist/), and __tests__/dist.test.ts checks that the committed dist/ is the same. It is made
-// once per change of its inputs, and shared by every test process through a lock.
+// once per change of its inputs, and shared by every test process through a lock (which only
+// spares work: two builds of the same inputs are the same).
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -14,8 +15,8 @@ const run = promisify(execFile)
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'avatar-video-action')
 /** What the build reads besides node_modules, which package-lock.json stands for. */
 const INPUTS = ['src', 'scripts/build.js', 'package.json', 'package-lock.json', 'tsconfig.json']
-/** A lock older than this was left by a killed process (a build takes well under a minute). */
-const STALE_LOCK_MS = 10 * 60_000
+/** A lock still without its holder's pid after this long was left by a killed process. */
+const PID_GRACE_MS = 10_000
 
 /** Names the test run (set by Jest's global setup for every test process). */
 const RUN = process.env.AVATAR_TEST_RUN ?? `pid ${process.pid}`
@@ -93,7 +94,13 @@ async function build(/** @type {string} */ dir, /** @type {string} */ failure) {
     throw new Error(message)
   }
   await rm(failure, { force: true })
-  await rename(temporary, dir)
+  try {
+    await rename(temporary, dir)
+  } catch (error) {
+    // Two processes that both found a dead builder's lock may both build: the first one wins.
+    await rm(temporary, { recursive: true, force: true })
+    if (!existsSync(path.join(dir, 'index.js'))) throw error
+  }
   // Keep only this build: earlier ones are of sources that no longer exist.
   for (const entry of await readdir(CACHE)) {
     const other = path.join(CACHE, entry)
@@ -103,18 +110,14 @@ async function build(/** @type {string} */ dir, /** @type {string} */ failure) {
   }
 }
 
-/** A lock whose process is gone, or which is too old to be a running build. */
+/** A lock whose process is gone: killed while it built. */
 async function isStale(/** @type {string} */ lock) {
   const pid = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => 0))
-  const age =
-    Date.now() -
-    (await stat(lock).then(
-      s => s.mtimeMs,
-      () => Date.now()
-    ))
-  // The holder writes its pid right after it takes the lock.
-  if (!pid) return age > 10_000
-  if (age > STALE_LOCK_MS) return true
+  if (!pid) {
+    // The holder writes its pid right after it takes the lock.
+    const taken = await stat(lock).catch(() => null)
+    return taken !== null && Date.now() - taken.mtimeMs > PID_GRACE_MS
+  }
   try {
     process.kill(pid, 0)
     return false
