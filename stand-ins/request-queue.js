@@ -62,6 +62,8 @@ import { fileURLToPath } from 'node:url'
  * @property {string[]} [models] known model ids, case-sensitive (default `['heygen-avatar-4']`)
  * @property {string} [organizationId] when set, another `X-Organization-ID` gets 403
  * @property {number} [timeScale] real seconds per simulated second (default 1)
+ * @property {() => number} [clock] the time in epoch milliseconds (default `Date.now`): a test that
+ *   steps it sees each status of a request without waiting, however busy the machine is
  * @property {PlanFn} [plan] decides each request's fate when it is submitted
  * @property {boolean} [echoPayload] whether status answers echo `payload` (default true)
  * @property {boolean} [resignMedia] every answer signs the media URLs anew, valid from then on,
@@ -120,6 +122,7 @@ export async function startRequestQueue(options = {}) {
   const apiKey = options.apiKey ?? 'sim-key'
   const models = options.models ?? [AVATAR_MODEL]
   const timeScale = options.timeScale ?? 1
+  const clock = options.clock ?? Date.now
   const echoPayload = options.echoPayload ?? true
   const orgId = options.organizationId ?? 'sim-org'
   let planFn = options.plan
@@ -172,7 +175,7 @@ export async function startRequestQueue(options = {}) {
           status: undefined,
           authorization,
           organization: header(req, 'x-organization-id'),
-          at: Date.now()
+          at: clock()
         })
 
     const fault = takeFault(method, pathname, isMedia) ?? (isMedia ? undefined : randomFault?.())
@@ -294,10 +297,10 @@ export async function startRequestQueue(options = {}) {
     } catch (error) {
       return json(500, { error: `simulator plan failed: ${/** @type {Error} */ (error).message}` })
     }
-    const record = createRecord(model, payload, plan, Date.now(), timeScale)
+    const record = createRecord(model, payload, plan, clock(), timeScale)
     records.set(record.request_id, record)
 
-    const now = Date.now()
+    const now = clock()
     const { status: current, since } = phaseAt(record, now)
     return json(200, {
       request_id: record.request_id,
@@ -313,7 +316,7 @@ export async function startRequestQueue(options = {}) {
    * @returns {Reply}
    */
   function listRequests(modelId) {
-    const now = Date.now()
+    const now = clock()
     const items = [...records.values()]
       .filter(record => modelId === null || record.model === modelId)
       .filter(record => !forgotten.has(record.request_id))
@@ -330,7 +333,7 @@ export async function startRequestQueue(options = {}) {
     const record = forgotten.has(id) ? undefined : records.get(id)
     if (!record) return json(404, { error: 'request not found' })
     record.polls += 1
-    return json(200, statusAnswer(record, Date.now(), echoPayload))
+    return json(200, statusAnswer(record, clock(), echoPayload))
   }
 
   /**
@@ -411,7 +414,7 @@ export async function startRequestQueue(options = {}) {
    */
   function mediaUrl(record, file) {
     const path = `/media/${record.request_id}/${file}`
-    const issuedAt = resignMedia ? Date.now() : record.endedAt
+    const issuedAt = resignMedia ? clock() : record.endedAt
     const expires = Math.round(issuedAt + mediaTtlMs(record))
     return `${url}${path}?expires=${expires}&sig=${sign(path, String(expires))}`
   }
@@ -457,7 +460,7 @@ export async function startRequestQueue(options = {}) {
       return storageError(403, 'SignatureDoesNotMatch', 'The request signature does not match.')
     }
     const issuedAt = Number(expires) - mediaTtlMs(record)
-    if (Date.now() > Number(expires) || issuedAt <= mediaRevokedAt) {
+    if (clock() > Number(expires) || issuedAt <= mediaRevokedAt) {
       return storageError(403, 'ExpiredToken', 'Invalid argument. The provided token has expired.')
     }
     const { length, open } =
@@ -487,7 +490,7 @@ export async function startRequestQueue(options = {}) {
   return {
     url,
     get requests() {
-      const now = Date.now()
+      const now = clock()
       return [...records.values()].map(record => ({
         ...statusAnswer(record, now, false),
         payload: record.payload,
@@ -504,7 +507,7 @@ export async function startRequestQueue(options = {}) {
       faults.push({ ...fault, left: fault.times ?? 1 })
     },
     expireMedia() {
-      mediaRevokedAt = Date.now()
+      mediaRevokedAt = clock()
     },
     forget(requestId) {
       forgotten.add(requestId)

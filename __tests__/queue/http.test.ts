@@ -122,8 +122,9 @@ describe('reading a request (GET)', () => {
     const id = await submitted()
     sim.inject({ method: 'GET', path: STATUS, reset: true })
     sim.inject({ method: 'GET', path: STATUS, status: 408 })
-    const { client } = clientFor(sim, { policy: { ...FAST, attempts: 4, timeoutMs: 100 } })
-    sim.inject({ method: 'GET', path: STATUS, delayMs: 400 })
+    // The slow answer comes after the client's 0.5 s; the others within it, on a busy machine too.
+    const { client } = clientFor(sim, { policy: { ...FAST, attempts: 4, timeoutMs: 500 } })
+    sim.inject({ method: 'GET', path: STATUS, delayMs: 2000 })
 
     const remote = await client.get(id)
 
