@@ -4,6 +4,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // No test may write a workflow command to the real output: see the file.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup/workflow-commands.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -12,5 +14,13 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }
     ]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // Names the run for the test processes; see the file.
+  globalSetup: '<rootDir>/__tests__/setup/global.ts',
+  // Three test processes per two cores: the end-to-end tests spend most of their time waiting on
+  // the action's child process and its simulated clock, so more of them than cores keep the CPU
+  // busy; many more would starve the tests that time what they test. On a machine busy with
+  // other work, `npm test -- --maxWorkers=1`.
+  maxWorkers: '150%',
+  testSequencer: '<rootDir>/__tests__/setup/sequencer.js'
 }

@@ -90,7 +90,7 @@ function settingsOf(step: Step) {
     const value = given[name] ?? action.inputs[name]?.default ?? ''
     return value.includes('${{') ? '' : value
   }
-  return readSettings(read, '/home/runner/work/repo/repo')
+  return readSettings(read, { workspace: '/home/runner/work/repo/repo', mask: () => {} })
 }
 
 /** The action majors the project's own workflows use, which Dependabot keeps current. */

@@ -2,9 +2,18 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_SCRIPTS, readSettings } from '../src/settings.js'
 
-const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
+const read = (inputs: Record<string, string>) =>
+  readSettings(name => inputs[name] ?? '', { mask: () => {} })
 
 describe('inputs', () => {
+  it('masks the API key before it reads any other input', () => {
+    const seen: string[] = []
+    readSettings(name => (seen.push(`read ${name}`), name === 'api-key' ? ' gmi-KEY ' : ''), {
+      mask: secret => seen.push(`mask ${secret}`)
+    })
+    expect(seen.slice(0, 3)).toEqual(['read api-key', 'mask gmi-KEY', 'read dry-run'])
+  })
+
   it("uses the contract's defaults for everything left out", () => {
     expect(read({})).toMatchObject({
       apiUrl: 'https://console.gmicloud.ai',
@@ -112,8 +121,10 @@ describe('inputs', () => {
 
 describe('working-directory', () => {
   const inWorkspace = (value: string) =>
-    readSettings(name => (name === 'working-directory' ? value : ''), '/home/runner/work/site/site')
-      .workingDirectory
+    readSettings(name => (name === 'working-directory' ? value : ''), {
+      workspace: '/home/runner/work/site/site',
+      mask: () => {}
+    }).workingDirectory
 
   it('is the workspace itself when left out', () => {
     expect(inWorkspace('')).toBe('.')

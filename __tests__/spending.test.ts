@@ -5,7 +5,7 @@ import { decideSpending } from '../src/spending.js'
 import type { EventInfo, PullRequestInfo } from '../src/github/event.js'
 
 const settings = (inputs: Record<string, string> = {}) =>
-  readSettings(name => ({ 'api-key': 'k', ...inputs })[name] ?? '')
+  readSettings(name => ({ 'api-key': 'k', ...inputs })[name] ?? '', { mask: () => {} })
 
 function event(name: string, pullRequest: Partial<PullRequestInfo> | null = null): EventInfo {
   return {

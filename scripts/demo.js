@@ -2,11 +2,14 @@
 // that adds every script, against the request-queue simulator and local GitHub stand-ins.
 import { mkdir, rm, writeFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
 import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
+import { artifactNames } from '../src/publish/layout.js'
+import { commentPage, escapeHtml } from './comment-page.js'
 
 const KEY = 'demo-key-not-a-secret'
 const PR = 1
@@ -52,6 +55,8 @@ try {
   }
 
   const results = JSON.parse(run.outputs.results ?? '[]')
+  const page = path.join(out, 'comment.html')
+  await writeFile(page, await offlinePage(comment, results, extracted))
   console.log(
     run.stdout
       .split('\n')
@@ -65,7 +70,8 @@ try {
   for (const r of results) console.log(`  ${r.status.padEnd(8)} ${r.file}  ${r.request_id ?? ''}`)
   console.log(`
 What a reviewer would see:
-  comment   ${path.relative(ROOT, path.join(out, 'comment.md'))}
+  comment   ${path.relative(ROOT, page)}  (open it in a browser: ${pathToFileURL(page).href})
+            ${path.relative(ROOT, path.join(out, 'comment.md'))}
   summary   ${path.relative(ROOT, path.join(out, 'summary.md'))}
   log       ${path.relative(ROOT, path.join(out, 'log.txt'))}
   artifact  ${extracted.join('\n            ')}
@@ -73,4 +79,52 @@ What a reviewer would see:
   process.exitCode = run.code ?? 1
 } finally {
   await Promise.all([sim.close(), github.close(), artifacts.close()])
+}
+
+/**
+ * The comment as GitHub would show it, with its thumbnails and video links pointing at the
+ * artifact's copies in .demo/ (the simulator that served them is gone once the demo ends), and
+ * a player for each video below it.
+ * @param {string} comment
+ * @param {Array<{ file: string, video_url: string | null, thumbnail_url: string | null }>} results
+ * @param {string[]} extracted artifact files, relative to the repository
+ */
+async function offlinePage(comment, results, extracted) {
+  const names = artifactNames(results.filter(r => r.video_url).map(r => r.file))
+  const local = (/** @type {string} */ file) => {
+    const found = extracted.find(e => e.split(path.sep).join('/').endsWith(`/${file}`))
+    return (
+      found &&
+      path.relative(out, path.join(ROOT, found)).split(path.sep).map(encodeURIComponent).join('/')
+    )
+  }
+  let markdown = comment
+  const players = []
+  for (const result of results) {
+    const name = names.get(result.file)
+    if (!name) continue
+    const video = local(`${name}.mp4`)
+    const thumbnail = local(`${name}.jpg`)
+    for (const [url, file] of [
+      [result.video_url, video],
+      [result.thumbnail_url, thumbnail]
+    ]) {
+      // The comment writes its URLs HTML-escaped, in attributes.
+      if (url && file) markdown = markdown.split(escapeHtml(url)).join(file).split(url).join(file)
+    }
+    if (video) {
+      const poster = thumbnail ? ` poster="${thumbnail}"` : ''
+      players.push(
+        `<figure><video controls preload="metadata" src="${video}"${poster}></video>` +
+          `<figcaption>${escapeHtml(result.file)}</figcaption></figure>`
+      )
+    }
+  }
+  // The simulator is gone once the demo ends: a link to it would show a broken image.
+  const stale = /http:\/\/127\.0\.0\.1:\d+\/media\/[^"\s)]+/.exec(markdown)
+  if (stale) throw new Error(`The demo's comment.html would link the gone simulator: ${stale[0]}`)
+  const after = players.length
+    ? `<p>Not part of the comment: the videos of the demo's artifact, from <code>.demo/artifact/</code>.</p>${players.join('')}`
+    : ''
+  return commentPage(markdown, { after })
 }

@@ -7,18 +7,17 @@ import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { marked } from 'marked'
 import { startRequestQueue } from '../stand-ins/request-queue.js'
 import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
 import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
+import { commentPage, WIDTH } from './comment-page.js'
 
 const KEY = 'screenshot-key-not-a-secret'
 const PR = 7
-const WIDTH = 1012
 const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'docs', 'comment.png'))
 const chromium = process.env.CHROMIUM ?? 'chromium'
 
@@ -59,7 +58,7 @@ try {
 
   const comment = github.comments(PR).at(-1)?.body ?? ''
   const page = path.join(workspace, 'comment.html')
-  await writeFile(page, await html(comment))
+  await writeFile(page, await commentPage(comment, { openFailures: true }))
   await screenshot(page, out)
   console.log(`Wrote ${path.relative(process.cwd(), out)}`)
 } finally {
@@ -74,34 +73,6 @@ async function runOnce() {
     ...againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval: '0.2' })
   })
   if (run.stderr) throw new Error(`The action wrote to stderr:\n${run.stderr}`)
-}
-
-/** The comment as GitHub shows it: GFM, GitHub's CSS, inside a comment box. */
-async function html(markdown) {
-  const css = await readFile(
-    fileURLToPath(import.meta.resolve('github-markdown-css/github-markdown-light.css')),
-    'utf8'
-  )
-  // Comments (unlike files) break lines where the text does. Open the reasons, as a reviewer would.
-  const body = (await marked.parse(markdown, { gfm: true, breaks: true })).replace(
-    '<details><summary>❌',
-    '<details open><summary>❌'
-  )
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><style>
-${css}
-body { margin: 0; padding: 16px; background: #fff; font-family: -apple-system, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
-.comment { border: 1px solid #d1d9e0; border-radius: 6px; width: ${WIDTH - 34}px; }
-.comment-header { background: #f6f8fa; border-bottom: 1px solid #d1d9e0; border-radius: 6px 6px 0 0; padding: 8px 16px; color: #59636e; font-size: 14px; }
-.comment-header b { color: #1f2328; }
-.markdown-body { padding: 16px; font-size: 14px; }
-</style></head>
-<body><div class="comment">
-<div class="comment-header"><b>github-actions</b> <span class="label">bot</span> commented</div>
-<article class="markdown-body">${body}</article>
-</div>
-<script>addEventListener('load', () => { document.body.dataset.height = document.documentElement.scrollHeight })</script>
-</body></html>`
 }
 
 /**

@@ -57,12 +57,20 @@ export class InputError extends Error {
 
 type Read = (name: string) => string
 
+/**
+ * @param read an input by its action.yml name
+ * @param workspace what `working-directory` is relative to
+ * @param mask hides a value in the job's log (tests pass their own, to keep their output quiet)
+ */
 export function readSettings(
   read: Read = name => core.getInput(name),
-  workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
+  {
+    workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    mask = core.setSecret
+  }: { workspace?: string; mask?: (secret: string) => void } = {}
 ): Settings {
   const apiKey = read('api-key').trim()
-  if (apiKey) core.setSecret(apiKey)
+  if (apiKey) mask(apiKey)
 
   const dryRun = bool(read, 'dry-run', false)
   const shard = shardInput(read('shard').trim())

@@ -1,17 +1,18 @@
-// GitHub's own REST description (@octokit/openapi) as a referee for the GitHub stand-in: it matches
-// request paths to operations and checks requests, and the stand-in's answers, against the schemas.
+// GitHub's own REST description as a referee for the GitHub stand-in: it matches request paths
+// to operations and checks requests, and the stand-in's answers, against the schemas. It reads
+// the extract of @octokit/openapi committed in stand-ins/openapi/ (`npm run refresh-openapi`).
 
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Ajv from 'ajv'
 import addFormats from 'ajv-formats'
 
-const require = createRequire(import.meta.url)
-const PACKAGE_DIR = path.dirname(require.resolve('@octokit/openapi/package.json'))
-const DESCRIPTION_FILE = path.join(PACKAGE_DIR, 'generated', 'api.github.com.deref.json')
-const CACHE_DIR = path.join(PACKAGE_DIR, '..', '..', '.cache', 'github-stand-in')
+export const EXTRACT_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'openapi',
+  'github-extract.json'
+)
 
 /** @typedef {{ name: string, in: string, required?: boolean, schema?: object }} Parameter */
 /**
@@ -27,8 +28,8 @@ const CACHE_DIR = path.join(PACKAGE_DIR, '..', '..', '.cache', 'github-stand-in'
 const loaded = new Map()
 
 /**
- * The description, loaded once per process: from a small cache of the operations the stand-in
- * serves when there is one, else from the 70 MB description, whose parse takes about a second.
+ * The description of the routes the stand-in serves, read once per process: its schemas are
+ * compiled as they are first needed, and kept.
  * @param {string[]} implemented routes such as `GET /repos/{owner}/{repo}/pulls/{pull_number}`
  * @returns {Promise<Description>}
  */
@@ -36,88 +37,26 @@ export function loadDescription(implemented) {
   const key = [...implemented].sort().join('\n')
   let description = loaded.get(key)
   if (!description) {
-    description = readExtract(implemented, key)
+    description = readExtract(implemented)
     loaded.set(key, description)
   }
   return description
 }
 
-/** @param {string[]} implemented @param {string} key */
-async function readExtract(implemented, key) {
-  const { version } = require('@octokit/openapi/package.json')
-  const digest = createHash('sha256').update(key).digest('hex')
-  const cacheFile = path.join(CACHE_DIR, `${version}-${digest.slice(0, 16)}.json`)
-  let extract
-  try {
-    extract = JSON.parse(await fs.promises.readFile(cacheFile, 'utf8'))
-  } catch {
-    const whole = JSON.parse(await fs.promises.readFile(DESCRIPTION_FILE, 'utf8'))
-    extract = extractFrom(whole, implemented)
-    writeCache(cacheFile, extract)
+/** @param {string[]} implemented */
+async function readExtract(implemented) {
+  /** @type {import('./openapi/extract.js').Extract} */
+  const { source, routes, operations } = JSON.parse(
+    await fs.promises.readFile(EXTRACT_FILE, 'utf8')
+  )
+  const missing = implemented.filter(route => !(route in operations))
+  if (missing.length) {
+    throw new Error(
+      `${path.basename(EXTRACT_FILE)} (${source.package}@${source.version}) lacks ` +
+        `${missing.join(', ')}, which the GitHub stand-in serves: run \`npm run refresh-openapi\``
+    )
   }
-  return new Description(extract)
-}
-
-/**
- * Every route GitHub has (to tell an unknown path from one the stand-in lacks), and the full
- * operation objects of the implemented ones.
- * @param {any} description
- * @param {string[]} implemented
- */
-function extractFrom(description, implemented) {
-  /** @type {[string, string, string[]][]} */
-  const routes = []
-  /** @type {Record<string, object>} */
-  const operations = {}
-  for (const [template, item] of Object.entries(description.paths)) {
-    for (const [method, operation] of Object.entries(/** @type {Record<string, any>} */ (item))) {
-      if (!operation?.responses) continue
-      const parameters = operation.parameters ?? []
-      const multiSegment = parameters.filter(p => p['x-multi-segment']).map(p => p.name)
-      const route = `${method.toUpperCase()} ${template}`
-      routes.push([method.toUpperCase(), template, multiSegment])
-      if (implemented.includes(route)) operations[route] = slim(operation)
-    }
-  }
-  return { routes, operations }
-}
-
-/** Drops the examples and prose, which are most of an operation's size. */
-function slim(/** @type {any} */ operation) {
-  /** @type {Record<string, object | null>} */
-  const responses = {}
-  for (const [status, response] of Object.entries(operation.responses)) {
-    responses[status] = /** @type {any} */ (response).content?.['application/json']?.schema ?? null
-  }
-  const body = operation.requestBody
-  return {
-    operationId: operation.operationId,
-    docsUrl: operation.externalDocs?.url ?? 'https://docs.github.com/rest',
-    parameters: (operation.parameters ?? []).map(
-      (/** @type {any} */ { name, in: where, required, schema }) => ({
-        name,
-        in: where,
-        required,
-        schema
-      })
-    ),
-    requestBody: body
-      ? { required: Boolean(body.required), schema: body.content['application/json']?.schema }
-      : null,
-    responses
-  }
-}
-
-/** Writes through a temporary file, so parallel test workers never read half a cache. */
-function writeCache(/** @type {string} */ file, /** @type {object} */ extract) {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    const temporary = `${file}.${process.pid}.tmp`
-    fs.writeFileSync(temporary, JSON.stringify(extract))
-    fs.renameSync(temporary, file)
-  } catch {
-    // A read-only tree only costs the next process the slow path.
-  }
+  return new Description({ routes, operations })
 }
 
 /**

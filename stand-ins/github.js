@@ -77,7 +77,7 @@ export async function startGitHub(options = {}) {
     defaultBranch: 'master',
     ...options
   }
-  const description = await loadDescription([...Object.keys(HANDLERS), UPLOAD_ROUTE])
+  const description = await loadDescription(IMPLEMENTED_ROUTES)
   /** @type {RecordedRequest[]} */
   const requests = []
   /** @type {string[]} */
@@ -595,6 +595,12 @@ const HANDLERS = {
       : { status: 200, body: privateUser(repository.user(repository.identity)) }
   }
 }
+
+/**
+ * The routes the stand-in serves. Each must be in stand-ins/openapi/github-extract.json, with its
+ * schemas: after adding one, run `npm run refresh-openapi`.
+ */
+export const IMPLEMENTED_ROUTES = [...Object.keys(HANDLERS), UPLOAD_ROUTE]
 
 /** GitHub's answers to a comment body it will not store. */
 function refuseBody(/** @type {string} */ body, /** @type {string} */ docsUrl) {

@@ -92,6 +92,8 @@ import { fileURLToPath } from 'node:url'
  *   `?page_token=` (default `none`)
  * @property {string} [organizationId] when set, another `X-Organization-ID` gets 403
  * @property {number} [timeScale] real seconds per simulated second (default 1)
+ * @property {() => number} [clock] the time in epoch milliseconds (default `Date.now`): a test that
+ *   steps it sees each status of a request without waiting, however busy the machine is
  * @property {PlanFn} [plan] decides each request's fate when it is submitted
  * @property {boolean} [echoPayload] whether status answers echo `payload` (default true)
  * @property {boolean} [resignMedia] every answer signs the media URLs anew, valid from then on,
@@ -165,6 +167,7 @@ export async function startRequestQueue(options = {}) {
   const apiKey = options.apiKey ?? 'sim-key'
   const models = options.models ?? [AVATAR_MODEL]
   const timeScale = options.timeScale ?? 1
+  const clock = options.clock ?? Date.now
   const echoPayload = options.echoPayload ?? true
   const orgId = options.organizationId ?? 'sim-org'
   /** @type {Record<string, string[]>} */
@@ -221,7 +224,7 @@ export async function startRequestQueue(options = {}) {
           status: undefined,
           authorization,
           organization: header(req, 'x-organization-id'),
-          at: Date.now()
+          at: clock()
         })
 
     const fault = takeFault(method, pathname, isMedia) ?? (isMedia ? undefined : randomFault?.())
@@ -364,12 +367,12 @@ export async function startRequestQueue(options = {}) {
     } catch (error) {
       return json(500, { error: `simulator plan failed: ${/** @type {Error} */ (error).message}` })
     }
-    const record = createRecord(model, payload, plan, Date.now(), timeScale)
+    const record = createRecord(model, payload, plan, clock(), timeScale)
     records.set(record.request_id, record)
 
     // A slow acceptance: the request exists (and is billed) before the answer leaves.
     const lateMs = plan.acceptSeconds * timeScale * 1000
-    const { status: current, since } = phaseAt(record, Date.now() + lateMs)
+    const { status: current, since } = phaseAt(record, clock() + lateMs)
     return {
       ...json(200, {
         request_id: record.request_id,
@@ -388,7 +391,7 @@ export async function startRequestQueue(options = {}) {
    * @returns {Reply}
    */
   function listRequests(query) {
-    const now = Date.now()
+    const now = clock()
     const modelId = query.get('model_id')
     const items = [...records.values()]
       .filter(record => modelId === null || record.model === modelId)
@@ -428,10 +431,10 @@ export async function startRequestQueue(options = {}) {
    */
   function showRequest(id) {
     const found = forgotten.has(id) ? undefined : records.get(id)
-    const record = found && !hidden(found, Date.now()) ? found : undefined
+    const record = found && !hidden(found, clock()) ? found : undefined
     if (!record) return json(404, { error: 'request not found' })
     record.polls += 1
-    return json(200, statusAnswer(record, Date.now(), echoPayload))
+    return json(200, statusAnswer(record, clock(), echoPayload))
   }
 
   /**
@@ -525,7 +528,7 @@ export async function startRequestQueue(options = {}) {
    */
   function mediaUrl(record, file) {
     const path = `/media/${record.request_id}/${file}`
-    const issuedAt = resignMedia ? Date.now() : record.endedAt
+    const issuedAt = resignMedia ? clock() : record.endedAt
     const expires = Math.round(issuedAt + mediaTtlMs(record))
     return `${url}${path}?expires=${expires}&sig=${sign(path, String(expires))}`
   }
@@ -573,7 +576,7 @@ export async function startRequestQueue(options = {}) {
       return storageError(403, 'SignatureDoesNotMatch', 'The request signature does not match.')
     }
     const issuedAt = Number(expires) - mediaTtlMs(record)
-    if (Date.now() > Number(expires) || issuedAt <= mediaRevokedAt) {
+    if (clock() > Number(expires) || issuedAt <= mediaRevokedAt) {
       return storageError(403, 'ExpiredToken', 'Invalid argument. The provided token has expired.')
     }
     const image = thumbnail ?? THUMBNAILS.jpeg
@@ -603,7 +606,7 @@ export async function startRequestQueue(options = {}) {
   return {
     url,
     get requests() {
-      const now = Date.now()
+      const now = clock()
       return [...records.values()].map(record => ({
         ...statusAnswer(record, now, false),
         payload: record.payload,
@@ -621,7 +624,7 @@ export async function startRequestQueue(options = {}) {
       faults.push({ ...fault, left: fault.times ?? 1 })
     },
     expireMedia() {
-      mediaRevokedAt = Date.now()
+      mediaRevokedAt = clock()
     },
     forget(requestId) {
       forgotten.add(requestId)

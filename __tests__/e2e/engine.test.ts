@@ -168,7 +168,8 @@ describe('jobs that end badly', () => {
       inputs: { timeout: '1' }
     })
 
-    expect(Date.now() - started).toBeLessThan(10_000)
+    // A job that never starts would keep it forever: the 1 s timeout ends it, busy machine or not.
+    expect(Date.now() - started).toBeLessThan(20_000)
     expect(run.code).toBe(1)
     const id = scene.sim.requests[0]!.request_id
     expect(results(run)[0]).toMatchObject({
@@ -198,7 +199,8 @@ describe('a cancelled run', () => {
     const run = await running
     const callsAtExit = scene.sim.calls.length
 
-    expect(Date.now() - signalledAt).toBeLessThan(2500)
+    // With time to spare on a busy machine.
+    expect(Date.now() - signalledAt).toBeLessThan(5000)
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(
       '::warning::Received SIGINT: stopping, and publishing what is known so far'

@@ -1,5 +1,8 @@
 // Sets up one end-to-end scene: a workspace with script files, the request-queue simulator,
-// the GitHub and artifact stand-ins, and a runner-like launch of dist/index.js against them.
+// the GitHub and artifact stand-ins, and a runner-like launch of the built action against them.
+// The action is a build of the current src/, made once for the whole test run: a stale dist/
+// is never what is tested (__tests__/dist.test.ts checks that dist/ is this same build).
+import { beforeAll } from '@jest/globals'
 import { mkdtemp, mkdir, writeFile, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,6 +11,7 @@ import { startGitHub } from '../../stand-ins/github.js'
 import { startArtifactService } from '../../stand-ins/artifact.js'
 import { againstStandIns, runAction } from '../../stand-ins/runner.js'
 import { pullRequestEvent } from '../../stand-ins/events.js'
+import { freshBuild } from '../../stand-ins/fresh-build.js'
 
 export const API_KEY = 'gmi-test-KEY-7f3a9c1e5b'
 export const OWNER = 'Codertocat'
@@ -43,6 +47,13 @@ export interface Scene {
   ): { name: string; payload: object }
   close(): Promise<void>
 }
+
+/** The action under test; AVATAR_ACTION_ENTRY names another build (runAction reads it). */
+let entry: string | undefined
+// The first test file to get here builds (~20–60 s); the others wait for that build.
+beforeAll(async () => {
+  if (!process.env.AVATAR_ACTION_ENTRY) entry = path.join(await freshBuild(), 'index.js')
+}, 600_000)
 
 export const HEAD_SHA = 'a'.repeat(40)
 export const BASE_SHA = 'b'.repeat(40)
@@ -89,6 +100,7 @@ export async function createScene(
     },
     run: ({ event, inputs, timeoutMs, onSpawn, env }) =>
       runAction({
+        entry,
         event,
         workspace,
         repository: `${OWNER}/${REPO}`,

@@ -260,6 +260,26 @@ describe('the artifact', () => {
     expect(scene.sim.mediaFetches.every(fetch => !fetch.authorization)).toBe(true)
   })
 
+  it("says in one line what it uploads, and folds the upload client's chatter under it", async () => {
+    scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })
+
+    const run = await scene.run({ event: prAdding('videos/intro.md') })
+
+    expect(run.code).toBe(0)
+    const log = run.stdout.split('\n')
+    const start = log.findIndex(line => line.startsWith('::group::Uploading artifact'))
+    const end = log.indexOf('::endgroup::', start)
+    expect(log[start]).toMatch(
+      /^::group::Uploading artifact "avatar-videos": manifest\.json, 1 video and 1 thumbnail, \d+ kB$/
+    )
+    const folded = log.slice(start + 1, end)
+    expect(folded).toContain('Artifact name is valid!')
+    const shown = [...log.slice(0, start), ...log.slice(end + 1)]
+    expect(shown.filter(line => /artifact/i.test(line) && !line.startsWith('::'))).toEqual([
+      `Artifact "avatar-videos" uploaded (id ${scene.artifacts.artifacts[0]!.id})`
+    ])
+  })
+
   it('replaces the artifact of an earlier attempt of the same run', async () => {
     scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })
     const event = prAdding('videos/intro.md')

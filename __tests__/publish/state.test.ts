@@ -3,6 +3,9 @@ import { deflateRawSync } from 'node:zlib'
 import { decodeState, encodeState, type SavedEntry } from '../../src/publish/state.js'
 
 const MARKER = '<!-- avatar-video-action:default -->'
+/** Milliseconds of CPU this process spent: unlike wall time, not stretched by a busy machine. */
+const cpuMs = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000
+
 const done: SavedEntry = {
   file: 'videos/intro.md',
   hash: 'ab'.repeat(32),
@@ -127,11 +130,11 @@ describe('the hidden state a later run reads back', () => {
 
   it('refuses a block that inflates to an absurd size instead of exhausting memory', () => {
     const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 })
-    const started = Date.now()
+    const started = process.cpuUsage()
     expect(
       decodeState(`<!-- avatar-video-action-state:v1.${bomb.toString('base64url')} -->`)
     ).toEqual([])
-    expect(Date.now() - started).toBeLessThan(2000)
+    expect(cpuMs(process.cpuUsage(started))).toBeLessThan(2000)
   })
 
   it('never throws, whatever it is given', () => {

@@ -187,8 +187,8 @@ async function run(
       attempts: options.attempts ?? 3,
       baseDelayMs: 5,
       maxDelayMs: 50,
-      timeoutMs: 2000,
-      submitTimeoutMs: 2000
+      timeoutMs: 10_000,
+      submitTimeoutMs: 10_000
     }
   })
   const progress: string[] = []
@@ -196,7 +196,8 @@ async function run(
     client,
     maxConcurrency: 4,
     pollInterval: 0.005,
-    timeout: 5,
+    // Jobs end in milliseconds; the deadline only matters to the tests that set their own.
+    timeout: 30,
     onProgress: p => progress.push(`${p.file} ${p.status}`),
     ...options
   })
@@ -284,7 +285,9 @@ describe('what each script ends as', () => {
   })
 
   it('keeps polling after a poll fails for good, and succeeds', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    // Queued for 0.1 s of real time: a job already done when its submit is answered (a slow
+    // machine) would need no poll at all.
+    sim = await startSim({ timeScale: 0.001, plan: () => ({ queuedSeconds: 100 }) })
     sim.inject({ method: 'GET', path: '/requests/', status: 503, times: 2 })
 
     const { generated } = await run([job('flaky')], {}, { attempts: 2 })
@@ -633,7 +636,8 @@ describe('cancellation', () => {
     const callsAtEnd = sim.calls.length
     await new Promise(resolve => setTimeout(resolve, 50))
 
-    expect(Date.now() - started).toBeLessThan(500)
+    // The jobs never start and the timeout is a minute away: only the abort ends the run.
+    expect(Date.now() - started).toBeLessThan(5000)
     expect(sim.calls.length).toBe(callsAtEnd)
     const ids = ['a', 'b'].map(f => idOf(sim!, f))
     expect(generated.map(g => [g.status, g.requestId, g.error])).toEqual(

@@ -14,8 +14,9 @@ export const FAST: RetryPolicy = {
   attempts: 3,
   baseDelayMs: 100,
   maxDelayMs: 5000,
-  timeoutMs: 2000,
-  submitTimeoutMs: 4000
+  // Long enough for a busy machine; the tests of timeouts set their own.
+  timeoutMs: 10_000,
+  submitTimeoutMs: 10_000
 }
 
 export function startSim(options: SimOptions = {}): Promise<Sim> {

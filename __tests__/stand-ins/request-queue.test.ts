@@ -90,15 +90,31 @@ async function status(id: string): Promise<StatusAnswer> {
   return (await res.json()) as StatusAnswer
 }
 
-/** Polls until the request ends; returns each status seen once, in order, and the last answer. */
-async function followToEnd(id: string): Promise<{ seen: string[]; last: StatusAnswer }> {
+/**
+ * A clock the test moves: each status of a request is seen at the simulated second it is due,
+ * without waiting, however busy the machine.
+ */
+function steppedClock() {
+  let now = Date.now()
+  return { now: () => now, step: (ms: number) => (now += ms) }
+}
+
+/**
+ * Polls until the request ends; returns each status seen once, in order, and the last answer.
+ * With `step`, the clock is moved between polls instead of waiting.
+ */
+async function followToEnd(
+  id: string,
+  step?: () => void
+): Promise<{ seen: string[]; last: StatusAnswer }> {
   const seen: string[] = []
   const deadline = Date.now() + 5000
   while (Date.now() < deadline) {
     const answer = await status(id)
     if (seen.at(-1) !== answer.status) seen.push(answer.status)
     if (TERMINAL.includes(answer.status)) return { seen, last: answer }
-    await sleep(10)
+    if (step) step()
+    else await sleep(10)
   }
   throw new Error(`request ${id} did not end; statuses seen: ${seen.join(', ')}`)
 }
@@ -116,7 +132,8 @@ async function download(url: string, headers: Record<string, string> = {}) {
 
 describe('request lifecycle', () => {
   it('goes from queued through processing to success with downloadable media', async () => {
-    await start({ timeScale: 0.1, plan: () => ({ queuedSeconds: 2, processingSeconds: 2 }) })
+    const clock = steppedClock()
+    await start({ clock: clock.now, plan: () => ({ queuedSeconds: 2, processingSeconds: 2 }) })
 
     const answer = await submitted()
     expect(answer).toEqual({
@@ -127,7 +144,8 @@ describe('request lifecycle', () => {
       updated_at: expect.any(Number),
       queued_at: expect.any(Number)
     })
-    const { seen, last } = await followToEnd(answer.request_id)
+    // A simulated second (10 ms at the default time scale) between polls.
+    const { seen, last } = await followToEnd(answer.request_id, () => clock.step(10))
     expect(seen).toEqual(['queued', 'processing', 'success'])
     expect(last).toMatchObject({
       request_id: answer.request_id,
@@ -164,13 +182,14 @@ describe('request lifecycle', () => {
   })
 
   it('reports the created and dispatched statuses seen in the wild if planned', async () => {
+    const clock = steppedClock()
     await start({
-      timeScale: 0.05,
+      clock: clock.now,
       plan: () => ({ createdSeconds: 2, queuedSeconds: 2, dispatchedSeconds: 2 })
     })
     const answer = await submitted()
     expect(answer.status).toBe('created')
-    const { seen } = await followToEnd(answer.request_id)
+    const { seen } = await followToEnd(answer.request_id, () => clock.step(10))
     expect(seen).toEqual(['created', 'queued', 'dispatched', 'processing', 'success'])
   })
 
@@ -332,8 +351,8 @@ describe('auth, models and lookups', () => {
   })
 
   it('lists the requests of one model, newest first', async () => {
-    // Queued for long enough that a busy machine still lists them queued.
-    await start({ models: [MODEL, 'other-model'], plan: () => ({ queuedSeconds: 1000 }) })
+    // Time stands still: the newest request is still queued when listed.
+    await start({ models: [MODEL, 'other-model'], clock: steppedClock().now })
     const first = await submitted()
     await submitted({ model: 'other-model', payload: { anything: true } })
     const third = await submitted()
@@ -646,10 +665,15 @@ describe('injected faults', () => {
 
   it('still bills a slow submit after the client gave up waiting', async () => {
     await start()
-    current().inject({ method: 'POST', delayMs: 200 })
-    await expect(submit(undefined, { signal: AbortSignal.timeout(50) })).rejects.toThrow()
+    current().inject({ method: 'POST', delayMs: 500 })
+    const client = new AbortController()
+    const submitting = submit(undefined, { signal: client.signal })
+    // The client gives up once the simulator has the request, while the answer is delayed.
+    while (current().calls.length === 0) await sleep(5)
+    client.abort()
+    await expect(submitting).rejects.toThrow()
     expect(current().billable).toBe(0)
-    await sleep(300)
+    while (current().billable === 0) await sleep(20)
     expect(current().billable).toBe(1)
   })
 
@@ -671,7 +695,8 @@ describe('injected faults', () => {
     const began = Date.now()
     await current().close()
     sim = undefined
-    expect(Date.now() - began).toBeLessThan(1000)
+    // The answer is a minute away.
+    expect(Date.now() - began).toBeLessThan(5000)
     expect(await pending).toBe('cut off')
   })
 })

@@ -1,7 +1,8 @@
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
-import { writeFile, mkdir } from 'node:fs/promises'
+import { writeFile, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import * as core from '@actions/core'
 import type { Result } from '../types.js'
 
 export interface UploadedArtifact {
@@ -46,6 +47,39 @@ export async function uploadFiles(
   { rename = true }: { rename?: boolean } = {}
 ): Promise<UploadedArtifact> {
   const paths = files.map(f => path.join(dir, ...f.split('/')))
+  // The client logs a dozen lines per upload ("Artifact name is valid!"…): fold them under one.
+  core.startGroup(`Uploading artifact "${name}": ${await describe(files, paths)}`)
+  try {
+    return await uploadAs(name, dir, paths, warn, rename)
+  } finally {
+    core.endGroup()
+  }
+}
+
+/**
+ * What a reader of the log is told is uploaded: "manifest.json, 3 videos and 3 thumbnails, 61 kB".
+ * Only counts and the action's own file names: the paths come from the pull request.
+ */
+async function describe(files: string[], paths: string[]): Promise<string> {
+  const bytes = (await Promise.all(paths.map(f => stat(f)))).reduce((sum, s) => sum + s.size, 0)
+  const count = (pattern: RegExp, noun: string) => {
+    const n = files.filter(f => pattern.test(f)).length
+    return n ? [`${n} ${noun}${n === 1 ? '' : 's'}`] : []
+  }
+  const own = files.filter(f => !f.includes('/') && /^[a-z]+\.json$/.test(f))
+  const parts = [...own, ...count(/\.mp4$/, 'video'), ...count(/\.(jpg|png|webp)$/, 'thumbnail')]
+  const size =
+    bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`
+  return `${parts.join(', ') || 'nothing'}, ${size}`
+}
+
+async function uploadAs(
+  name: string,
+  dir: string,
+  paths: string[],
+  warn: (message: string) => void,
+  rename: boolean
+): Promise<UploadedArtifact> {
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const client = new DefaultArtifactClient()
   // Videos are compressed already: zipping them again costs time and saves nothing.
