@@ -8,7 +8,6 @@ import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
 import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
-import { artifactNames } from '../src/publish/layout.js'
 import { commentPage, escapeHtml } from './comment-page.js'
 
 const KEY = 'demo-key-not-a-secret'
@@ -86,13 +85,13 @@ What a reviewer would see:
  * artifact's copies in .demo/ (the simulator that served them is gone once the demo ends), and
  * a player for each video below it.
  * @param {string} comment
- * @param {Array<{ file: string, video_url: string | null, thumbnail_url: string | null }>} results
+ * @param {Array<{ file: string, video_url: string | null, thumbnail_url: string | null,
+ *   video_file: string | null, thumbnail_file: string | null }>} results the action's `results`
  * @param {string[]} extracted artifact files, relative to the repository
  */
 async function offlinePage(comment, results, extracted) {
-  const names = artifactNames(results.filter(r => r.video_url).map(r => r.file))
-  const local = (/** @type {string} */ file) => {
-    const found = extracted.find(e => e.split(path.sep).join('/').endsWith(`/${file}`))
+  const local = (/** @type {string | null} */ file) => {
+    const found = file && extracted.find(e => e.split(path.sep).join('/').endsWith(`/${file}`))
     return (
       found &&
       path.relative(out, path.join(ROOT, found)).split(path.sep).map(encodeURIComponent).join('/')
@@ -101,10 +100,9 @@ async function offlinePage(comment, results, extracted) {
   let markdown = comment
   const players = []
   for (const result of results) {
-    const name = names.get(result.file)
-    if (!name) continue
-    const video = local(`${name}.mp4`)
-    const thumbnail = local(`${name}.jpg`)
+    // Where the action says it put the files in the artifact.
+    const video = local(result.video_file)
+    const thumbnail = local(result.thumbnail_file)
     for (const [url, file] of [
       [result.video_url, video],
       [result.thumbnail_url, thumbnail]
