@@ -14,7 +14,8 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }
     ]
   },
-  testTimeout: 60000,
+  // Generous: an end-to-end test runs the action several times, and CI machines are busy.
+  testTimeout: 120_000,
   // Names the run for the test processes; see the file.
   globalSetup: '<rootDir>/__tests__/setup/global.ts',
   // Three test processes per two cores: the end-to-end tests spend most of their time waiting on

@@ -28,9 +28,9 @@ describe('the committed extract', () => {
 
   it('tells a contributor who adds a route to refresh it', async () => {
     await expect(
-      loadDescription([...IMPLEMENTED_ROUTES, 'GET /repos/{owner}/{repo}/releases'])
+      loadDescription([...IMPLEMENTED_ROUTES, 'GET /repos/{owner}/{repo}/branches'])
     ).rejects.toThrow(
-      /github-extract\.json \(@octokit\/openapi@[\d.]+\) lacks GET \/repos\/\{owner\}\/\{repo\}\/releases, which the GitHub stand-in serves: run `npm run refresh-openapi`/
+      /github-extract\.json \(@octokit\/openapi@[\d.]+\) lacks GET \/repos\/\{owner\}\/\{repo\}\/branches, which the GitHub stand-in serves: run `npm run refresh-openapi`/
     )
   })
 })

@@ -67,7 +67,8 @@ async function describe(files: string[], paths: string[]): Promise<string> {
     return n ? [`${n} ${noun}${n === 1 ? '' : 's'}`] : []
   }
   const own = files.filter(f => !f.includes('/') && /^[a-z]+\.json$/.test(f))
-  const parts = [...own, ...count(/\.mp4$/, 'video'), ...count(/\.(jpg|png|webp)$/, 'thumbnail')]
+  const media = [...count(/\.mp4$/, 'video'), ...count(/\.(jpg|png|webp)$/, 'thumbnail')]
+  const parts = [...own, ...(media.length ? [media.join(' and ')] : [])]
   const size =
     bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`
   return `${parts.join(', ') || 'nothing'}, ${size}`

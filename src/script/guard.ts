@@ -1,8 +1,8 @@
 // Parses scripts under a time limit. micromark, the Markdown parser, resolves runs of emphasis in
 // time that grows faster than their length: a hostile 1 MiB `*a*a*a…` kept it busy for minutes.
-// So each script is parsed in a worker thread (the action's own bundle, started again), and one
-// that takes longer than PARSE_LIMIT_MS is stopped and reported invalid, naming the file, while
-// the others go on. Plain data crosses the thread boundary: text in, the outcome out.
+// So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
+// started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
+// naming the file, while the others go on. Plain data crosses the thread boundary: text in, the outcome out.
 import { Worker } from 'node:worker_threads'
 import type { ScriptDefaults, ScriptOutcome } from '../types.js'
 import { parseScript } from './parse.js'
@@ -11,6 +11,12 @@ import { parseScript } from './parse.js'
 export const PARSE_LIMIT_MS = 5000
 /** Parses at once: the machine's cores, as the runners have two to four. */
 const WORKERS = 2
+/**
+ * Scripts up to this size are parsed on the main thread: the worst markup measured takes a few
+ * hundred milliseconds at this size (`*a` repeated: ~0.1–0.4 s at 4 KiB, 12 s at 64 KiB), far
+ * under the limit, while starting a worker costs half a second of CPU. A spoken minute is ~1 KiB.
+ */
+export const INLINE_BYTES = 4096
 
 export interface ParseRequest {
   file: string
@@ -114,6 +120,8 @@ export function createScriptParser(
 
   return {
     parse(file, text, defaults) {
+      if (Buffer.byteLength(text) <= INLINE_BYTES)
+        return Promise.resolve(parseNow(file, text, defaults))
       return new Promise(resolve => {
         queue.push({ file, text, defaults, resolve })
         const worker = idle.pop()
@@ -136,14 +144,16 @@ export function serveParsing(port: {
 }): void {
   port.on('message', ({ file, text, defaults }) => {
     port.postMessage({ started: true })
-    let outcome: ScriptOutcome
-    try {
-      outcome = parseScript(file, text, defaults)
-    } catch (error) {
-      outcome = refused(file, `the script could not be read: ${(error as Error).message}`)
-    }
-    port.postMessage(outcome)
+    port.postMessage(parseNow(file, text, defaults))
   })
+}
+
+function parseNow(file: string, text: string, defaults: ScriptDefaults): ScriptOutcome {
+  try {
+    return parseScript(file, text, defaults)
+  } catch (error) {
+    return refused(file, `the script could not be read: ${(error as Error).message}`)
+  }
 }
 
 function refused(file: string, message: string): ScriptOutcome {
