@@ -27,12 +27,13 @@ describe('download on completion', () => {
         'videos/quick-2.md': script('Quick two'),
         'videos/slow.md': script('Slow')
       },
-      // Links live 20 simulated seconds (1 s here); the slow video renders for 120 (6 s).
+      // Links live 40 simulated seconds (2 s here, time for a busy machine to fetch both files);
+      // the slow video renders for 200 (10 s), five times as long.
       sim: {
         plan: payload =>
           payload.title === 'Slow'
-            ? { processingSeconds: 120, mediaTtlSeconds: 20 }
-            : { processingSeconds: 2, mediaTtlSeconds: 20 }
+            ? { processingSeconds: 200, mediaTtlSeconds: 40 }
+            : { processingSeconds: 2, mediaTtlSeconds: 40 }
       }
     })
 

@@ -589,8 +589,10 @@ describe('trusting only what the queue vouches for', () => {
     const refusals: string[] = []
 
     const { generated } = await run([job('a'), job('b')], {}, { onRefused: m => refusals.push(m) })
+    // A poll already sent when the refusal came in may reach the simulator a moment later.
+    await new Promise(resolve => setTimeout(resolve, 100))
     const polls = sim.calls.filter(c => c.method === 'GET').length
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await new Promise(resolve => setTimeout(resolve, 300))
 
     const refused =
       'the request queue refused the API key (GET /api/v1/ie/requestqueue/apikey/requests/'
