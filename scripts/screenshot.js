@@ -2,7 +2,8 @@
 // built action twice on sample scripts against the local stand-ins (the second run changes one
 // script, so the others are reused), renders the comment with a GitHub-flavoured Markdown renderer
 // and GitHub's CSS, and screenshots it with headless Chromium while the simulator still serves
-// the thumbnails. Needs `chromium` on the PATH (Debian: `apt-get install chromium`).
+// the thumbnails. Needs `chromium` on the PATH and a colour emoji font (Debian:
+// `apt-get install chromium fonts-noto-color-emoji`).
 import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
