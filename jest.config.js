@@ -17,7 +17,7 @@ export default {
   // Generous: an end-to-end test runs the action several times, and CI machines are busy.
   testTimeout: 120_000,
   // Names the run for the test processes; see the file.
-  globalSetup: '<rootDir>/__tests__/setup/global.ts',
+  globalSetup: '<rootDir>/__tests__/setup/global.js',
   // Three test processes per two cores: the end-to-end tests spend most of their time waiting on
   // the action's child process and its simulated clock, so more of them than cores keep the CPU
   // busy; many more would starve the tests that time what they test. On a machine busy with

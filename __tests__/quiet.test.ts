@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import * as core from '@actions/core'
 import { CommandGuard, captureWorkflowCommands, install } from './setup/workflow-commands.js'
+import { neutralize } from './setup/commands.js'
 
 /** A stand-in for process.stdout and the console, recording what reaches the real output. */
 function fakeOutput() {
@@ -42,6 +43,36 @@ describe('workflow commands written by tests', () => {
     guard.filter('::add-mask::k\n')
     expect(() => guard.settle()).toThrow(/captureWorkflowCommands\(\)/)
     expect(() => guard.settle()).not.toThrow()
+  })
+
+  it('are named in the failure without a line of it being a command', () => {
+    const guard = new CommandGuard()
+    guard.filter('::add-mask::k\n   ##[error]old form\n')
+    let message = ''
+    try {
+      guard.settle()
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('"::add-mask::k"')
+    expect(message).toContain('"   ##[error]old form"')
+    expect(message.split('\n').filter(line => /^\s*(::|##\[)/.test(line))).toEqual([])
+  })
+
+  it("are made plain text in Jest's own report, every line kept", () => {
+    const report = [
+      'Expected: "ok"',
+      'Received:   ::error::boom',
+      '  ##[add-mask]s3cr3t',
+      'a URL like http://x::y stays'
+    ].join('\n')
+    const lines = neutralize(report).split('\n')
+    expect(lines).toHaveLength(4)
+    expect(lines.filter(line => /^\s*(::|##\[)/.test(line))).toEqual([])
+    expect(lines[1]).toBe('Received:   ::error::boom')
+    expect(neutralize('::error::boom\n')).toBe('(not run) ::error::boom\n')
+    expect(lines[2]).toBe('(not run) ##[add-mask]s3cr3t')
+    expect(lines[3]).toBe('a URL like http://x::y stays')
   })
 
   it('are handed to a test that asks for them', () => {

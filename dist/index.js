@@ -38696,6 +38696,51 @@ function stemOf(file) {
     return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command.
+
+/**
+ * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
+ * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
+ * the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+function logText(value) {
+    return (String(value)
+        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+        .replace(/::/g, ':%3A')
+        .replace(/##\[/g, '#%23['));
+}
+function percent(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+/** The collapsed group of log lines now open, if any. */
+let openGroup = null;
+/**
+ * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
+ * through logText). Returns its end, which ends it only while it is still the open group: work
+ * abandoned on cancellation must not close, long after, a group opened since.
+ */
+function startGroup(title) {
+    endOpenGroup();
+    const group = Symbol(title);
+    openGroup = group;
+    lib_core/* startGroup */.Oh(title);
+    return () => {
+        if (openGroup === group)
+            endOpenGroup();
+    };
+}
+/** Ends the open group: a warning written now must not be folded away under it. */
+function endOpenGroup() {
+    if (!openGroup)
+        return;
+    openGroup = null;
+    lib_core/* endGroup */.N4();
+}
+
 ;// CONCATENATED MODULE: ./src/publish/artifact.ts
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
@@ -38726,12 +38771,12 @@ async function uploadArtifact(name, dir, mediaFiles, warn) {
 async function uploadFiles(name, dir, files, warn, { rename = true } = {}) {
     const paths = files.map(f => external_node_path_default().join(dir, ...f.split('/')));
     // The client logs a dozen lines per upload ("Artifact name is valid!"…): fold them under one.
-    lib_core/* startGroup */.Oh(`Uploading artifact "${name}": ${await artifact_describe(files, paths)}`);
+    const endGroup = startGroup(`Uploading artifact "${logText(name)}": ${await artifact_describe(files, paths)}`);
     try {
         return await uploadAs(name, dir, paths, warn, rename);
     }
     finally {
-        lib_core/* endGroup */.N4();
+        endGroup();
     }
 }
 /**
@@ -39146,26 +39191,6 @@ function blank(file) {
         estimatedSeconds: null,
         problems: []
     };
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
-// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
-// `logText`, so it can neither start a line of its own nor be read as a command.
-/**
- * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
- * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
- * the two-character sequences that open a command (`::`, `##[`) broken the same way.
- */
-function logText(value) {
-    return (String(value)
-        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
-        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
-        .replace(/::/g, ':%3A')
-        .replace(/##\[/g, '#%23['));
-}
-function percent(ch) {
-    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
@@ -39590,10 +39615,10 @@ async function checkMySetup(settings, signal, outcomes, report) {
     const requests = requestsOf(outcomes);
     const models = requests.length ? requests.map(r => r.model) : [settings.model];
     const check = await checkSetup(queueClient(settings), models, signal);
-    lib_core/* startGroup */.Oh('Setup check: what the request queue shows this key');
+    const endCheck = startGroup('Setup check: what the request queue shows this key');
     for (const finding of check.findings)
         info(finding);
-    lib_core/* endGroup */.N4();
+    endCheck();
     reportParameters(check.details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
     report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
     return check.problem;
@@ -39705,7 +39730,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         if (plan.resumed.has(row.file))
             row.resumed = true;
     report.show();
-    lib_core/* startGroup */.Oh(`Generating ${plan.jobs.length} videos`);
+    const endGeneration = startGroup(`Generating ${plan.jobs.length} videos`);
     const byFile = new Map(rows.map(row => [row.file, row]));
     let refused = null;
     let rateLimited = null;
@@ -39741,8 +39766,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
             report.show();
         },
         onSummary: c => info(progressLine(c))
-    });
-    lib_core/* endGroup */.N4();
+    }).finally(endGeneration);
     return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
 }
 /** `the queue…` → `The queue…` */
@@ -39796,6 +39820,7 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
     // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
     // download or upload under way when the job is cancelled is abandoned.
     const abandon = (what) => () => {
+        endOpenGroup();
         lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
         return null;
     };
@@ -39925,9 +39950,9 @@ async function uploadShardReport(settings, run, rows, kept) {
  */
 async function aggregate(settings, event, github, workspace) {
     const selection = await selectScripts(settings, event, workspace, github);
-    lib_core/* startGroup */.Oh("Reading the shards' reports");
+    const endGroup = startGroup("Reading the shards' reports");
     const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
-    const collected = await collectReports(settings.artifactName, dir, info).finally(() => lib_core/* endGroup */.N4());
+    const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup);
     const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
     // Every shard of a run decides the same; with none, the event and inputs decide here.
     const spending = reports[0]
@@ -40034,7 +40059,7 @@ async function publishToRelease(tag, event, github, rows, directory, writeManife
     if (!github)
         return none('release is set, but github-token is empty: the release cannot be written');
     const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    lib_core/* startGroup */.Oh(`Publishing videos to the release ${tag}`);
+    const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`);
     try {
         const released = await publishRelease(github, target, rows, directory, info, { writeManifest });
         for (const row of rows)
@@ -40053,7 +40078,7 @@ async function publishToRelease(tag, event, github, rows, directory, writeManife
         return none(error.message);
     }
     finally {
-        lib_core/* endGroup */.N4();
+        endGroup();
     }
 }
 function releaseOf(tag, event, rows) {
@@ -59873,6 +59898,11 @@ const WORKERS = 2;
  * under the limit, while starting a worker costs half a second of CPU. A spoken minute is ~1 KiB.
  */
 const INLINE_BYTES = 4096;
+/**
+ * CPU a run may spend parsing on the main thread, all scripts together: past it, small scripts go
+ * to the workers too, so that many hostile small scripts cannot hold the main thread for long.
+ */
+const INLINE_BUDGET_MS = 2000;
 /** What the worker is started with, to tell it to parse rather than run the action. */
 const PARSER_ROLE = 'avatar-video-action:parse-scripts';
 /**
@@ -59887,6 +59917,7 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
         };
     }
     const queue = [];
+    let inlineMs = 0;
     const idle = [];
     const all = new Set();
     const start = () => {
@@ -59941,8 +59972,13 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     return {
         parse(file, text, defaults) {
-            if (Buffer.byteLength(text) <= INLINE_BYTES)
-                return Promise.resolve(parseNow(file, text, defaults));
+            if (inlineMs < INLINE_BUDGET_MS && Buffer.byteLength(text) <= INLINE_BYTES) {
+                const started = process.cpuUsage();
+                const outcome = parseNow(file, text, defaults);
+                const spent = process.cpuUsage(started);
+                inlineMs += (spent.user + spent.system) / 1000;
+                return Promise.resolve(outcome);
+            }
             return new Promise(resolve => {
                 queue.push({ file, text, defaults, resolve });
                 const worker = idle.pop();

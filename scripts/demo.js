@@ -56,13 +56,7 @@ try {
   const results = JSON.parse(run.outputs.results ?? '[]')
   const page = path.join(out, 'comment.html')
   await writeFile(page, await offlinePage(comment, results, extracted))
-  console.log(
-    run.stdout
-      .split('\n')
-      .filter(l => l && !l.startsWith('::'))
-      .map(l => `  │ ${l}`)
-      .join('\n')
-  )
+  console.log(runnerView(run.stdout))
   console.log(
     `\nThe action exited with ${run.code} after ${seconds} s; ${sim.billable} requests were billed.\n`
   )
@@ -125,4 +119,22 @@ async function offlinePage(comment, results, extracted) {
     ? `<p>Not part of the comment: the videos of the demo's artifact, from <code>.demo/artifact/</code>.</p>${players.join('')}`
     : ''
   return commentPage(markdown, { after })
+}
+
+/**
+ * The log as the runner shows it: each group one line under its title, collapsed, and no other
+ * workflow command.
+ * @param {string} stdout
+ */
+function runnerView(stdout) {
+  const shown = []
+  let folded = 0
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('::group::')) {
+      shown.push(`▸ ${line.slice('::group::'.length)}`)
+      folded = 1
+    } else if (line.startsWith('::endgroup::')) folded = 0
+    else if (line && !line.startsWith('::') && !folded) shown.push(line)
+  }
+  return shown.map(l => `  │ ${l}`).join('\n')
 }

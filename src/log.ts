@@ -1,6 +1,7 @@
 // The job log is read by the runner as well as by people: a line that starts with `::` (or holds
 // `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
 // `logText`, so it can neither start a line of its own nor be read as a command.
+import * as core from '@actions/core'
 
 /**
  * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
@@ -22,4 +23,29 @@ function percent(ch: string): string {
     Buffer.from(ch, 'utf8'),
     byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
   ).join('')
+}
+
+/** The collapsed group of log lines now open, if any. */
+let openGroup: symbol | null = null
+
+/**
+ * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
+ * through logText). Returns its end, which ends it only while it is still the open group: work
+ * abandoned on cancellation must not close, long after, a group opened since.
+ */
+export function startGroup(title: string): () => void {
+  endOpenGroup()
+  const group = Symbol(title)
+  openGroup = group
+  core.startGroup(title)
+  return () => {
+    if (openGroup === group) endOpenGroup()
+  }
+}
+
+/** Ends the open group: a warning written now must not be folded away under it. */
+export function endOpenGroup(): void {
+  if (!openGroup) return
+  openGroup = null
+  core.endGroup()
 }

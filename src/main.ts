@@ -30,7 +30,7 @@ import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.j
 import { publishRelease, updateReleaseManifest, type ReleasedVideo } from './publish/release.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import { logText } from './log.js'
+import { endOpenGroup, logText, startGroup } from './log.js'
 import {
   reportArtifactName,
   shardArtifactName,
@@ -213,9 +213,9 @@ async function checkMySetup(
   const requests = requestsOf(outcomes)
   const models = requests.length ? requests.map(r => r.model) : [settings.model]
   const check = await checkSetup(queueClient(settings), models, signal)
-  core.startGroup('Setup check: what the request queue shows this key')
+  const endCheck = startGroup('Setup check: what the request queue shows this key')
   for (const finding of check.findings) info(finding)
-  core.endGroup()
+  endCheck()
   reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
   report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
   return check.problem
@@ -380,7 +380,7 @@ async function generateVideos(
   for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
   report.show()
 
-  core.startGroup(`Generating ${plan.jobs.length} videos`)
+  const endGeneration = startGroup(`Generating ${plan.jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
   let refused: string | null = null
   let rateLimited: string | null = null
@@ -414,8 +414,7 @@ async function generateVideos(
       report.show()
     },
     onSummary: c => info(progressLine(c))
-  })
-  core.endGroup()
+  }).finally(endGeneration)
   return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
 }
 
@@ -500,6 +499,7 @@ async function keepMedia(
   // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
   // download or upload under way when the job is cancelled is abandoned.
   const abandon = (what: string) => () => {
+    endOpenGroup()
     core.warning(`Cancelled: the ${what} was abandoned; the comment comes first`)
     return null
   }
@@ -670,11 +670,9 @@ async function aggregate(
   workspace: string
 ): Promise<void> {
   const selection = await selectScripts(settings, event, workspace, github)
-  core.startGroup("Reading the shards' reports")
+  const endGroup = startGroup("Reading the shards' reports")
   const dir = path.join(tempDir(), `avatar-shard-reports-${process.pid}`)
-  const collected = await collectReports(settings.artifactName, dir, info).finally(() =>
-    core.endGroup()
-  )
+  const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup)
   const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index)
   // Every shard of a run decides the same; with none, the event and inputs decide here.
   const spending: Spending = reports[0]
@@ -791,7 +789,7 @@ async function publishToRelease(
   if (!github)
     return none('release is set, but github-token is empty: the release cannot be written')
   const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
-  core.startGroup(`Publishing videos to the release ${tag}`)
+  const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`)
   try {
     const released = await publishRelease(github, target, rows, directory, info, { writeManifest })
     for (const row of rows) row.release_url = released.videos.get(row.file) ?? null
@@ -808,7 +806,7 @@ async function publishToRelease(
   } catch (error) {
     return none((error as Error).message)
   } finally {
-    core.endGroup()
+    endGroup()
   }
 }
 

@@ -17,6 +17,10 @@ const CACHE = path.join(ROOT, 'node_modules', '.cache', 'avatar-video-action')
 const INPUTS = ['src', 'scripts/build.js', 'package.json', 'package-lock.json', 'tsconfig.json']
 /** A lock still without its holder's pid after this long was left by a killed process. */
 const PID_GRACE_MS = 10_000
+/** A build takes under a minute, several on a starved machine: a lock older than this is stale. */
+const LOCK_MAX_AGE_MS = 10 * 60_000
+/** Builds of other sources are removed when they are this old: another run may be using one. */
+const OTHER_BUILDS_AGE_MS = 60 * 60_000
 
 /** Names the test run (set by Jest's global setup for every test process). */
 const RUN = process.env.AVATAR_TEST_RUN ?? `pid ${process.pid}`
@@ -52,7 +56,9 @@ export async function inputsHash() {
 }
 
 async function buildOnce() {
-  const dir = path.join(CACHE, `build-${await inputsHash()}`)
+  // Jest's global setup hashes the sources once for the whole run (see __tests__/setup/global.js).
+  const key = process.env.AVATAR_TEST_BUILD ?? (await inputsHash())
+  const dir = path.join(CACHE, `build-${key}`)
   const lock = `${dir}.lock`
   const failure = `${dir}.failed`
   await mkdir(CACHE, { recursive: true })
@@ -101,23 +107,35 @@ async function build(/** @type {string} */ dir, /** @type {string} */ failure) {
     await rm(temporary, { recursive: true, force: true })
     if (!existsSync(path.join(dir, 'index.js'))) throw error
   }
-  // Keep only this build: earlier ones are of sources that no longer exist.
-  for (const entry of await readdir(CACHE)) {
+}
+
+/**
+ * Removes the builds of other sources, once they are an hour old: not while a test run that
+ * started before an edit may still be running one. Called once per run, before any test.
+ * @param {string} key the inputs hash of the build to keep
+ */
+export async function forgetOtherBuilds(key) {
+  const entries = await readdir(CACHE).catch(() => /** @type {string[]} */ ([]))
+  for (const entry of entries) {
+    if (!entry.startsWith('build-') || entry.startsWith(`build-${key}`)) continue
     const other = path.join(CACHE, entry)
-    if (entry.startsWith('build-') && other !== dir && !other.startsWith(`${dir}.`)) {
-      if (!entry.endsWith('.lock')) await rm(other, { recursive: true, force: true })
+    const info = await stat(other).catch(() => null)
+    if (info && Date.now() - info.mtimeMs > OTHER_BUILDS_AGE_MS) {
+      await rm(other, { recursive: true, force: true })
     }
   }
 }
 
 /** A lock whose process is gone: killed while it built. */
 async function isStale(/** @type {string} */ lock) {
+  const taken = await stat(lock).catch(() => null)
+  if (!taken) return false
+  const age = Date.now() - taken.mtimeMs
+  // A pid reused by another process would otherwise hold the lock for ever.
+  if (age > LOCK_MAX_AGE_MS) return true
   const pid = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => 0))
-  if (!pid) {
-    // The holder writes its pid right after it takes the lock.
-    const taken = await stat(lock).catch(() => null)
-    return taken !== null && Date.now() - taken.mtimeMs > PID_GRACE_MS
-  }
+  // The holder writes its pid right after it takes the lock.
+  if (!pid) return age > PID_GRACE_MS
   try {
     process.kill(pid, 0)
     return false

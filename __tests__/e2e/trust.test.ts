@@ -473,4 +473,47 @@ describe('cancellation while publishing', () => {
     expect(comment()).not.toContain('rendering…')
     expect(run.stdout).toMatch(/Cancelled: the (download|artifact upload) was abandoned/)
   })
+
+  it('says so outside the folded upload log, and closes each group once', async () => {
+    scene = await createScene({
+      files: { 'videos/a.md': script('A') },
+      sim: { plan: () => ({ immediate: true }) }
+    })
+    // Storage keeps failing: the upload client retries for minutes.
+    scene.artifacts.inject({ operation: 'PutBlob', status: 503, times: Infinity })
+    scene.artifacts.inject({ operation: 'PutBlock', status: 503, times: Infinity })
+    let child: ChildProcess | undefined
+    let stdout = ''
+    const running = scene.run({
+      event: scene.pullRequest(PR, ['videos/a.md']),
+      onSpawn: spawned => {
+        child = spawned
+        spawned.stdout?.on('data', chunk => (stdout += String(chunk)))
+      }
+    })
+    while (!stdout.includes('::group::Uploading artifact')) {
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    child!.kill('SIGINT')
+    setTimeout(() => child!.kill('SIGTERM'), 3000)
+
+    const run = await running
+
+    const lines = run.stdout.split('\n')
+    const warning = lines.findIndex(l => l.startsWith('::warning::Cancelled: the artifact upload'))
+    expect(warning).toBeGreaterThan(-1)
+    // Groups never nest and never end twice; the warning is in none of them.
+    let open = false
+    lines.forEach((line, i) => {
+      if (line.startsWith('::group::')) {
+        expect(open).toBe(false)
+        open = true
+      } else if (line.startsWith('::endgroup::')) {
+        expect(open).toBe(true)
+        open = false
+      } else if (i === warning) expect(open).toBe(false)
+    })
+    expect(open).toBe(false)
+    expect(results(run)[0]).toMatchObject({ status: 'success' })
+  })
 })

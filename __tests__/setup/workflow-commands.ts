@@ -4,9 +4,7 @@
 // wrote one, unless the test asked for them with captureWorkflowCommands().
 import { afterAll, afterEach } from '@jest/globals'
 import { format } from 'node:util'
-
-/** What the runner takes for a command: `::name::` or `::name props::`, leading spaces allowed. */
-const COMMAND = /^\s*::[A-Za-z][\w-]*(?: [^\n]*?)?::/
+import { COMMAND } from './commands.js'
 
 /** The workflow commands of one test: kept out of the output, and judged when the test ends. */
 export class CommandGuard {
@@ -36,7 +34,8 @@ export class CommandGuard {
     if (unexpected.length) {
       throw new Error(
         `The test wrote ${unexpected.length} workflow command(s), which a runner would obey:\n` +
-          unexpected.map(c => `  ${c}`).join('\n') +
+          // Quoted: Jest's parent process prints this message, and a runner would obey a bare line.
+          unexpected.map(c => `  ${JSON.stringify(c)}`).join('\n') +
           '\nPass the code under test its own writer (as readSettings takes `mask`), or call ' +
           'captureWorkflowCommands() in the test and assert on what it returns.'
       )

@@ -99,6 +99,15 @@ function steppedClock() {
   return { now: () => now, step: (ms: number) => (now += ms) }
 }
 
+/** Waits until `done()` holds, for at most 10 s; then fails saying what never happened. */
+async function until(done: () => boolean, never: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(never)
+    await sleep(10)
+  }
+}
+
 /**
  * Polls until the request ends; returns each status seen once, in order, and the last answer.
  * With `step`, the clock is moved between polls instead of waiting.
@@ -669,11 +678,11 @@ describe('injected faults', () => {
     const client = new AbortController()
     const submitting = submit(undefined, { signal: client.signal })
     // The client gives up once the simulator has the request, while the answer is delayed.
-    while (current().calls.length === 0) await sleep(5)
+    await until(() => current().calls.length > 0, 'the simulator never received the submit')
     client.abort()
     await expect(submitting).rejects.toThrow()
     expect(current().billable).toBe(0)
-    while (current().billable === 0) await sleep(20)
+    await until(() => current().billable > 0, 'the abandoned submit was never billed')
     expect(current().billable).toBe(1)
   })
 

@@ -2,7 +2,7 @@
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
 import { writeFile, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import * as core from '@actions/core'
+import { logText, startGroup } from '../log.js'
 import type { Result } from '../types.js'
 
 export interface UploadedArtifact {
@@ -48,11 +48,13 @@ export async function uploadFiles(
 ): Promise<UploadedArtifact> {
   const paths = files.map(f => path.join(dir, ...f.split('/')))
   // The client logs a dozen lines per upload ("Artifact name is valid!"…): fold them under one.
-  core.startGroup(`Uploading artifact "${name}": ${await describe(files, paths)}`)
+  const endGroup = startGroup(
+    `Uploading artifact "${logText(name)}": ${await describe(files, paths)}`
+  )
   try {
     return await uploadAs(name, dir, paths, warn, rename)
   } finally {
-    core.endGroup()
+    endGroup()
   }
 }
 

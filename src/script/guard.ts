@@ -17,6 +17,11 @@ const WORKERS = 2
  * under the limit, while starting a worker costs half a second of CPU. A spoken minute is ~1 KiB.
  */
 export const INLINE_BYTES = 4096
+/**
+ * CPU a run may spend parsing on the main thread, all scripts together: past it, small scripts go
+ * to the workers too, so that many hostile small scripts cannot hold the main thread for long.
+ */
+export const INLINE_BUDGET_MS = 2000
 
 export interface ParseRequest {
   file: string
@@ -57,6 +62,7 @@ export function createScriptParser(
     }
   }
   const queue: Job[] = []
+  let inlineMs = 0
   const idle: Worker[] = []
   const all = new Set<Worker>()
 
@@ -120,8 +126,13 @@ export function createScriptParser(
 
   return {
     parse(file, text, defaults) {
-      if (Buffer.byteLength(text) <= INLINE_BYTES)
-        return Promise.resolve(parseNow(file, text, defaults))
+      if (inlineMs < INLINE_BUDGET_MS && Buffer.byteLength(text) <= INLINE_BYTES) {
+        const started = process.cpuUsage()
+        const outcome = parseNow(file, text, defaults)
+        const spent = process.cpuUsage(started)
+        inlineMs += (spent.user + spent.system) / 1000
+        return Promise.resolve(outcome)
+      }
       return new Promise(resolve => {
         queue.push({ file, text, defaults, resolve })
         const worker = idle.pop()
