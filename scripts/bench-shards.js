@@ -14,6 +14,7 @@ import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
 import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
+import { table } from './print-table.js'
 
 const SHARDS = 4
 /** Real milliseconds per simulated second, as in scripts/bench.js. */
@@ -328,22 +329,6 @@ function statuses(results) {
   return Object.fromEntries(
     results.map(r => [r.file, r.status]).sort(([a], [b]) => String(a).localeCompare(String(b)))
   )
-}
-
-/**
- * @param {string[]} header
- * @param {string[][]} rows
- */
-function table(header, rows) {
-  const widths = header.map((_, col) =>
-    Math.max(...[header, ...rows].map(row => (row[col] ?? '').length))
-  )
-  for (const row of [header, ...rows]) {
-    const cells = row.map((cell, col) =>
-      col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)
-    )
-    console.log(`   ${cells.join('   ')}`.trimEnd())
-  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { startGitHub } from '../stand-ins/github.js'
 import { startArtifactService } from '../stand-ins/artifact.js'
 import { pullRequestEvent } from '../stand-ins/events.js'
 import { againstStandIns, runAction, ROOT, SAMPLE_INPUTS } from '../stand-ins/runner.js'
+import { table } from './print-table.js'
 
 const SCRIPTS = 50
 /**
@@ -797,22 +798,6 @@ function median(values) {
   return sorted.length % 2
     ? (sorted[middle] ?? NaN)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
-
-/**
- * @param {string[]} header
- * @param {string[][]} rows
- */
-function table(header, rows) {
-  const widths = header.map((_, col) =>
-    Math.max(...[header, ...rows].map(row => (row[col] ?? '').length))
-  )
-  for (const row of [header, ...rows]) {
-    const cells = row.map((cell, col) =>
-      col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)
-    )
-    console.log(`   ${cells.join('   ')}`.trimEnd())
-  }
 }
 
 /**
