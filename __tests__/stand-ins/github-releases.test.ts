@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { startGitHub, type GitHubStandIn } from '../../stand-ins/github.js'
 import { githubAssetName } from '../../stand-ins/github-releases.js'
+import { failure } from './octokit.js'
 
 const repo = { owner: 'Codertocat', repo: 'Hello-World' }
 const TAG = 'avatar-videos'
@@ -27,16 +28,6 @@ async function restart(options: Parameters<typeof startGitHub>[0]) {
   await gh.close()
   gh = await startGitHub(options)
   octokit = getOctokit('ghs_standin', { baseUrl: gh.url })
-}
-
-/** The status and body of a request Octokit rejects. */
-async function failure(request: Promise<unknown>) {
-  const error = (await request.then(
-    () => undefined,
-    (e: unknown) => e
-  )) as { status: number; response: { data: unknown } }
-  if (!error) throw new Error('the request succeeded')
-  return { status: error.status, body: error.response.data }
 }
 
 async function createRelease(make_latest: 'true' | 'false' | 'legacy' = 'false') {

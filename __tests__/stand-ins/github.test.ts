@@ -6,6 +6,7 @@ import { Octokit } from '@octokit/core'
 import { paginateRest } from '@octokit/plugin-paginate-rest'
 import { throttling } from '@octokit/plugin-throttling'
 import { startGitHub, type GitHubStandIn } from '../../stand-ins/github.js'
+import { failure } from './octokit.js'
 
 const repo = { owner: 'Codertocat', repo: 'Hello-World' }
 // The action's client also throttles writes to one a second; these tests only want its paging.
@@ -25,16 +26,6 @@ afterEach(async () => {
 
 function client(token: string) {
   return new Client({ auth: token, baseUrl: gh.url })
-}
-
-/** The status and body of a request Octokit rejects. */
-async function failure(request: Promise<unknown>) {
-  const error = (await request.then(
-    () => undefined,
-    (e: unknown) => e
-  )) as { status: number; response: { data: unknown } }
-  if (!error) throw new Error('the request succeeded')
-  return { status: error.status, body: error.response.data }
 }
 
 function files(count: number) {
