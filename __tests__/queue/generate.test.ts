@@ -5,7 +5,7 @@ import { generate, type Job, type GenerateOptions } from '../../src/queue/genera
 import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import { QueueError, type Sleep } from '../../src/queue/http.js'
 import type { Plan } from '../../stand-ins/request-queue.js'
-import { callsOf, clientFor, startSim, videoRequest, type Sim } from './helpers.js'
+import { callsOf, clientFor, remoteRequest, startSim, videoRequest, type Sim } from './helpers.js'
 import { hashRequest } from '../../src/script/index.js'
 
 let sim: Sim | undefined
@@ -74,24 +74,6 @@ function scriptedQueue(clock: { t: number }, rendersMs: Record<string, number>) 
     models: async () => []
   }
   return { client, polls, mostActive: () => mostActive }
-}
-
-/** A request the queue answers about, with nothing in it yet. */
-function queuedRequest(id: string): RemoteRequest {
-  return {
-    requestId: id,
-    status: 'queued',
-    terminal: false,
-    videoUrl: null,
-    mediaUrls: [],
-    thumbnailUrl: null,
-    duration: null,
-    reason: null,
-    outcomeKeys: null,
-    outcomeExcerpt: null,
-    payload: undefined,
-    createdAt: null
-  }
 }
 
 function job(file: string, words?: string): Job {
@@ -440,7 +422,7 @@ describe('a request not visible yet', () => {
     const { clock, now, sleep } = virtualClock()
     const polled: number[] = []
     const client: QueueClient = {
-      submit: async () => ({ ...queuedRequest('req-1'), status: 'queued' }),
+      submit: async () => remoteRequest('req-1'),
       get: async id => {
         polled.push(clock.t / 1000)
         throw new QueueError(`GET /requests/${id}: HTTP 404: request not found`, 404)

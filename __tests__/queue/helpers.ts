@@ -1,7 +1,7 @@
 // Shared by the request-queue tests: the simulator with fast time, a client whose retry waits
 // are recorded instead of slept, and a valid heygen-avatar-4 payload.
 import { startRequestQueue, type SimOptions } from '../../stand-ins/request-queue.js'
-import { createQueueClient, type QueueClient } from '../../src/queue/client.js'
+import { createQueueClient, type QueueClient, type RemoteRequest } from '../../src/queue/client.js'
 import type { RetryPolicy } from '../../src/queue/http.js'
 import { hashRequest } from '../../src/script/index.js'
 import type { VideoRequest } from '../../src/types.js'
@@ -77,4 +77,23 @@ export function callsOf(sim: Sim): string[] {
     const path = c.path.replace(/^.*\/apikey/, '').replace(/\/requests\/.+$/, '/requests/:id')
     return `${c.method} ${path} ${c.status}`
   })
+}
+
+/** What the queue answers about request `id`: queued with nothing in it yet, unless `fields` say. */
+export function remoteRequest(id: string, fields: Partial<RemoteRequest> = {}): RemoteRequest {
+  return {
+    requestId: id,
+    status: 'queued',
+    terminal: false,
+    videoUrl: null,
+    mediaUrls: [],
+    thumbnailUrl: null,
+    duration: null,
+    reason: null,
+    outcomeKeys: null,
+    outcomeExcerpt: null,
+    payload: undefined,
+    createdAt: null,
+    ...fields
+  }
 }

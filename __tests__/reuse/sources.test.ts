@@ -4,6 +4,7 @@ import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import { QueueError } from '../../src/queue/http.js'
 import { hashRequest } from '../../src/script/index.js'
 import type { VideoRequest } from '../../src/types.js'
+import { remoteRequest } from '../queue/helpers.js'
 
 const MODEL = 'heygen-avatar-4'
 
@@ -21,20 +22,8 @@ function request(title: string): VideoRequest {
 }
 
 function remote(id: string, status: string, payload: unknown, createdAt = 0): RemoteRequest {
-  return {
-    requestId: id,
-    status,
-    terminal: ['success', 'failed', 'cancelled'].includes(status),
-    videoUrl: null,
-    mediaUrls: [],
-    thumbnailUrl: null,
-    duration: null,
-    reason: null,
-    outcomeKeys: null,
-    outcomeExcerpt: null,
-    payload,
-    createdAt
-  }
+  const terminal = ['success', 'failed', 'cancelled'].includes(status)
+  return remoteRequest(id, { status, terminal, payload, createdAt })
 }
 
 /** A queue whose list shows `listed` (of `total`), and whose status answers come from `byId`. */
