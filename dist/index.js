@@ -34169,8 +34169,9 @@ class InputError extends Error {
 }
 /**
  * @param read an input by its action.yml name
- * @param workspace what `working-directory` is relative to
- * @param mask hides a value in the job's log (tests pass their own, to keep their output quiet)
+ * @param options.workspace what `working-directory` is relative to
+ * @param options.mask hides a value in the job's log (tests pass their own, to keep their output
+ *   quiet)
  */
 function readSettings(read = name => lib_core/* getInput */.V4(name), { workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(), mask = lib_core/* setSecret */.Pq } = {}) {
     const apiKey = read('api-key').trim();
@@ -59885,7 +59886,8 @@ var external_node_worker_threads_ = __nccwpck_require__(75919);
 // time that grows faster than their length: a hostile 1 MiB `*a*a*a…` kept it busy for minutes.
 // So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
 // started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
-// naming the file, while the others go on. Plain data crosses the thread boundary: text in, the outcome out.
+// naming the file, while the others go on. Plain data crosses the thread boundary: text in, the
+// outcome out.
 
 
 /** Far beyond what any real script needs (milliseconds for a page of Markdown). */

@@ -59,8 +59,9 @@ type Read = (name: string) => string
 
 /**
  * @param read an input by its action.yml name
- * @param workspace what `working-directory` is relative to
- * @param mask hides a value in the job's log (tests pass their own, to keep their output quiet)
+ * @param options.workspace what `working-directory` is relative to
+ * @param options.mask hides a value in the job's log (tests pass their own, to keep their output
+ *   quiet)
  */
 export function readSettings(
   read: Read = name => core.getInput(name),

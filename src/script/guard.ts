@@ -2,7 +2,8 @@
 // time that grows faster than their length: a hostile 1 MiB `*a*a*a…` kept it busy for minutes.
 // So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
 // started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
-// naming the file, while the others go on. Plain data crosses the thread boundary: text in, the outcome out.
+// naming the file, while the others go on. Plain data crosses the thread boundary: text in, the
+// outcome out.
 import { Worker } from 'node:worker_threads'
 import type { ScriptDefaults, ScriptOutcome } from '../types.js'
 import { parseScript } from './parse.js'
