@@ -31,6 +31,12 @@ export interface PushInfo {
 
 const ZERO_SHA = /^0+$/
 
+type Json = Record<string, unknown>
+
+function association(value: unknown): string {
+  return String(value ?? 'NONE').toUpperCase()
+}
+
 /** What a `push` event's payload says, read once. */
 export function readPush(payload: Record<string, unknown>): PushInfo {
   const ref = String(payload.ref ?? '')
@@ -49,6 +55,57 @@ export function readPush(payload: Record<string, unknown>): PushInfo {
   }
 }
 
+/**
+ * Whoever's action started the run, where someone without write access may have: the author of
+ * the comment, review, discussion or issue the event is about.
+ */
+export interface ActorInfo {
+  /** Who they are in a sentence: "commenter", "reviewer". */
+  role: string
+  /** Their `author_association`, upper-case; NONE when the payload names none. */
+  association: string
+}
+
+/** The event's object each of these events is about, whose author caused it, and their role. */
+const AUTHORED: Record<string, { key: string; role: string }> = {
+  issue_comment: { key: 'comment', role: 'commenter' },
+  pull_request_review: { key: 'review', role: 'reviewer' },
+  pull_request_review_comment: { key: 'comment', role: 'commenter' },
+  discussion: { key: 'discussion', role: 'discussion author' },
+  discussion_comment: { key: 'comment', role: 'commenter' },
+  issues: { key: 'issue', role: 'issue author' }
+}
+
+/**
+ * Who caused an event of this name, where the payload says. On a comment (of a pull request too)
+ * that is the comment's author, not the issue's: the commenter started the run. Where someone
+ * else acted on it (a maintainer labelling an outsider's issue), the author still decides, which
+ * errs towards not spending.
+ */
+export function readActor(name: string, payload: Json): ActorInfo | null {
+  const authored = AUTHORED[name]
+  if (!authored) return null
+  const object = payload[authored.key] as Json | undefined
+  return { role: authored.role, association: association(object?.author_association) }
+}
+
+export interface WorkflowRunInfo {
+  /** The run before this one was for a commit of another repository: a fork's pull request. */
+  fromFork: boolean
+  /** The event that started the run before this one, e.g. `push`. */
+  event: string
+}
+
+/** What a `workflow_run` event's payload says about the run that triggered it. */
+export function readWorkflowRun(payload: Json): WorkflowRunInfo | null {
+  const run = payload.workflow_run as Json | undefined
+  if (!run) return null
+  const head = String((run.head_repository as Json | undefined)?.full_name ?? '')
+  const own = String((payload.repository as Json | undefined)?.full_name ?? '')
+  // No head repository to compare counts as another's: nothing says it is this one.
+  return { fromFork: !head || !own || head !== own, event: String(run.event ?? '') }
+}
+
 export interface EventInfo {
   name: string
   owner: string
@@ -60,11 +117,12 @@ export interface EventInfo {
   pullRequest: PullRequestInfo | null
   push: PushInfo | null
   mergeGroup: { baseSha: string; headSha: string } | null
+  /** The commenter, reviewer or author who caused the run, for the events that name one. */
+  actor: ActorInfo | null
+  workflowRun: WorkflowRunInfo | null
   /** `scripts` given to a workflow_dispatch run, one glob per line. */
   dispatchScripts: string | null
 }
-
-type Json = Record<string, unknown>
 
 export function readEvent(): EventInfo {
   const payload = context.payload as Json
@@ -92,7 +150,7 @@ export function readEvent(): EventInfo {
           number: pr.number as number,
           headSha: head?.sha as string,
           baseSha: base?.sha as string,
-          authorAssociation: String(pr.author_association ?? 'NONE').toUpperCase(),
+          authorAssociation: association(pr.author_association),
           author: String((pr.user as Json | undefined)?.login ?? ''),
           fromFork: Boolean(headRepo && baseRepo && headRepo.full_name !== baseRepo.full_name),
           changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
@@ -102,6 +160,8 @@ export function readEvent(): EventInfo {
     mergeGroup: mergeGroup
       ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
       : null,
+    actor: readActor(context.eventName, payload),
+    workflowRun: context.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
     dispatchScripts:
       typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
   }
