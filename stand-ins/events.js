@@ -162,6 +162,37 @@ export function scheduleEvent(cron = '30 5 * * 1') {
 }
 
 /**
+ * An `issue_comment` payload (created) whose comment's author has this association with the
+ * repository; the issue is the examples' own, opened by its owner.
+ * @param {{ authorAssociation?: string }} [scenario]
+ * @returns {Payload}
+ */
+export function issueCommentEvent(scenario = {}) {
+  const payload = webhookExample('issue_comment', 'created')
+  payload.comment.author_association = scenario.authorAssociation ?? 'OWNER'
+  return payload
+}
+
+/**
+ * A `workflow_run` payload (completed) in Codertocat/Hello-World, after a run for `event`, whose
+ * head lives in CONTRIBUTOR's fork when `fork` is set (a fork's pull request started it).
+ * @param {{ event?: string, fork?: boolean }} [scenario]
+ * @returns {Payload}
+ */
+export function workflowRunEvent(scenario = {}) {
+  const payload = webhookExample('workflow_run', 'completed')
+  delete payload.organization
+  const { repository, sender } = webhookExample('pull_request', 'opened')
+  const { event = 'pull_request', fork = false } = scenario
+  Object.assign(payload.workflow_run, {
+    event,
+    repository,
+    head_repository: fork ? forkOf(repository) : repository
+  })
+  return { ...payload, repository, sender }
+}
+
+/**
  * @param {string} event
  * @param {(payload: Payload) => boolean} accept
  * @returns {Payload | undefined}
@@ -177,19 +208,30 @@ function firstExample(event, accept) {
 /** Makes the head a branch of a fork owned by CONTRIBUTOR, who then authored the pull request. */
 function moveHeadToFork(/** @type {Payload} */ pr) {
   const owner = pr.head.repo.owner
-  /** @param {unknown} value */
-  const renamed = value =>
-    JSON.parse(
-      JSON.stringify(value)
-        .replaceAll(owner.login, CONTRIBUTOR.login)
-        .replaceAll(owner.node_id, nodeId('04:User', CONTRIBUTOR.id))
-        .replaceAll(String(owner.id), String(CONTRIBUTOR.id))
-    )
-  const repoId = pr.head.repo.id + 1
-  pr.head.repo = { ...renamed(pr.head.repo), id: repoId, node_id: nodeId('010:Repository', repoId) }
-  pr.head.repo.fork = true
-  pr.head.user = renamed(pr.head.user)
+  pr.head.repo = forkOf(pr.head.repo)
+  pr.head.user = ownedByContributor(pr.head.user, owner)
   pr.user = pr.head.user
+}
+
+/** CONTRIBUTOR's fork of a repository. */
+function forkOf(/** @type {Payload} */ repo) {
+  const id = repo.id + 1
+  return {
+    ...ownedByContributor(repo, repo.owner),
+    id,
+    node_id: nodeId('010:Repository', id),
+    fork: true
+  }
+}
+
+/** `value` with every mention of `owner` made one of CONTRIBUTOR. */
+function ownedByContributor(/** @type {unknown} */ value, /** @type {Payload} */ owner) {
+  return JSON.parse(
+    JSON.stringify(value)
+      .replaceAll(owner.login, CONTRIBUTOR.login)
+      .replaceAll(owner.node_id, nodeId('04:User', CONTRIBUTOR.id))
+      .replaceAll(String(owner.id), String(CONTRIBUTOR.id))
+  )
 }
 
 /** GitHub's legacy global node id: base64 of the type and database id. */

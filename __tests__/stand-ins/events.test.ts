@@ -5,12 +5,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import {
+  issueCommentEvent,
   mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
   scheduleEvent,
   webhookExample,
   workflowDispatchEvent,
+  workflowRunEvent,
   writeEvent
 } from '../../stand-ins/events.js'
 
@@ -124,6 +126,35 @@ describe('workflowDispatchEvent', () => {
       repository: { full_name: 'Codertocat/Hello-World' }
     })
     expect(event).not.toHaveProperty('organization')
+  })
+})
+
+describe('issueCommentEvent', () => {
+  it("gives the real comment its author's association", () => {
+    expect(issueCommentEvent({ authorAssociation: 'NONE' })).toMatchObject({
+      action: 'created',
+      comment: { author_association: 'NONE' },
+      issue: { author_association: 'OWNER' },
+      repository: { full_name: 'Codertocat/Hello-World' }
+    })
+  })
+})
+
+describe('workflowRunEvent', () => {
+  it("puts the run in the other events' repository, its head in a fork when asked", () => {
+    const own = workflowRunEvent({ event: 'push' })
+    const fork = workflowRunEvent({ fork: true })
+
+    expect(own).toMatchObject({
+      repository: { full_name: 'Codertocat/Hello-World' },
+      workflow_run: { event: 'push', head_repository: { full_name: 'Codertocat/Hello-World' } }
+    })
+    expect(fork.workflow_run).toMatchObject({
+      event: 'pull_request',
+      repository: { full_name: 'Codertocat/Hello-World' },
+      head_repository: { full_name: 'octocat/Hello-World', fork: true }
+    })
+    expect(fork).not.toHaveProperty('organization')
   })
 })
 

@@ -82,7 +82,7 @@ const AUTHORED: Record<string, { key: string; role: string }> = {
  * else acted on it (a maintainer labelling an outsider's issue), the author still decides, which
  * errs towards not spending.
  */
-export function readActor(name: string, payload: Json): ActorInfo | null {
+function readActor(name: string, payload: Json): ActorInfo | null {
   const authored = AUTHORED[name]
   if (!authored) return null
   const object = payload[authored.key] as Json | undefined
@@ -97,7 +97,7 @@ export interface WorkflowRunInfo {
 }
 
 /** What a `workflow_run` event's payload says about the run that triggered it. */
-export function readWorkflowRun(payload: Json): WorkflowRunInfo | null {
+function readWorkflowRun(payload: Json): WorkflowRunInfo | null {
   const run = payload.workflow_run as Json | undefined
   if (!run) return null
   const head = String((run.head_repository as Json | undefined)?.full_name ?? '')
@@ -124,9 +124,15 @@ export interface EventInfo {
   dispatchScripts: string | null
 }
 
-export function readEvent(): EventInfo {
-  const payload = context.payload as Json
-  const { owner, repo } = context.repo
+/** What the runner says of the event: the toolkit's `context`, or a test's stand-in for it. */
+export type EventSource = Pick<
+  typeof context,
+  'eventName' | 'payload' | 'repo' | 'sha' | 'serverUrl' | 'runId'
+>
+
+export function readEvent(source: EventSource = context): EventInfo {
+  const payload = source.payload as Json
+  const { owner, repo } = source.repo
   const pr = payload.pull_request as Json | undefined
   const head = pr?.head as Json | undefined
   const base = pr?.base as Json | undefined
@@ -134,16 +140,16 @@ export function readEvent(): EventInfo {
   const baseRepo = base?.repo as Json | undefined
   const mergeGroup = payload.merge_group as Json | undefined
   const inputs = payload.inputs as Json | undefined
-  const runUrl = context.runId
-    ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`
+  const runUrl = source.runId
+    ? `${source.serverUrl}/${owner}/${repo}/actions/runs/${source.runId}`
     : null
 
   return {
-    name: context.eventName,
+    name: source.eventName,
     owner,
     repo,
-    sha: (head?.sha as string) ?? context.sha,
-    serverUrl: context.serverUrl,
+    sha: (head?.sha as string) ?? source.sha,
+    serverUrl: source.serverUrl,
     runUrl,
     pullRequest: pr
       ? {
@@ -156,12 +162,12 @@ export function readEvent(): EventInfo {
           changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
         }
       : null,
-    push: context.eventName === 'push' ? readPush(payload) : null,
+    push: source.eventName === 'push' ? readPush(payload) : null,
     mergeGroup: mergeGroup
       ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
       : null,
-    actor: readActor(context.eventName, payload),
-    workflowRun: context.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
+    actor: readActor(source.eventName, payload),
+    workflowRun: source.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
     dispatchScripts:
       typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
   }
