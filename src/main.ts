@@ -106,7 +106,9 @@ async function job(
   // The final job of a matrix generates nothing: it reports what the shards did.
   if (settings.aggregate) return aggregate(settings, event, github, workspace)
   const spending = decideSpending(settings, event)
-  if (spending.dryRun) core.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim())
+  // The notice can name what the payload says (an association, an event): escaped like all text.
+  const notice = `Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()
+  if (spending.dryRun) core.notice(logText(notice))
 
   // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
   const selection = await selectScripts(settings, event, workspace, github)

@@ -3,11 +3,14 @@
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import {
+  issueCommentEvent,
   mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
   scheduleEvent,
-  workflowDispatchEvent
+  webhookExample,
+  workflowDispatchEvent,
+  workflowRunEvent
 } from '../../stand-ins/events.js'
 import { createScene, results, type Scene } from './harness.js'
 
@@ -301,7 +304,7 @@ describe('pull_request_target', () => {
     const body = readable(scene.github.comments(PR)[0]!.body as string)
     expect(body).toContain('Dry run')
     expect(body).toContain(
-      "The author's association with the repository (FIRST_TIME_CONTRIBUTOR) is not in allowed-associations"
+      "The pull request author's association with the repository (FIRST_TIME_CONTRIBUTOR) is not in allowed-associations"
     )
     expect(body).toContain('A maintainer can approve it by adding the label')
     expect(scene.github.violations).toEqual([])
@@ -481,6 +484,95 @@ describe('workflow_dispatch and schedule', () => {
     expect(warnings(run)).toEqual([
       'No file in the workspace matches the scripts pattern "clips/**/*.yml"'
     ])
+  })
+})
+
+describe('events an outsider can cause', () => {
+  const FILES = scripts('videos/a.md', 'videos/b.md')
+
+  /** A dry run: nothing reached the queue, every script checked, the notice in log and summary. */
+  function expectDryRun(run: Run, notice: RegExp) {
+    expect(run.code).toBe(0)
+    expect(scene.sim.calls).toHaveLength(0)
+    expect(results(run)).toMatchObject([
+      { file: 'videos/a.md', status: 'skipped' },
+      { file: 'videos/b.md', status: 'skipped' }
+    ])
+    expect(notices(run).join('\n')).toMatch(notice)
+    expect(readable(run.summary)).toMatch(notice)
+  }
+
+  it("checks every script without spending on an outsider's comment, and says how to approve", async () => {
+    scene = await createScene({ files: FILES })
+    const payload = issueCommentEvent({ authorAssociation: 'NONE' })
+
+    const run = await scene.run({ event: { name: 'issue_comment', payload } })
+
+    expectDryRun(
+      run,
+      /The commenter's association with the repository \(NONE\) is not in allowed-associations \(OWNER, MEMBER, COLLABORATOR\), so the scripts were checked and no videos were generated\. A maintainer can approve it by causing the event themselves \(for example, with a comment of their own\), or by running the workflow manually\./
+    )
+  })
+
+  it('checks without spending under mode: all too', async () => {
+    scene = await createScene({ files: FILES })
+    const payload = issueCommentEvent({ authorAssociation: 'NONE' })
+
+    const run = await scene.run({
+      event: { name: 'issue_comment', payload },
+      inputs: { mode: 'all' }
+    })
+
+    expectDryRun(run, /The commenter's association with the repository \(NONE\)/)
+  })
+
+  it("generates on a member's comment", async () => {
+    scene = await createScene({ files: FILES })
+    const payload = issueCommentEvent({ authorAssociation: 'MEMBER' })
+
+    const run = await scene.run({ event: { name: 'issue_comment', payload } })
+
+    expect(run.code).toBe(0)
+    expect(submitted()).toEqual(['videos/a.md', 'videos/b.md'])
+    expect(notices(run)).toEqual([])
+  })
+
+  it("checks without spending on a workflow_run after a fork's pull request", async () => {
+    scene = await createScene({ files: FILES })
+
+    const run = await scene.run({
+      event: { name: 'workflow_run', payload: workflowRunEvent({ fork: true }) }
+    })
+
+    expectDryRun(
+      run,
+      /This workflow_run follows a run for another repository's commit \(a fork's pull request\).*A maintainer can approve it by running the workflow manually \(workflow_dispatch\)/
+    )
+  })
+
+  it('generates on a workflow_run after a push to this repository', async () => {
+    scene = await createScene({ files: FILES })
+
+    const run = await scene.run({
+      event: { name: 'workflow_run', payload: workflowRunEvent({ event: 'push' }) }
+    })
+
+    expect(run.code).toBe(0)
+    expect(submitted()).toEqual(['videos/a.md', 'videos/b.md'])
+  })
+
+  it('checks without spending on an event it does not know', async () => {
+    scene = await createScene({ files: FILES })
+
+    // Anyone can star a repository.
+    const run = await scene.run({
+      event: { name: 'watch', payload: webhookExample('watch', 'started') }
+    })
+
+    expectDryRun(
+      run,
+      /The action does not know who can cause a watch event; it counts as NONE, which is not in allowed-associations/
+    )
   })
 })
 
