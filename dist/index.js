@@ -34372,6 +34372,9 @@ var github = __nccwpck_require__(61351);
 // What the triggering event says, read once from the runner's environment.
 
 const ZERO_SHA = /^0+$/;
+function association(value) {
+    return String(value ?? 'NONE').toUpperCase();
+}
 /** What a `push` event's payload says, read once. */
 function readPush(payload) {
     const ref = String(payload.ref ?? '');
@@ -34389,9 +34392,41 @@ function readPush(payload) {
         defaultBranch: String(repository?.default_branch ?? '') || null
     };
 }
-function readEvent() {
-    const payload = github/* context */._.payload;
-    const { owner, repo } = github/* context */._.repo;
+/** The event's object each of these events is about, whose author caused it, and their role. */
+const AUTHORED = {
+    issue_comment: { key: 'comment', role: 'commenter' },
+    pull_request_review: { key: 'review', role: 'reviewer' },
+    pull_request_review_comment: { key: 'comment', role: 'commenter' },
+    discussion: { key: 'discussion', role: 'discussion author' },
+    discussion_comment: { key: 'comment', role: 'commenter' },
+    issues: { key: 'issue', role: 'issue author' }
+};
+/**
+ * Who caused an event of this name, where the payload says. On a comment (of a pull request too)
+ * that is the comment's author, not the issue's: the commenter started the run. Where someone
+ * else acted on it (a maintainer labelling an outsider's issue), the author still decides, which
+ * errs towards not spending.
+ */
+function readActor(name, payload) {
+    const authored = AUTHORED[name];
+    if (!authored)
+        return null;
+    const object = payload[authored.key];
+    return { role: authored.role, association: association(object?.author_association) };
+}
+/** What a `workflow_run` event's payload says about the run that triggered it. */
+function readWorkflowRun(payload) {
+    const run = payload.workflow_run;
+    if (!run)
+        return null;
+    const head = String(run.head_repository?.full_name ?? '');
+    const own = String(payload.repository?.full_name ?? '');
+    // No head repository to compare counts as another's: nothing says it is this one.
+    return { fromFork: !head || !own || head !== own, event: String(run.event ?? '') };
+}
+function readEvent(source = github/* context */._) {
+    const payload = source.payload;
+    const { owner, repo } = source.repo;
     const pr = payload.pull_request;
     const head = pr?.head;
     const base = pr?.base;
@@ -34399,31 +34434,33 @@ function readEvent() {
     const baseRepo = base?.repo;
     const mergeGroup = payload.merge_group;
     const inputs = payload.inputs;
-    const runUrl = github/* context */._.runId
-        ? `${github/* context */._.serverUrl}/${owner}/${repo}/actions/runs/${github/* context */._.runId}`
+    const runUrl = source.runId
+        ? `${source.serverUrl}/${owner}/${repo}/actions/runs/${source.runId}`
         : null;
     return {
-        name: github/* context */._.eventName,
+        name: source.eventName,
         owner,
         repo,
-        sha: head?.sha ?? github/* context */._.sha,
-        serverUrl: github/* context */._.serverUrl,
+        sha: head?.sha ?? source.sha,
+        serverUrl: source.serverUrl,
         runUrl,
         pullRequest: pr
             ? {
                 number: pr.number,
                 headSha: head?.sha,
                 baseSha: base?.sha,
-                authorAssociation: String(pr.author_association ?? 'NONE').toUpperCase(),
+                authorAssociation: association(pr.author_association),
                 author: String(pr.user?.login ?? ''),
                 fromFork: Boolean(headRepo && baseRepo && headRepo.full_name !== baseRepo.full_name),
                 changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : null
             }
             : null,
-        push: github/* context */._.eventName === 'push' ? readPush(payload) : null,
+        push: source.eventName === 'push' ? readPush(payload) : null,
         mergeGroup: mergeGroup
             ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
             : null,
+        actor: readActor(source.eventName, payload),
+        workflowRun: source.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
         dispatchScripts: typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
     };
 }
@@ -36559,6 +36596,59 @@ function noReason(remote) {
 ;// CONCATENATED MODULE: ./src/spending.ts
 
 const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.';
+/** For a comment, review, discussion or issue: a maintainer's own starts a run that spends. */
+const ACTOR_APPROVAL = 'A maintainer can approve it by causing the event themselves (for example, with a comment of their own), or by running the workflow manually.';
+/** For a run nobody's association is known for: only a maintainer's own run, or the workflow. */
+const MANUAL_APPROVAL = 'A maintainer can approve it by running the workflow manually (workflow_dispatch) once they trust the commit, or the workflow can pass NONE in allowed-associations for the runs it approves itself (see "Who may spend the key" in the action\'s README).';
+/** Events only people with write access to the repository can cause: they always spend. */
+const WRITERS_ONLY = new Set([
+    'push',
+    'merge_group',
+    'workflow_dispatch',
+    'schedule',
+    'repository_dispatch',
+    'release',
+    'create',
+    'delete'
+]);
+/** Events whose runs for a fork GitHub gives no secrets (and a read-only token). */
+const NO_SECRETS_FOR_FORKS = new Set([
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/**
+ * Whose associations decide whether this run spends: none when only writers can cause the event.
+ * An outsider can cause any other event, so where GitHub names nobody's association (an event the
+ * action does not know, a workflow_run after a fork's pull request) it counts as NONE.
+ */
+function gates(event) {
+    if (WRITERS_ONLY.has(event.name))
+        return [];
+    const gates = [];
+    const pr = event.pullRequest;
+    if (pr) {
+        const whose = `The pull request author's association with the repository (${pr.authorAssociation})`;
+        gates.push({ whose, association: pr.authorAssociation, approval: APPROVAL });
+    }
+    const actor = event.actor;
+    if (actor) {
+        const whose = `The ${actor.role}'s association with the repository (${actor.association})`;
+        gates.push({ whose, association: actor.association, approval: ACTOR_APPROVAL });
+    }
+    if (gates.length)
+        return gates;
+    const run = event.workflowRun;
+    if (run && !run.fromFork && (WRITERS_ONLY.has(run.event) || run.event === 'pull_request')) {
+        return [];
+    }
+    const whose = !run
+        ? `The action does not know who can cause a ${event.name} event; it counts as NONE, which`
+        : run.fromFork
+            ? "This workflow_run follows a run for another repository's commit (a fork's pull request), whose author GitHub does not name here; it counts as NONE, which"
+            : `This workflow_run follows a ${run.event} run, which someone without write access can cause, and GitHub does not name who did; it counts as NONE, which`;
+    return [{ whose, association: 'NONE', approval: MANUAL_APPROVAL }];
+}
 /**
  * `keyNeeded: false` for a job that never submits (the aggregate job of a matrix): it only needs
  * to know what its shards decided, and a missing key is then no error.
@@ -36567,18 +36657,19 @@ function decideSpending(settings, event, { keyNeeded = true } = {}) {
     if (settings.dryRun) {
         return { dryRun: true, notice: 'dry-run is on: the scripts were checked and reported.' };
     }
-    const pr = event.pullRequest;
     // GitHub gives a fork's `pull_request` runs no secrets: missing the key is expected there.
-    if (pr?.fromFork && event.name === 'pull_request' && !settings.apiKey) {
+    if (event.pullRequest?.fromFork && NO_SECRETS_FOR_FORKS.has(event.name) && !settings.apiKey) {
         return {
             dryRun: true,
             notice: `Pull requests from forks get no secrets, so the API key is not available here: the scripts were checked, no videos were generated. ${APPROVAL}`
         };
     }
-    if (pr && !settings.allowedAssociations.includes(pr.authorAssociation)) {
+    const allowed = settings.allowedAssociations;
+    const refused = gates(event).find(gate => !allowed.includes(gate.association));
+    if (refused) {
         return {
             dryRun: true,
-            notice: `The author's association with the repository (${pr.authorAssociation}) is not in allowed-associations (${settings.allowedAssociations.join(', ')}), so the scripts were checked and no videos were generated. ${APPROVAL}`
+            notice: `${refused.whose} is not in allowed-associations (${allowed.join(', ')}), so the scripts were checked and no videos were generated. ${refused.approval}`
         };
     }
     if (!settings.apiKey && keyNeeded) {
@@ -39548,8 +39639,10 @@ async function job(settings, event, cancel, entry) {
     if (settings.aggregate)
         return aggregate(settings, event, github, workspace);
     const spending = decideSpending(settings, event);
+    // The notice can name what the payload says (an association, an event): escaped like all text.
+    const notice = `Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim();
     if (spending.dryRun)
-        lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
+        lib_core/* notice */.lm(logText(notice));
     // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
     const selection = await selectScripts(settings, event, workspace, github);
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
