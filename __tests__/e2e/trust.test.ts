@@ -341,6 +341,29 @@ describe('the request queue answering oddly', () => {
     expect(scene.sim.billable).toBe(1)
   })
 
+  it('keeps a model declaring 100k parameters from flooding the log, and still says what is wrong', async () => {
+    // About 5 MB of names: once a 4 MB warning for each payload key the model did not declare.
+    const parameters = Array.from({ length: 100_000 }, (_, i) =>
+      `hostile_parameter_${i}_`.padEnd(40, 'x')
+    )
+    scene = await createScene({
+      files: { 'videos/intro.md': script('Intro') },
+      sim: { parameters: { 'heygen-avatar-4': parameters } }
+    })
+
+    const run = await scene.run({ event: scene.pullRequest(PR, ['videos/intro.md']) })
+
+    expect(run.code).toBe(0)
+    expect(results(run)[0]!.status).toBe('success')
+    expect(run.stdout.length).toBeLessThan(64 * 1024)
+    const warnings = run.annotations.filter(a => a.level === 'warning').map(a => a.message)
+    const title = warnings.find(w => w.includes('payload key "title"'))
+    expect(title).toMatch(
+      /^Model "heygen-avatar-4" does not declare the payload key "title" \(it declares hostile_parameter_0_x+, .* and 99990 more\), which videos\/intro\.md sends: the queue may ignore or refuse it$/
+    )
+    expect(title!.length).toBeLessThan(2000)
+  })
+
   it('does not download media from a host the comment would not link', async () => {
     scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })
     const metadata = 'http://169.254.169.254/latest/meta-data/iam/video.mp4'
