@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 
 /** The most characters of one message the log takes; the rest is left out, and counted. */
-export const MAX_LOG_MESSAGE = 2000
+export const MAX_LOG_MESSAGE = 8000
 
 /** The most items of a remote's list a message names; the rest are counted. */
 export const MAX_LISTED = 10
@@ -25,6 +25,15 @@ export function bounded(message: string, max = MAX_LOG_MESSAGE): string {
   const tail = Math.floor(max / 4)
   const left = chars.length - max
   return `${chars.slice(0, max - tail).join('')} … (${left} characters left out) … ${chars.slice(-tail).join('')}`
+}
+
+/** The most characters of a remote's own words (an error's message) quoted in a message. */
+const MAX_EXCERPT = 300
+
+/** A remote's own words for a message: on one line, cut at MAX_EXCERPT characters with `…`. */
+export function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > MAX_EXCERPT ? `${flat.slice(0, MAX_EXCERPT)}…` : flat
 }
 
 /**

@@ -324,6 +324,27 @@ describe('GitHub failing', () => {
     expect(said).toMatch(/Writing the pull request comment: GitHub's rate limit refused it/)
     expect(said).not.toContain('The token needs `pull-requests: write`')
   })
+
+  it("keeps GitHub's error message of 1 MB from flooding the log, naming what failed and its end", async () => {
+    scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })
+    scene.github.inject({
+      method: 'POST',
+      path: /\/issues\/42\/comments$/,
+      status: 422,
+      body: { message: `Validation Failed: ${'blah '.repeat(200_000)}the end` },
+      times: 10
+    })
+
+    const run = await scene.run({ event: scene.pullRequest(PR, ['videos/intro.md']) })
+
+    expect(run.code).toBe(1)
+    expect(run.stdout.length).toBeLessThan(64 * 1024)
+    const [said] = errors(run)
+    expect(said).toMatch(
+      /^The pull request comment could not be written \(Writing the pull request comment: Validation Failed: (blah )+\S*…\), so the requests this run paid for are not saved .*: [0-9a-f-]+ \(videos\/intro\.md\)\. They are in the job summary and the results output$/
+    )
+    expect(said!.length).toBeLessThan(1000)
+  })
 })
 
 describe('the request queue answering oddly', () => {
