@@ -34674,10 +34674,108 @@ throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/log.ts
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command. And every message
+// is bounded here, whatever a remote answered: a model listing 100k parameters once made one
+// warning of 4 MB.
+
+/** The most characters of one message the log takes; the rest is left out, and counted. */
+const MAX_LOG_MESSAGE = 8000;
+/** The most items of a remote's list a message names; the rest are counted. */
+const MAX_LISTED = 10;
+/** The most characters of one listed item shown (a parameter name, a model id). */
+const MAX_ITEM = 80;
+/**
+ * `message` as it may reach the log: unchanged up to `max` characters (code points); past that,
+ * its beginning (which says what it is about) and its end (what follows from it), with how many
+ * characters were left out between them.
+ */
+function bounded(message, max = MAX_LOG_MESSAGE) {
+    const chars = Array.from(String(message));
+    if (chars.length <= max)
+        return String(message);
+    const tail = Math.floor(max / 4);
+    const left = chars.length - max;
+    return `${chars.slice(0, max - tail).join('')} … (${left} characters left out) … ${chars.slice(-tail).join('')}`;
+}
+/** The most characters of a remote's own words (an error's message) quoted in a message. */
+const MAX_EXCERPT = 300;
+/** A remote's own words for a message: on one line, cut at MAX_EXCERPT characters with `…`. */
+function excerpt(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > MAX_EXCERPT ? `${flat.slice(0, MAX_EXCERPT)}…` : flat;
+}
+/**
+ * A remote's list for a message: at most `max` items, each cut to a few dozen characters and then
+ * shown by `show`, then how many more there are (`a, b, c and 99997 more`).
+ */
+function listed(items, show = item => item, max = MAX_LISTED) {
+    const shown = items.slice(0, max).map(item => {
+        const chars = Array.from(item);
+        return show(chars.length > MAX_ITEM ? `${chars.slice(0, MAX_ITEM - 1).join('')}…` : item);
+    });
+    const more = items.length - shown.length;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+/**
+ * The job log's annotations and debug lines, each message bounded. The toolkit encodes their
+ * line breaks itself; `info` lines go through logText.
+ */
+const log = {
+    debug: (message) => lib_core/* debug */.Yz(bounded(message)),
+    notice: (message, properties) => lib_core/* notice */.lm(bounded(message), properties),
+    warning: (message, properties) => lib_core/* warning */.$e(bounded(message), properties),
+    error: (message, properties) => lib_core/* error */.z3(bounded(message), properties),
+    /** Fails the step with `message` as its error. */
+    failed: (message) => lib_core/* setFailed */.C1(bounded(message))
+};
+/**
+ * `value` for a log line, bounded: `%`, CR and LF percent-encoded as the toolkit does for command
+ * data (so the encoding stays unambiguous), other control characters and bidirectional overrides
+ * too, and the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+function logText(value) {
+    return (bounded(value)
+        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+        .replace(/::/g, ':%3A')
+        .replace(/##\[/g, '#%23['));
+}
+function percent(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+/** The collapsed group of log lines now open, if any. */
+let openGroup = null;
+/**
+ * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
+ * through logText). Returns its end, which ends it only while it is still the open group: work
+ * abandoned on cancellation must not close, long after, a group opened since.
+ */
+function startGroup(title) {
+    endOpenGroup();
+    const group = Symbol(title);
+    openGroup = group;
+    lib_core/* startGroup */.Oh(title);
+    return () => {
+        if (openGroup === group)
+            endOpenGroup();
+    };
+}
+/** Ends the open group: a warning written now must not be folded away under it. */
+function endOpenGroup() {
+    if (!openGroup)
+        return;
+    openGroup = null;
+    lib_core/* endGroup */.N4();
+}
+
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub REST client: Octokit from @actions/github with GitHub's recommended retry and
 // rate-limit policy (plugin-retry, plugin-throttling) as one reusable piece, under the same bounds
 // as the request queue's calls: a timeout per attempt, a cap on waits and on every answer's size.
+
 
 
 
@@ -34762,7 +34860,8 @@ function boundedFetch(signal) {
  */
 function explainGitHubError(error, action, permission) {
     const status = error.status;
-    const message = error.message;
+    // GitHub's words (or a proxy's page) quoted as a few hundred characters at most.
+    const message = excerpt(String(error.message));
     if (status === 401)
         return `${action}: the github-token was refused (${message})`;
     if ((status === 403 || status === 429) && isRateLimit(error)) {
@@ -35206,26 +35305,50 @@ function warnUnused(globs, patterns, workspace, warn) {
 // EXTERNAL MODULE: ./src/script/index.ts + 85 modules
 var script = __nccwpck_require__(89616);
 ;// CONCATENATED MODULE: ./src/queue/models.ts
+// What the queue says about models: the ids a key can use (to name the closest one when a model is
+// unknown) and the parameters a model declares (to warn about payload keys it may not take). Both
+// answers are undocumented, so every reader here accepts each plausible shape and returns nothing
+// rather than guess.
+
+/** The fields of a listed model that may hold its id, most specific first. */
+const ID_FIELDS = ['model_id', 'id', 'model', 'name'];
+/** Where a list of models is most likely to be, before any other key holding a list. */
+const LIST_KEYS = ['models', 'model_ids', 'data', 'items', 'ids'];
+/** Items of the list read at most: the answer is the queue's, and its length is not. */
+const MAX_MODELS_READ = 10_000;
+/** Longer than any model id: a string past it is not one. */
+const MAX_ID_LENGTH = 200;
 /**
- * The model ids in a `GET /models` answer: a list of ids, or of objects naming one, bare or
- * under `models`, `data` or `items`. Ids are case-sensitive and kept as given. Null when the
- * answer holds no such list.
+ * The model ids in a `GET /models` answer: a list of ids, or of objects naming one in an id-like
+ * field, either the answer itself or under one of its keys (`models`, `model_ids`, `data`, any
+ * other holding such a list). Ids are case-sensitive and kept as given; at most MAX_MODELS_READ
+ * items are read. Null when the answer holds no list at all.
  */
 function readModelIds(answer) {
+    if (Array.isArray(answer))
+        return idsIn(answer);
     const record = asRecord(answer);
-    const list = Array.isArray(answer)
-        ? answer
-        : [record?.models, record?.data, record?.items].find(Array.isArray);
-    if (!list)
+    if (!record)
         return null;
-    const ids = list.flatMap(item => {
-        if (typeof item === 'string')
-            return [item];
+    // A list under a usual key is the list, even an empty one; else the first list naming ids.
+    const usual = LIST_KEYS.map(key => record[key]).find(Array.isArray);
+    if (usual)
+        return idsIn(usual);
+    const lists = Object.values(record).filter(Array.isArray);
+    if (!lists.length)
+        return null;
+    return lists.map(idsIn).find(ids => ids.length) ?? [];
+}
+function idsIn(list) {
+    const ids = list.slice(0, MAX_MODELS_READ).flatMap(item => {
         const entry = asRecord(item);
-        const id = entry?.model_id ?? entry?.id ?? entry?.model ?? entry?.name;
-        return typeof id === 'string' && id ? [id] : [];
+        const id = entry ? ID_FIELDS.map(field => entry[field]).find(isId) : item;
+        return isId(id) ? [id] : [];
     });
     return [...new Set(ids)];
+}
+function isId(value) {
+    return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
 /**
  * The parameter names a model-details answer declares: `parameters` as a list of names or of
@@ -35286,9 +35409,7 @@ function suggestion(wanted, available) {
         return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`;
     if (!available.length)
         return '; the queue lists no model this key can use';
-    const shown = available.slice(0, 10).map(id => `\`${id}\``);
-    const more = available.length > shown.length ? ` and ${available.length - shown.length} more` : '';
-    return `; the models this key can use: ${shown.join(', ')}${more}`;
+    return `; the models this key can use: ${listed(available, id => `\`${id}\``)}`;
 }
 /**
  * Top-level payload keys a model does not declare, each with the scripts that send it. The model
@@ -35405,6 +35526,7 @@ function trail_asRecord(value) {
 // exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
 // only within the queue's own origin, errors that carry the remote's own message, and the shape
 // of every answer for the debug log.
+
 
 const DEFAULT_POLICY = {
     attempts: 5,
@@ -35717,10 +35839,6 @@ function remoteMessage(text) {
         return excerpt(record.message);
     return excerpt(text);
 }
-function excerpt(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
-}
 /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
 function retryAfter(value, now = Date.now()) {
     if (!value)
@@ -35983,6 +36101,7 @@ function client_text(value) {
 ;// CONCATENATED MODULE: ./src/queue/preflight.ts
 
 
+
 class PreflightError extends Error {
     name = 'PreflightError';
 }
@@ -36030,10 +36149,12 @@ function reportParameters(details, requests, log) {
             log.debug(`Model ${model}: its details list no parameters`);
             continue;
         }
-        log.debug(`Model ${model} declares the parameters: ${parameters.join(', ')}`);
+        // The names are the queue's: however many it lists, a few are shown, and the rest counted.
+        const declared = listed(parameters);
+        log.debug(`Model ${model} declares the parameters: ${declared}`);
         for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
             const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
-            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${parameters.join(', ')}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
+            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${declared}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
         }
     }
 }
@@ -36043,6 +36164,7 @@ function reportParameters(details, requests, log) {
 // submitting anything, so the first run with a new key finds a refused key, a model id the
 // account does not have (`heygen-avatar-4` or `heygen-avatar-v4`), and whether the request list
 // shows the payloads that reuse relies on, before anything is paid for.
+
 
 
 
@@ -36062,7 +36184,7 @@ async function checkSetup(client, models, signal) {
     findings.push('The request queue accepts the API key.');
     for (const { model, parameters } of details) {
         findings.push(parameters
-            ? `Model ${model} is available; it declares the parameters ${parameters.join(', ')}.`
+            ? `Model ${model} is available; it declares the parameters ${listed(parameters)}.`
             : `Model ${model} is available; its details list no parameters.`);
     }
     findings.push(...warnings);
@@ -38697,51 +38819,6 @@ function stemOf(file) {
     return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
-// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
-// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
-// `logText`, so it can neither start a line of its own nor be read as a command.
-
-/**
- * `value` for a log line: `%`, CR and LF percent-encoded as the toolkit does for command data (so
- * the encoding stays unambiguous), other control characters and bidirectional overrides too, and
- * the two-character sequences that open a command (`::`, `##[`) broken the same way.
- */
-function logText(value) {
-    return (String(value)
-        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
-        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
-        .replace(/::/g, ':%3A')
-        .replace(/##\[/g, '#%23['));
-}
-function percent(ch) {
-    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-}
-/** The collapsed group of log lines now open, if any. */
-let openGroup = null;
-/**
- * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
- * through logText). Returns its end, which ends it only while it is still the open group: work
- * abandoned on cancellation must not close, long after, a group opened since.
- */
-function startGroup(title) {
-    endOpenGroup();
-    const group = Symbol(title);
-    openGroup = group;
-    lib_core/* startGroup */.Oh(title);
-    return () => {
-        if (openGroup === group)
-            endOpenGroup();
-    };
-}
-/** Ends the open group: a warning written now must not be folded away under it. */
-function endOpenGroup() {
-    if (!openGroup)
-        return;
-    openGroup = null;
-    lib_core/* endGroup */.N4();
-}
-
 ;// CONCATENATED MODULE: ./src/publish/artifact.ts
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
@@ -39517,7 +39594,7 @@ let apiKey;
  */
 const info = (message) => lib_core/* info */.pq(logText(message));
 /** Fails the step with a message that cannot hold the key. */
-const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
+const fail = (message) => log.failed(redact(message, apiKey));
 async function run(options = {}) {
     const cancel = watchCancellation();
     try {
@@ -39542,14 +39619,14 @@ async function job(settings, event, cancel, entry) {
     // workspace): under pull_request_target, the folder the pull request's head is checked out in.
     const workspace = await openWorkingDirectory(process.env.GITHUB_WORKSPACE ?? process.cwd(), settings.workingDirectory);
     const github = settings.githubToken
-        ? createGitHubClient(settings.githubToken, { warn: lib_core/* warning */.$e, signal: cancel.lastCalls })
+        ? createGitHubClient(settings.githubToken, { warn: log.warning, signal: cancel.lastCalls })
         : null;
     // The final job of a matrix generates nothing: it reports what the shards did.
     if (settings.aggregate)
         return aggregate(settings, event, github, workspace);
     const spending = decideSpending(settings, event);
     if (spending.dryRun)
-        lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
+        log.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
     // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
     const selection = await selectScripts(settings, event, workspace, github);
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
@@ -39605,7 +39682,7 @@ async function job(settings, event, cancel, entry) {
         fail(failure);
     // Said once: as the step's failure, or else as a warning.
     if (unreleased && unreleased !== failure)
-        lib_core/* warning */.$e(unreleased);
+        log.warning(unreleased);
 }
 /**
  * A dry run given a key: checks the key and the models with the queue, and reports what the
@@ -39620,7 +39697,7 @@ async function checkMySetup(settings, signal, outcomes, report) {
     for (const finding of check.findings)
         info(finding);
     endCheck();
-    reportParameters(check.details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
+    reportParameters(check.details, requests, { debug: log.debug, warn: log.warning });
     report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
     return check.problem;
 }
@@ -39633,7 +39710,7 @@ async function selectScripts(settings, event, workspace, github) {
         workspace,
         github,
         log: info,
-        warn: lib_core/* warning */.$e
+        warn: log.warning
     });
     info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
     for (const file of selection.removed)
@@ -39667,9 +39744,9 @@ async function openReport(settings, event, github, spending, removed, rows) {
     const existing = 'found' in earlier ? earlier.found : null;
     const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
     if (unreadable) {
-        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
+        log.warning(`${unreadable}: no comment is written this run, so as not to start a second one`);
     }
-    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
+    const mergedPulls = github ? await findMergedPullRequests(github, event, log.warning) : [];
     const context = {
         commentKey: settings.commentKey,
         repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
@@ -39689,7 +39766,7 @@ async function openReport(settings, event, github, spending, removed, rows) {
     };
     // A shard reads the comment's saved state, but only the aggregate job writes the comment.
     const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
-        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
+        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), log.warning)
         : null;
     // Rendered only when an edit is due: the live comment writes at most every few seconds.
     const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
@@ -39702,8 +39779,8 @@ async function openReport(settings, event, github, spending, removed, rows) {
 async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
     const requests = requestsOf(outcomes);
     try {
-        const details = await preflight(client, requests.map(r => r.model), lib_core/* warning */.$e, signal);
-        reportParameters(details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
+        const details = await preflight(client, requests.map(r => r.model), log.warning, signal);
+        reportParameters(details, requests, { debug: log.debug, warn: log.warning });
     }
     catch (error) {
         if (!(error instanceof PreflightError))
@@ -39725,7 +39802,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         commentKey: settings.commentKey,
         signal,
         log: info,
-        warn: lib_core/* warning */.$e
+        warn: log.warning
     });
     for (const row of rows)
         if (plan.resumed.has(row.file))
@@ -39742,12 +39819,12 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         pollInterval: settings.pollInterval,
         timeout: settings.timeout,
         signal,
-        warn: lib_core/* warning */.$e,
+        warn: log.warning,
         log: info,
         onRefused: message => (refused = message),
         onRateLimited: message => {
             rateLimited = message;
-            lib_core/* warning */.$e(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
+            log.warning(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
         },
         onProgress: progress => {
             const id = progress.requestId ? ` (${progress.requestId})` : '';
@@ -39822,7 +39899,7 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
     // download or upload under way when the job is cancelled is abandoned.
     const abandon = (what) => () => {
         endOpenGroup();
-        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
+        log.warning(`Cancelled: the ${what} was abandoned; the comment comes first`);
         return null;
     };
     if (rows.some(row => row.video_url)) {
@@ -39860,7 +39937,7 @@ async function writeResults(settings, rows, report, published) {
             info(`Comment: ${commentUrl}`);
         }
         catch (error) {
-            lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
+            log.warning(`${error.message}. The results are in the job summary.`);
             unsaved = unsavedRequests(rows, error.message);
         }
     }
@@ -39874,7 +39951,7 @@ async function writeResults(settings, rows, report, published) {
             await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
         }
         catch (error) {
-            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
+            log.warning(`The job summary could not be written: ${error.message}`);
         }
     }
     return { results, commentUrl, unsaved };
@@ -39901,7 +39978,7 @@ async function publishShard(settings, run, event, github, signal, rows, media) {
     if (failure)
         fail(failure);
     if (kept.unreleased)
-        lib_core/* warning */.$e(kept.unreleased);
+        log.warning(kept.unreleased);
 }
 /**
  * Uploads the shard's report (shard.json) as the artifact `<artifact-name>-i-of-n-manifest`.
@@ -39933,7 +40010,7 @@ async function uploadShardReport(settings, run, rows, kept) {
         const dir = external_node_path_default().join(tempDir(), `avatar-shard-report-${process.pid}`);
         await writeShardReport(dir, report, text => redact(text, settings.apiKey));
         // Under its own name or not at all: the aggregate job looks for that name.
-        const artifact = await uploadFiles(name, dir, [REPORT_FILE], lib_core/* warning */.$e, { rename: false });
+        const artifact = await uploadFiles(name, dir, [REPORT_FILE], log.warning, { rename: false });
         info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`);
         return null;
     }
@@ -39967,7 +40044,7 @@ async function aggregate(settings, event, github, workspace) {
     const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
     const merged = mergeReports(selection.files, collected, missing, own);
     for (const warning of merged.warnings)
-        lib_core/* warning */.$e(warning);
+        log.warning(warning);
     const rows = merged.rows;
     const lost = lostShards(merged.missing);
     const report = await openReport(settings, event, github, spending, selection.removed, rows);
@@ -40004,7 +40081,7 @@ async function aggregate(settings, event, github, workspace) {
         fail(failure);
     for (const said of [lost, unreleased])
         if (said && said !== failure)
-            lib_core/* warning */.$e(said);
+            log.warning(said);
 }
 /**
  * What the aggregate job says about shards whose results did not arrive, or null when they owed
@@ -40034,7 +40111,7 @@ async function updateRelease(tag, event, github, entries) {
         const updated = await updateReleaseManifest(github, target, entries);
         info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
         for (const problem of updated.problems)
-            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+            log.warning(`Release ${tag}: ${problem}`);
         return updated.problems.length
             ? `The manifest.json of the release ${tag} could not be written`
             : null;
@@ -40067,7 +40144,7 @@ async function publishToRelease(tag, event, github, rows, directory, writeManife
             row.release_url = released.videos.get(row.file) ?? null;
         info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
         for (const problem of released.problems)
-            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+            log.warning(`Release ${tag}: ${problem}`);
         return {
             problem: released.problems.length
                 ? `${released.problems.length} videos or files could not be published to the release ${tag}`
@@ -40140,10 +40217,10 @@ function annotate(outcomes) {
     const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
     for (const outcome of outcomes) {
         for (const p of outcome.ok ? [] : outcome.problems) {
-            lib_core/* error */.z3(said(p), where(p, 'Invalid video script'));
+            log.error(said(p), where(p, 'Invalid video script'));
         }
         for (const w of outcome.warnings)
-            lib_core/* warning */.$e(said(w), where(w, 'Video script'));
+            log.warning(said(w), where(w, 'Video script'));
     }
 }
 /** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
@@ -40178,12 +40255,12 @@ async function publishArtifact(name, rows, dir) {
         const media = rows
             .flatMap(row => [row.video_file, row.thumbnail_file])
             .filter((f) => !!f);
-        const artifact = await uploadArtifact(name, dir, media, lib_core/* warning */.$e);
+        const artifact = await uploadArtifact(name, dir, media, log.warning);
         info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
         return artifact.id;
     }
     catch (error) {
-        lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
+        log.error(`The artifact could not be uploaded: ${error.message}`);
         return null;
     }
 }
@@ -40195,7 +40272,7 @@ function queueClient(settings) {
         observer: {
             onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
             // The shape of every answer, for a failing run with the real queue to show what it said.
-            onAnswer: line => lib_core/* debug */.Yz(`Request queue: ${line}`)
+            onAnswer: line => log.debug(`Request queue: ${line}`)
         }
     });
 }
@@ -40229,7 +40306,7 @@ function watchCancellation() {
     const onSignal = (name) => () => {
         if (controller.signal.aborted)
             return;
-        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
+        log.warning(`Received ${name}: stopping, and publishing what is known so far`);
         controller.abort('cancelled');
         timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
         timer.unref();
