@@ -30,7 +30,7 @@ import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.j
 import { publishRelease, updateReleaseManifest, type ReleasedVideo } from './publish/release.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import { endOpenGroup, logText, startGroup } from './log.js'
+import { endOpenGroup, log, logText, startGroup } from './log.js'
 import {
   reportArtifactName,
   shardArtifactName,
@@ -56,7 +56,7 @@ let apiKey: string | undefined
 const info = (message: string) => core.info(logText(message))
 
 /** Fails the step with a message that cannot hold the key. */
-const fail = (message: string) => core.setFailed(redact(message, apiKey))
+const fail = (message: string) => log.failed(redact(message, apiKey))
 
 export interface RunOptions {
   /**
@@ -101,14 +101,13 @@ async function job(
     settings.workingDirectory
   )
   const github = settings.githubToken
-    ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
+    ? createGitHubClient(settings.githubToken, { warn: log.warning, signal: cancel.lastCalls })
     : null
   // The final job of a matrix generates nothing: it reports what the shards did.
   if (settings.aggregate) return aggregate(settings, event, github, workspace)
   const spending = decideSpending(settings, event)
   // The notice can name what the payload says (an association, an event): escaped like all text.
-  const notice = `Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()
-  if (spending.dryRun) core.notice(logText(notice))
+  if (spending.dryRun) log.notice(logText(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()))
 
   // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
   const selection = await selectScripts(settings, event, workspace, github)
@@ -190,7 +189,7 @@ async function job(
     (unreleased && settings.failOnError ? unreleased : null)
   if (failure) fail(failure)
   // Said once: as the step's failure, or else as a warning.
-  if (unreleased && unreleased !== failure) core.warning(unreleased)
+  if (unreleased && unreleased !== failure) log.warning(unreleased)
 }
 
 /** What generation left to fail the step with. */
@@ -218,7 +217,7 @@ async function checkMySetup(
   const endCheck = startGroup('Setup check: what the request queue shows this key')
   for (const finding of check.findings) info(finding)
   endCheck()
-  reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
+  reportParameters(check.details, requests, { debug: log.debug, warn: log.warning })
   report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
   return check.problem
 }
@@ -237,7 +236,7 @@ async function selectScripts(
     workspace,
     github,
     log: info,
-    warn: core.warning
+    warn: log.warning
   })
   info(`Scripts: ${selection.files.length} selected from ${selection.source}`)
   for (const file of selection.removed) info(`${file} was removed: nothing to generate`)
@@ -297,9 +296,9 @@ async function openReport(
   const existing = 'found' in earlier ? earlier.found : null
   const unreadable = 'unreadable' in earlier ? earlier.unreadable : null
   if (unreadable) {
-    core.warning(`${unreadable}: no comment is written this run, so as not to start a second one`)
+    log.warning(`${unreadable}: no comment is written this run, so as not to start a second one`)
   }
-  const mergedPulls = github ? await findMergedPullRequests(github, event, core.warning) : []
+  const mergedPulls = github ? await findMergedPullRequests(github, event, log.warning) : []
   const context: RenderContext = {
     commentKey: settings.commentKey,
     repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
@@ -326,7 +325,7 @@ async function openReport(
           target,
           existing,
           liveEditInterval(settings.pollInterval),
-          core.warning
+          log.warning
         )
       : null
   // Rendered only when an edit is due: the live comment writes at most every few seconds.
@@ -354,10 +353,10 @@ async function generateVideos(
     const details = await preflight(
       client,
       requests.map(r => r.model),
-      core.warning,
+      log.warning,
       signal
     )
-    reportParameters(details, requests, { debug: core.debug, warn: core.warning })
+    reportParameters(details, requests, { debug: log.debug, warn: log.warning })
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error
     // One cause for every row: shown once per row, and the step fails on it alone.
@@ -377,7 +376,7 @@ async function generateVideos(
     commentKey: settings.commentKey,
     signal,
     log: info,
-    warn: core.warning
+    warn: log.warning
   })
   for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
   report.show()
@@ -393,12 +392,12 @@ async function generateVideos(
     pollInterval: settings.pollInterval,
     timeout: settings.timeout,
     signal,
-    warn: core.warning,
+    warn: log.warning,
     log: info,
     onRefused: message => (refused = message),
     onRateLimited: message => {
       rateLimited = message
-      core.warning(
+      log.warning(
         `${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`
       )
     },
@@ -502,7 +501,7 @@ async function keepMedia(
   // download or upload under way when the job is cancelled is abandoned.
   const abandon = (what: string) => () => {
     endOpenGroup()
-    core.warning(`Cancelled: the ${what} was abandoned; the comment comes first`)
+    log.warning(`Cancelled: the ${what} was abandoned; the comment comes first`)
     return null
   }
   if (rows.some(row => row.video_url)) {
@@ -552,7 +551,7 @@ async function writeResults(
       commentUrl = (await report.live.finish(body)).url
       info(`Comment: ${commentUrl}`)
     } catch (error) {
-      core.warning(`${(error as Error).message}. The results are in the job summary.`)
+      log.warning(`${(error as Error).message}. The results are in the job summary.`)
       unsaved = unsavedRequests(rows, (error as Error).message)
     }
   }
@@ -565,7 +564,7 @@ async function writeResults(
     try {
       await core.summary.addRaw(redact(summary, settings.apiKey)).write()
     } catch (error) {
-      core.warning(`The job summary could not be written: ${(error as Error).message}`)
+      log.warning(`The job summary could not be written: ${(error as Error).message}`)
     }
   }
   return { results, commentUrl, unsaved }
@@ -611,7 +610,7 @@ async function publishShard(
   )
   const failure = run.fatal ?? unreported
   if (failure) fail(failure)
-  if (kept.unreleased) core.warning(kept.unreleased)
+  if (kept.unreleased) log.warning(kept.unreleased)
 }
 
 /**
@@ -649,7 +648,7 @@ async function uploadShardReport(
     const dir = path.join(tempDir(), `avatar-shard-report-${process.pid}`)
     await writeShardReport(dir, report, text => redact(text, settings.apiKey))
     // Under its own name or not at all: the aggregate job looks for that name.
-    const artifact = await uploadFiles(name, dir, [REPORT_FILE], core.warning, { rename: false })
+    const artifact = await uploadFiles(name, dir, [REPORT_FILE], log.warning, { rename: false })
     info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`)
     return null
   } catch (error) {
@@ -689,7 +688,7 @@ async function aggregate(
   annotate(outcomes)
   const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]))
   const merged = mergeReports(selection.files, collected, missing, own)
-  for (const warning of merged.warnings) core.warning(warning)
+  for (const warning of merged.warnings) log.warning(warning)
   const rows = merged.rows
 
   const lost = lostShards(merged.missing)
@@ -725,7 +724,7 @@ async function aggregate(
       : null) ??
     (unreleased && settings.failOnError ? unreleased : null)
   if (failure) fail(failure)
-  for (const said of [lost, unreleased]) if (said && said !== failure) core.warning(said)
+  for (const said of [lost, unreleased]) if (said && said !== failure) log.warning(said)
 }
 
 /**
@@ -758,7 +757,7 @@ async function updateRelease(
   try {
     const updated = await updateReleaseManifest(github, target, entries)
     info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`)
-    for (const problem of updated.problems) core.warning(`Release ${tag}: ${problem}`)
+    for (const problem of updated.problems) log.warning(`Release ${tag}: ${problem}`)
     return updated.problems.length
       ? `The manifest.json of the release ${tag} could not be written`
       : null
@@ -798,7 +797,7 @@ async function publishToRelease(
     info(
       `Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`
     )
-    for (const problem of released.problems) core.warning(`Release ${tag}: ${problem}`)
+    for (const problem of released.problems) log.warning(`Release ${tag}: ${problem}`)
     return {
       problem: released.problems.length
         ? `${released.problems.length} videos or files could not be published to the release ${tag}`
@@ -877,9 +876,9 @@ function annotate(outcomes: ScriptOutcome[]): void {
   const said = (p: Problem) => `${p.key ? `${p.key}: ` : ''}${p.message}`
   for (const outcome of outcomes) {
     for (const p of outcome.ok ? [] : outcome.problems) {
-      core.error(said(p), where(p, 'Invalid video script'))
+      log.error(said(p), where(p, 'Invalid video script'))
     }
-    for (const w of outcome.warnings) core.warning(said(w), where(w, 'Video script'))
+    for (const w of outcome.warnings) log.warning(said(w), where(w, 'Video script'))
   }
 }
 
@@ -920,11 +919,11 @@ async function publishArtifact(name: string, rows: Row[], dir: string): Promise<
     const media = rows
       .flatMap(row => [row.video_file, row.thumbnail_file])
       .filter((f): f is string => !!f)
-    const artifact = await uploadArtifact(name, dir, media, core.warning)
+    const artifact = await uploadArtifact(name, dir, media, log.warning)
     info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
     return artifact.id
   } catch (error) {
-    core.error(`The artifact could not be uploaded: ${(error as Error).message}`)
+    log.error(`The artifact could not be uploaded: ${(error as Error).message}`)
     return null
   }
 }
@@ -938,7 +937,7 @@ function queueClient(settings: Settings): QueueClient {
       onRetry: (attempt, delay, reason) =>
         info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
       // The shape of every answer, for a failing run with the real queue to show what it said.
-      onAnswer: line => core.debug(`Request queue: ${line}`)
+      onAnswer: line => log.debug(`Request queue: ${line}`)
     }
   })
 }
@@ -984,7 +983,7 @@ function watchCancellation(): Cancellation {
   let timer: ReturnType<typeof setTimeout> | undefined
   const onSignal = (name: string) => () => {
     if (controller.signal.aborted) return
-    core.warning(`Received ${name}: stopping, and publishing what is known so far`)
+    log.warning(`Received ${name}: stopping, and publishing what is known so far`)
     controller.abort('cancelled')
     timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS)
     timer.unref()

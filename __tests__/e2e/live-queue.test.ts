@@ -59,6 +59,30 @@ describe('the model id', () => {
     expect(readable(comment())).toContain('did you mean `heygen-avatar-v4`?')
   })
 
+  it.each([
+    ['a list of ids under model_ids', { model_ids: ['kling-v2-master', 'heygen-avatar-v4'] }],
+    [
+      'a list of objects under another key',
+      { available: [{ id: 'kling-v2-master' }, { id: 'heygen-avatar-v4' }], count: 2 }
+    ]
+  ])('names heygen-avatar-v4 from %s', async (_, answer) => {
+    scene = await createScene({
+      files: { 'videos/intro.md': INTRO },
+      sim: { models: ['heygen-avatar-v4'] }
+    })
+    scene.sim.inject({ method: 'GET', path: /\/models$/, status: 200, body: answer })
+
+    const run = await scene.run({ event: pullRequest(['videos/intro.md']) })
+
+    expect(run.code).toBe(1)
+    expect(annotations(run, 'error')).toEqual([
+      expect.stringMatching(
+        /^The request queue does not know model "heygen-avatar-4" .*: HTTP 404: .*; did you mean `heygen-avatar-v4`\?$/
+      )
+    ])
+    expect(scene.sim.billable).toBe(0)
+  })
+
   it('works with heygen-avatar-v4, warning once for each payload key that model does not declare', async () => {
     scene = await createScene({
       files: { 'videos/intro.md': INTRO, 'videos/outro.md': OUTRO },

@@ -324,6 +324,27 @@ describe('GitHub failing', () => {
     expect(said).toMatch(/Writing the pull request comment: GitHub's rate limit refused it/)
     expect(said).not.toContain('The token needs `pull-requests: write`')
   })
+
+  it("keeps GitHub's error message of 1 MB from flooding the log, naming what failed and its end", async () => {
+    scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })
+    scene.github.inject({
+      method: 'POST',
+      path: /\/issues\/42\/comments$/,
+      status: 422,
+      body: { message: `Validation Failed: ${'blah '.repeat(200_000)}the end` },
+      times: 10
+    })
+
+    const run = await scene.run({ event: scene.pullRequest(PR, ['videos/intro.md']) })
+
+    expect(run.code).toBe(1)
+    expect(run.stdout.length).toBeLessThan(64 * 1024)
+    const [said] = errors(run)
+    expect(said).toMatch(
+      /^The pull request comment could not be written \(Writing the pull request comment: Validation Failed: (blah )+\S*…\), so the requests this run paid for are not saved .*: [0-9a-f-]+ \(videos\/intro\.md\)\. They are in the job summary and the results output$/
+    )
+    expect(said!.length).toBeLessThan(1000)
+  })
 })
 
 describe('the request queue answering oddly', () => {
@@ -339,6 +360,29 @@ describe('the request queue answering oddly', () => {
       'Could not check model "heygen-avatar-4" before submitting: GET /api/v1/ie/requestqueue/apikey/models/heygen-avatar-4: the answer is larger than 8 MiB'
     )
     expect(scene.sim.billable).toBe(1)
+  })
+
+  it('keeps a model declaring 100k parameters from flooding the log, and still says what is wrong', async () => {
+    // About 5 MB of names: once a 4 MB warning for each payload key the model did not declare.
+    const parameters = Array.from({ length: 100_000 }, (_, i) =>
+      `hostile_parameter_${i}_`.padEnd(40, 'x')
+    )
+    scene = await createScene({
+      files: { 'videos/intro.md': script('Intro') },
+      sim: { parameters: { 'heygen-avatar-4': parameters } }
+    })
+
+    const run = await scene.run({ event: scene.pullRequest(PR, ['videos/intro.md']) })
+
+    expect(run.code).toBe(0)
+    expect(results(run)[0]!.status).toBe('success')
+    expect(run.stdout.length).toBeLessThan(64 * 1024)
+    const warnings = run.annotations.filter(a => a.level === 'warning').map(a => a.message)
+    const title = warnings.find(w => w.includes('payload key "title"'))
+    expect(title).toMatch(
+      /^Model "heygen-avatar-4" does not declare the payload key "title" \(it declares hostile_parameter_0_x+, .* and 99990 more\), which videos\/intro\.md sends: the queue may ignore or refuse it$/
+    )
+    expect(title!.length).toBeLessThan(2000)
   })
 
   it('does not download media from a host the comment would not link', async () => {

@@ -2,6 +2,7 @@
 // unknown model is one clear error, and trouble with the check itself only warns.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { preflight, PreflightError, reportParameters } from '../../src/queue/preflight.js'
+import { MAX_MODELS_READ, readModelIds } from '../../src/queue/models.js'
 import { MODEL, clientFor, startSim, videoRequest, type Sim } from './helpers.js'
 
 let sim: Sim
@@ -94,6 +95,34 @@ describe('preflight', () => {
   })
 })
 
+describe('the list of models', () => {
+  it.each([
+    ['a bare list of ids', ['a', 'b']],
+    ['ids under models', { models: ['a', 'b'] }],
+    ['ids under model_ids', { model_ids: ['a', 'b'], total: 2 }],
+    ['objects under data', { data: [{ id: 'a', name: 'A' }, { model_id: 'b' }] }],
+    ['objects named by model or name', { items: [{ model: 'a' }, { name: 'b' }] }],
+    ['a list under any other key', { count: 2, tags: 'x', available: [{ id: 'a' }, 'b'] }],
+    ['a list after one holding no ids', { regions: [1, 2], list: ['a', 'b', 'a'] }]
+  ])('reads %s', (_, answer) => {
+    expect(readModelIds(answer)).toEqual(['a', 'b'])
+  })
+
+  it('takes an empty list under a usual key as no model, and an answer with no list as unreadable', () => {
+    expect(readModelIds({ models: [], tags: ['x'] })).toEqual([])
+    expect(readModelIds({ count: 0 })).toBeNull()
+    expect(readModelIds('models')).toBeNull()
+  })
+
+  it('reads a bounded part of a long list, and no string too long to be an id', () => {
+    const ids = Array.from({ length: MAX_MODELS_READ + 5 }, (_, i) => `m${i}`)
+    expect(readModelIds({ model_ids: ids })).toHaveLength(MAX_MODELS_READ)
+    expect(readModelIds([{ id: 'x'.repeat(201), name: 'short' }, 'y'.repeat(201)])).toEqual([
+      'short'
+    ])
+  })
+})
+
 describe('the parameters a model declares', () => {
   it('warns once for each payload key the model lacks, naming the scripts that send it', () => {
     const requests = ['videos/a.md', 'videos/b.md', 'videos/c.md', 'videos/d.md'].map(file => ({
@@ -115,6 +144,21 @@ describe('the parameters a model declares', () => {
       'Model "heygen-avatar-v4" does not declare the payload key "title" (it declares video_inputs, dimension, duration), which videos/a.md, videos/b.md, videos/c.md and 1 more send: the queue may ignore or refuse it',
       'Model "heygen-avatar-v4" does not declare the payload key "caption" (it declares video_inputs, dimension, duration), which videos/a.md, videos/b.md, videos/c.md and 1 more send: the queue may ignore or refuse it'
     ])
+  })
+
+  it("names ten of a model's 100k parameters and counts the rest", () => {
+    const parameters = Array.from({ length: 100_000 }, (_, i) => `p${i}`)
+    const debug: string[] = []
+    const warnings: string[] = []
+    reportParameters([{ model: MODEL, parameters }], [videoRequest('videos/a.md')], {
+      debug: m => debug.push(m),
+      warn: m => warnings.push(m)
+    })
+    const declared = 'p0, p1, p2, p3, p4, p5, p6, p7, p8, p9 and 99990 more'
+    expect(debug).toEqual([`Model ${MODEL} declares the parameters: ${declared}`])
+    expect(warnings[0]).toBe(
+      `Model "${MODEL}" does not declare the payload key "title" (it declares ${declared}), which videos/a.md sends: the queue may ignore or refuse it`
+    )
   })
 
   it('says nothing of keys when the model lists no parameters', () => {

@@ -4,6 +4,7 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { excerpt } from '../log.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -102,7 +103,8 @@ export function boundedFetch(signal?: AbortSignal): typeof fetch {
  */
 export function explainGitHubError(error: unknown, action: string, permission: string): string {
   const status = (error as { status?: number }).status
-  const message = (error as Error).message
+  // GitHub's words (or a proxy's page) quoted as a few hundred characters at most.
+  const message = excerpt(String((error as Error).message))
   if (status === 401) return `${action}: the github-token was refused (${message})`
   if ((status === 403 || status === 429) && isRateLimit(error)) {
     return `${action}: GitHub's rate limit refused it (HTTP ${status}: ${message}); a later run can try again`

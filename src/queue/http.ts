@@ -3,6 +3,7 @@
 // only within the queue's own origin, errors that carry the remote's own message, and the shape
 // of every answer for the debug log.
 import { answerShape } from './trail.js'
+import { excerpt } from '../log.js'
 
 export interface RetryPolicy {
   /** Sends in all, the first included. */
@@ -421,11 +422,6 @@ export function remoteMessage(text: string): string {
   }
   if (typeof record?.message === 'string') return excerpt(record.message)
   return excerpt(text)
-}
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat
 }
 
 /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */

@@ -2,26 +2,50 @@
 // unknown) and the parameters a model declares (to warn about payload keys it may not take). Both
 // answers are undocumented, so every reader here accepts each plausible shape and returns nothing
 // rather than guess.
+import { listed } from '../log.js'
 import type { VideoRequest } from '../types.js'
 
+/** The fields of a listed model that may hold its id, most specific first. */
+const ID_FIELDS = ['model_id', 'id', 'model', 'name'] as const
+
+/** Where a list of models is most likely to be, before any other key holding a list. */
+const LIST_KEYS = ['models', 'model_ids', 'data', 'items', 'ids']
+
+/** Items of the list read at most: the answer is the queue's, and its length is not. */
+export const MAX_MODELS_READ = 10_000
+
+/** Longer than any model id: a string past it is not one. */
+const MAX_ID_LENGTH = 200
+
 /**
- * The model ids in a `GET /models` answer: a list of ids, or of objects naming one, bare or
- * under `models`, `data` or `items`. Ids are case-sensitive and kept as given. Null when the
- * answer holds no such list.
+ * The model ids in a `GET /models` answer: a list of ids, or of objects naming one in an id-like
+ * field, either the answer itself or under one of its keys (`models`, `model_ids`, `data`, any
+ * other holding such a list). Ids are case-sensitive and kept as given; at most MAX_MODELS_READ
+ * items are read. Null when the answer holds no list at all.
  */
 export function readModelIds(answer: unknown): string[] | null {
+  if (Array.isArray(answer)) return idsIn(answer)
   const record = asRecord(answer)
-  const list = Array.isArray(answer)
-    ? answer
-    : [record?.models, record?.data, record?.items].find(Array.isArray)
-  if (!list) return null
-  const ids = list.flatMap(item => {
-    if (typeof item === 'string') return [item]
+  if (!record) return null
+  // A list under a usual key is the list, even an empty one; else the first list naming ids.
+  const usual = LIST_KEYS.map(key => record[key]).find(Array.isArray)
+  if (usual) return idsIn(usual)
+  const lists = Object.values(record).filter(Array.isArray)
+  if (!lists.length) return null
+  return lists.map(idsIn).find(ids => ids.length) ?? []
+}
+
+function idsIn(list: unknown[]): string[] {
+  const ids = list.slice(0, MAX_MODELS_READ).flatMap(item => {
     const entry = asRecord(item)
-    const id = entry?.model_id ?? entry?.id ?? entry?.model ?? entry?.name
-    return typeof id === 'string' && id ? [id] : []
+    const id = entry ? ID_FIELDS.map(field => entry[field]).find(isId) : item
+    return isId(id) ? [id] : []
   })
   return [...new Set(ids)]
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
 }
 
 /**
@@ -85,9 +109,7 @@ export function suggestion(wanted: string, available: string[] | Error): string 
   const close = closestIds(wanted, available)
   if (close.length) return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`
   if (!available.length) return '; the queue lists no model this key can use'
-  const shown = available.slice(0, 10).map(id => `\`${id}\``)
-  const more = available.length > shown.length ? ` and ${available.length - shown.length} more` : ''
-  return `; the models this key can use: ${shown.join(', ')}${more}`
+  return `; the models this key can use: ${listed(available, id => `\`${id}\``)}`
 }
 
 /**

@@ -2,6 +2,7 @@
 // model is one clear error instead of one failure per script, and reads what each model declares.
 import type { QueueClient } from './client.js'
 import { QueueError } from './http.js'
+import { listed } from '../log.js'
 import { readParameterNames, suggestion, undeclaredKeys } from './models.js'
 import type { VideoRequest } from '../types.js'
 
@@ -70,11 +71,13 @@ export function reportParameters(
       log.debug(`Model ${model}: its details list no parameters`)
       continue
     }
-    log.debug(`Model ${model} declares the parameters: ${parameters.join(', ')}`)
+    // The names are the queue's: however many it lists, a few are shown, and the rest counted.
+    const declared = listed(parameters)
+    log.debug(`Model ${model} declares the parameters: ${declared}`)
     for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
       const more = files.length > 3 ? ` and ${files.length - 3} more` : ''
       log.warn(
-        `Model "${model}" does not declare the payload key "${key}" (it declares ${parameters.join(', ')}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`
+        `Model "${model}" does not declare the payload key "${key}" (it declares ${declared}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`
       )
     }
   }

@@ -4,6 +4,7 @@
 // shows the payloads that reuse relies on, before anything is paid for.
 import { shownOf, type QueueClient } from './client.js'
 import { QueueError } from './http.js'
+import { listed } from '../log.js'
 import { preflight, PreflightError, type ModelDetails } from './preflight.js'
 
 export interface SetupCheck {
@@ -34,7 +35,7 @@ export async function checkSetup(
   for (const { model, parameters } of details) {
     findings.push(
       parameters
-        ? `Model ${model} is available; it declares the parameters ${parameters.join(', ')}.`
+        ? `Model ${model} is available; it declares the parameters ${listed(parameters)}.`
         : `Model ${model} is available; its details list no parameters.`
     )
   }
