@@ -65,6 +65,8 @@ import { fileURLToPath } from 'node:url'
  *   never ends, as fast as the client reads, until it hangs up (a hostile media host; past
  *   ENDLESS_SAFETY_BYTES the simulator cuts it off itself, to spare the disk of a client that
  *   never stops)
+ * @property {string} [redirectTo] answer 302 to this origin, the call's own path and query after
+ *   it: storage handing a download on to another of its hosts
  * @property {number} [dripMs] answer 200 `video/mp4` with no `Content-Length`, then one byte
  *   every `dripMs` milliseconds until the client hangs up (a host that holds a download open)
  *
@@ -247,11 +249,13 @@ export async function startRequestQueue(options = {}) {
     if (fault?.handled && !isMedia) apiReply(req, method, pathname, searchParams, bodyText)
     /** @type {Reply} */
     const reply =
-      fault && isCanned(fault)
-        ? cannedReply(fault)
-        : isMedia
-          ? mediaReply(req, pathname, searchParams)
-          : apiReply(req, method, pathname, searchParams, bodyText)
+      fault?.redirectTo !== undefined
+        ? redirect(fault.redirectTo + (req.url ?? '/'))
+        : fault && isCanned(fault)
+          ? cannedReply(fault)
+          : isMedia
+            ? mediaReply(req, pathname, searchParams)
+            : apiReply(req, method, pathname, searchParams, bodyText)
     if (fault?.ambiguous) return drop(res, entry)
     if (reply.lateMs) await pause(reply.lateMs)
     if (closed) return
@@ -991,6 +995,14 @@ function cannedReply(fault) {
     ? 'text/html; charset=utf-8'
     : 'application/json'
   return { status, headers: { 'Content-Type': type }, body: Buffer.from(fault.bodyText) }
+}
+
+/**
+ * @param {string} location
+ * @returns {Reply}
+ */
+function redirect(location) {
+  return { status: 302, headers: { Location: location }, body: Buffer.alloc(0) }
 }
 
 /**
