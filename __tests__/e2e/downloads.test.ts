@@ -2,7 +2,8 @@
 // however slowly it answers, a download ends within bounds, names no signed link in the log, and
 // the video it failed to keep stays in the results by its request id and links.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
+import path from 'node:path'
 import { createScene, results, type Scene } from './harness.js'
 
 const PR = 42
@@ -27,8 +28,11 @@ function videoFetches() {
   return scene.sim.mediaFetches.filter(f => f.path.endsWith('/video.mp4'))
 }
 
-/** The script's row kept what was paid for: the request id and the queue's links. */
-function expectPaidForKept(run: Run) {
+/**
+ * The script's row kept what was paid for: the request id and the queue's links, in the results,
+ * the manifest and the comment.
+ */
+async function expectPaidForKept(run: Run) {
   const [row] = results(run)
   const request = scene.sim.requests[0]!
   expect(row).toMatchObject({
@@ -39,7 +43,9 @@ function expectPaidForKept(run: Run) {
     video_file: null,
     thumbnail_file: 'videos/intro.jpg'
   })
-  expect(scene.github.comments(PR)[0]?.body).toContain(request.request_id)
+  const manifest = await readFile(path.join(run.outputs.directory!, 'manifest.json'), 'utf8')
+  expect(JSON.parse(manifest)).toEqual(results(run))
+  expect(scene.github.comments(PR)[0]?.body).toContain(`/media/${request.request_id}/video.mp4?`)
 }
 
 async function filesIn(dir: string): Promise<string[]> {
@@ -57,7 +63,7 @@ describe('a media host that would hold the run', () => {
     })
 
     expect(run.code).toBe(0)
-    expectPaidForKept(run)
+    await expectPaidForKept(run)
     expect(results(run)[0]!.error).toBe(
       'Generated, but not saved to the artifact (video: larger than max-download-size (1 MiB); not kept)'
     )
@@ -84,7 +90,7 @@ describe('a media host that would hold the run', () => {
     })
 
     expect(run.code).toBe(0)
-    expectPaidForKept(run)
+    await expectPaidForKept(run)
     expect(results(run)[0]!.error).toBe(
       'Generated, but not saved to the artifact (video: stalled: less than 64 KiB arrived in 1 s)'
     )
@@ -104,7 +110,7 @@ describe('a media host that would hold the run', () => {
     })
 
     expect(run.code).toBe(0)
-    expectPaidForKept(run)
+    await expectPaidForKept(run)
     expect(results(run)[0]!.error).toBe(
       'Generated, but not saved to the artifact (video: stopped: timeout (6 s) passed before the download finished)'
     )
@@ -128,7 +134,7 @@ describe('redirects of a media link', () => {
     const run = await scene.run({ event: scene.pullRequest(PR, ['videos/intro.md']) })
 
     expect(run.code).toBe(0)
-    expectPaidForKept(run)
+    await expectPaidForKept(run)
     expect(results(run)[0]!.error).toBe(
       'Generated, but not saved to the artifact (video: HTTP 302: refused a redirect to a URL that is not https (nor http on this machine))'
     )
