@@ -29,6 +29,7 @@ describe('inputs', () => {
       pollInterval: 10,
       timeout: 1800,
       maxConcurrency: 4,
+      maxDownloadSize: 2 * 1024 ** 3,
       reuse: true,
       dryRun: false,
       failOnError: true,
@@ -87,6 +88,25 @@ describe('inputs', () => {
       read({ timeout: '432000', 'poll-interval': '3600', 'max-concurrency': '64' })
     ).toMatchObject({ timeout: 432000, pollInterval: 3600, maxConcurrency: 64 })
   })
+
+  it.each([
+    ['2GiB', 2 * 1024 ** 3],
+    ['500 MB', 500_000_000],
+    ['1.5gib', 1.5 * 1024 ** 3],
+    ['1048576', 1024 ** 2],
+    ['64GiB', 64 * 1024 ** 3]
+  ])('reads max-download-size %p in bytes', (value, bytes) => {
+    expect(read({ 'max-download-size': value }).maxDownloadSize).toBe(bytes)
+  })
+
+  it.each(['2 GiBs', 'lots', '-1GiB', '1e9', '1000KiB', '65GiB', 'GiB', '0x10MiB'])(
+    'refuses max-download-size %p, naming the units it takes',
+    value => {
+      expect(() => read({ 'max-download-size': value })).toThrow(
+        `max-download-size must be a size from 1 MiB to 64 GiB, such as 2GiB or 500MB (B, KB, MB, GB, KiB, MiB, GiB; got "${value}")`
+      )
+    }
+  )
 
   it.each([
     ['https://user:pass@console.gmicloud.ai', /must not hold a user name or password/],

@@ -138,7 +138,10 @@ async function job(
       // Fresh links are taken only from an answer about that very request.
       return remote?.requestId === id ? remote : null
     },
-    scrub: text => redact(text, settings.apiKey)
+    scrub: text => redact(text, settings.apiKey),
+    maxBytes: settings.maxDownloadSize,
+    timeout: settings.timeout,
+    signal
   })
   //    Or, on a dry run given a key, check what the account sees, submitting nothing.
   let generated: Generation = { fatal: null, rateLimited: null }

@@ -36,6 +36,8 @@ export interface Settings {
   /** Seconds for the whole generation phase. */
   timeout: number
   maxConcurrency: number
+  /** The largest media file downloaded, in bytes; a larger one is not kept. */
+  maxDownloadSize: number
   reuse: boolean
   dryRun: boolean
   failOnError: boolean
@@ -105,6 +107,7 @@ export function readSettings(
     pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
     timeout: number(read, 'timeout', 1800, { min: 1, max: MAX_TIMEOUT_SECONDS }),
     maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
+    maxDownloadSize: byteSize(read, 'max-download-size', 2 * GIB, { min: MIB, max: 64 * GIB }),
     reuse: bool(read, 'reuse', true),
     dryRun,
     failOnError: bool(read, 'fail-on-error', true),
@@ -251,6 +254,38 @@ function number(
     const kind = rule.integer ? 'a whole number' : 'a number of seconds'
     throw new InputError(
       `${name} must be ${kind} from ${rule.min} to ${rule.max}, written in decimal (got "${raw}")`
+    )
+  }
+  return value
+}
+
+const MIB = 1024 ** 2
+const GIB = 1024 ** 3
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1000,
+  mb: 1000 ** 2,
+  gb: 1000 ** 3,
+  kib: 1024,
+  mib: MIB,
+  gib: GIB
+}
+
+/** A size such as `2GiB`, `500 MB` or `1048576` (bytes), within the rule, in whole bytes. */
+function byteSize(
+  read: Read,
+  name: string,
+  fallback: number,
+  rule: { min: number; max: number }
+): number {
+  const raw = read(name).trim()
+  if (!raw) return fallback
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw)
+  const unit = match && UNITS[(match[2] || 'b').toLowerCase()]
+  const value = match && unit ? Math.floor(Number(match[1]) * unit) : NaN
+  if (!(value >= rule.min && value <= rule.max)) {
+    throw new InputError(
+      `${name} must be a size from ${rule.min / MIB} MiB to ${rule.max / GIB} GiB, such as 2GiB or 500MB (B, KB, MB, GB, KiB, MiB, GiB; got "${raw}")`
     )
   }
   return value

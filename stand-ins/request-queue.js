@@ -61,6 +61,14 @@ import { fileURLToPath } from 'node:url'
  *   destroy the socket so the client cannot know
  * @property {true} [handled] handle the call (a submit creates a billable request), then send
  *   the canned answer anyway, like a gateway that times out after the queue accepted the call
+ * @property {true} [endless] answer 200 `video/mp4` with no `Content-Length` and a body that
+ *   never ends, as fast as the client reads, until it hangs up (a hostile media host; past
+ *   ENDLESS_SAFETY_BYTES the simulator cuts it off itself, to spare the disk of a client that
+ *   never stops)
+ * @property {string} [redirectTo] answer 302 to this origin, the call's own path and query after
+ *   it: storage handing a download on to another of its hosts
+ * @property {number} [dripMs] answer 200 `video/mp4` with no `Content-Length`, then one byte
+ *   every `dripMs` milliseconds until the client hangs up (a host that holds a download open)
  *
  * @typedef {object} FaultRate Random errors on API calls (never media), answered before the call
  *   is handled, so a failed submit bills nothing. The same seed fails the same calls in order.
@@ -105,7 +113,10 @@ import { fileURLToPath } from 'node:url'
  *   status: number | undefined, authorization: boolean, organization: string | undefined,
  *   at: number }} CallLog
  *   `status` is 0 when the socket was destroyed without an answer.
- * @typedef {{ path: string, status: number | undefined, authorization: boolean }} MediaFetch
+ * @typedef {{ path: string, status: number | undefined, authorization: boolean,
+ *   sent?: number, hungUp?: boolean }} MediaFetch
+ *   `sent` and `hungUp`, for an `endless` or `dripMs` fault only: the body's bytes written, and
+ *   whether the client closed the connection (rather than the simulator).
  *
  * @typedef {Record<string, unknown> & { request_id: string, model: string,
  *   payload: Record<string, unknown>, status: string, created_at: number, polls: number,
@@ -157,6 +168,8 @@ const MODEL_PARAMETERS = {
 }
 const RATE_LIMIT_REASON = 'rate limit exceeded(RPM)'
 const ZEROS = Buffer.alloc(256 * 1024)
+/** Where an `endless` body is cut off by the simulator itself, should the client never stop. */
+const ENDLESS_SAFETY_BYTES = 256 * 1024 * 1024
 
 /**
  * Starts the simulator on 127.0.0.1.
@@ -231,15 +244,18 @@ export async function startRequestQueue(options = {}) {
     if (fault?.delayMs) await pause(fault.delayMs)
     if (closed) return
     if (fault?.reset) return drop(res, entry)
+    if (fault?.endless || fault?.dripMs) return streamForever(res, entry, fault)
 
     if (fault?.handled && !isMedia) apiReply(req, method, pathname, searchParams, bodyText)
     /** @type {Reply} */
     const reply =
-      fault && isCanned(fault)
-        ? cannedReply(fault)
-        : isMedia
-          ? mediaReply(req, pathname, searchParams)
-          : apiReply(req, method, pathname, searchParams, bodyText)
+      fault?.redirectTo !== undefined
+        ? redirect(fault.redirectTo + (req.url ?? '/'))
+        : fault && isCanned(fault)
+          ? cannedReply(fault)
+          : isMedia
+            ? mediaReply(req, pathname, searchParams)
+            : apiReply(req, method, pathname, searchParams, bodyText)
     if (fault?.ambiguous) return drop(res, entry)
     if (reply.lateMs) await pause(reply.lateMs)
     if (closed) return
@@ -266,6 +282,55 @@ export async function startRequestQueue(options = {}) {
     const fault = faults[index]
     if (fault && --fault.left <= 0) faults.splice(index, 1)
     return fault
+  }
+
+  /**
+   * The body of a hostile media host: it ends only when the client hangs up.
+   * @param {import('node:http').ServerResponse} res
+   * @param {MediaFetch | CallLog} entry
+   * @param {Fault} fault
+   */
+  function streamForever(res, entry, fault) {
+    const log = /** @type {MediaFetch} */ (entry)
+    log.status = 200
+    log.sent = 0
+    log.hungUp = false
+    let ended = false
+    let cutOff = false
+    res.on('close', () => {
+      ended = true
+      log.hungUp = !closed && !cutOff
+    })
+    res.writeHead(200, { 'Content-Type': 'video/mp4', ...fault.headers })
+    // An MP4 that keeps growing: its ftyp box, then zeros without end.
+    const body = (function* () {
+      yield boxHeader('ftyp', 20)
+      yield Buffer.from('isom\0\0\0\0isom')
+      for (;;) yield ZEROS
+    })()
+    if (fault.dripMs) {
+      let left = Buffer.alloc(0)
+      const timer = setInterval(() => {
+        if (!left.length) left = body.next().value ?? ZEROS
+        res.write(left.subarray(0, 1))
+        left = left.subarray(1)
+        log.sent = (log.sent ?? 0) + 1
+      }, fault.dripMs)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    const pump = () => {
+      while (!ended) {
+        if ((log.sent ?? 0) >= ENDLESS_SAFETY_BYTES) {
+          cutOff = true
+          return void res.destroy()
+        }
+        const chunk = body.next().value ?? ZEROS
+        log.sent = (log.sent ?? 0) + chunk.length
+        if (!res.write(chunk)) return void res.once('drain', pump)
+      }
+    }
+    pump()
   }
 
   /** @param {number} ms */
@@ -930,6 +995,14 @@ function cannedReply(fault) {
     ? 'text/html; charset=utf-8'
     : 'application/json'
   return { status, headers: { 'Content-Type': type }, body: Buffer.from(fault.bodyText) }
+}
+
+/**
+ * @param {string} location
+ * @returns {Reply}
+ */
+function redirect(location) {
+  return { status: 302, headers: { Location: location }, body: Buffer.alloc(0) }
 }
 
 /**

@@ -835,4 +835,47 @@ describe('media', () => {
     expect(free.subarray(4, 8).toString('latin1')).toBe('free')
     expect(free.readBigUInt64BE(8)).toBe(BigInt(size - VIDEO_FIXTURE.length))
   })
+
+  describe('from a hostile host', () => {
+    /** Reads `url` until `enough` bytes came, then hangs up; returns what came. */
+    async function readSome(url: string, enough: number) {
+      const res = await fetch(url)
+      const reader = res.body!.getReader()
+      let head = Buffer.alloc(0)
+      while (head.length < enough) head = Buffer.concat([head, (await reader.read()).value!])
+      await reader.cancel()
+      return { res, head }
+    }
+
+    it('streams an endless video, with no length, until the client hangs up', async () => {
+      await start({ plan: () => ({ immediate: true }) })
+      const url = videoUrl(await submitted())
+      current().inject({ path: '/video.mp4', endless: true })
+      const { res, head } = await readSome(url, 3 * 1024 * 1024)
+      expect(res.headers.get('content-length')).toBeNull()
+      expect(head.subarray(4, 8).toString('latin1')).toBe('ftyp')
+      await until(() => current().mediaFetches[0]?.hungUp === true, 'the hang-up was not seen')
+      expect(current().mediaFetches[0]!.sent).toBeGreaterThanOrEqual(3 * 1024 * 1024)
+    })
+
+    it('drips a video one byte at a time', async () => {
+      await start({ plan: () => ({ immediate: true }) })
+      const url = videoUrl(await submitted())
+      current().inject({ path: '/video.mp4', dripMs: 5 })
+      const { head } = await readSome(url, 8)
+      expect(head.subarray(4, 8).toString('latin1')).toBe('ftyp')
+      await until(() => current().mediaFetches[0]?.hungUp === true, 'the hang-up was not seen')
+      expect(current().mediaFetches[0]!.sent).toBeGreaterThanOrEqual(8)
+    })
+
+    it('redirects a download to another origin, its path and query kept', async () => {
+      await start({ plan: () => ({ immediate: true }) })
+      const url = videoUrl(await submitted())
+      current().inject({ path: '/video.mp4', redirectTo: 'http://0.0.0.0:9' })
+      const res = await fetch(url, { redirect: 'manual' })
+      const { pathname, search } = new URL(url)
+      expect(res.status).toBe(302)
+      expect(res.headers.get('location')).toBe(`http://0.0.0.0:9${pathname}${search}`)
+    })
+  })
 })

@@ -1,14 +1,15 @@
 // Downloads each finished video and its thumbnail to disk the moment its request succeeds, while
 // other videos still render: signed media links expire, and a batch can outlast them. Streams to
 // disk without the API key, asks the queue for fresh links when a link has expired, and checks
-// that what arrived is a video and an image. One failed download marks its row only.
-import { open, mkdir, rename, rm, stat } from 'node:fs/promises'
+// that what arrived is a video and an image. One failed download marks its row only, and keeps
+// its request id and links: the video was paid for.
+import { open, mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
-import * as tc from '@actions/tool-cache'
 import type { Row } from '../types.js'
 import { createLimiter } from '../queue/limiter.js'
 import { sleep as defaultSleep, type Sleep } from '../queue/http.js'
 import { trustedUrl } from '../url.js'
+import { DownloadError, downloadFile, type DownloadLimits } from './download.js'
 
 /** Fresh media links of a request, read again from the queue. */
 export interface FreshLinks {
@@ -27,6 +28,14 @@ export interface MediaOptions {
   refresh: (requestId: string) => Promise<FreshLinks | null>
   /** Scrubs what the queue said before it reaches a row (the key). */
   scrub?: (text: string) => string
+  /** The largest file kept, in bytes: `max-download-size`. */
+  maxBytes: number
+  /** The run's `timeout` in seconds, counted from now: no download outlasts it. */
+  timeout: number
+  /** Aborted when the run is cancelled: every download stops, and its part is removed. */
+  signal?: AbortSignal
+  /** Milliseconds in which a download must receive STALL_BYTES (default: stallWindowMs()). */
+  stallMs?: number
   sleep?: Sleep
 }
 
@@ -51,11 +60,35 @@ const REFRESH_WAITS_MS = [1000, 3000]
 /** HTTP statuses storage answers for an expired or revoked signed link. */
 const EXPIRED = new Set([403, 404, 410])
 
+/** A download that brings less than STALL_BYTES in this long has stalled. */
+const STALL_SECONDS = 60
+
+/**
+ * The stall window in milliseconds: STALL_SECONDS, or AVATAR_DOWNLOAD_STALL_SECONDS when set,
+ * for the end-to-end tests, which cannot wait a minute for each stalled host.
+ */
+export function stallWindowMs(env = process.env): number {
+  const seconds = Number(env.AVATAR_DOWNLOAD_STALL_SECONDS)
+  return (seconds > 0 && seconds <= STALL_SECONDS ? seconds : STALL_SECONDS) * 1000
+}
+
 export function createMediaStore(options: MediaOptions): MediaStore {
   const limit = createLimiter(DOWNLOADS_AT_ONCE)
   const running: Promise<void>[] = []
   const scrub = options.scrub ?? (text => text)
   const wait = options.sleep ?? defaultSleep
+  // Downloads count against the run's timeout, like the polls: at the deadline, or on
+  // cancellation, every download stops at once.
+  const stop = new AbortController()
+  setTimeout(() => stop.abort('timeout'), options.timeout * 1000).unref()
+  options.signal?.addEventListener('abort', () => stop.abort('cancelled'), { once: true })
+  if (options.signal?.aborted) stop.abort('cancelled')
+  const limits: DownloadLimits = {
+    maxBytes: options.maxBytes,
+    stallMs: options.stallMs ?? stallWindowMs(),
+    signal: stop.signal,
+    timeoutSeconds: options.timeout
+  }
 
   const keep = async (row: Row): Promise<void> => {
     const base = options.bases.get(row.file)
@@ -70,7 +103,8 @@ export function createMediaStore(options: MediaOptions): MediaStore {
       if (links.renewed > seen) return Promise.resolve(true)
       renewing ??= (async () => {
         if (!row.request_id || links.renewed >= REFRESHES) return false
-        await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000).catch(() => {})
+        await wait(REFRESH_WAITS_MS[links.renewed] ?? 3000, stop.signal).catch(() => {})
+        if (stop.signal.aborted) return false
         const fresh = await options.refresh(row.request_id).catch(() => null)
         links.renewed++
         if (!fresh?.videoUrl) return false
@@ -89,9 +123,9 @@ export function createMediaStore(options: MediaOptions): MediaStore {
     })
     // Both at once: the thumbnail's link expires as soon as the video's.
     const [video, thumbnail] = await Promise.all([
-      download(current('video'), options.dir, `${base}.mp4`, mp4Type, renew),
+      download(current('video'), `${base}.mp4`, mp4Type, renew),
       links.thumbnail
-        ? download(current('thumbnail'), options.dir, `${base}.jpg`, imageType, renew)
+        ? download(current('thumbnail'), `${base}.jpg`, imageType, renew)
         : { path: null, error: null }
     ])
     row.video_file = video.path
@@ -103,6 +137,24 @@ export function createMediaStore(options: MediaOptions): MediaStore {
     if (errors.length) {
       const note = `Generated, but not saved to the artifact (${errors.join('; ')})`
       row.error = row.error ? `${row.error}; ${note}` : note
+    }
+  }
+
+  /**
+   * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a
+   * download cut off) is renewed by `renew` and tried again, while it finds fresh links.
+   */
+  const download = async (
+    link: () => { url: string; seen: number },
+    relative: string,
+    check: TypeOf,
+    renew: (seen: number) => Promise<boolean>
+  ): Promise<Kept> => {
+    const dest = path.join(options.dir, ...relative.split('/'))
+    for (;;) {
+      const { url, seen } = link()
+      const kept = await fetchInto(url, dest, relative, check, limits)
+      if (!kept.retry || !(await renew(seen))) return { path: kept.path, error: kept.error }
     }
   }
 
@@ -132,30 +184,12 @@ interface Kept {
  */
 type TypeOf = (head: Buffer) => string | null
 
-/**
- * One file, downloaded from `link()` into `dir/relative`. A link that has expired (or a download
- * cut off) is renewed by `renew` and tried again, while it finds fresh links.
- */
-async function download(
-  link: () => { url: string; seen: number },
-  dir: string,
-  relative: string,
-  check: TypeOf,
-  renew: (seen: number) => Promise<boolean>
-): Promise<Kept> {
-  const dest = path.join(dir, ...relative.split('/'))
-  for (;;) {
-    const { url, seen } = link()
-    const kept = await fetchInto(url, dest, relative, check)
-    if (!kept.retry || !(await renew(seen))) return { path: kept.path, error: kept.error }
-  }
-}
-
 async function fetchInto(
   url: string,
   dest: string,
   relative: string,
-  typeOf: TypeOf
+  typeOf: TypeOf,
+  limits: DownloadLimits
 ): Promise<Kept & { retry: boolean }> {
   // The same rule as for links in the comment: a URL from the queue must not reach into the
   // runner's network (a metadata service, a plain-http host).
@@ -168,14 +202,15 @@ async function fetchInto(
   }
   try {
     await mkdir(path.dirname(dest), { recursive: true })
-    // tool-cache refuses to overwrite: a cut-off earlier attempt may have left a part behind.
-    await rm(dest, { force: true })
-    // No auth argument: media lives on third-party storage and must never see the API key.
-    await tc.downloadTool(url, dest)
-    const { size } = await stat(dest)
-    if (size === 0) return { path: null, error: 'the download was empty', retry: true }
+    const size = await downloadFile(url, dest, limits)
+    if (size === 0) {
+      await rm(dest, { force: true })
+      return { path: null, error: 'the download was empty', retry: true }
+    }
     const type = typeOf(await head(dest))
     if (!type) {
+      // Not left in `directory` either: it is not what the queue said it made.
+      await rm(dest, { force: true })
       return { path: null, error: 'the download is not of the expected type', retry: false }
     }
     const named = `${relative.slice(0, relative.length - path.posix.extname(relative).length)}.${type}`
@@ -183,13 +218,17 @@ async function fetchInto(
       await rename(dest, path.join(path.dirname(dest), path.posix.basename(named)))
     return { path: named, error: null, retry: false }
   } catch (error) {
-    const status = (error as tc.HTTPError).httpStatusCode
+    // The disk failed us (full, or not writable): the link is not the trouble.
+    if (!(error instanceof DownloadError)) {
+      return { path: null, error: (error as Error).message, retry: false }
+    }
+    const status = error.status
     if (status && EXPIRED.has(status)) {
       return { path: null, error: `HTTP ${status}: the media link has expired`, retry: true }
     }
-    if (status) return { path: null, error: `HTTP ${status}`, retry: false }
-    // Cut off, or no answer, after tool-cache's own retries: the link may be the trouble.
-    return { path: null, error: (error as Error).message, retry: true }
+    // A refused redirect, an oversized file, the deadline: final. A stall or a cut-off may be
+    // the link's trouble, and a fresh one may do.
+    return { path: null, error: error.message, retry: error.retry }
   }
 }
 

@@ -254,10 +254,9 @@ async function send<T>(request: HttpRequest<T>, signal: AbortSignal): Promise<Re
       redirect: 'manual',
       signal
     })
-    if (response.status < 300 || response.status > 399 || response.status === 304) return response
+    const target = redirectOf(response, url)
+    if (target === undefined) return response
     await response.body?.cancel().catch(() => {})
-    const location = response.headers.get('location')
-    const target = location ? safeTarget(location, url) : null
     const origin = new URL(request.url).origin
     const refused = (why: string) =>
       new QueueError(
@@ -270,6 +269,17 @@ async function send<T>(request: HttpRequest<T>, signal: AbortSignal): Promise<Re
     if (redirects >= MAX_REDIRECTS) throw refused(`chain longer than ${MAX_REDIRECTS}`)
     url = target.href
   }
+}
+
+/**
+ * Where `response` redirects to, resolved against `from`, the URL that answered: undefined when
+ * it is no redirect, null when it is one without a usable Location. Redirects are followed by
+ * hand (`redirect: 'manual'`) so that every hop is checked before it is sent.
+ */
+export function redirectOf(response: Response, from: string): URL | null | undefined {
+  if (response.status < 300 || response.status > 399 || response.status === 304) return undefined
+  const location = response.headers.get('location')
+  return location ? safeTarget(location, from) : null
 }
 
 function safeTarget(location: string, base: string): URL | null {
