@@ -107,7 +107,8 @@ async function job(
   if (settings.aggregate) return aggregate(settings, event, github, workspace)
   const spending = decideSpending(settings, event)
   // The notice can name what the payload says (an association, an event): escaped like all text.
-  if (spending.dryRun) log.notice(logText(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()))
+  if (spending.dryRun)
+    log.notice(logText(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()))
 
   // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
   const selection = await selectScripts(settings, event, workspace, github)
