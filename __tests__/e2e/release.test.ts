@@ -2,7 +2,7 @@
 // addresses a team can put in its docs, with an unchanged video never uploaded twice.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { pushEvent, workflowDispatchEvent } from '../../stand-ins/events.js'
-import { assetNames } from '../../src/publish/release.js'
+import { assetNames } from '../../src/publish/names.js'
 import { createScene, results, type Scene } from './harness.js'
 
 const BEFORE = 'b'.repeat(40)

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { startArtifactService } from '../../stand-ins/artifact.js'
 import { pushEvent } from '../../stand-ins/events.js'
 import { decodeState } from '../../src/publish/state.js'
-import { assetNames } from '../../src/publish/release.js'
+import { assetNames } from '../../src/publish/names.js'
 import { assignShards } from '../../src/shard/split.js'
 import { createScene, results, type Scene } from './harness.js'
 

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startGitHub } from '../../stand-ins/github.js'
 import { createGitHubClient } from '../../src/github/client.js'
+import { assetNames } from '../../src/publish/names.js'
 import {
-  assetNames,
   publishRelease,
+  RELEASE_MARKER,
   updateReleaseManifest,
   type ReleaseTarget
 } from '../../src/publish/release.js'
@@ -79,7 +80,7 @@ function manifestFiles(): string[] {
 describe('publishing from the shards of a matrix', () => {
   it('reads the release another shard created a moment ago instead of failing', async () => {
     // Another shard created the release after this one found none.
-    github.addRelease({ tag: TAG, name: TAG, make_latest: 'false' })
+    github.addRelease({ tag: TAG, name: TAG, body: RELEASE_MARKER, make_latest: 'false' })
     github.inject({ method: 'GET', path: '/repos/{owner}/{repo}/releases/tags/{tag}', status: 404 })
     const row = await downloaded('videos/intro.md', 'a'.repeat(64))
 
