@@ -17,6 +17,8 @@ function event(name: string, pullRequest: Partial<PullRequestInfo> | null = null
     runUrl: null,
     push: null,
     mergeGroup: null,
+    ref: 'refs/heads/main',
+    defaultBranch: 'main',
     dispatchScripts: null,
     pullRequest: pullRequest && {
       number: 1,

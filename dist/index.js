@@ -33987,7 +33987,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20867);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(66397);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -34028,7 +34028,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 20867:
+/***/ 66397:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34201,6 +34201,7 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), { workspac
         artifact: bool(read, 'artifact', true),
         artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
         release: releaseTag(read('release').trim()),
+        releaseBranches: releaseBranches(read('release-branches')),
         shard,
         aggregate,
         pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
@@ -34246,6 +34247,23 @@ function releaseTag(value) {
         throw new InputError(`release must be a tag name git accepts, such as avatar-videos (got "${value}")`);
     }
     return value;
+}
+/**
+ * `release-branches`: branch names or patterns (`release/*`), one a line or comma-separated, a
+ * `refs/heads/` before them dropped. What git refuses in a branch name is refused here, glob
+ * characters aside, so that a typo does not silently stop every release.
+ */
+function releaseBranches(value) {
+    const listed = value
+        .split(/[\r\n,]+/)
+        .map(b => b.trim().replace(/^refs\/heads\//, ''))
+        .filter(b => b && !b.startsWith('#'));
+    // eslint-disable-next-line no-control-regex -- control characters are refused too
+    const bad = listed.find(b => /[\u0000-\u0020\u007F~^:\\]|\.\.|@\{|^\/|\/$/.test(b));
+    if (bad !== undefined) {
+        throw new InputError(`release-branches must list branch names or patterns, such as main or release/* (got "${bad}")`);
+    }
+    return listed;
 }
 /**
  * The longest `timeout`: a job on a self-hosted runner runs for at most 5 days (GitHub-hosted: 6
@@ -34399,6 +34417,7 @@ function readEvent() {
     const baseRepo = base?.repo;
     const mergeGroup = payload.merge_group;
     const inputs = payload.inputs;
+    const repository = payload.repository;
     const runUrl = github/* context */._.runId
         ? `${github/* context */._.serverUrl}/${owner}/${repo}/actions/runs/${github/* context */._.runId}`
         : null;
@@ -34424,6 +34443,8 @@ function readEvent() {
         mergeGroup: mergeGroup
             ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
             : null,
+        ref: typeof payload.ref === 'string' && payload.ref ? payload.ref : github/* context */._.ref,
+        defaultBranch: String(repository?.default_branch ?? '') || null,
         dispatchScripts: typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
     };
 }
@@ -38650,7 +38671,9 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 ;// CONCATENATED MODULE: ./src/publish/names.ts
 // Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
 // script's own path with a media extension, mapped to names the artifact service accepts. The same
-// script gets the same name on every run, and no two scripts ever get the same one.
+// script gets the same name on every run, and no two scripts ever get the same one. And the names
+// of its assets in a GitHub release, which has no folders (see assetNames).
+
 
 /**
  * What the artifact service refuses in a file path (@actions/artifact's own list: NTFS cannot hold
@@ -38695,6 +38718,65 @@ function mediaBases(files, known) {
 }
 function stemOf(file) {
     return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+}
+/**
+ * Hex digits of the path's sha256 in a release asset's name: 64 bits, so that finding a path that
+ * takes another script's name costs about 2^64 hashes (8 digits were found in minutes).
+ */
+const NAME_HASH_DIGITS = 16;
+/** What earlier versions gave (up to 0.1.0): names a release may still hold, and a script keeps. */
+const LEGACY_HASH_DIGITS = 8;
+/**
+ * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
+ * as they are, readable, and told apart by 16 hex digits of the sha256 of the whole path:
+ * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d5e6f7a8b.mp4`.
+ */
+function assetNames(file, thumbnailExtension = '.jpg', digits = NAME_HASH_DIGITS) {
+    const readable = stemOf(file)
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'video';
+    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, digits);
+    const base = `${readable.slice(0, 120)}-${id}`;
+    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
+}
+/**
+ * The asset names each of `scripts` gets in a release whose manifest.json lists `earlier`, or why
+ * it gets none. A script the manifest lists keeps the names it has there when they are its names
+ * (an earlier version's 8-digit ones included), so its address never changes. A name that the
+ * manifest gives another script, or that a script before it in `scripts` takes, is refused,
+ * naming both: publishing it would replace the other's video at its address.
+ */
+function releaseAssetNames(scripts, earlier, names = assetNames) {
+    const owners = new Map();
+    const claim = (name, file) => {
+        if (name && !owners.has(name))
+            owners.set(name, file);
+    };
+    // A damaged manifest (two scripts, one name) leaves the name to the first in path order.
+    const listed = [...earlier].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const entry of listed) {
+        claim(entry.video, entry.file);
+        claim(entry.thumbnail, entry.file);
+    }
+    const recorded = new Map(listed.map(entry => [entry.file, entry]));
+    const named = new Map();
+    for (const { file, thumbnailExtension } of scripts) {
+        const legacy = names(file, thumbnailExtension, LEGACY_HASH_DIGITS);
+        const kept = recorded.get(file)?.video === legacy.video && owners.get(legacy.video) === file;
+        const chosen = kept ? legacy : names(file, thumbnailExtension);
+        const taken = [chosen.video, chosen.thumbnail].find(name => owners.has(name) && owners.get(name) !== file);
+        if (taken) {
+            named.set(file, {
+                clash: `its asset name ${taken} is that of ${owners.get(taken)}, whose video it would replace: rename one of the two scripts`
+            });
+            continue;
+        }
+        claim(chosen.video, file);
+        claim(chosen.thumbnail, file);
+        named.set(file, chosen);
+    }
+    return named;
 }
 
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -38858,20 +38940,13 @@ const MANIFEST_ASSET = 'manifest.json';
 /** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
 const UPLOAD_ATTEMPTS = 3;
 /**
- * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
- * as they are, readable, and unique through a short hash of the whole path:
- * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
+ * The line the action writes into the body of a release it creates, and looks for before writing
+ * into one: only people with write access can edit a release, so it says the release is the
+ * action's (or that a maintainer gave it one of theirs, by adding the line).
  */
-function assetNames(file, thumbnailExtension = '.jpg') {
-    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-    const readable = stem
-        .normalize('NFKD')
-        .replace(/[^A-Za-z0-9_-]+/g, '-')
-        .replace(/^-+|-+$/g, '') || 'video';
-    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, 8);
-    const base = `${readable.slice(0, 120)}-${id}`;
-    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
-}
+const RELEASE_MARKER = '<!-- avatar-video-action: videos -->';
+/** The whole body of the releases versions up to 0.1.0 created, before the marker. */
+const EARLIER_BODY = 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.';
 function downloadUrl(target, name) {
     const { serverUrl, owner, repo, tag } = target;
     return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`;
@@ -38891,8 +38966,16 @@ async function publishRelease(github, target, rows, dir, log, { writeManifest = 
     const problems = [];
     let uploaded = 0;
     const publishable = rows.filter((row) => SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash);
+    const named = releaseAssetNames(publishable.map(row => ({
+        file: row.file,
+        thumbnailExtension: external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg')
+    })), earlier);
     for (const row of publishable) {
-        const names = assetNames(row.file, external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg'));
+        const names = named.get(row.file);
+        if ('clash' in names) {
+            problems.push(`${row.file}: not published, ${names.clash}`);
+            continue;
+        }
         const known = manifest.get(row.file);
         const present = (name) => !name || assets.has(name);
         if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
@@ -38941,6 +39024,8 @@ async function publishRelease(github, target, rows, dir, log, { writeManifest = 
 /**
  * Writes `entries` into the release's manifest.json, beside what it lists already: the aggregate
  * job of a matrix does this once for all its shards, which published the videos themselves.
+ * Each shard kept off the names the manifest gave other scripts, but not those another shard
+ * took at the same time: an entry whose name another script holds is left out, naming both.
  * Returns the release's page and what went wrong, or throws when the release cannot be read.
  */
 async function updateReleaseManifest(github, target, entries) {
@@ -38948,10 +39033,26 @@ async function updateReleaseManifest(github, target, entries) {
     const assets = await listAssets(github, target, release.id);
     const earlier = await readManifest(github, target, assets);
     const manifest = new Map(earlier.map(entry => [entry.file, entry]));
-    for (const entry of entries)
+    const owners = new Map();
+    const claim = (entry) => {
+        for (const name of [entry.video, entry.thumbnail]) {
+            if (name && !owners.has(name))
+                owners.set(name, entry.file);
+        }
+    };
+    earlier.forEach(claim);
+    const problems = [];
+    for (const entry of entries) {
+        const taken = [entry.video, entry.thumbnail].find(name => name && owners.has(name) && owners.get(name) !== entry.file);
+        if (taken) {
+            problems.push(`${entry.file}: not listed in ${MANIFEST_ASSET}, its asset name ${taken} is that of ${owners.get(taken)}, and one of the two videos replaced the other: rename one of the two scripts`);
+            continue;
+        }
+        claim(entry);
         manifest.set(entry.file, entry);
+    }
     const problem = await saveManifest(github, target, release, assets, manifest);
-    return { url: release.html_url, problems: problem ? [problem] : [] };
+    return { url: release.html_url, problems: problem ? [...problems, problem] : problems };
 }
 /** Replaces the manifest.json asset; returns what went wrong, or null. */
 async function saveManifest(github, target, release, assets, manifest) {
@@ -38965,11 +39066,16 @@ async function saveManifest(github, target, release, assets, manifest) {
         return `${MANIFEST_ASSET}: ${error.message}`;
     }
 }
+/**
+ * The release of `target.tag`, created when missing. One the action did not create (no marker in
+ * its body) is refused before anything is written into it: it may be a release of the software,
+ * whose assets and manifest.json are not the action's to replace.
+ */
 async function findOrCreate(github, target) {
     const { owner, repo, tag } = target;
     try {
         const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
-        return data;
+        return own(data, tag);
     }
     catch (error) {
         if (error.status !== 404) {
@@ -38981,23 +39087,33 @@ async function findOrCreate(github, target) {
         repo,
         tag_name: tag,
         name: tag,
-        body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+        body: `${EARLIER_BODY}\n\n${RELEASE_MARKER}`,
         // A home for videos, not a release of the software: never the repository's latest.
         make_latest: 'false'
     });
+    let answer;
     try {
         return (await create()).data;
     }
     catch (error) {
-        // The shards of a matrix may all find no release and create it at once: all but one are
-        // told that the tag has one already, and read that one.
-        if (isTagTaken(error)) {
-            const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null);
-            if (again)
-                return again.data;
-        }
-        throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
+        answer = error;
     }
+    // The shards of a matrix may all find no release and create it at once: all but one are
+    // told that the tag has one already, and read that one.
+    if (isTagTaken(answer)) {
+        const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null);
+        if (again)
+            return own(again.data, tag);
+    }
+    throw new Error(explainGitHubError(answer, `Creating the release ${tag}`, 'contents: write'));
+}
+/** `release`, if the action may write into it: it created it, or a maintainer marked it so. */
+function own(release, tag) {
+    const body = release.body ?? '';
+    const marked = body.split('\n').some(line => line.trim() === RELEASE_MARKER) || body.trim() === EARLIER_BODY;
+    if (marked)
+        return release;
+    throw new Error(`The release ${tag} was not created by this action, which writes only into its own releases: nothing was uploaded to it. Set release to a tag that has no release yet (the action creates it), or, to publish into this one, add the line ${RELEASE_MARKER} to its description`);
 }
 /** GitHub's 422 for a release whose tag has one already. */
 function isTagTaken(error) {
@@ -39099,6 +39215,55 @@ function contentType(name) {
     if (name.endsWith('.webp'))
         return 'image/webp';
     return 'application/json';
+}
+
+;// CONCATENATED MODULE: ./src/publish/release-gate.ts
+// Which runs publish to the release: what landed on a branch the workflow author trusts, never
+// what is proposed. A push to any branch runs the workflow, so the branch decides, not the event.
+
+/**
+ * `push`, `workflow_dispatch` and `schedule` publish from a tag, or from one of `branches`
+ * (GitHub's branch filter patterns; empty: the repository's default branch). A merge group never
+ * does: the merge may not land, and the push that follows it publishes.
+ */
+function decideRelease(event, branches) {
+    if (event.name === 'merge_group') {
+        return {
+            publish: false,
+            notice: true,
+            why: 'release: not published from a merge_group run, whose merge may not land; the push to the branch after it publishes'
+        };
+    }
+    if (!['push', 'workflow_dispatch', 'schedule'].includes(event.name)) {
+        return {
+            publish: false,
+            notice: false,
+            why: `release: not updated from a ${event.name} run, only after a merge or a manual run`
+        };
+    }
+    if (event.ref.startsWith('refs/tags/'))
+        return { publish: true };
+    const branch = event.ref.startsWith('refs/heads/') ? event.ref.slice('refs/heads/'.length) : null;
+    const refused = (allowed) => ({
+        publish: false,
+        notice: true,
+        why: `release: not published from ${branch === null ? event.ref || 'this run' : `the branch ${branch}`}: only ${allowed} and tags publish; list other branches in release-branches`
+    });
+    if (branch === null)
+        return refused('branches');
+    if (branches.length) {
+        return globSet(branches).matches(branch)
+            ? { publish: true }
+            : refused(`the branches in release-branches (${branches.join(', ')})`);
+    }
+    // GitHub runs scheduled workflows on the default branch only; its payload does not name it.
+    if (event.name === 'schedule')
+        return { publish: true };
+    if (!event.defaultBranch)
+        return refused("the repository's default branch (the event does not name it)");
+    return branch === event.defaultBranch
+        ? { publish: true }
+        : refused(`the default branch (${event.defaultBranch})`);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
@@ -39507,6 +39672,7 @@ function rowOf(result) {
 
 
 
+
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false;
 /** The key, once read: every message that fails the step is scrubbed of it. */
@@ -39837,7 +40003,7 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
         kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
     }
     if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, event, github, rows, kept.directory, as.releaseManifest);
+        const work = publishToRelease(settings.release, decideRelease(event, settings.releaseBranches), event, github, rows, kept.directory, as.releaseManifest);
         const released = await unlessCancelled(work, signal, abandon('release upload'));
         kept.unreleased = released?.problem ?? null;
         kept.released = released?.entries ?? [];
@@ -39980,7 +40146,8 @@ async function aggregate(settings, event, github, workspace) {
     const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []));
     if (settings.release) {
         const entries = reports.flatMap(r => r.released);
-        const problem = await updateRelease(settings.release, event, github, entries);
+        const decision = decideRelease(event, settings.releaseBranches);
+        const problem = await updateRelease(settings.release, decision, event, github, entries);
         if (problem)
             problems.push(problem);
         report.context.release = releaseOf(settings.release, event, rows);
@@ -40024,8 +40191,8 @@ function lostShards(missing) {
  * The aggregate job's part of the release: the shards published the videos, and their entries go
  * into the release's manifest.json here, once. Returns what went wrong, or null.
  */
-async function updateRelease(tag, event, github, entries) {
-    if (!RELEASE_EVENTS.has(event.name) || !entries.length)
+async function updateRelease(tag, decision, event, github, entries) {
+    if (!decision.publish || !entries.length)
         return null;
     if (!github)
         return 'release is set, but github-token is empty: the release cannot be written';
@@ -40036,23 +40203,24 @@ async function updateRelease(tag, event, github, entries) {
         for (const problem of updated.problems)
             lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
         return updated.problems.length
-            ? `The manifest.json of the release ${tag} could not be written`
+            ? `The manifest.json of the release ${tag} could not be written in full`
             : null;
     }
     catch (error) {
         return error.message;
     }
 }
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
 /**
  * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
  * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
  */
-async function publishToRelease(tag, event, github, rows, directory, writeManifest) {
+async function publishToRelease(tag, decision, event, github, rows, directory, writeManifest) {
     const none = (problem) => ({ problem, entries: [] });
-    if (!RELEASE_EVENTS.has(event.name)) {
-        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
+    if (!decision.publish) {
+        if (decision.notice)
+            lib_core/* notice */.lm(decision.why);
+        else
+            info(logText(decision.why));
         return none(null);
     }
     if (!directory)

@@ -326,7 +326,7 @@ describe('a library split across four shards of a job matrix', () => {
       many.github.setCompare(before, after, {
         files: PATHS.map(filename => ({ filename, status: 'modified' }))
       })
-      const event = { name: 'push', payload: pushEvent({ before, after, ref: 'refs/heads/main' }) }
+      const event = { name: 'push', payload: pushEvent({ before, after, ref: 'refs/heads/master' }) }
 
       const { shards, aggregate } = await matrix(many, event, {
         inputs: { release: 'avatar-videos' }

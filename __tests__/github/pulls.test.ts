@@ -38,6 +38,8 @@ function push(after: string, ref = 'refs/heads/master'): EventInfo {
     pullRequest: null,
     push: readPush(payload),
     mergeGroup: null,
+    ref,
+    defaultBranch: 'master',
     dispatchScripts: null
   }
 }

@@ -60,6 +60,13 @@ export interface EventInfo {
   pullRequest: PullRequestInfo | null
   push: PushInfo | null
   mergeGroup: { baseSha: string; headSha: string } | null
+  /**
+   * The ref the run is for: the pushed or dispatched one, e.g. `refs/heads/main` or
+   * `refs/tags/v1`; for other events, the runner's GITHUB_REF.
+   */
+  ref: string
+  /** The repository's default branch, from the payload; null when it does not say (schedule). */
+  defaultBranch: string | null
   /** `scripts` given to a workflow_dispatch run, one glob per line. */
   dispatchScripts: string | null
 }
@@ -76,6 +83,7 @@ export function readEvent(): EventInfo {
   const baseRepo = base?.repo as Json | undefined
   const mergeGroup = payload.merge_group as Json | undefined
   const inputs = payload.inputs as Json | undefined
+  const repository = payload.repository as Json | undefined
   const runUrl = context.runId
     ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`
     : null
@@ -102,6 +110,8 @@ export function readEvent(): EventInfo {
     mergeGroup: mergeGroup
       ? { baseSha: String(mergeGroup.base_sha), headSha: String(mergeGroup.head_sha) }
       : null,
+    ref: typeof payload.ref === 'string' && payload.ref ? payload.ref : context.ref,
+    defaultBranch: String(repository?.default_branch ?? '') || null,
     dispatchScripts:
       typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
   }
