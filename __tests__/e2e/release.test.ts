@@ -185,9 +185,7 @@ describe('release asset names', () => {
     expect(assets.filter(a => a.name === intro.name)).toEqual([
       expect.objectContaining({ id: intro.id, sha256: intro.sha256 })
     ])
-    expect(byFile(second)[COLLIDER]!.release_url).toBe(
-      `${DOWNLOAD}/${assetNames(COLLIDER).video}`
-    )
+    expect(byFile(second)[COLLIDER]!.release_url).toBe(`${DOWNLOAD}/${assetNames(COLLIDER).video}`)
     expect(byFile(second)[COLLIDER]!.release_url).not.toBe(
       byFile(first)['videos/intro.md']!.release_url
     )
@@ -298,9 +296,12 @@ describe('the release the action writes into', () => {
 
     expect(run.code).toBe(0)
     const intro = assetNames('videos/intro.md')
-    expect(scene.github.releases()[0]!.assets.map(a => a.name).sort()).toEqual(
-      ['app-linux-x64.tar.gz', intro.video, intro.thumbnail, 'manifest.json'].sort()
-    )
+    expect(
+      scene.github
+        .releases()[0]!
+        .assets.map(a => a.name)
+        .sort()
+    ).toEqual(['app-linux-x64.tar.gz', intro.video, intro.thumbnail, 'manifest.json'].sort())
   })
 })
 

@@ -106,7 +106,7 @@ export interface NamedAssets {
 export function releaseAssetNames(
   scripts: Array<{ file: string; thumbnailExtension: string }>,
   earlier: NamedAssets[],
-  names: typeof assetNames = assetNames
+  names: (file: string, thumbnailExtension: string, digits?: number) => AssetNames = assetNames
 ): Map<string, AssetNames | { clash: string }> {
   const owners = new Map<string, string>()
   const claim = (name: string | null, file: string) => {

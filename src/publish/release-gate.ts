@@ -4,9 +4,7 @@ import { globSet } from '../find/globs.js'
 import type { EventInfo } from '../github/event.js'
 
 /** Whether this run publishes, and if not, why: `notice` when the author would expect it to. */
-export type ReleaseDecision =
-  | { publish: true }
-  | { publish: false; why: string; notice: boolean }
+export type ReleaseDecision = { publish: true } | { publish: false; why: string; notice: boolean }
 
 /**
  * `push`, `workflow_dispatch` and `schedule` publish from a tag, or from one of `branches`
@@ -43,7 +41,8 @@ export function decideRelease(event: EventInfo, branches: string[]): ReleaseDeci
   }
   // GitHub runs scheduled workflows on the default branch only; its payload does not name it.
   if (event.name === 'schedule') return { publish: true }
-  if (!event.defaultBranch) return refused("the repository's default branch (the event does not name it)")
+  if (!event.defaultBranch)
+    return refused("the repository's default branch (the event does not name it)")
   return branch === event.defaultBranch
     ? { publish: true }
     : refused(`the default branch (${event.defaultBranch})`)
