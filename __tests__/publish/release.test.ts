@@ -132,6 +132,32 @@ describe('publishing from the shards of a matrix', () => {
     expect(github.violations).toEqual([])
   })
 
+  it('leaves out, naming both, an entry whose asset name another shard gave another script', async () => {
+    github.addRelease({ tag: TAG, body: RELEASE_MARKER, make_latest: 'false' })
+    const entry = (file: string) => ({
+      file,
+      hash: 'e'.repeat(64),
+      request_id: null,
+      duration: 3,
+      video: 'same.mp4',
+      thumbnail: null,
+      video_url: `https://github.com/${OWNER}/${REPO}/releases/download/${TAG}/same.mp4`,
+      thumbnail_url: null
+    })
+
+    const updated = await updateReleaseManifest(client(), target, [
+      entry('videos/a.md'),
+      entry('videos/b.md')
+    ])
+
+    expect(updated.problems).toEqual([
+      expect.stringMatching(
+        /^videos\/b\.md: not listed in manifest\.json, its asset name same\.mp4 is that of videos\/a\.md/
+      )
+    ])
+    expect(manifestFiles()).toEqual(['videos/a.md'])
+  })
+
   it('keeps what the manifest listed for scripts no shard touched this run', async () => {
     await publishRelease(
       client(),
