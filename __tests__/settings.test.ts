@@ -174,6 +174,18 @@ describe('working-directory', () => {
     }
   })
 
+  it('reads release-branches as names or patterns, and refuses what git would not take', () => {
+    expect(read({}).releaseBranches).toEqual([])
+    expect(
+      read({ 'release-branches': 'main, release/*\nrefs/heads/next\n' }).releaseBranches
+    ).toEqual(['main', 'release/*', 'next'])
+    for (const bad of ['two words', 'a..b', 'a:b', 'end/', 'a~1']) {
+      expect(() => read({ 'release-branches': bad })).toThrow(
+        /^release-branches must list branch names or patterns/
+      )
+    }
+  })
+
   it('refuses an artifact-name the artifact service would refuse, before paying', () => {
     for (const bad of ['a/b', 'a:b', 'a*b', 'x\\y']) {
       expect(() => read({ 'artifact-name': bad })).toThrow(/^artifact-name may not hold/)

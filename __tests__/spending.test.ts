@@ -25,6 +25,8 @@ function event(name: string, pullRequest: Partial<PullRequestInfo> | null = null
     mergeGroup: null,
     actor: null,
     workflowRun: null,
+    ref: 'refs/heads/main',
+    defaultBranch: 'main',
     dispatchScripts: null,
     pullRequest: pullRequest && {
       number: 1,
@@ -47,7 +49,8 @@ function received(name: string, payload: Record<string, unknown>): EventInfo {
     repo: { owner: 'Codertocat', repo: 'Hello-World' },
     sha: 'c'.repeat(40),
     serverUrl: 'https://github.com',
-    runId: 1
+    runId: 1,
+    ref: 'refs/heads/main'
   })
 }
 

@@ -28,6 +28,7 @@ import { createMediaStore, type MediaStore } from './publish/media.js'
 import { mediaBases } from './publish/names.js'
 import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.js'
 import { publishRelease, updateReleaseManifest, type ReleasedVideo } from './publish/release.js'
+import { decideRelease, type ReleaseDecision } from './publish/release-gate.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import { endOpenGroup, log, logText, startGroup } from './log.js'
@@ -522,6 +523,7 @@ async function keepMedia(
   if (settings.release && !signal.aborted) {
     const work = publishToRelease(
       settings.release,
+      decideRelease(event, settings.releaseBranches),
       event,
       github,
       rows,
@@ -706,7 +708,8 @@ async function aggregate(
   const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []))
   if (settings.release) {
     const entries = reports.flatMap(r => r.released)
-    const problem = await updateRelease(settings.release, event, github, entries)
+    const decision = decideRelease(event, settings.releaseBranches)
+    const problem = await updateRelease(settings.release, decision, event, github, entries)
     if (problem) problems.push(problem)
     report.context.release = releaseOf(settings.release, event, rows)
   }
@@ -751,11 +754,12 @@ function lostShards(missing: MissingShard[]): string | null {
  */
 async function updateRelease(
   tag: string,
+  decision: ReleaseDecision,
   event: EventInfo,
   github: GitHubClient | null,
   entries: ReleasedVideo[]
 ): Promise<string | null> {
-  if (!RELEASE_EVENTS.has(event.name) || !entries.length) return null
+  if (!decision.publish || !entries.length) return null
   if (!github) return 'release is set, but github-token is empty: the release cannot be written'
   const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
   try {
@@ -763,15 +767,12 @@ async function updateRelease(
     info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`)
     for (const problem of updated.problems) log.warning(`Release ${tag}: ${problem}`)
     return updated.problems.length
-      ? `The manifest.json of the release ${tag} could not be written`
+      ? `The manifest.json of the release ${tag} could not be written in full`
       : null
   } catch (error) {
     return (error as Error).message
   }
 }
-
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule'])
 
 /**
  * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
@@ -779,6 +780,7 @@ const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'sch
  */
 async function publishToRelease(
   tag: string,
+  decision: ReleaseDecision,
   event: EventInfo,
   github: GitHubClient | null,
   rows: Row[],
@@ -786,8 +788,9 @@ async function publishToRelease(
   writeManifest: boolean
 ): Promise<{ problem: string | null; entries: ReleasedVideo[] }> {
   const none = (problem: string | null) => ({ problem, entries: [] })
-  if (!RELEASE_EVENTS.has(event.name)) {
-    info(`release: not updated from a ${event.name} run, only after a merge or a manual run`)
+  if (!decision.publish) {
+    if (decision.notice) core.notice(decision.why)
+    else info(logText(decision.why))
     return none(null)
   }
   if (!directory) return none(null)

@@ -27,6 +27,11 @@ export interface Settings {
   artifactName: string
   /** Tag of the release that merges publish their videos to; null: none. */
   release: string | null
+  /**
+   * Branches (GitHub's branch filter patterns) whose pushes and manual runs publish to the
+   * release; empty: the repository's default branch. Tags always do.
+   */
+  releaseBranches: string[]
   /** This job's part of a matrix (`shard: 2/4`): it generates only its scripts. Null: all. */
   shard: Shard | null
   /** The matrix's final job: reports the shards' results as one comment, summary and outputs. */
@@ -102,6 +107,7 @@ export function readSettings(
     artifact: bool(read, 'artifact', true),
     artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
     release: releaseTag(read('release').trim()),
+    releaseBranches: releaseBranches(read('release-branches')),
     shard,
     aggregate,
     pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
@@ -155,6 +161,26 @@ function releaseTag(value: string): string | null {
     )
   }
   return value
+}
+
+/**
+ * `release-branches`: branch names or patterns (`release/*`), one a line or comma-separated, a
+ * `refs/heads/` before them dropped. What git refuses in a branch name is refused here, glob
+ * characters aside, so that a typo does not silently stop every release.
+ */
+function releaseBranches(value: string): string[] {
+  const listed = value
+    .split(/[\r\n,]+/)
+    .map(b => b.trim().replace(/^refs\/heads\//, ''))
+    .filter(b => b && !b.startsWith('#'))
+  // eslint-disable-next-line no-control-regex -- control characters are refused too
+  const bad = listed.find(b => /[\u0000-\u0020\u007F~^:\\]|\.\.|@\{|^\/|\/$/.test(b))
+  if (bad !== undefined) {
+    throw new InputError(
+      `release-branches must list branch names or patterns, such as main or release/* (got "${bad}")`
+    )
+  }
+  return listed
 }
 
 /**

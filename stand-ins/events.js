@@ -115,7 +115,7 @@ export function pushEvent(scenario = {}) {
 /**
  * A `workflow_dispatch` payload with these inputs. The examples dispatch in an organisation's
  * repository; the repository and sender here are those of the other examples, so every event is
- * about Codertocat/Hello-World.
+ * about Codertocat/Hello-World, dispatched on its default branch unless `ref` says otherwise.
  * @param {Record<string, unknown>} [inputs]
  * @param {{ ref?: string }} [options]
  * @returns {Payload}
@@ -124,7 +124,8 @@ export function workflowDispatchEvent(inputs = {}, options = {}) {
   const payload = webhookExample('workflow_dispatch')
   delete payload.organization
   const { repository, sender } = webhookExample('pull_request', 'opened')
-  return { ...payload, inputs, ref: options.ref ?? payload.ref, repository, sender }
+  const ref = options.ref ?? `refs/heads/${repository.default_branch}`
+  return { ...payload, inputs, ref, repository, sender }
 }
 
 /**

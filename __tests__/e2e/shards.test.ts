@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { startArtifactService } from '../../stand-ins/artifact.js'
 import { pushEvent } from '../../stand-ins/events.js'
 import { decodeState } from '../../src/publish/state.js'
-import { assetNames } from '../../src/publish/release.js'
+import { assetNames } from '../../src/publish/names.js'
 import { assignShards } from '../../src/shard/split.js'
 import { createScene, results, type Scene } from './harness.js'
 
@@ -326,7 +326,8 @@ describe('a library split across four shards of a job matrix', () => {
       many.github.setCompare(before, after, {
         files: PATHS.map(filename => ({ filename, status: 'modified' }))
       })
-      const event = { name: 'push', payload: pushEvent({ before, after, ref: 'refs/heads/main' }) }
+      // A push to the default branch (master): other branches publish no release.
+      const event = { name: 'push', payload: pushEvent({ before, after }) }
 
       const { shards, aggregate } = await matrix(many, event, {
         inputs: { release: 'avatar-videos' }

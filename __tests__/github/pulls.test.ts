@@ -40,6 +40,8 @@ function push(after: string, ref = 'refs/heads/master'): EventInfo {
     mergeGroup: null,
     actor: null,
     workflowRun: null,
+    ref,
+    defaultBranch: 'master',
     dispatchScripts: null
   }
 }

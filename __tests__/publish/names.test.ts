@@ -1,7 +1,7 @@
 // Where a script's video goes in the artifact: its own path, in names the service accepts, the
 // same on every run, and never the same for two scripts.
 import { describe, expect, it } from '@jest/globals'
-import { mediaBases, storablePath } from '../../src/publish/names.js'
+import { assetNames, mediaBases, releaseAssetNames, storablePath } from '../../src/publish/names.js'
 
 /** @actions/artifact's own list of what a file path may not hold (validateFilePath). */
 const REFUSED_BY_THE_SERVICE = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n']
@@ -59,5 +59,55 @@ describe('mediaBases', () => {
     const bases = [...mediaBases(files, files).values()]
     expect(new Set(bases).size).toBe(files.length)
     for (const base of bases) expect(base).not.toMatch(/[":<>|*?\r\n]/)
+  })
+})
+
+describe('releaseAssetNames', () => {
+  const scripts = (...files: string[]) => files.map(file => ({ file, thumbnailExtension: '.jpg' }))
+
+  it('names with 16 hex digits of the path, readable, and the same on every run', () => {
+    expect(assetNames('videos/product/intro.md')).toEqual({
+      video: expect.stringMatching(/^videos-product-intro-[0-9a-f]{16}\.mp4$/),
+      thumbnail: expect.stringMatching(/^videos-product-intro-[0-9a-f]{16}\.jpg$/)
+    })
+    // Their first 8 hex digits are the same: the names an earlier version gave them were too.
+    expect(assetNames('videos/intro~($ [{)$.md')).not.toEqual(assetNames('videos/intro.md'))
+  })
+
+  it('refuses the second of two scripts that would get one name, naming both', () => {
+    const clashing = (file: string, ext: string) => ({
+      video: 'same.mp4',
+      thumbnail: `${file}${ext}`
+    })
+
+    const named = releaseAssetNames(scripts('videos/a.md', 'videos/b.md'), [], clashing)
+
+    expect(named.get('videos/a.md')).toEqual({ video: 'same.mp4', thumbnail: 'videos/a.md.jpg' })
+    expect(named.get('videos/b.md')).toEqual({
+      clash: expect.stringMatching(/^its asset name same\.mp4 is that of videos\/a\.md, /)
+    })
+  })
+
+  it("refuses a name the release's manifest gives another script, whatever the order", () => {
+    const clashing = (file: string, ext: string) => ({
+      video: 'same.mp4',
+      thumbnail: `${file}${ext}`
+    })
+    const earlier = [{ file: 'videos/z.md', video: 'same.mp4', thumbnail: null }]
+
+    const named = releaseAssetNames(scripts('videos/a.md', 'videos/z.md'), earlier, clashing)
+
+    expect(named.get('videos/a.md')).toEqual({ clash: expect.stringContaining('videos/z.md') })
+    expect(named.get('videos/z.md')).toMatchObject({ video: 'same.mp4' })
+  })
+
+  it("keeps a script's 8-digit names from an earlier version, and never gives them to another", () => {
+    const old = assetNames('videos/intro.md', '.jpg', 8)
+    const earlier = [{ file: 'videos/intro.md', ...old }]
+
+    const named = releaseAssetNames(scripts('videos/intro.md', 'videos/intro~($ [{)$.md'), earlier)
+
+    expect(named.get('videos/intro.md')).toEqual(old)
+    expect(named.get('videos/intro~($ [{)$.md')).toEqual(assetNames('videos/intro~($ [{)$.md'))
   })
 })

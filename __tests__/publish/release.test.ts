@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startGitHub } from '../../stand-ins/github.js'
 import { createGitHubClient } from '../../src/github/client.js'
+import { assetNames } from '../../src/publish/names.js'
 import {
-  assetNames,
   publishRelease,
+  RELEASE_MARKER,
   updateReleaseManifest,
   type ReleaseTarget
 } from '../../src/publish/release.js'
@@ -79,7 +80,7 @@ function manifestFiles(): string[] {
 describe('publishing from the shards of a matrix', () => {
   it('reads the release another shard created a moment ago instead of failing', async () => {
     // Another shard created the release after this one found none.
-    github.addRelease({ tag: TAG, name: TAG, make_latest: 'false' })
+    github.addRelease({ tag: TAG, name: TAG, body: RELEASE_MARKER, make_latest: 'false' })
     github.inject({ method: 'GET', path: '/repos/{owner}/{repo}/releases/tags/{tag}', status: 404 })
     const row = await downloaded('videos/intro.md', 'a'.repeat(64))
 
@@ -129,6 +130,32 @@ describe('publishing from the shards of a matrix', () => {
     expect(updated.problems).toEqual([])
     expect(manifestFiles()).toEqual(['videos/intro.md', 'videos/outro.md'])
     expect(github.violations).toEqual([])
+  })
+
+  it('leaves out, naming both, an entry whose asset name another shard gave another script', async () => {
+    github.addRelease({ tag: TAG, body: RELEASE_MARKER, make_latest: 'false' })
+    const entry = (file: string) => ({
+      file,
+      hash: 'e'.repeat(64),
+      request_id: null,
+      duration: 3,
+      video: 'same.mp4',
+      thumbnail: null,
+      video_url: `https://github.com/${OWNER}/${REPO}/releases/download/${TAG}/same.mp4`,
+      thumbnail_url: null
+    })
+
+    const updated = await updateReleaseManifest(client(), target, [
+      entry('videos/a.md'),
+      entry('videos/b.md')
+    ])
+
+    expect(updated.problems).toEqual([
+      expect.stringMatching(
+        /^videos\/b\.md: not listed in manifest\.json, its asset name same\.mp4 is that of videos\/a\.md/
+      )
+    ])
+    expect(manifestFiles()).toEqual(['videos/a.md'])
   })
 
   it('keeps what the manifest listed for scripts no shard touched this run', async () => {

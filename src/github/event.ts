@@ -120,6 +120,13 @@ export interface EventInfo {
   /** The commenter, reviewer or author who caused the run, for the events that name one. */
   actor: ActorInfo | null
   workflowRun: WorkflowRunInfo | null
+  /**
+   * The ref the run is for: the pushed or dispatched one, e.g. `refs/heads/main` or
+   * `refs/tags/v1`; for other events, the runner's GITHUB_REF.
+   */
+  ref: string
+  /** The repository's default branch, from the payload; null when it does not say (schedule). */
+  defaultBranch: string | null
   /** `scripts` given to a workflow_dispatch run, one glob per line. */
   dispatchScripts: string | null
 }
@@ -127,7 +134,7 @@ export interface EventInfo {
 /** What the runner says of the event: the toolkit's `context`, or a test's stand-in for it. */
 export type EventSource = Pick<
   typeof context,
-  'eventName' | 'payload' | 'repo' | 'sha' | 'serverUrl' | 'runId'
+  'eventName' | 'payload' | 'repo' | 'sha' | 'serverUrl' | 'runId' | 'ref'
 >
 
 export function readEvent(source: EventSource = context): EventInfo {
@@ -140,6 +147,7 @@ export function readEvent(source: EventSource = context): EventInfo {
   const baseRepo = base?.repo as Json | undefined
   const mergeGroup = payload.merge_group as Json | undefined
   const inputs = payload.inputs as Json | undefined
+  const repository = payload.repository as Json | undefined
   const runUrl = source.runId
     ? `${source.serverUrl}/${owner}/${repo}/actions/runs/${source.runId}`
     : null
@@ -168,6 +176,8 @@ export function readEvent(source: EventSource = context): EventInfo {
       : null,
     actor: readActor(source.eventName, payload),
     workflowRun: source.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
+    ref: typeof payload.ref === 'string' && payload.ref ? payload.ref : source.ref,
+    defaultBranch: String(repository?.default_branch ?? '') || null,
     dispatchScripts:
       typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
   }

@@ -2,7 +2,6 @@
 // `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
 // Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
 // which script and which payload hash each holds, so an unchanged video is never uploaded again.
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
@@ -10,12 +9,22 @@ import type { GitHubClient } from '../github/client.js'
 import { explainGitHubError } from '../github/client.js'
 import type { Row } from '../types.js'
 import { SUCCEEDED } from '../types.js'
+import { releaseAssetNames } from './names.js'
 
 /** GitHub refuses the 1001st asset of a release. */
 export const MAX_ASSETS = 1000
 export const MANIFEST_ASSET = 'manifest.json'
 /** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
 const UPLOAD_ATTEMPTS = 3
+/**
+ * The line the action writes into the body of a release it creates, and looks for before writing
+ * into one: only people with write access can edit a release, so it says the release is the
+ * action's (or that a maintainer gave it one of theirs, by adding the line).
+ */
+export const RELEASE_MARKER = '<!-- avatar-video-action: videos -->'
+/** The whole body of the releases versions up to 0.1.0 created, before the marker. */
+const EARLIER_BODY =
+  'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.'
 
 export interface ReleaseTarget {
   owner: string
@@ -48,26 +57,6 @@ export interface Released {
   entries: ReleasedVideo[]
   /** What went wrong with some assets; the rest were published. */
   problems: string[]
-}
-
-/**
- * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
- * as they are, readable, and unique through a short hash of the whole path:
- * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
- */
-export function assetNames(
-  file: string,
-  thumbnailExtension = '.jpg'
-): { video: string; thumbnail: string } {
-  const stem = file.slice(0, file.length - path.posix.extname(file).length)
-  const readable =
-    stem
-      .normalize('NFKD')
-      .replace(/[^A-Za-z0-9_-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'video'
-  const id = createHash('sha256').update(file).digest('hex').slice(0, 8)
-  const base = `${readable.slice(0, 120)}-${id}`
-  return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` }
 }
 
 export function downloadUrl(target: ReleaseTarget, name: string): string {
@@ -107,8 +96,19 @@ export async function publishRelease(
     (row): row is Row & { hash: string; video_file: string } =>
       SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash
   )
+  const named = releaseAssetNames(
+    publishable.map(row => ({
+      file: row.file,
+      thumbnailExtension: path.posix.extname(row.thumbnail_file ?? '.jpg')
+    })),
+    earlier
+  )
   for (const row of publishable) {
-    const names = assetNames(row.file, path.posix.extname(row.thumbnail_file ?? '.jpg'))
+    const names = named.get(row.file)!
+    if ('clash' in names) {
+      problems.push(`${row.file}: not published, ${names.clash}`)
+      continue
+    }
     const known = manifest.get(row.file)
     const present = (name: string | null) => !name || assets.has(name)
     if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
@@ -167,6 +167,8 @@ export async function publishRelease(
 /**
  * Writes `entries` into the release's manifest.json, beside what it lists already: the aggregate
  * job of a matrix does this once for all its shards, which published the videos themselves.
+ * Each shard kept off the names the manifest gave other scripts, but not those another shard
+ * took at the same time: an entry whose name another script holds is left out, naming both.
  * Returns the release's page and what went wrong, or throws when the release cannot be read.
  */
 export async function updateReleaseManifest(
@@ -178,9 +180,29 @@ export async function updateReleaseManifest(
   const assets = await listAssets(github, target, release.id)
   const earlier = await readManifest(github, target, assets)
   const manifest = new Map(earlier.map(entry => [entry.file, entry]))
-  for (const entry of entries) manifest.set(entry.file, entry)
+  const owners = new Map<string, string>()
+  const claim = (entry: ReleasedVideo) => {
+    for (const name of [entry.video, entry.thumbnail]) {
+      if (name && !owners.has(name)) owners.set(name, entry.file)
+    }
+  }
+  earlier.forEach(claim)
+  const problems: string[] = []
+  for (const entry of entries) {
+    const taken = [entry.video, entry.thumbnail].find(
+      name => name && owners.has(name) && owners.get(name) !== entry.file
+    )
+    if (taken) {
+      problems.push(
+        `${entry.file}: not listed in ${MANIFEST_ASSET}, its asset name ${taken} is that of ${owners.get(taken)}, and one of the two videos replaced the other: rename one of the two scripts`
+      )
+      continue
+    }
+    claim(entry)
+    manifest.set(entry.file, entry)
+  }
   const problem = await saveManifest(github, target, release, assets, manifest)
-  return { url: release.html_url, problems: problem ? [problem] : [] }
+  return { url: release.html_url, problems: problem ? [...problems, problem] : problems }
 }
 
 /** Replaces the manifest.json asset; returns what went wrong, or null. */
@@ -201,6 +223,11 @@ async function saveManifest(
   }
 }
 
+/**
+ * The release of `target.tag`, created when missing. One the action did not create (no marker in
+ * its body) is refused before anything is written into it: it may be a release of the software,
+ * whose assets and manifest.json are not the action's to replace.
+ */
 async function findOrCreate(
   github: GitHubClient,
   target: ReleaseTarget
@@ -208,7 +235,7 @@ async function findOrCreate(
   const { owner, repo, tag } = target
   try {
     const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag })
-    return data
+    return own(data, tag)
   } catch (error) {
     if ((error as { status?: number }).status !== 404) {
       throw new Error(explainGitHubError(error, `Reading the release ${tag}`, 'contents: write'))
@@ -220,21 +247,34 @@ async function findOrCreate(
       repo,
       tag_name: tag,
       name: tag,
-      body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+      body: `${EARLIER_BODY}\n\n${RELEASE_MARKER}`,
       // A home for videos, not a release of the software: never the repository's latest.
       make_latest: 'false'
     })
+  let answer: unknown
   try {
     return (await create()).data
   } catch (error) {
-    // The shards of a matrix may all find no release and create it at once: all but one are
-    // told that the tag has one already, and read that one.
-    if (isTagTaken(error)) {
-      const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null)
-      if (again) return again.data
-    }
-    throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'))
+    answer = error
   }
+  // The shards of a matrix may all find no release and create it at once: all but one are
+  // told that the tag has one already, and read that one.
+  if (isTagTaken(answer)) {
+    const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null)
+    if (again) return own(again.data, tag)
+  }
+  throw new Error(explainGitHubError(answer, `Creating the release ${tag}`, 'contents: write'))
+}
+
+/** `release`, if the action may write into it: it created it, or a maintainer marked it so. */
+function own<T extends { body?: string | null }>(release: T, tag: string): T {
+  const body = release.body ?? ''
+  const marked =
+    body.split('\n').some(line => line.trim() === RELEASE_MARKER) || body.trim() === EARLIER_BODY
+  if (marked) return release
+  throw new Error(
+    `The release ${tag} was not created by this action, which writes only into its own releases: nothing was uploaded to it. Set release to a tag that has no release yet (the action creates it), or, to publish into this one, add the line ${RELEASE_MARKER} to its description`
+  )
 }
 
 /** GitHub's 422 for a release whose tag has one already. */
