@@ -104,7 +104,7 @@ async function job(
     ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
     : null
   // The final job of a matrix generates nothing: it reports what the shards did.
-  if (settings.aggregate) return aggregate(settings, event, github, workspace)
+  if (settings.aggregate) return aggregate(settings, event, github, workspace, entry)
   const spending = decideSpending(settings, event)
   if (spending.dryRun) core.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim())
 
@@ -667,7 +667,8 @@ async function aggregate(
   settings: Settings,
   event: EventInfo,
   github: GitHubClient | null,
-  workspace: string
+  workspace: string,
+  entry: URL | null
 ): Promise<void> {
   const selection = await selectScripts(settings, event, workspace, github)
   const endGroup = startGroup("Reading the shards' reports")
@@ -680,10 +681,11 @@ async function aggregate(
     : decideSpending(settings, event, { keyNeeded: false })
   const missing = unreported(selection.files, collected, settings.artifactName)
   // The scripts no shard reported on: read here, for their titles, words and problems (the
-  // shards annotated their own).
+  // shards annotated their own), under the same time limit as in any other run.
+  const parser = createScriptParser(entry)
   const outcomes = await Promise.all(
-    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings)))
-  )
+    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings), parser.parse))
+  ).finally(() => parser.close())
   annotate(outcomes)
   const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]))
   const merged = mergeReports(selection.files, collected, missing, own)

@@ -355,3 +355,36 @@ describe('a library split across four shards of a job matrix', () => {
     MATRIX_TIMEOUT
   )
 })
+
+describe('the aggregate job reading the scripts no shard reported on', () => {
+  it(
+    'stops a script that would keep the Markdown parser busy for minutes, as any run does',
+    async () => {
+      // Runs of emphasis cost micromark time that grows faster than their length.
+      const hostile = Array.from({ length: 40 }, () => '*a'.repeat(12_000)).join('\n---\n')
+      const files = { 'videos/hostile.md': hostile, 'videos/intro.md': script('Intro') }
+      const many = await scene({ files })
+      const event = many.pullRequest(PR, Object.keys(files))
+
+      // No shard reported: the aggregate job reads both scripts itself.
+      const aggregate = await many.run({
+        event,
+        inputs: { aggregate: 'true' },
+        env: many.artifacts.newJob().env,
+        timeoutMs: 60_000
+      })
+
+      const rows = byFile(aggregate)
+      expect(rows['videos/hostile.md']).toMatchObject({
+        status: 'invalid',
+        error: expect.stringMatching(/reading this script took longer than 5 s, and was stopped/)
+      })
+      expect(rows['videos/intro.md']).toMatchObject({
+        status: 'skipped',
+        error: expect.stringMatching(/^not generated: no shard of this run reported/)
+      })
+      expect(many.sim.billable).toBe(0)
+    },
+    MATRIX_TIMEOUT
+  )
+})
