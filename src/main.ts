@@ -113,7 +113,7 @@ async function job(
   const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files
 
   // 2. Turn each into a validated payload before any money is spent.
-  const parser = createScriptParser(entry)
+  const parser = createScriptParser(entry, { warn: core.warning })
   const outcomes = await Promise.all(
     files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
   ).finally(() => parser.close())
@@ -682,7 +682,7 @@ async function aggregate(
   const missing = unreported(selection.files, collected, settings.artifactName)
   // The scripts no shard reported on: read here, for their titles, words and problems (the
   // shards annotated their own), under the same time limit as in any other run.
-  const parser = createScriptParser(entry)
+  const parser = createScriptParser(entry, { warn: core.warning })
   const outcomes = await Promise.all(
     missing.map(m => loadScript(workspace, m.file, defaultsOf(settings), parser.parse))
   ).finally(() => parser.close())
