@@ -41,6 +41,7 @@ import {
 import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.js'
 import { collectReports } from './shard/collect.js'
 import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
+import { releaseDownloads, type ReportRules } from './shard/trust.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
@@ -673,12 +674,18 @@ async function aggregate(
   const selection = await selectScripts(settings, event, workspace, github)
   const endGroup = startGroup("Reading the shards' reports")
   const dir = path.join(tempDir(), `avatar-shard-reports-${process.pid}`)
-  const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup)
+  // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
+  const spending = decideSpending(settings, event, { keyNeeded: false })
+  const rules: ReportRules = {
+    artifactName: settings.artifactName,
+    dryRun: spending.dryRun,
+    releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
+  }
+  const collected = await collectReports(settings.artifactName, dir, info, {
+    rules,
+    warn: core.warning
+  }).finally(endGroup)
   const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index)
-  // Every shard of a run decides the same; with none, the event and inputs decide here.
-  const spending: Spending = reports[0]
-    ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
-    : decideSpending(settings, event, { keyNeeded: false })
   const missing = unreported(selection.files, collected, settings.artifactName)
   // The scripts no shard reported on: read here, for their titles, words and problems (the
   // shards annotated their own), under the same time limit as in any other run.
