@@ -33987,7 +33987,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20867);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(61461);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -34028,7 +34028,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 20867:
+/***/ 61461:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39133,6 +39133,9 @@ function setOutputs(results, published) {
 
 function rowsFor(outcomes, dryRun) {
     return outcomes.map(outcome => {
+        // Not read, so neither valid nor invalid: shown with why, read again by the next run.
+        if (!outcome.ok && outcome.skipped)
+            return { ...blank(outcome.file), error: outcome.skipped };
         if (!outcome.ok) {
             return {
                 ...blank(outcome.file),
@@ -39201,8 +39204,12 @@ var schemas = __nccwpck_require__(38816);
 // the aggregate reads every shard's results without moving a single video. It holds each script's
 // result, what the comment's saved state needs (hash, request id, status, URLs) and what the
 // comment shows of the script (title, words, problems), so the aggregate job need not read the
-// scripts again. It is read back as untrusted input: anything of the wrong shape makes the whole
-// report unreadable.
+// scripts again. It is read back as untrusted input, as a queue answer is: another job of the same
+// workflow run can upload an artifact of the same name. Anything of the wrong shape (a path that is
+// absolute or leaves the workspace, a link the comment would not show, a media file the action did
+// not name) makes the whole report unreadable; trust.ts checks what depends on this run.
+
+
 
 
 
@@ -39212,27 +39219,39 @@ const REPORT_FILE = 'shard.json';
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const report_text = schemas/* string */.YjP().max(100_000);
 const nullableText = report_text.nullable();
+/** A script's path as the action spells it: relative, normalized, inside the workspace. */
+const scriptPath = schemas/* string */.YjP()
+    .min(1)
+    .max(4096)
+    .refine(isInsidePath, 'not a relative path inside the workspace');
+/** A link the comment may show: the media rule (https, or http on this machine). */
+const mediaUrl = report_text.refine(value => trustedUrl(value) !== null, 'not an https URL');
+/** What the queue gave as a request id: one printable word, as no queue answer spells otherwise. */
+const requestId = schemas/* string */.YjP()
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'not a request id');
 const problemSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     line: schemas/* number */.aig().int().positive(),
     column: schemas/* number */.aig().int().positive(),
     key: schemas/* string */.YjP().max(1000).optional(),
     message: report_text
 });
 const resultSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     status: schemas/* enum */.k5n(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
     hash: schemas/* string */.YjP()
         .regex(/^[0-9a-f]{64}$/)
         .nullable(),
-    request_id: nullableText,
-    video_url: nullableText,
-    thumbnail_url: nullableText,
+    request_id: requestId.nullable(),
+    video_url: mediaUrl.nullable(),
+    thumbnail_url: mediaUrl.nullable(),
     duration: schemas/* number */.aig().finite().nonnegative().nullable(),
     error: nullableText,
-    media_urls: schemas/* array */.YOg(report_text).nullable(),
+    media_urls: schemas/* array */.YOg(mediaUrl).nullable(),
     video_file: nullableText,
     thumbnail_file: nullableText,
+    // A release's stable link: trust.ts checks it against this run's repository and tag.
     release_url: nullableText,
     pending: schemas/* boolean */.zMY(),
     remote_status: nullableText,
@@ -39241,11 +39260,24 @@ const resultSchema = schemas/* object */.Ikc({
     estimated_seconds: schemas/* number */.aig().finite().nonnegative().nullable(),
     payload: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()).nullable(),
     problems: schemas/* array */.YOg(problemSchema)
+})
+    // Media files are the ones the action names after the script, never another path.
+    .refine(r => isMediaFileOf(r.file, r.video_file, VIDEO_EXTENSIONS), {
+    message: 'not a video file the action names after this script',
+    path: ['video_file']
+})
+    .refine(r => isMediaFileOf(r.file, r.thumbnail_file, IMAGE_EXTENSIONS), {
+    message: 'not a thumbnail file the action names after this script',
+    path: ['thumbnail_file']
+})
+    .refine(r => r.problems.every(p => p.file === r.file), {
+    message: "a problem of another script than the result's",
+    path: ['problems']
 });
 const releasedSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/),
-    request_id: nullableText,
+    request_id: requestId.nullable(),
     duration: schemas/* number */.aig().finite().nonnegative().nullable(),
     video: report_text,
     thumbnail: nullableText,
@@ -39255,7 +39287,7 @@ const releasedSchema = schemas/* object */.Ikc({
 const reportSchema = schemas/* object */.Ikc({
     version: schemas/* literal */.euz(1),
     shard: schemas/* string */.YjP().regex(/^\d{1,3}\/\d{1,3}$/),
-    files: schemas/* array */.YOg(schemas/* string */.YjP().min(1).max(4096)),
+    files: schemas/* array */.YOg(scriptPath),
     dry_run: schemas/* boolean */.zMY(),
     notice: nullableText,
     artifact: schemas/* object */.Ikc({ id: schemas/* number */.aig().int().nullable(), name: report_text }).nullable(),
@@ -39264,6 +39296,33 @@ const reportSchema = schemas/* object */.Ikc({
     released: schemas/* array */.YOg(releasedSchema),
     results: schemas/* array */.YOg(resultSchema)
 });
+/** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
+function isInsidePath(file) {
+    if (file.includes('\0') || external_node_path_default().posix.isAbsolute(file) || external_node_path_default().win32.isAbsolute(file))
+        return false;
+    if (external_node_path_default().posix.normalize(file) !== file)
+        return false;
+    const first = file.split('/')[0];
+    return first !== '..' && first !== '.';
+}
+/** The extensions media.ts gives what it downloads, by the type the file's first bytes show. */
+const VIDEO_EXTENSIONS = new Set(['.mp4']);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.png', '.webp']);
+/**
+ * Whether `media` (null, or a path in the shard's artifact) is one the action gives `file`'s media:
+ * the script's path, its extension replaced (or, beside a namesake, kept), made storable (see
+ * names.ts), with an extension of the media's type.
+ */
+function isMediaFileOf(file, media, extensions) {
+    if (media === null)
+        return true;
+    const extension = external_node_path_default().posix.extname(media);
+    if (!extensions.has(extension))
+        return false;
+    const base = media.slice(0, media.length - extension.length);
+    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+    return base === storablePath(stem) || base === storablePath(file);
+}
 /** Writes `report` as `dir/shard.json`, after `scrub` (which takes the key out of it). */
 async function writeShardReport(dir, report, scrub) {
     const { shard, dryRun, ...rest } = report;
@@ -39325,10 +39384,53 @@ async function readShardReport(dir, expected) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/shard/trust.ts
+// What the aggregate job checks of a shard's report against this run, beyond its shape (report.ts):
+// any job of the workflow run can upload an artifact under a report's name, so a report is believed
+// only where it says what a shard of this run, with these inputs, could have said. Its own dry-run
+// notice is never shown: the aggregate job decides that itself, as every shard did.
+
+
+/** The `releaseDownloads` of a run that writes the release `tag` of `repo` on `serverUrl`. */
+function releaseDownloads(target) {
+    const { tag } = target;
+    return tag ? downloadUrl({ ...target, tag }, '') : null;
+}
+/** Why `report` is not one a shard of this run wrote, or null when nothing says so. */
+function distrust(report, rules) {
+    const expected = shardArtifactName(rules.artifactName, report.shard);
+    if (report.artifact && report.artifact.name !== expected) {
+        return `its videos' artifact is not named "${expected}"`;
+    }
+    if (report.dryRun !== rules.dryRun) {
+        return `it says the run ${report.dryRun ? 'was' : 'was not'} a dry run, and this job decided otherwise (give every job the same inputs)`;
+    }
+    const releaseLinks = [
+        ...report.results.map(result => ({ file: result.file, url: result.release_url })),
+        ...report.released.flatMap(video => [
+            { file: video.file, url: video.video_url },
+            { file: video.file, url: video.thumbnail_url }
+        ])
+    ];
+    const foreign = releaseLinks.find(link => link.url !== null && !isReleaseAsset(link.url, rules));
+    if (foreign)
+        return `its release link for ${foreign.file} is not an asset of this run's release`;
+    return null;
+}
+/** Whether `url` is an asset's stable link in the release this run writes: https on its host. */
+function isReleaseAsset(url, rules) {
+    const base = rules.releaseDownloads;
+    if (!base?.startsWith('https://') || !url.startsWith(base))
+        return false;
+    const name = url.slice(base.length);
+    return /^[A-Za-z0-9._~%-]+$/.test(name) && !/^\.+$/.test(name);
+}
+
 ;// CONCATENATED MODULE: ./src/shard/collect.ts
 // The aggregate job's reading of the shards' reports: every `<artifact-name>-i-of-n-manifest`
 // artifact of this workflow run, listed and downloaded through @actions/artifact (a few kilobytes
 // each: the videos stay in the shards' own artifacts), then read as untrusted input.
+
 
 
 
@@ -39338,8 +39440,8 @@ const AT_ONCE = 4;
  * Reads the reports the shards of this run uploaded, into folders under `dir`. Throws when the
  * artifacts cannot be listed at all, or when they are of matrices of different sizes.
  */
-async function collectReports(artifactName, dir, log, reader) {
-    const client = reader ?? (await defaultReader());
+async function collectReports(artifactName, dir, log, options = {}) {
+    const client = options.reader ?? (await defaultReader());
     // The newest of each name: a re-run shard replaces its report, and only that one counts.
     const { artifacts } = await client.listArtifacts({ latest: true });
     const found = artifacts.flatMap(artifact => {
@@ -39363,11 +39465,18 @@ async function collectReports(artifactName, dir, log, reader) {
             const into = external_node_path_default().join(dir, String(shard.index));
             try {
                 await client.downloadArtifact(id, { path: into });
-                collected.reports.set(shard.index, await readShardReport(into, shard));
+                const report = await readShardReport(into, shard);
+                const why = options.rules ? distrust(report, options.rules) : null;
+                if (why)
+                    throw new Error(`it is not believed: ${why}`);
+                collected.reports.set(shard.index, report);
                 log(`Shard ${shardLabel(shard)}: report read`);
             }
             catch (error) {
-                collected.unreadable.set(shard.index, error.message);
+                const problem = error.message;
+                collected.unreadable.set(shard.index, problem);
+                // A warning's text is escaped as command data (`%`, CR, LF) on its way to the log.
+                options.warn?.(`The report "${reportArtifactName(artifactName, shard)}" was not used: ${problem}. This job reads the scripts of shard ${shardLabel(shard)} itself and shows them as skipped: re-run that job`);
             }
         }
     };
@@ -39507,6 +39616,7 @@ function rowOf(result) {
 
 
 
+
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false;
 /** The key, once read: every message that fails the step is scrubbed of it. */
@@ -39546,7 +39656,7 @@ async function job(settings, event, cancel, entry) {
         : null;
     // The final job of a matrix generates nothing: it reports what the shards did.
     if (settings.aggregate)
-        return aggregate(settings, event, github, workspace);
+        return aggregate(settings, event, github, workspace, entry);
     const spending = decideSpending(settings, event);
     if (spending.dryRun)
         lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
@@ -39554,7 +39664,7 @@ async function job(settings, event, cancel, entry) {
     const selection = await selectScripts(settings, event, workspace, github);
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
     // 2. Turn each into a validated payload before any money is spent.
-    const parser = (0,script/* createScriptParser */.nt)(entry);
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: lib_core/* warning */.$e });
     const outcomes = await Promise.all(files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
     annotate(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
@@ -39949,20 +40059,27 @@ async function uploadShardReport(settings, run, rows, kept) {
  * release's manifest.json, as one job doing all the work would have. It selects the scripts
  * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
  */
-async function aggregate(settings, event, github, workspace) {
+async function aggregate(settings, event, github, workspace, entry) {
     const selection = await selectScripts(settings, event, workspace, github);
     const endGroup = startGroup("Reading the shards' reports");
     const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
-    const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup);
+    // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
+    const spending = decideSpending(settings, event, { keyNeeded: false });
+    const rules = {
+        artifactName: settings.artifactName,
+        dryRun: spending.dryRun,
+        releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
+    };
+    const collected = await collectReports(settings.artifactName, dir, info, {
+        rules,
+        warn: lib_core/* warning */.$e
+    }).finally(endGroup);
     const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
-    // Every shard of a run decides the same; with none, the event and inputs decide here.
-    const spending = reports[0]
-        ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
-        : decideSpending(settings, event, { keyNeeded: false });
     const missing = unreported(selection.files, collected, settings.artifactName);
     // The scripts no shard reported on: read here, for their titles, words and problems (the
-    // shards annotated their own).
-    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings))));
+    // shards annotated their own), under the same time limit as in any other run.
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: lib_core/* warning */.$e });
+    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
     annotate(outcomes);
     const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
     const merged = mergeReports(selection.files, collected, missing, own);
@@ -59887,7 +60004,8 @@ var external_node_worker_threads_ = __nccwpck_require__(75919);
 // So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
 // started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
 // naming the file, while the others go on. Plain data crosses the thread boundary: text in, the
-// outcome out.
+// outcome out. And a run spends at most PARSE_BUDGET_MS reading scripts in all: many hostile
+// scripts, each under the limit, must not cost hours of runner time either.
 
 
 /** Far beyond what any real script needs (milliseconds for a page of Markdown). */
@@ -59905,16 +60023,49 @@ const INLINE_BYTES = 4096;
  * to the workers too, so that many hostile small scripts cannot hold the main thread for long.
  */
 const INLINE_BUDGET_MS = 2000;
+/**
+ * Time a run may spend parsing, all scripts together (the CPU of those parsed here, the time in a
+ * worker of the others, a stopped one counting its whole limit): a few seconds for thousands of
+ * real scripts, twelve stopped hostile ones. Past it, the scripts not yet parsed are skipped.
+ */
+const PARSE_BUDGET_MS = 60_000;
+/** Sets the budget in milliseconds instead: for tests, which cannot wait a minute for it. */
+const PARSE_BUDGET_VARIABLE = 'AVATAR_VIDEO_PARSE_BUDGET_MS';
 /** What the worker is started with, to tell it to parse rather than run the action. */
 const PARSER_ROLE = 'avatar-video-action:parse-scripts';
 /**
  * A parser whose work runs in workers started from `entry` (the bundle, which answers to
  * PARSER_ROLE with `serveParsing`). Without an entry (the sources under test), it parses inline.
  */
-function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
+function createScriptParser(entry, options = {}) {
+    const limitMs = options.limitMs ?? PARSE_LIMIT_MS;
+    const budgetMs = options.budgetMs ?? budgetFromEnvironment();
+    const cpuMs = options.cpuMs ?? processCpuMs;
+    let spentMs = 0;
+    let warned = false;
+    /** Charges `ms` to the budget; true while some of it is left. */
+    const charge = (ms) => (spentMs += ms) < budgetMs;
+    /** The outcome of a script the budget has no time left for, said once in the log. */
+    const skip = (file) => {
+        if (!warned) {
+            warned = true;
+            options.warn?.(`Reading the scripts took ${seconds(budgetMs)} s in all, this run's budget: those not read yet are skipped; ${SKIPPED_HOW}`);
+        }
+        return skipped(file, budgetMs);
+    };
+    /** Parses in this thread, charging the CPU it takes. */
+    const parseHere = (file, text, defaults) => {
+        if (spentMs >= budgetMs)
+            return skip(file);
+        const started = cpuMs();
+        const outcome = parseNow(file, text, defaults);
+        const spent = cpuMs() - started;
+        charge(spent);
+        return outcome;
+    };
     if (!entry) {
         return {
-            parse: async (file, text, defaults) => parseScript(file, text, defaults),
+            parse: async (file, text, defaults) => parseHere(file, text, defaults),
             close: async () => { }
         };
     }
@@ -59931,11 +60082,14 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     const runOn = (worker, job) => {
         let settled = false;
-        const finish = (outcome, healthy) => {
+        let startedAt = null;
+        const finish = (outcome, healthy, costMs) => {
             if (settled)
                 return;
             settled = true;
             clearTimeout(timer);
+            if (startedAt !== null)
+                charge(costMs ?? performance.now() - startedAt);
             worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
             job.resolve(outcome);
             if (healthy)
@@ -59947,11 +60101,13 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
             }
         };
         let timer;
-        const stop = () => finish(refused(job.file, `reading this script took longer than ${limitMs / 1000} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`), false);
+        const stop = () => finish(refused(job.file, `reading this script took longer than ${seconds(limitMs)} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`), false, limitMs);
         // The clock starts when the worker takes the script, not while a new worker loads.
         worker.on('message', (answer) => {
-            if ('started' in answer)
+            if ('started' in answer) {
+                startedAt = performance.now();
                 timer = setTimeout(stop, limitMs);
+            }
             else
                 finish(answer, true);
         });
@@ -59962,6 +60118,10 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     /** Gives `worker` (or a new one, when null) the next job, or lets it idle. */
     const next = (worker) => {
+        // Once the budget is spent, no script waiting is started: each is skipped instead.
+        if (spentMs >= budgetMs)
+            for (const job of queue.splice(0))
+                job.resolve(skip(job.file));
         const job = queue.shift();
         if (!job) {
             if (worker) {
@@ -59974,11 +60134,12 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     return {
         parse(file, text, defaults) {
+            if (spentMs >= budgetMs)
+                return Promise.resolve(skip(file));
             if (inlineMs < INLINE_BUDGET_MS && Buffer.byteLength(text) <= INLINE_BYTES) {
-                const started = process.cpuUsage();
-                const outcome = parseNow(file, text, defaults);
-                const spent = process.cpuUsage(started);
-                inlineMs += (spent.user + spent.system) / 1000;
+                const before = spentMs;
+                const outcome = parseHere(file, text, defaults);
+                inlineMs += spentMs - before;
                 return Promise.resolve(outcome);
             }
             return new Promise(resolve => {
@@ -60011,6 +60172,24 @@ function parseNow(file, text, defaults) {
     catch (error) {
         return refused(file, `the script could not be read: ${error.message}`);
     }
+}
+/** What a skipped script's note says to do: the run did not look at it, so nothing is wrong yet. */
+const SKIPPED_HOW = 'fix or remove the scripts stopped for taking too long (marked invalid), and the next run reads the others';
+function skipped(file, budgetMs) {
+    const why = `not read: this run's ${seconds(budgetMs)} s for reading scripts ran out before this one; ${SKIPPED_HOW}`;
+    return { ok: false, file, problems: [], warnings: [], skipped: why };
+}
+/** PARSE_BUDGET_VARIABLE's milliseconds when it is set to a whole number, else PARSE_BUDGET_MS. */
+function budgetFromEnvironment() {
+    const value = process.env[PARSE_BUDGET_VARIABLE]?.trim();
+    return value && /^\d{1,9}$/.test(value) ? Number(value) : PARSE_BUDGET_MS;
+}
+function processCpuMs() {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+}
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
 }
 function refused(file, message) {
     return { ok: false, file, problems: [{ file, line: 1, column: 1, message }], warnings: [] };
