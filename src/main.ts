@@ -42,6 +42,7 @@ import {
 import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.js'
 import { collectReports } from './shard/collect.js'
 import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
+import { releaseDownloads, type ReportRules } from './shard/trust.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
@@ -105,7 +106,7 @@ async function job(
     ? createGitHubClient(settings.githubToken, { warn: log.warning, signal: cancel.lastCalls })
     : null
   // The final job of a matrix generates nothing: it reports what the shards did.
-  if (settings.aggregate) return aggregate(settings, event, github, workspace)
+  if (settings.aggregate) return aggregate(settings, event, github, workspace, entry)
   const spending = decideSpending(settings, event)
   // The notice can name what the payload says (an association, an event): escaped like all text.
   if (spending.dryRun)
@@ -116,7 +117,7 @@ async function job(
   const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files
 
   // 2. Turn each into a validated payload before any money is spent.
-  const parser = createScriptParser(entry)
+  const parser = createScriptParser(entry, { warn: core.warning })
   const outcomes = await Promise.all(
     files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
   ).finally(() => parser.close())
@@ -674,23 +675,31 @@ async function aggregate(
   settings: Settings,
   event: EventInfo,
   github: GitHubClient | null,
-  workspace: string
+  workspace: string,
+  entry: URL | null
 ): Promise<void> {
   const selection = await selectScripts(settings, event, workspace, github)
   const endGroup = startGroup("Reading the shards' reports")
   const dir = path.join(tempDir(), `avatar-shard-reports-${process.pid}`)
-  const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup)
+  // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
+  const spending = decideSpending(settings, event, { keyNeeded: false })
+  const rules: ReportRules = {
+    artifactName: settings.artifactName,
+    dryRun: spending.dryRun,
+    releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
+  }
+  const collected = await collectReports(settings.artifactName, dir, info, {
+    rules,
+    warn: core.warning
+  }).finally(endGroup)
   const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index)
-  // Every shard of a run decides the same; with none, the event and inputs decide here.
-  const spending: Spending = reports[0]
-    ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
-    : decideSpending(settings, event, { keyNeeded: false })
   const missing = unreported(selection.files, collected, settings.artifactName)
   // The scripts no shard reported on: read here, for their titles, words and problems (the
-  // shards annotated their own).
+  // shards annotated their own), under the same time limit as in any other run.
+  const parser = createScriptParser(entry, { warn: core.warning })
   const outcomes = await Promise.all(
-    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings)))
-  )
+    missing.map(m => loadScript(workspace, m.file, defaultsOf(settings), parser.parse))
+  ).finally(() => parser.close())
   annotate(outcomes)
   const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]))
   const merged = mergeReports(selection.files, collected, missing, own)

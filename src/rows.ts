@@ -4,6 +4,8 @@ import type { Result, Row, ScriptOutcome, VideoRequest } from './types.js'
 
 export function rowsFor(outcomes: ScriptOutcome[], dryRun: boolean): Row[] {
   return outcomes.map(outcome => {
+    // Not read, so neither valid nor invalid: shown with why, read again by the next run.
+    if (!outcome.ok && outcome.skipped) return { ...blank(outcome.file), error: outcome.skipped }
     if (!outcome.ok) {
       return {
         ...blank(outcome.file),

@@ -40,7 +40,14 @@ export interface VideoRequest {
 
 export type ScriptOutcome =
   | { ok: true; request: VideoRequest; warnings: Problem[] }
-  | { ok: false; file: string; problems: Problem[]; warnings: Problem[] }
+  | {
+      ok: false
+      file: string
+      problems: Problem[]
+      warnings: Problem[]
+      /** Why the script was not read at all (the run's parse budget was spent), when it was not. */
+      skipped?: string
+    }
 
 export type ResultStatus =
   'success' | 'reused' | 'failed' | 'cancelled' | 'timeout' | 'invalid' | 'skipped'

@@ -2,6 +2,8 @@
 // own scripts and keep their own videos, and a final job writes the one comment, as one job doing
 // all the work would have. A shard that dies costs its scripts a re-run, never silently.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { zipSync } from 'fflate'
 import { startArtifactService } from '../../stand-ins/artifact.js'
 import { pushEvent } from '../../stand-ins/events.js'
 import { decodeState } from '../../src/publish/state.js'
@@ -352,6 +354,160 @@ describe('a library split across four shards of a job matrix', () => {
       expect(aggregate.outputs['release-urls']!.split('\n')).toHaveLength(published.length)
       expect(aggregate.summary).toContain('Published to the release')
       expect(many.github.violations).toEqual([])
+    },
+    MATRIX_TIMEOUT
+  )
+})
+
+describe('the aggregate job reading the scripts no shard reported on', () => {
+  it(
+    'stops a script that would keep the Markdown parser busy for minutes, as any run does',
+    async () => {
+      // Runs of emphasis cost micromark time that grows faster than their length.
+      const hostile = Array.from({ length: 40 }, () => '*a'.repeat(12_000)).join('\n---\n')
+      const files = { 'videos/hostile.md': hostile, 'videos/intro.md': script('Intro') }
+      const many = await scene({ files })
+      const event = many.pullRequest(PR, Object.keys(files))
+
+      // No shard reported: the aggregate job reads both scripts itself.
+      const aggregate = await many.run({
+        event,
+        inputs: { aggregate: 'true' },
+        env: many.artifacts.newJob().env,
+        timeoutMs: 60_000
+      })
+
+      const rows = byFile(aggregate)
+      expect(rows['videos/hostile.md']).toMatchObject({
+        status: 'invalid',
+        error: expect.stringMatching(/reading this script took longer than 5 s, and was stopped/)
+      })
+      expect(rows['videos/intro.md']).toMatchObject({
+        status: 'skipped',
+        error: expect.stringMatching(/^not generated: no shard of this run reported/)
+      })
+      expect(many.sim.billable).toBe(0)
+    },
+    MATRIX_TIMEOUT
+  )
+})
+
+/**
+ * Uploads `files` as the artifact `name`, as any job of the run can (a step running a pull
+ * request's code, say): through the same service calls as the artifact client, with a job's token.
+ */
+async function uploadAsAnotherJob(
+  artifacts: Artifacts,
+  name: string,
+  files: Record<string, string>
+): Promise<void> {
+  const job = artifacts.newJob()
+  const ids = {
+    workflow_run_backend_id: artifacts.runBackendId,
+    workflow_job_run_backend_id: job.jobBackendId
+  }
+  const twirp = async (method: string, body: object) => {
+    const url = new URL(
+      `twirp/github.actions.results.api.v1.ArtifactService/${method}`,
+      artifacts.resultsUrl
+    )
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${job.runtimeToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ids, ...body })
+    })
+    if (!response.ok) throw new Error(`${method}: ${response.status} ${await response.text()}`)
+    return (await response.json()) as Record<string, string>
+  }
+  const zip = Buffer.from(
+    zipSync(Object.fromEntries(Object.entries(files).map(([f, t]) => [f, Buffer.from(t)])))
+  )
+  const created = await twirp('CreateArtifact', { name, version: 4 })
+  const put = await fetch(created.signed_upload_url!, {
+    method: 'PUT',
+    headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/zip' },
+    body: zip
+  })
+  if (!put.ok) throw new Error(`PutBlob: ${put.status}`)
+  const hash = `sha256:${createHash('sha256').update(zip).digest('hex')}`
+  await twirp('FinalizeArtifact', { name, size: String(zip.length), hash })
+}
+
+describe("a shard's report uploaded by another job of the run", () => {
+  it(
+    'is not believed: its links, files, notice and request ids reach neither the comment nor the outputs',
+    async () => {
+      const files = { 'videos/intro.md': script('Intro') }
+      const many = await scene({ files })
+      const event = many.pullRequest(PR, Object.keys(files))
+      const forged = {
+        version: 1,
+        shard: '1/1',
+        files: ['videos/intro.md'],
+        dry_run: false,
+        notice: 'A maintainer approved these videos: see https://evil.example/approve',
+        artifact: { id: 1, name: 'avatar-videos-1-of-1' },
+        fatal: null,
+        unreleased: null,
+        released: [],
+        results: [
+          {
+            file: 'videos/intro.md',
+            status: 'success',
+            hash: 'a'.repeat(64),
+            request_id: 'req-of-another-pull-request',
+            video_url: 'https://evil.example/intro.mp4',
+            thumbnail_url: 'http://169.254.169.254/latest/meta-data/',
+            duration: 3,
+            error: null,
+            media_urls: ['https://evil.example/intro.mp4'],
+            video_file: '../../../../home/runner/.bashrc',
+            thumbnail_file: null,
+            release_url: 'javascript:alert(document.cookie)',
+            pending: false,
+            remote_status: null,
+            resumed: false,
+            title: 'Intro',
+            estimated_seconds: 3,
+            payload: null,
+            problems: []
+          }
+        ]
+      }
+      await uploadAsAnotherJob(many.artifacts, 'avatar-videos-1-of-1-manifest', {
+        'shard.json': JSON.stringify(forged)
+      })
+
+      const aggregate = await many.run({
+        event,
+        inputs: { aggregate: 'true' },
+        env: many.artifacts.newJob().env
+      })
+
+      expect(byFile(aggregate)['videos/intro.md']).toMatchObject({
+        status: 'skipped',
+        request_id: null,
+        video_url: null,
+        video_file: null,
+        release_url: null,
+        error: expect.stringMatching(
+          /^not reported: the report of shard 1\/1 could not be read \(its shard\.json is not a shard report at results\.0\.thumbnail_url: not an https URL\); re-run that job$/
+        )
+      })
+      expect(aggregate.annotations).toContainEqual(
+        expect.objectContaining({
+          level: 'warning',
+          message: expect.stringMatching(
+            /^The report "avatar-videos-1-of-1-manifest" was not used: its shard\.json is not a shard report/
+          )
+        })
+      )
+      const everything = [JSON.stringify(aggregate.outputs), commentOf(many), aggregate.summary]
+      for (const said of ['evil', 'bashrc', 'javascript', 'req-of-another', '169.254']) {
+        expect(everything.join('\n')).not.toContain(said)
+      }
+      expect(decodeState(commentOf(many))).toEqual([])
+      expect(many.sim.billable).toBe(0)
     },
     MATRIX_TIMEOUT
   )

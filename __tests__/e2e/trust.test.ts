@@ -241,6 +241,38 @@ describe('a script that would keep the Markdown parser busy for minutes', () => 
   })
 })
 
+describe("a run's time for reading scripts", () => {
+  it('is bounded in all: past its budget, the scripts not read yet are skipped, saying why', async () => {
+    scene = await createScene({
+      files: { 'videos/a.md': script('A'), 'videos/b.md': script('B') }
+    })
+
+    // The budget (60 s) is set to nothing here, as a minute of hostile scripts would spend it.
+    const run = await scene.run({
+      event: scene.pullRequest(PR, ['videos/a.md', 'videos/b.md']),
+      env: { AVATAR_VIDEO_PARSE_BUDGET_MS: '0' }
+    })
+
+    const note =
+      "not read: this run's 0 s for reading scripts ran out before this one; fix or remove the scripts stopped for taking too long (marked invalid), and the next run reads the others"
+    expect(results(run).map(r => [r.file, r.status, r.error])).toEqual([
+      ['videos/a.md', 'skipped', note],
+      ['videos/b.md', 'skipped', note]
+    ])
+    expect(run.annotations.filter(a => a.level === 'warning').map(a => a.message)).toContainEqual(
+      expect.stringMatching(
+        /^Reading the scripts took 0 s in all, this run's budget: those not read yet are skipped/
+      )
+    )
+    // As GitHub shows it: entities decoded, the joiners that stop autolinks dropped.
+    const shown = comment()
+      .replace(/&#(\d+);/g, (_, code) => String.fromCodePoint(Number(code)))
+      .replace(/\u200d/g, '')
+    expect(shown).toContain("⏭️ skipped<br>not read: this run's 0 s for reading scripts ran out")
+    expect(scene.sim.billable).toBe(0)
+  })
+})
+
 describe('GitHub failing', () => {
   it('retries a failed comment list, then finds and edits the one comment', async () => {
     scene = await createScene({ files: { 'videos/intro.md': script('Intro') } })

@@ -102,4 +102,61 @@ describe('a shard report', () => {
       'it holds no shard.json'
     )
   })
+
+  // Another job of the run can upload an artifact under a report's name: every field that leads
+  // somewhere (a file, a link, a request) must be one the action itself would have written.
+  const result = report.results[0]!
+  it.each([
+    ['an absolute script path', { file: '/etc/passwd' }, 'results.0.file'],
+    ['a script path that leaves the workspace', { file: 'videos/../../x.md' }, 'results.0.file'],
+    [
+      'a video file outside the artifact',
+      { video_file: '../../../../home/runner/.bashrc' },
+      'results.0.video_file'
+    ],
+    ["another script's video file", { video_file: 'videos/pricing.mp4' }, 'results.0.video_file'],
+    [
+      'a thumbnail file of another name',
+      { thumbnail_file: 'videos/intro.sh' },
+      'results.0.thumbnail_file'
+    ],
+    [
+      'a video link over plain http',
+      { video_url: 'http://169.254.169.254/latest' },
+      'results.0.video_url'
+    ],
+    ['a javascript: link', { thumbnail_url: 'javascript:alert(1)' }, 'results.0.thumbnail_url'],
+    [
+      'a media link with credentials',
+      { media_urls: ['https://u:p@cdn.example/v.mp4'] },
+      'results.0.media_urls.0'
+    ],
+    ['a request id of several words', { request_id: 'req-1\n::error::x' }, 'results.0.request_id'],
+    [
+      'a problem of another script',
+      { problems: [{ file: 'videos/other.md', line: 1, column: 1, message: 'x' }] },
+      'results.0.problems'
+    ]
+  ])('refuses a report with %s', async (_, change, where) => {
+    await writeShardReport(dir, { ...report, results: [{ ...result, ...change }] }, scrub)
+
+    await expect(readShardReport(dir, { index: 2, count: 4 })).rejects.toThrow(
+      `its shard.json is not a shard report at ${where}: `
+    )
+  })
+
+  it('takes the media files the action names after the script, beside a namesake too', async () => {
+    const named = [
+      { ...result, video_file: 'videos/intro.mp4', thumbnail_file: 'videos/intro.jpg' },
+      {
+        ...result,
+        file: 'videos/a:b.md',
+        video_file: 'videos/a%3Ab.md.mp4',
+        thumbnail_file: 'videos/a%3Ab.md.png'
+      }
+    ]
+    await writeShardReport(dir, { ...report, results: named }, scrub)
+
+    expect((await readShardReport(dir, { index: 2, count: 4 })).results).toHaveLength(2)
+  })
 })

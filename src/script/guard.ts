@@ -3,7 +3,8 @@
 // So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
 // started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
 // naming the file, while the others go on. Plain data crosses the thread boundary: text in, the
-// outcome out.
+// outcome out. And a run spends at most PARSE_BUDGET_MS reading scripts in all: many hostile
+// scripts, each under the limit, must not cost hours of runner time either.
 import { Worker } from 'node:worker_threads'
 import type { ScriptDefaults, ScriptOutcome } from '../types.js'
 import { parseScript } from './parse.js'
@@ -23,6 +24,14 @@ export const INLINE_BYTES = 4096
  * to the workers too, so that many hostile small scripts cannot hold the main thread for long.
  */
 export const INLINE_BUDGET_MS = 2000
+/**
+ * Time a run may spend parsing, all scripts together (the CPU of those parsed here, the time in a
+ * worker of the others, a stopped one counting its whole limit): a few seconds for thousands of
+ * real scripts, twelve stopped hostile ones. Past it, the scripts not yet parsed are skipped.
+ */
+export const PARSE_BUDGET_MS = 60_000
+/** Sets the budget in milliseconds instead: for tests, which cannot wait a minute for it. */
+export const PARSE_BUDGET_VARIABLE = 'AVATAR_VIDEO_PARSE_BUDGET_MS'
 
 export interface ParseRequest {
   file: string
@@ -31,6 +40,17 @@ export interface ParseRequest {
 }
 
 export type Parse = (file: string, text: string, defaults: ScriptDefaults) => Promise<ScriptOutcome>
+
+export interface ParserOptions {
+  /** How long one script may take in a worker. */
+  limitMs?: number
+  /** How long parsing may take in all; by default PARSE_BUDGET_VARIABLE's, else PARSE_BUDGET_MS. */
+  budgetMs?: number
+  /** Milliseconds of CPU this thread has used: what a parse here costs the budget. */
+  cpuMs?: () => number
+  /** Told once, when the budget is spent and scripts start being skipped. */
+  warn?: (message: string) => void
+}
 
 export interface ScriptParser {
   parse: Parse
@@ -54,11 +74,37 @@ interface Job extends ParseRequest {
  */
 export function createScriptParser(
   entry: string | URL | null,
-  limitMs = PARSE_LIMIT_MS
+  options: ParserOptions = {}
 ): ScriptParser {
+  const limitMs = options.limitMs ?? PARSE_LIMIT_MS
+  const budgetMs = options.budgetMs ?? budgetFromEnvironment()
+  const cpuMs = options.cpuMs ?? processCpuMs
+  let spentMs = 0
+  let warned = false
+  /** Charges `ms` to the budget; true while some of it is left. */
+  const charge = (ms: number) => (spentMs += ms) < budgetMs
+  /** The outcome of a script the budget has no time left for, said once in the log. */
+  const skip = (file: string): ScriptOutcome => {
+    if (!warned) {
+      warned = true
+      options.warn?.(
+        `Reading the scripts took ${seconds(budgetMs)} s in all, this run's budget: those not read yet are skipped; ${SKIPPED_HOW}`
+      )
+    }
+    return skipped(file, budgetMs)
+  }
+  /** Parses in this thread, charging the CPU it takes. */
+  const parseHere = (file: string, text: string, defaults: ScriptDefaults): ScriptOutcome => {
+    if (spentMs >= budgetMs) return skip(file)
+    const started = cpuMs()
+    const outcome = parseNow(file, text, defaults)
+    const spent = cpuMs() - started
+    charge(spent)
+    return outcome
+  }
   if (!entry) {
     return {
-      parse: async (file, text, defaults) => parseScript(file, text, defaults),
+      parse: async (file, text, defaults) => parseHere(file, text, defaults),
       close: async () => {}
     }
   }
@@ -77,10 +123,12 @@ export function createScriptParser(
 
   const runOn = (worker: Worker, job: Job) => {
     let settled = false
-    const finish = (outcome: ScriptOutcome, healthy: boolean) => {
+    let startedAt: number | null = null
+    const finish = (outcome: ScriptOutcome, healthy: boolean, costMs?: number) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      if (startedAt !== null) charge(costMs ?? performance.now() - startedAt)
       worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit')
       job.resolve(outcome)
       if (healthy) next(worker)
@@ -95,14 +143,17 @@ export function createScriptParser(
       finish(
         refused(
           job.file,
-          `reading this script took longer than ${limitMs / 1000} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`
+          `reading this script took longer than ${seconds(limitMs)} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`
         ),
-        false
+        false,
+        limitMs
       )
     // The clock starts when the worker takes the script, not while a new worker loads.
     worker.on('message', (answer: Answer) => {
-      if ('started' in answer) timer = setTimeout(stop, limitMs)
-      else finish(answer, true)
+      if ('started' in answer) {
+        startedAt = performance.now()
+        timer = setTimeout(stop, limitMs)
+      } else finish(answer, true)
     })
     worker.once('error', error =>
       finish(refused(job.file, `the script could not be read: ${error.message}`), false)
@@ -114,6 +165,8 @@ export function createScriptParser(
 
   /** Gives `worker` (or a new one, when null) the next job, or lets it idle. */
   const next = (worker: Worker | null) => {
+    // Once the budget is spent, no script waiting is started: each is skipped instead.
+    if (spentMs >= budgetMs) for (const job of queue.splice(0)) job.resolve(skip(job.file))
     const job = queue.shift()
     if (!job) {
       if (worker) {
@@ -127,11 +180,11 @@ export function createScriptParser(
 
   return {
     parse(file, text, defaults) {
+      if (spentMs >= budgetMs) return Promise.resolve(skip(file))
       if (inlineMs < INLINE_BUDGET_MS && Buffer.byteLength(text) <= INLINE_BYTES) {
-        const started = process.cpuUsage()
-        const outcome = parseNow(file, text, defaults)
-        const spent = process.cpuUsage(started)
-        inlineMs += (spent.user + spent.system) / 1000
+        const before = spentMs
+        const outcome = parseHere(file, text, defaults)
+        inlineMs += spentMs - before
         return Promise.resolve(outcome)
       }
       return new Promise(resolve => {
@@ -166,6 +219,30 @@ function parseNow(file: string, text: string, defaults: ScriptDefaults): ScriptO
   } catch (error) {
     return refused(file, `the script could not be read: ${(error as Error).message}`)
   }
+}
+
+/** What a skipped script's note says to do: the run did not look at it, so nothing is wrong yet. */
+const SKIPPED_HOW =
+  'fix or remove the scripts stopped for taking too long (marked invalid), and the next run reads the others'
+
+function skipped(file: string, budgetMs: number): ScriptOutcome {
+  const why = `not read: this run's ${seconds(budgetMs)} s for reading scripts ran out before this one; ${SKIPPED_HOW}`
+  return { ok: false, file, problems: [], warnings: [], skipped: why }
+}
+
+/** PARSE_BUDGET_VARIABLE's milliseconds when it is set to a whole number, else PARSE_BUDGET_MS. */
+function budgetFromEnvironment(): number {
+  const value = process.env[PARSE_BUDGET_VARIABLE]?.trim()
+  return value && /^\d{1,9}$/.test(value) ? Number(value) : PARSE_BUDGET_MS
+}
+
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10)
 }
 
 function refused(file: string, message: string): ScriptOutcome {

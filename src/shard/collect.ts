@@ -4,6 +4,7 @@
 import path from 'node:path'
 import { readShardReport, type ShardReport } from './report.js'
 import { reportArtifactName, shardOfReportName, shardLabel } from './split.js'
+import { distrust, type ReportRules } from './trust.js'
 
 export interface Collected {
   /** How many shards the matrix has, from the reports' names; null when no shard reported. */
@@ -22,6 +23,14 @@ export interface ArtifactReader {
   downloadArtifact(id: number, options: { path: string }): Promise<unknown>
 }
 
+export interface CollectOptions {
+  /** What a report must agree with to be believed (see trust.ts). */
+  rules?: ReportRules
+  /** Told of each report that is not used, and why. */
+  warn?: (message: string) => void
+  reader?: ArtifactReader
+}
+
 /** Reports downloaded at once: each is small, and the service limits a job's calls. */
 const AT_ONCE = 4
 
@@ -33,9 +42,9 @@ export async function collectReports(
   artifactName: string,
   dir: string,
   log: (message: string) => void,
-  reader?: ArtifactReader
+  options: CollectOptions = {}
 ): Promise<Collected> {
-  const client = reader ?? (await defaultReader())
+  const client = options.reader ?? (await defaultReader())
   // The newest of each name: a re-run shard replaces its report, and only that one counts.
   const { artifacts } = await client.listArtifacts({ latest: true })
   const found = artifacts.flatMap(artifact => {
@@ -61,10 +70,18 @@ export async function collectReports(
       const into = path.join(dir, String(shard.index))
       try {
         await client.downloadArtifact(id, { path: into })
-        collected.reports.set(shard.index, await readShardReport(into, shard))
+        const report = await readShardReport(into, shard)
+        const why = options.rules ? distrust(report, options.rules) : null
+        if (why) throw new Error(`it is not believed: ${why}`)
+        collected.reports.set(shard.index, report)
         log(`Shard ${shardLabel(shard)}: report read`)
       } catch (error) {
-        collected.unreadable.set(shard.index, (error as Error).message)
+        const problem = (error as Error).message
+        collected.unreadable.set(shard.index, problem)
+        // A warning's text is escaped as command data (`%`, CR, LF) on its way to the log.
+        options.warn?.(
+          `The report "${reportArtifactName(artifactName, shard)}" was not used: ${problem}. This job reads the scripts of shard ${shardLabel(shard)} itself and shows them as skipped: re-run that job`
+        )
       }
     }
   }

@@ -2,12 +2,16 @@
 // the aggregate reads every shard's results without moving a single video. It holds each script's
 // result, what the comment's saved state needs (hash, request id, status, URLs) and what the
 // comment shows of the script (title, words, problems), so the aggregate job need not read the
-// scripts again. It is read back as untrusted input: anything of the wrong shape makes the whole
-// report unreadable.
+// scripts again. It is read back as untrusted input, as a queue answer is: another job of the same
+// workflow run can upload an artifact of the same name. Anything of the wrong shape (a path that is
+// absolute or leaves the workspace, a link the comment would not show, a media file the action did
+// not name) makes the whole report unreadable; trust.ts checks what depends on this run.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { storablePath } from '../publish/names.js'
 import type { ReleasedVideo } from '../publish/release.js'
+import { trustedUrl } from '../url.js'
 import type { Problem, Result } from '../types.js'
 import { shardLabel, type Shard } from './split.js'
 
@@ -52,43 +56,74 @@ export interface ShardReport {
 const text = z.string().max(100_000)
 const nullableText = text.nullable()
 
+/** A script's path as the action spells it: relative, normalized, inside the workspace. */
+const scriptPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(isInsidePath, 'not a relative path inside the workspace')
+
+/** A link the comment may show: the media rule (https, or http on this machine). */
+const mediaUrl = text.refine(value => trustedUrl(value) !== null, 'not an https URL')
+
+/** What the queue gave as a request id: one printable word, as no queue answer spells otherwise. */
+const requestId = z
+  .string()
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, 'not a request id')
+
 const problemSchema = z.object({
-  file: z.string().min(1).max(4096),
+  file: scriptPath,
   line: z.number().int().positive(),
   column: z.number().int().positive(),
   key: z.string().max(1000).optional(),
   message: text
 })
 
-const resultSchema = z.object({
-  file: z.string().min(1).max(4096),
-  status: z.enum(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
-  hash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
-  request_id: nullableText,
-  video_url: nullableText,
-  thumbnail_url: nullableText,
-  duration: z.number().finite().nonnegative().nullable(),
-  error: nullableText,
-  media_urls: z.array(text).nullable(),
-  video_file: nullableText,
-  thumbnail_file: nullableText,
-  release_url: nullableText,
-  pending: z.boolean(),
-  remote_status: nullableText,
-  resumed: z.boolean(),
-  title: nullableText,
-  estimated_seconds: z.number().finite().nonnegative().nullable(),
-  payload: z.record(z.string(), z.unknown()).nullable(),
-  problems: z.array(problemSchema)
-})
+const resultSchema = z
+  .object({
+    file: scriptPath,
+    status: z.enum(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
+    hash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+    request_id: requestId.nullable(),
+    video_url: mediaUrl.nullable(),
+    thumbnail_url: mediaUrl.nullable(),
+    duration: z.number().finite().nonnegative().nullable(),
+    error: nullableText,
+    media_urls: z.array(mediaUrl).nullable(),
+    video_file: nullableText,
+    thumbnail_file: nullableText,
+    // A release's stable link: trust.ts checks it against this run's repository and tag.
+    release_url: nullableText,
+    pending: z.boolean(),
+    remote_status: nullableText,
+    resumed: z.boolean(),
+    title: nullableText,
+    estimated_seconds: z.number().finite().nonnegative().nullable(),
+    payload: z.record(z.string(), z.unknown()).nullable(),
+    problems: z.array(problemSchema)
+  })
+  // Media files are the ones the action names after the script, never another path.
+  .refine(r => isMediaFileOf(r.file, r.video_file, VIDEO_EXTENSIONS), {
+    message: 'not a video file the action names after this script',
+    path: ['video_file']
+  })
+  .refine(r => isMediaFileOf(r.file, r.thumbnail_file, IMAGE_EXTENSIONS), {
+    message: 'not a thumbnail file the action names after this script',
+    path: ['thumbnail_file']
+  })
+  .refine(r => r.problems.every(p => p.file === r.file), {
+    message: "a problem of another script than the result's",
+    path: ['problems']
+  })
 
 const releasedSchema = z.object({
-  file: z.string().min(1).max(4096),
+  file: scriptPath,
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-  request_id: nullableText,
+  request_id: requestId.nullable(),
   duration: z.number().finite().nonnegative().nullable(),
   video: text,
   thumbnail: nullableText,
@@ -99,7 +134,7 @@ const releasedSchema = z.object({
 const reportSchema = z.object({
   version: z.literal(1),
   shard: z.string().regex(/^\d{1,3}\/\d{1,3}$/),
-  files: z.array(z.string().min(1).max(4096)),
+  files: z.array(scriptPath),
   dry_run: z.boolean(),
   notice: nullableText,
   artifact: z.object({ id: z.number().int().nullable(), name: text }).nullable(),
@@ -108,6 +143,33 @@ const reportSchema = z.object({
   released: z.array(releasedSchema),
   results: z.array(resultSchema)
 })
+
+/** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
+export function isInsidePath(file: string): boolean {
+  if (file.includes('\0') || path.posix.isAbsolute(file) || path.win32.isAbsolute(file))
+    return false
+  if (path.posix.normalize(file) !== file) return false
+  const first = file.split('/')[0]
+  return first !== '..' && first !== '.'
+}
+
+/** The extensions media.ts gives what it downloads, by the type the file's first bytes show. */
+const VIDEO_EXTENSIONS = new Set(['.mp4'])
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.png', '.webp'])
+
+/**
+ * Whether `media` (null, or a path in the shard's artifact) is one the action gives `file`'s media:
+ * the script's path, its extension replaced (or, beside a namesake, kept), made storable (see
+ * names.ts), with an extension of the media's type.
+ */
+function isMediaFileOf(file: string, media: string | null, extensions: Set<string>): boolean {
+  if (media === null) return true
+  const extension = path.posix.extname(media)
+  if (!extensions.has(extension)) return false
+  const base = media.slice(0, media.length - extension.length)
+  const stem = file.slice(0, file.length - path.posix.extname(file).length)
+  return base === storablePath(stem) || base === storablePath(file)
+}
 
 /** Writes `report` as `dir/shard.json`, after `scrub` (which takes the key out of it). */
 export async function writeShardReport(
