@@ -30748,7 +30748,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(35717);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14787);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -30789,7 +30789,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 35717:
+/***/ 14787:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30962,6 +30962,7 @@ function readSettings(read = name => core/* getInput */.V4(name), { workspace = 
         artifact: bool(read, 'artifact', true),
         artifactName: artifactName(read('artifact-name').trim() || 'avatar-videos'),
         release: releaseTag(read('release').trim()),
+        releaseBranches: releaseBranches(read('release-branches')),
         shard,
         aggregate,
         pollInterval: number(read, 'poll-interval', 10, { min: 0.01, max: 3600 }),
@@ -31008,6 +31009,23 @@ function releaseTag(value) {
         throw new InputError(`release must be a tag name git accepts, such as avatar-videos (got "${value}")`);
     }
     return value;
+}
+/**
+ * `release-branches`: branch names or patterns (`release/*`), one a line or comma-separated, a
+ * `refs/heads/` before them dropped. What git refuses in a branch name is refused here, glob
+ * characters aside, so that a typo does not silently stop every release.
+ */
+function releaseBranches(value) {
+    const listed = value
+        .split(/[\r\n,]+/)
+        .map(b => b.trim().replace(/^refs\/heads\//, ''))
+        .filter(b => b && !b.startsWith('#'));
+    // eslint-disable-next-line no-control-regex -- control characters are refused too
+    const bad = listed.find(b => /[\u0000-\u0020\u007F~^:\\]|\.\.|@\{|^\/|\/$/.test(b));
+    if (bad !== undefined) {
+        throw new InputError(`release-branches must list branch names or patterns, such as main or release/* (got "${bad}")`);
+    }
+    return listed;
 }
 /**
  * The longest `timeout`: a job on a self-hosted runner runs for at most 5 days (GitHub-hosted: 6
@@ -31220,6 +31238,7 @@ function readEvent(source = github/* context */._) {
     const baseRepo = base?.repo;
     const mergeGroup = payload.merge_group;
     const inputs = payload.inputs;
+    const repository = payload.repository;
     const runUrl = source.runId
         ? `${source.serverUrl}/${owner}/${repo}/actions/runs/${source.runId}`
         : null;
@@ -31247,6 +31266,8 @@ function readEvent(source = github/* context */._) {
             : null,
         actor: readActor(source.eventName, payload),
         workflowRun: source.eventName === 'workflow_run' ? readWorkflowRun(payload) : null,
+        ref: typeof payload.ref === 'string' && payload.ref ? payload.ref : source.ref,
+        defaultBranch: String(repository?.default_branch ?? '') || null,
         dispatchScripts: typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
     };
 }
@@ -35008,7 +35029,9 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 ;// CONCATENATED MODULE: ./src/publish/names.ts
 // Where each script's video and thumbnail go in the artifact (and in the `directory` output): the
 // script's own path with a media extension, mapped to names the artifact service accepts. The same
-// script gets the same name on every run, and no two scripts ever get the same one.
+// script gets the same name on every run, and no two scripts ever get the same one. And the names
+// of its assets in a GitHub release, which has no folders (see assetNames).
+
 
 /**
  * What the artifact service refuses in a file path (@actions/artifact's own list: NTFS cannot hold
@@ -35053,6 +35076,65 @@ function mediaBases(files, known) {
 }
 function stemOf(file) {
     return file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+}
+/**
+ * Hex digits of the path's sha256 in a release asset's name: 64 bits, so that finding a path that
+ * takes another script's name costs about 2^64 hashes (8 digits were found in minutes).
+ */
+const NAME_HASH_DIGITS = 16;
+/** What earlier versions gave (up to 0.1.0): names a release may still hold, and a script keeps. */
+const LEGACY_HASH_DIGITS = 8;
+/**
+ * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
+ * as they are, readable, and told apart by 16 hex digits of the sha256 of the whole path:
+ * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d5e6f7a8b.mp4`.
+ */
+function assetNames(file, thumbnailExtension = '.jpg', digits = NAME_HASH_DIGITS) {
+    const readable = stemOf(file)
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'video';
+    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, digits);
+    const base = `${readable.slice(0, 120)}-${id}`;
+    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
+}
+/**
+ * The asset names each of `scripts` gets in a release whose manifest.json lists `earlier`, or why
+ * it gets none. A script the manifest lists keeps the names it has there when they are its names
+ * (an earlier version's 8-digit ones included), so its address never changes. A name that the
+ * manifest gives another script, or that a script before it in `scripts` takes, is refused,
+ * naming both: publishing it would replace the other's video at its address.
+ */
+function releaseAssetNames(scripts, earlier, names = assetNames) {
+    const owners = new Map();
+    const claim = (name, file) => {
+        if (name && !owners.has(name))
+            owners.set(name, file);
+    };
+    // A damaged manifest (two scripts, one name) leaves the name to the first in path order.
+    const listed = [...earlier].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const entry of listed) {
+        claim(entry.video, entry.file);
+        claim(entry.thumbnail, entry.file);
+    }
+    const recorded = new Map(listed.map(entry => [entry.file, entry]));
+    const named = new Map();
+    for (const { file, thumbnailExtension } of scripts) {
+        const legacy = names(file, thumbnailExtension, LEGACY_HASH_DIGITS);
+        const kept = recorded.get(file)?.video === legacy.video && owners.get(legacy.video) === file;
+        const chosen = kept ? legacy : names(file, thumbnailExtension);
+        const taken = [chosen.video, chosen.thumbnail].find(name => owners.has(name) && owners.get(name) !== file);
+        if (taken) {
+            named.set(file, {
+                clash: `its asset name ${taken} is that of ${owners.get(taken)}, whose video it would replace: rename one of the two scripts`
+            });
+            continue;
+        }
+        claim(chosen.video, file);
+        claim(chosen.thumbnail, file);
+        named.set(file, chosen);
+    }
+    return named;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/artifact.ts
@@ -35171,20 +35253,13 @@ const MANIFEST_ASSET = 'manifest.json';
 /** Sends of one asset, the first included: an upload cut off is deleted and sent again. */
 const UPLOAD_ATTEMPTS = 3;
 /**
- * Asset names for a script: flat (a release has no folders), within the characters GitHub keeps
- * as they are, readable, and unique through a short hash of the whole path:
- * `videos/product/intro.md` → `videos-product-intro-1a2b3c4d.mp4`.
+ * The line the action writes into the body of a release it creates, and looks for before writing
+ * into one: only people with write access can edit a release, so it says the release is the
+ * action's (or that a maintainer gave it one of theirs, by adding the line).
  */
-function assetNames(file, thumbnailExtension = '.jpg') {
-    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
-    const readable = stem
-        .normalize('NFKD')
-        .replace(/[^A-Za-z0-9_-]+/g, '-')
-        .replace(/^-+|-+$/g, '') || 'video';
-    const id = (0,external_node_crypto_.createHash)('sha256').update(file).digest('hex').slice(0, 8);
-    const base = `${readable.slice(0, 120)}-${id}`;
-    return { video: `${base}.mp4`, thumbnail: `${base}${thumbnailExtension}` };
-}
+const RELEASE_MARKER = '<!-- avatar-video-action: videos -->';
+/** The whole body of the releases versions up to 0.1.0 created, before the marker. */
+const EARLIER_BODY = 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.';
 function downloadUrl(target, name) {
     const { serverUrl, owner, repo, tag } = target;
     return `${serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/releases/download/${encodeURIComponent(tag)}/${encodeURIComponent(name)}`;
@@ -35204,8 +35279,16 @@ async function publishRelease(github, target, rows, dir, log, { writeManifest = 
     const problems = [];
     let uploaded = 0;
     const publishable = rows.filter((row) => SUCCEEDED.has(row.status) && !!row.video_file && !!row.hash);
+    const named = releaseAssetNames(publishable.map(row => ({
+        file: row.file,
+        thumbnailExtension: external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg')
+    })), earlier);
     for (const row of publishable) {
-        const names = assetNames(row.file, external_node_path_default().posix.extname(row.thumbnail_file ?? '.jpg'));
+        const names = named.get(row.file);
+        if ('clash' in names) {
+            problems.push(`${row.file}: not published, ${names.clash}`);
+            continue;
+        }
         const known = manifest.get(row.file);
         const present = (name) => !name || assets.has(name);
         if (known?.hash === row.hash && present(known.video) && present(known.thumbnail)) {
@@ -35254,6 +35337,8 @@ async function publishRelease(github, target, rows, dir, log, { writeManifest = 
 /**
  * Writes `entries` into the release's manifest.json, beside what it lists already: the aggregate
  * job of a matrix does this once for all its shards, which published the videos themselves.
+ * Each shard kept off the names the manifest gave other scripts, but not those another shard
+ * took at the same time: an entry whose name another script holds is left out, naming both.
  * Returns the release's page and what went wrong, or throws when the release cannot be read.
  */
 async function updateReleaseManifest(github, target, entries) {
@@ -35261,10 +35346,26 @@ async function updateReleaseManifest(github, target, entries) {
     const assets = await listAssets(github, target, release.id);
     const earlier = await readManifest(github, target, assets);
     const manifest = new Map(earlier.map(entry => [entry.file, entry]));
-    for (const entry of entries)
+    const owners = new Map();
+    const claim = (entry) => {
+        for (const name of [entry.video, entry.thumbnail]) {
+            if (name && !owners.has(name))
+                owners.set(name, entry.file);
+        }
+    };
+    earlier.forEach(claim);
+    const problems = [];
+    for (const entry of entries) {
+        const taken = [entry.video, entry.thumbnail].find(name => name && owners.has(name) && owners.get(name) !== entry.file);
+        if (taken) {
+            problems.push(`${entry.file}: not listed in ${MANIFEST_ASSET}, its asset name ${taken} is that of ${owners.get(taken)}, and one of the two videos replaced the other: rename one of the two scripts`);
+            continue;
+        }
+        claim(entry);
         manifest.set(entry.file, entry);
+    }
     const problem = await saveManifest(github, target, release, assets, manifest);
-    return { url: release.html_url, problems: problem ? [problem] : [] };
+    return { url: release.html_url, problems: problem ? [...problems, problem] : problems };
 }
 /** Replaces the manifest.json asset; returns what went wrong, or null. */
 async function saveManifest(github, target, release, assets, manifest) {
@@ -35278,11 +35379,16 @@ async function saveManifest(github, target, release, assets, manifest) {
         return `${MANIFEST_ASSET}: ${error.message}`;
     }
 }
+/**
+ * The release of `target.tag`, created when missing. One the action did not create (no marker in
+ * its body) is refused before anything is written into it: it may be a release of the software,
+ * whose assets and manifest.json are not the action's to replace.
+ */
 async function findOrCreate(github, target) {
     const { owner, repo, tag } = target;
     try {
         const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
-        return data;
+        return own(data, tag);
     }
     catch (error) {
         if (error.status !== 404) {
@@ -35294,23 +35400,33 @@ async function findOrCreate(github, target) {
         repo,
         tag_name: tag,
         name: tag,
-        body: 'Avatar videos, published by avatar-video-action on every merge. The manifest.json asset lists which script each video belongs to.',
+        body: `${EARLIER_BODY}\n\n${RELEASE_MARKER}`,
         // A home for videos, not a release of the software: never the repository's latest.
         make_latest: 'false'
     });
+    let answer;
     try {
         return (await create()).data;
     }
     catch (error) {
-        // The shards of a matrix may all find no release and create it at once: all but one are
-        // told that the tag has one already, and read that one.
-        if (isTagTaken(error)) {
-            const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null);
-            if (again)
-                return again.data;
-        }
-        throw new Error(explainGitHubError(error, `Creating the release ${tag}`, 'contents: write'));
+        answer = error;
     }
+    // The shards of a matrix may all find no release and create it at once: all but one are
+    // told that the tag has one already, and read that one.
+    if (isTagTaken(answer)) {
+        const again = await github.rest.repos.getReleaseByTag({ owner, repo, tag }).catch(() => null);
+        if (again)
+            return own(again.data, tag);
+    }
+    throw new Error(explainGitHubError(answer, `Creating the release ${tag}`, 'contents: write'));
+}
+/** `release`, if the action may write into it: it created it, or a maintainer marked it so. */
+function own(release, tag) {
+    const body = release.body ?? '';
+    const marked = body.split('\n').some(line => line.trim() === RELEASE_MARKER) || body.trim() === EARLIER_BODY;
+    if (marked)
+        return release;
+    throw new Error(`The release ${tag} was not created by this action, which writes only into its own releases: nothing was uploaded to it. Set release to a tag that has no release yet (the action creates it), or, to publish into this one, add the line ${RELEASE_MARKER} to its description`);
 }
 /** GitHub's 422 for a release whose tag has one already. */
 function isTagTaken(error) {
@@ -35414,6 +35530,55 @@ function contentType(name) {
     return 'application/json';
 }
 
+;// CONCATENATED MODULE: ./src/publish/release-gate.ts
+// Which runs publish to the release: what landed on a branch the workflow author trusts, never
+// what is proposed. A push to any branch runs the workflow, so the branch decides, not the event.
+
+/**
+ * `push`, `workflow_dispatch` and `schedule` publish from a tag, or from one of `branches`
+ * (GitHub's branch filter patterns; empty: the repository's default branch). A merge group never
+ * does: the merge may not land, and the push that follows it publishes.
+ */
+function decideRelease(event, branches) {
+    if (event.name === 'merge_group') {
+        return {
+            publish: false,
+            notice: true,
+            why: 'release: not published from a merge_group run, whose merge may not land; the push to the branch after it publishes'
+        };
+    }
+    if (!['push', 'workflow_dispatch', 'schedule'].includes(event.name)) {
+        return {
+            publish: false,
+            notice: false,
+            why: `release: not updated from a ${event.name} run, only after a merge or a manual run`
+        };
+    }
+    if (event.ref.startsWith('refs/tags/'))
+        return { publish: true };
+    const branch = event.ref.startsWith('refs/heads/') ? event.ref.slice('refs/heads/'.length) : null;
+    const refused = (allowed) => ({
+        publish: false,
+        notice: true,
+        why: `release: not published from ${branch === null ? event.ref || 'this run' : `the branch ${branch}`}: only ${allowed} and tags publish; list other branches in release-branches`
+    });
+    if (branch === null)
+        return refused('branches');
+    if (branches.length) {
+        return globSet(branches).matches(branch)
+            ? { publish: true }
+            : refused(`the branches in release-branches (${branches.join(', ')})`);
+    }
+    // GitHub runs scheduled workflows on the default branch only; its payload does not name it.
+    if (event.name === 'schedule')
+        return { publish: true };
+    if (!event.defaultBranch)
+        return refused("the repository's default branch (the event does not name it)");
+    return branch === event.defaultBranch
+        ? { publish: true }
+        : refused(`the default branch (${event.defaultBranch})`);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
 // Sets the step outputs of the contract from the results.
 
@@ -35446,6 +35611,9 @@ function setOutputs(results, published) {
 
 function rowsFor(outcomes, dryRun) {
     return outcomes.map(outcome => {
+        // Not read, so neither valid nor invalid: shown with why, read again by the next run.
+        if (!outcome.ok && outcome.skipped)
+            return { ...blank(outcome.file), error: outcome.skipped };
         if (!outcome.ok) {
             return {
                 ...blank(outcome.file),
@@ -35514,8 +35682,12 @@ var schemas = __nccwpck_require__(38816);
 // the aggregate reads every shard's results without moving a single video. It holds each script's
 // result, what the comment's saved state needs (hash, request id, status, URLs) and what the
 // comment shows of the script (title, words, problems), so the aggregate job need not read the
-// scripts again. It is read back as untrusted input: anything of the wrong shape makes the whole
-// report unreadable.
+// scripts again. It is read back as untrusted input, as a queue answer is: another job of the same
+// workflow run can upload an artifact of the same name. Anything of the wrong shape (a path that is
+// absolute or leaves the workspace, a link the comment would not show, a media file the action did
+// not name) makes the whole report unreadable; trust.ts checks what depends on this run.
+
+
 
 
 
@@ -35525,27 +35697,39 @@ const REPORT_FILE = 'shard.json';
 const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const report_text = schemas/* string */.YjP().max(100_000);
 const nullableText = report_text.nullable();
+/** A script's path as the action spells it: relative, normalized, inside the workspace. */
+const scriptPath = schemas/* string */.YjP()
+    .min(1)
+    .max(4096)
+    .refine(isInsidePath, 'not a relative path inside the workspace');
+/** A link the comment may show: the media rule (https, or http on this machine). */
+const mediaUrl = report_text.refine(value => trustedUrl(value) !== null, 'not an https URL');
+/** What the queue gave as a request id: one printable word, as no queue answer spells otherwise. */
+const requestId = schemas/* string */.YjP()
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'not a request id');
 const problemSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     line: schemas/* number */.aig().int().positive(),
     column: schemas/* number */.aig().int().positive(),
     key: schemas/* string */.YjP().max(1000).optional(),
     message: report_text
 });
 const resultSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     status: schemas/* enum */.k5n(['success', 'reused', 'failed', 'cancelled', 'timeout', 'invalid', 'skipped']),
     hash: schemas/* string */.YjP()
         .regex(/^[0-9a-f]{64}$/)
         .nullable(),
-    request_id: nullableText,
-    video_url: nullableText,
-    thumbnail_url: nullableText,
+    request_id: requestId.nullable(),
+    video_url: mediaUrl.nullable(),
+    thumbnail_url: mediaUrl.nullable(),
     duration: schemas/* number */.aig().finite().nonnegative().nullable(),
     error: nullableText,
-    media_urls: schemas/* array */.YOg(report_text).nullable(),
+    media_urls: schemas/* array */.YOg(mediaUrl).nullable(),
     video_file: nullableText,
     thumbnail_file: nullableText,
+    // A release's stable link: trust.ts checks it against this run's repository and tag.
     release_url: nullableText,
     pending: schemas/* boolean */.zMY(),
     remote_status: nullableText,
@@ -35554,11 +35738,24 @@ const resultSchema = schemas/* object */.Ikc({
     estimated_seconds: schemas/* number */.aig().finite().nonnegative().nullable(),
     payload: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()).nullable(),
     problems: schemas/* array */.YOg(problemSchema)
+})
+    // Media files are the ones the action names after the script, never another path.
+    .refine(r => isMediaFileOf(r.file, r.video_file, VIDEO_EXTENSIONS), {
+    message: 'not a video file the action names after this script',
+    path: ['video_file']
+})
+    .refine(r => isMediaFileOf(r.file, r.thumbnail_file, IMAGE_EXTENSIONS), {
+    message: 'not a thumbnail file the action names after this script',
+    path: ['thumbnail_file']
+})
+    .refine(r => r.problems.every(p => p.file === r.file), {
+    message: "a problem of another script than the result's",
+    path: ['problems']
 });
 const releasedSchema = schemas/* object */.Ikc({
-    file: schemas/* string */.YjP().min(1).max(4096),
+    file: scriptPath,
     hash: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/),
-    request_id: nullableText,
+    request_id: requestId.nullable(),
     duration: schemas/* number */.aig().finite().nonnegative().nullable(),
     video: report_text,
     thumbnail: nullableText,
@@ -35568,7 +35765,7 @@ const releasedSchema = schemas/* object */.Ikc({
 const reportSchema = schemas/* object */.Ikc({
     version: schemas/* literal */.euz(1),
     shard: schemas/* string */.YjP().regex(/^\d{1,3}\/\d{1,3}$/),
-    files: schemas/* array */.YOg(schemas/* string */.YjP().min(1).max(4096)),
+    files: schemas/* array */.YOg(scriptPath),
     dry_run: schemas/* boolean */.zMY(),
     notice: nullableText,
     artifact: schemas/* object */.Ikc({ id: schemas/* number */.aig().int().nullable(), name: report_text }).nullable(),
@@ -35577,6 +35774,33 @@ const reportSchema = schemas/* object */.Ikc({
     released: schemas/* array */.YOg(releasedSchema),
     results: schemas/* array */.YOg(resultSchema)
 });
+/** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
+function isInsidePath(file) {
+    if (file.includes('\0') || external_node_path_default().posix.isAbsolute(file) || external_node_path_default().win32.isAbsolute(file))
+        return false;
+    if (external_node_path_default().posix.normalize(file) !== file)
+        return false;
+    const first = file.split('/')[0];
+    return first !== '..' && first !== '.';
+}
+/** The extensions media.ts gives what it downloads, by the type the file's first bytes show. */
+const VIDEO_EXTENSIONS = new Set(['.mp4']);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.png', '.webp']);
+/**
+ * Whether `media` (null, or a path in the shard's artifact) is one the action gives `file`'s media:
+ * the script's path, its extension replaced (or, beside a namesake, kept), made storable (see
+ * names.ts), with an extension of the media's type.
+ */
+function isMediaFileOf(file, media, extensions) {
+    if (media === null)
+        return true;
+    const extension = external_node_path_default().posix.extname(media);
+    if (!extensions.has(extension))
+        return false;
+    const base = media.slice(0, media.length - extension.length);
+    const stem = file.slice(0, file.length - external_node_path_default().posix.extname(file).length);
+    return base === storablePath(stem) || base === storablePath(file);
+}
 /** Writes `report` as `dir/shard.json`, after `scrub` (which takes the key out of it). */
 async function writeShardReport(dir, report, scrub) {
     const { shard, dryRun, ...rest } = report;
@@ -35638,10 +35862,53 @@ async function readShardReport(dir, expected) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/shard/trust.ts
+// What the aggregate job checks of a shard's report against this run, beyond its shape (report.ts):
+// any job of the workflow run can upload an artifact under a report's name, so a report is believed
+// only where it says what a shard of this run, with these inputs, could have said. Its own dry-run
+// notice is never shown: the aggregate job decides that itself, as every shard did.
+
+
+/** The `releaseDownloads` of a run that writes the release `tag` of `repo` on `serverUrl`. */
+function releaseDownloads(target) {
+    const { tag } = target;
+    return tag ? downloadUrl({ ...target, tag }, '') : null;
+}
+/** Why `report` is not one a shard of this run wrote, or null when nothing says so. */
+function distrust(report, rules) {
+    const expected = shardArtifactName(rules.artifactName, report.shard);
+    if (report.artifact && report.artifact.name !== expected) {
+        return `its videos' artifact is not named "${expected}"`;
+    }
+    if (report.dryRun !== rules.dryRun) {
+        return `it says the run ${report.dryRun ? 'was' : 'was not'} a dry run, and this job decided otherwise (give every job the same inputs)`;
+    }
+    const releaseLinks = [
+        ...report.results.map(result => ({ file: result.file, url: result.release_url })),
+        ...report.released.flatMap(video => [
+            { file: video.file, url: video.video_url },
+            { file: video.file, url: video.thumbnail_url }
+        ])
+    ];
+    const foreign = releaseLinks.find(link => link.url !== null && !isReleaseAsset(link.url, rules));
+    if (foreign)
+        return `its release link for ${foreign.file} is not an asset of this run's release`;
+    return null;
+}
+/** Whether `url` is an asset's stable link in the release this run writes: https on its host. */
+function isReleaseAsset(url, rules) {
+    const base = rules.releaseDownloads;
+    if (!base?.startsWith('https://') || !url.startsWith(base))
+        return false;
+    const name = url.slice(base.length);
+    return /^[A-Za-z0-9._~%-]+$/.test(name) && !/^\.+$/.test(name);
+}
+
 ;// CONCATENATED MODULE: ./src/shard/collect.ts
 // The aggregate job's reading of the shards' reports: every `<artifact-name>-i-of-n-manifest`
 // artifact of this workflow run, listed and downloaded through @actions/artifact (a few kilobytes
 // each: the videos stay in the shards' own artifacts), then read as untrusted input.
+
 
 
 
@@ -35651,8 +35918,8 @@ const AT_ONCE = 4;
  * Reads the reports the shards of this run uploaded, into folders under `dir`. Throws when the
  * artifacts cannot be listed at all, or when they are of matrices of different sizes.
  */
-async function collectReports(artifactName, dir, log, reader) {
-    const client = reader ?? (await defaultReader());
+async function collectReports(artifactName, dir, log, options = {}) {
+    const client = options.reader ?? (await defaultReader());
     // The newest of each name: a re-run shard replaces its report, and only that one counts.
     const { artifacts } = await client.listArtifacts({ latest: true });
     const found = artifacts.flatMap(artifact => {
@@ -35676,11 +35943,18 @@ async function collectReports(artifactName, dir, log, reader) {
             const into = external_node_path_default().join(dir, String(shard.index));
             try {
                 await client.downloadArtifact(id, { path: into });
-                collected.reports.set(shard.index, await readShardReport(into, shard));
+                const report = await readShardReport(into, shard);
+                const why = options.rules ? distrust(report, options.rules) : null;
+                if (why)
+                    throw new Error(`it is not believed: ${why}`);
+                collected.reports.set(shard.index, report);
                 log(`Shard ${shardLabel(shard)}: report read`);
             }
             catch (error) {
-                collected.unreadable.set(shard.index, error.message);
+                const problem = error.message;
+                collected.unreadable.set(shard.index, problem);
+                // A warning's text is escaped as command data (`%`, CR, LF) on its way to the log.
+                options.warn?.(`The report "${reportArtifactName(artifactName, shard)}" was not used: ${problem}. This job reads the scripts of shard ${shardLabel(shard)} itself and shows them as skipped: re-run that job`);
             }
         }
     };
@@ -35820,6 +36094,8 @@ function rowOf(result) {
 
 
 
+
+
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false;
 /** The key, once read: every message that fails the step is scrubbed of it. */
@@ -35859,7 +36135,7 @@ async function job(settings, event, cancel, entry) {
         : null;
     // The final job of a matrix generates nothing: it reports what the shards did.
     if (settings.aggregate)
-        return aggregate(settings, event, github, workspace);
+        return aggregate(settings, event, github, workspace, entry);
     const spending = decideSpending(settings, event);
     // The notice can name what the payload says (an association, an event): escaped like all text.
     if (spending.dryRun)
@@ -35868,7 +36144,7 @@ async function job(settings, event, cancel, entry) {
     const selection = await selectScripts(settings, event, workspace, github);
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
     // 2. Turn each into a validated payload before any money is spent.
-    const parser = (0,script/* createScriptParser */.nt)(entry);
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: core/* warning */.$e });
     const outcomes = await Promise.all(files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
     annotate(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
@@ -36154,7 +36430,7 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
         kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
     }
     if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, event, github, rows, kept.directory, as.releaseManifest);
+        const work = publishToRelease(settings.release, decideRelease(event, settings.releaseBranches), event, github, rows, kept.directory, as.releaseManifest);
         const released = await unlessCancelled(work, signal, abandon('release upload'));
         kept.unreleased = released?.problem ?? null;
         kept.released = released?.entries ?? [];
@@ -36266,20 +36542,27 @@ async function uploadShardReport(settings, run, rows, kept) {
  * release's manifest.json, as one job doing all the work would have. It selects the scripts
  * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
  */
-async function aggregate(settings, event, github, workspace) {
+async function aggregate(settings, event, github, workspace, entry) {
     const selection = await selectScripts(settings, event, workspace, github);
     const endGroup = startGroup("Reading the shards' reports");
     const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
-    const collected = await collectReports(settings.artifactName, dir, info).finally(endGroup);
+    // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
+    const spending = decideSpending(settings, event, { keyNeeded: false });
+    const rules = {
+        artifactName: settings.artifactName,
+        dryRun: spending.dryRun,
+        releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
+    };
+    const collected = await collectReports(settings.artifactName, dir, info, {
+        rules,
+        warn: core/* warning */.$e
+    }).finally(endGroup);
     const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
-    // Every shard of a run decides the same; with none, the event and inputs decide here.
-    const spending = reports[0]
-        ? { dryRun: reports[0].dryRun, notice: reports[0].notice ?? undefined }
-        : decideSpending(settings, event, { keyNeeded: false });
     const missing = unreported(selection.files, collected, settings.artifactName);
     // The scripts no shard reported on: read here, for their titles, words and problems (the
-    // shards annotated their own).
-    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings))));
+    // shards annotated their own), under the same time limit as in any other run.
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: core/* warning */.$e });
+    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
     annotate(outcomes);
     const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
     const merged = mergeReports(selection.files, collected, missing, own);
@@ -36297,7 +36580,8 @@ async function aggregate(settings, event, github, workspace) {
     const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []));
     if (settings.release) {
         const entries = reports.flatMap(r => r.released);
-        const problem = await updateRelease(settings.release, event, github, entries);
+        const decision = decideRelease(event, settings.releaseBranches);
+        const problem = await updateRelease(settings.release, decision, event, github, entries);
         if (problem)
             problems.push(problem);
         report.context.release = releaseOf(settings.release, event, rows);
@@ -36341,8 +36625,8 @@ function lostShards(missing) {
  * The aggregate job's part of the release: the shards published the videos, and their entries go
  * into the release's manifest.json here, once. Returns what went wrong, or null.
  */
-async function updateRelease(tag, event, github, entries) {
-    if (!RELEASE_EVENTS.has(event.name) || !entries.length)
+async function updateRelease(tag, decision, event, github, entries) {
+    if (!decision.publish || !entries.length)
         return null;
     if (!github)
         return 'release is set, but github-token is empty: the release cannot be written';
@@ -36353,23 +36637,24 @@ async function updateRelease(tag, event, github, entries) {
         for (const problem of updated.problems)
             log.warning(`Release ${tag}: ${problem}`);
         return updated.problems.length
-            ? `The manifest.json of the release ${tag} could not be written`
+            ? `The manifest.json of the release ${tag} could not be written in full`
             : null;
     }
     catch (error) {
         return error.message;
     }
 }
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
 /**
  * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
  * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
  */
-async function publishToRelease(tag, event, github, rows, directory, writeManifest) {
+async function publishToRelease(tag, decision, event, github, rows, directory, writeManifest) {
     const none = (problem) => ({ problem, entries: [] });
-    if (!RELEASE_EVENTS.has(event.name)) {
-        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
+    if (!decision.publish) {
+        if (decision.notice)
+            core/* notice */.lm(decision.why);
+        else
+            info(logText(decision.why));
         return none(null);
     }
     if (!directory)
@@ -56204,7 +56489,8 @@ var external_node_worker_threads_ = __nccwpck_require__(75919);
 // So each script larger than INLINE_BYTES is parsed in a worker thread (the action's own bundle,
 // started again), and one that takes longer than PARSE_LIMIT_MS is stopped and reported invalid,
 // naming the file, while the others go on. Plain data crosses the thread boundary: text in, the
-// outcome out.
+// outcome out. And a run spends at most PARSE_BUDGET_MS reading scripts in all: many hostile
+// scripts, each under the limit, must not cost hours of runner time either.
 
 
 /** Far beyond what any real script needs (milliseconds for a page of Markdown). */
@@ -56222,16 +56508,49 @@ const INLINE_BYTES = 4096;
  * to the workers too, so that many hostile small scripts cannot hold the main thread for long.
  */
 const INLINE_BUDGET_MS = 2000;
+/**
+ * Time a run may spend parsing, all scripts together (the CPU of those parsed here, the time in a
+ * worker of the others, a stopped one counting its whole limit): a few seconds for thousands of
+ * real scripts, twelve stopped hostile ones. Past it, the scripts not yet parsed are skipped.
+ */
+const PARSE_BUDGET_MS = 60_000;
+/** Sets the budget in milliseconds instead: for tests, which cannot wait a minute for it. */
+const PARSE_BUDGET_VARIABLE = 'AVATAR_VIDEO_PARSE_BUDGET_MS';
 /** What the worker is started with, to tell it to parse rather than run the action. */
 const PARSER_ROLE = 'avatar-video-action:parse-scripts';
 /**
  * A parser whose work runs in workers started from `entry` (the bundle, which answers to
  * PARSER_ROLE with `serveParsing`). Without an entry (the sources under test), it parses inline.
  */
-function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
+function createScriptParser(entry, options = {}) {
+    const limitMs = options.limitMs ?? PARSE_LIMIT_MS;
+    const budgetMs = options.budgetMs ?? budgetFromEnvironment();
+    const cpuMs = options.cpuMs ?? processCpuMs;
+    let spentMs = 0;
+    let warned = false;
+    /** Charges `ms` to the budget; true while some of it is left. */
+    const charge = (ms) => (spentMs += ms) < budgetMs;
+    /** The outcome of a script the budget has no time left for, said once in the log. */
+    const skip = (file) => {
+        if (!warned) {
+            warned = true;
+            options.warn?.(`Reading the scripts took ${seconds(budgetMs)} s in all, this run's budget: those not read yet are skipped; ${SKIPPED_HOW}`);
+        }
+        return skipped(file, budgetMs);
+    };
+    /** Parses in this thread, charging the CPU it takes. */
+    const parseHere = (file, text, defaults) => {
+        if (spentMs >= budgetMs)
+            return skip(file);
+        const started = cpuMs();
+        const outcome = parseNow(file, text, defaults);
+        const spent = cpuMs() - started;
+        charge(spent);
+        return outcome;
+    };
     if (!entry) {
         return {
-            parse: async (file, text, defaults) => parseScript(file, text, defaults),
+            parse: async (file, text, defaults) => parseHere(file, text, defaults),
             close: async () => { }
         };
     }
@@ -56248,11 +56567,14 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     const runOn = (worker, job) => {
         let settled = false;
-        const finish = (outcome, healthy) => {
+        let startedAt = null;
+        const finish = (outcome, healthy, costMs) => {
             if (settled)
                 return;
             settled = true;
             clearTimeout(timer);
+            if (startedAt !== null)
+                charge(costMs ?? performance.now() - startedAt);
             worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
             job.resolve(outcome);
             if (healthy)
@@ -56264,11 +56586,13 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
             }
         };
         let timer;
-        const stop = () => finish(refused(job.file, `reading this script took longer than ${limitMs / 1000} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`), false);
+        const stop = () => finish(refused(job.file, `reading this script took longer than ${seconds(limitMs)} s, and was stopped: simplify its markup (long runs of *, _, [ or \` cost the Markdown parser the most)`), false, limitMs);
         // The clock starts when the worker takes the script, not while a new worker loads.
         worker.on('message', (answer) => {
-            if ('started' in answer)
+            if ('started' in answer) {
+                startedAt = performance.now();
                 timer = setTimeout(stop, limitMs);
+            }
             else
                 finish(answer, true);
         });
@@ -56279,6 +56603,10 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     /** Gives `worker` (or a new one, when null) the next job, or lets it idle. */
     const next = (worker) => {
+        // Once the budget is spent, no script waiting is started: each is skipped instead.
+        if (spentMs >= budgetMs)
+            for (const job of queue.splice(0))
+                job.resolve(skip(job.file));
         const job = queue.shift();
         if (!job) {
             if (worker) {
@@ -56291,11 +56619,12 @@ function createScriptParser(entry, limitMs = PARSE_LIMIT_MS) {
     };
     return {
         parse(file, text, defaults) {
+            if (spentMs >= budgetMs)
+                return Promise.resolve(skip(file));
             if (inlineMs < INLINE_BUDGET_MS && Buffer.byteLength(text) <= INLINE_BYTES) {
-                const started = process.cpuUsage();
-                const outcome = parseNow(file, text, defaults);
-                const spent = process.cpuUsage(started);
-                inlineMs += (spent.user + spent.system) / 1000;
+                const before = spentMs;
+                const outcome = parseHere(file, text, defaults);
+                inlineMs += spentMs - before;
                 return Promise.resolve(outcome);
             }
             return new Promise(resolve => {
@@ -56328,6 +56657,24 @@ function parseNow(file, text, defaults) {
     catch (error) {
         return refused(file, `the script could not be read: ${error.message}`);
     }
+}
+/** What a skipped script's note says to do: the run did not look at it, so nothing is wrong yet. */
+const SKIPPED_HOW = 'fix or remove the scripts stopped for taking too long (marked invalid), and the next run reads the others';
+function skipped(file, budgetMs) {
+    const why = `not read: this run's ${seconds(budgetMs)} s for reading scripts ran out before this one; ${SKIPPED_HOW}`;
+    return { ok: false, file, problems: [], warnings: [], skipped: why };
+}
+/** PARSE_BUDGET_VARIABLE's milliseconds when it is set to a whole number, else PARSE_BUDGET_MS. */
+function budgetFromEnvironment() {
+    const value = process.env[PARSE_BUDGET_VARIABLE]?.trim();
+    return value && /^\d{1,9}$/.test(value) ? Number(value) : PARSE_BUDGET_MS;
+}
+function processCpuMs() {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+}
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
 }
 function refused(file, message) {
     return { ok: false, file, problems: [{ file, line: 1, column: 1, message }], warnings: [] };
