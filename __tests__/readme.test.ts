@@ -9,7 +9,10 @@ import { readSettings } from '../src/settings.js'
 import { ROOT } from '../stand-ins/runner.js'
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-const section = readme.slice(readme.indexOf('## Script files'), readme.indexOf('## Inputs'))
+const docs = readdirSync(path.join(ROOT, 'docs'))
+  .filter(f => f.endsWith('.md'))
+  .map(f => readFileSync(path.join(ROOT, 'docs', f), 'utf8'))
+const section = readFileSync(path.join(ROOT, 'docs', 'scripts.md'), 'utf8')
 const examples = [...section.matchAll(/```(markdown|yaml|json)\n([\s\S]*?)```/g)].map(
   ([, lang, text]) => ({ lang: lang!, text: text! })
 )
@@ -54,7 +57,7 @@ const ACTION = 'avatar-video-action/avatar-video-action'
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>
 }
-const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+const workflows = [...[readme, ...docs].join('\n').matchAll(/```yaml\n([\s\S]*?)```/g)]
   .map(([, text]) => parse(text!) as Workflow)
   .filter(doc => doc && typeof doc === 'object' && 'jobs' in doc)
 /** The recipe of a job matrix, whose shards and final job use the action twice. */
