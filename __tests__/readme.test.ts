@@ -1,15 +1,25 @@
-// The README's examples are what users copy: each script must be valid, and each workflow recipe
-// must work as written, with the README's own example scripts and the sample repository's.
+// What users copy must work as written: the script examples of docs/scripts.md, and the workflow
+// recipes of examples/workflows/ (which the README and docs/ show word for word), with those
+// scripts and the sample repository's. The README's inputs and outputs are action.yml's.
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { marked, type Tokens } from 'marked'
 import { parse } from 'yaml'
 import { parseScript } from '../src/script/index.js'
 import { readSettings } from '../src/settings.js'
 import { ROOT } from '../stand-ins/runner.js'
 
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-const section = readme.slice(readme.indexOf('## Script files'), readme.indexOf('## Inputs'))
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
+const readme = read('README.md')
+/** The pages that show recipes: the README and docs/. */
+const pages = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter(f => f.endsWith('.md'))
+    .map(f => `docs/${f}`)
+]
+const section = read('docs/scripts.md')
 const examples = [...section.matchAll(/```(markdown|yaml|json)\n([\s\S]*?)```/g)].map(
   ([, lang, text]) => ({ lang: lang!, text: text! })
 )
@@ -22,7 +32,7 @@ const defaults = {
   caption: false
 }
 
-describe('README script examples', () => {
+describe('the script examples of docs/scripts.md', () => {
   it('has examples of every kind', () => {
     expect(examples.map(e => e.lang).sort()).toEqual(['json', 'markdown', 'yaml', 'yaml'])
   })
@@ -54,14 +64,18 @@ const ACTION = 'avatar-video-action/avatar-video-action'
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>
 }
-const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-  .map(([, text]) => parse(text!) as Workflow)
-  .filter(doc => doc && typeof doc === 'object' && 'jobs' in doc)
+const RECIPES = 'examples/workflows'
+const recipeFiles = readdirSync(path.join(ROOT, RECIPES)).sort()
+const workflows = recipeFiles.map(file => ({
+  file,
+  text: read(`${RECIPES}/${file}`),
+  workflow: parse(read(`${RECIPES}/${file}`)) as Workflow
+}))
 /** The recipe of a job matrix, whose shards and final job use the action twice. */
 const isMatrix = (w: Workflow) => Object.values(w.jobs).some(job => job.strategy?.matrix)
 const recipes = workflows
-  .filter(workflow => !isMatrix(workflow))
-  .map(workflow => ({ trigger: Object.keys(workflow.on).join(', '), workflow }))
+  .filter(({ workflow }) => !isMatrix(workflow))
+  .map(({ file, workflow }) => ({ file, trigger: Object.keys(workflow.on).join(', '), workflow }))
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap(job => job.steps)
 const ours = (w: Workflow) => steps(w).filter(s => s.uses?.startsWith(`${ACTION}@`))
 
@@ -102,21 +116,55 @@ for (const file of readdirSync(path.join(ROOT, '.github', 'workflows'))) {
   }
 }
 
-describe('README workflow recipes', () => {
+describe('the workflow recipes of examples/workflows/', () => {
   it('has one for every trigger the README documents', () => {
-    expect(recipes.map(r => r.trigger)).toEqual([
+    expect(Object.fromEntries(recipes.map(r => [r.file, r.trigger]))).toEqual({
       // The setup check, the first thing to run with a new key.
-      'workflow_dispatch',
-      'pull_request',
-      'pull_request_target',
-      'push',
-      'workflow_dispatch',
-      'schedule',
-      'merge_group'
-    ])
+      'avatar-setup.yml': 'workflow_dispatch',
+      'avatar-videos.yml': 'pull_request',
+      'avatar-videos-fork.yml': 'pull_request_target',
+      'avatar-videos-merge.yml': 'push',
+      'avatar-videos-manual.yml': 'workflow_dispatch',
+      'avatar-videos-schedule.yml': 'schedule',
+      'avatar-videos-merge-queue.yml': 'merge_group'
+    })
   })
 
-  describe.each(recipes)('on $trigger', ({ trigger, workflow }) => {
+  it('are each linked from the README', () => {
+    const unlinked = recipeFiles.filter(file => !readme.includes(`](${RECIPES}/${file})`))
+    expect(unlinked).toEqual([])
+  })
+
+  it('are shown in the README and docs/ word for word, under the name to give them', () => {
+    const shown = pages.flatMap(page =>
+      [...read(page).matchAll(/```yaml\n([\s\S]*?)```/g)]
+        .map(([, text]) => text!)
+        .filter(text => /^jobs:/m.test(text))
+        .map(text => {
+          const name = /^# \.github\/workflows\/([\w.-]+\.yml)\n/.exec(text)?.[1]
+          const file = workflows.find(w => w.file === name)
+          return { page, name, same: text === file?.text }
+        })
+    )
+    expect(shown.filter(s => !s.same)).toEqual([])
+    expect(shown.length).toBeGreaterThanOrEqual(4)
+    for (const { file, text } of workflows) {
+      expect(text.split('\n')[0]).toBe(`# .github/workflows/${file}`)
+    }
+  })
+
+  it('publish from merges one run at a time, keeping every waiting run', () => {
+    const merge = recipes.find(r => r.trigger === 'push')!.workflow as Workflow & {
+      concurrency?: Record<string, unknown>
+    }
+    expect(merge.concurrency).toEqual({
+      group: expect.not.stringContaining('${{'),
+      'cancel-in-progress': false,
+      queue: 'max'
+    })
+  })
+
+  describe.each(recipes)('on $trigger ($file)', ({ trigger, workflow }) => {
     it('uses the action once, pinned to its major tag, with inputs action.yml declares', () => {
       expect(ours(workflow).map(s => s.uses)).toEqual([`${ACTION}@v0`])
       const unknown = Object.keys(ours(workflow)[0]!.with ?? {}).filter(
@@ -206,8 +254,8 @@ describe('README workflow recipes', () => {
   })
 })
 
-describe('README job matrix recipe', () => {
-  const workflow = workflows.find(isMatrix)!
+describe('the job matrix recipe', () => {
+  const workflow = workflows.find(w => isMatrix(w.workflow))!.workflow
   const jobs = Object.entries(workflow.jobs)
   const [shardJob, shards] = jobs.find(([, job]) => job.strategy?.matrix)!
   const [, final] = jobs.find(([, job]) => job !== shards)!
@@ -262,4 +310,39 @@ describe('README job matrix recipe', () => {
     }
     expect(workflow.permissions).toEqual({ contents: 'read' })
   })
+})
+
+/** The rows of the README table under a heading, as the plain text of their first two cells. */
+function table(heading: string): [string, string][] {
+  const tokens = marked.lexer(readme)
+  const at = tokens.findIndex(t => t.type === 'heading' && (t as Tokens.Heading).text === heading)
+  const found = tokens.slice(at).find(t => t.type === 'table') as Tokens.Table
+  return found.rows.map(([name, second]) => [name!.text, second!.text])
+}
+const codes = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map(([, code]) => code!)
+
+describe("the README's tables", () => {
+  const declared = action as typeof action & { outputs: Record<string, unknown> }
+
+  it("lists every input of action.yml, in its order, with action.yml's default", () => {
+    const rows = table('Inputs').map(([name, given]) => [
+      codes(name).join(),
+      given === '—' ? '' : codes(given).join('\n')
+    ])
+    expect(rows).toEqual(
+      Object.entries(declared.inputs).map(([name, input]) => [name, (input.default ?? '').trim()])
+    )
+  })
+
+  it('lists every output of action.yml', () => {
+    expect(
+      table('Outputs')
+        .map(([name]) => codes(name).join())
+        .sort()
+    ).toEqual(Object.keys(declared.outputs).sort())
+  })
+})
+
+it('keeps the README a front door: at most 400 lines, the rest in docs/', () => {
+  expect(readme.split('\n').length).toBeLessThanOrEqual(400)
 })

@@ -10,7 +10,7 @@ export interface Spending {
 }
 
 const APPROVAL =
-  'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend" in the action\'s README), or by running the workflow manually after merging.'
+  'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend the key" in the action\'s docs/trust.md), or by running the workflow manually after merging.'
 
 /** For a comment, review, discussion or issue: a maintainer's own starts a run that spends. */
 const ACTOR_APPROVAL =
@@ -18,7 +18,7 @@ const ACTOR_APPROVAL =
 
 /** For a run nobody's association is known for: only a maintainer's own run, or the workflow. */
 const MANUAL_APPROVAL =
-  'A maintainer can approve it by running the workflow manually (workflow_dispatch) once they trust the commit, or the workflow can pass NONE in allowed-associations for the runs it approves itself (see "Who may spend the key" in the action\'s README).'
+  'A maintainer can approve it by running the workflow manually (workflow_dispatch) once they trust the commit, or the workflow can pass NONE in allowed-associations for the runs it approves itself (see "Who may spend the key" in the action\'s docs/trust.md).'
 
 /** Events only people with write access to the repository can cause: they always spend. */
 const WRITERS_ONLY = new Set([
