@@ -36173,9 +36173,13 @@ async function generate(jobs, options) {
     const limit = createLimiter(options.maxConcurrency);
     const started = now();
     const intervalMs = options.pollInterval * 1000;
-    // Ends every wait early at the deadline or on cancellation.
+    // Ends every wait early at the deadline or on cancellation. The real timer also ends a call
+    // in flight at the deadline; on an injected clock the loop checks the deadline as it wakes.
     const stop = new AbortController();
-    const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
+    const deadline = started + options.timeout * 1000;
+    const deadlineTimer = options.now
+        ? undefined
+        : setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
     const onCancel = () => stop.abort('cancelled');
     options.signal?.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted)
@@ -36428,6 +36432,10 @@ async function generate(jobs, options) {
     });
     try {
         while ((submitting || pending.size) && !stop.signal.aborted) {
+            if (now() >= deadline) {
+                stop.abort('timeout');
+                break;
+            }
             const due = [...pending.values()].filter(t => t.nextPollAt <= now());
             if (due.length) {
                 await Promise.all(due.map(pollOne));
@@ -36438,7 +36446,7 @@ async function generate(jobs, options) {
             const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
             const nap = new AbortController();
             wake = () => nap.abort();
-            const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000;
+            const delay = Math.max(0, Math.min(Number.isFinite(next) ? next : now() + 60_000, deadline) - now());
             await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
         }
         await submissions;
@@ -38797,7 +38805,7 @@ async function artifact_describe(files, paths) {
     return `${parts.join(', ') || 'nothing'}, ${size}`;
 }
 async function uploadAs(name, dir, paths, warn, rename) {
-    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
     const client = new DefaultArtifactClient();
     // Videos are compressed already: zipping them again costs time and saves nothing.
     const upload = async (as) => ({
@@ -39375,7 +39383,7 @@ async function collectReports(artifactName, dir, log, reader) {
     return collected;
 }
 async function defaultReader() {
-    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 40111));
     return new DefaultArtifactClient();
 }
 
@@ -60196,13 +60204,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
-/***/ 98995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 
 /***/ }),
 
