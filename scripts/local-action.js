@@ -10,6 +10,7 @@ import path from 'node:path'
 import { ROOT, runnerEnvironment } from '../stand-ins/runner.js'
 import { startOfflineJob } from './offline-job.js'
 
+const LOCAL_ACTION = '@github/local-action@7.0.1'
 const serve = process.argv.includes('--serve')
 const folder = path.join(ROOT, '.local-action')
 const envFile = path.join(folder, '.env')
@@ -26,14 +27,15 @@ try {
   runner.LOCAL_ACTION_ARTIFACT_PATH = path.join(folder, 'artifacts')
   await mkdir(runner.LOCAL_ACTION_ARTIFACT_PATH, { recursive: true })
   await writeFile(envFile, dotenv(runner))
-  const command = ['local-action', 'run', '.', 'src/main.ts', path.relative(ROOT, envFile)]
+  // Not a devDependency: its own toolkit would move the @azure packages that dist/ bundles.
+  const command = [LOCAL_ACTION, 'run', '.', 'src/main.ts', path.relative(ROOT, envFile)]
 
   if (serve) {
     console.log(`The stand-ins are up, and ${path.relative(ROOT, envFile)} points at them. Run:\n`)
-    console.log(`  npx ${command.join(' ')}\n\nfrom your debugger, then Ctrl-C here.`)
+    console.log(`  npx --yes ${command.join(' ')}\n\nfrom your debugger, then Ctrl-C here.`)
     await new Promise(resolve => process.once('SIGINT', resolve))
   } else {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', command[0]), command.slice(1), {
+    const child = spawn('npx', ['--yes', ...command], {
       cwd: ROOT,
       stdio: 'inherit'
     })

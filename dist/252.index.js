@@ -1,5 +1,5 @@
-export const id = 111;
-export const ids = [111];
+export const id = 252;
+export const ids = [252];
 export const modules = {
 
 /***/ 37889:
@@ -56056,7 +56056,7 @@ module.exports = index;
 
 /***/ }),
 
-/***/ 40111:
+/***/ 91252:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -56175,12 +56175,8 @@ __webpack_require__.d(mappers_namespaceObject, {
   ContainerGetPropertiesExceptionHeaders: () => (ContainerGetPropertiesExceptionHeaders),
   ContainerGetPropertiesHeaders: () => (ContainerGetPropertiesHeaders),
   ContainerItem: () => (ContainerItem),
-  ContainerListBlobFlatSegmentApacheArrowExceptionHeaders: () => (ContainerListBlobFlatSegmentApacheArrowExceptionHeaders),
-  ContainerListBlobFlatSegmentApacheArrowHeaders: () => (ContainerListBlobFlatSegmentApacheArrowHeaders),
   ContainerListBlobFlatSegmentExceptionHeaders: () => (ContainerListBlobFlatSegmentExceptionHeaders),
   ContainerListBlobFlatSegmentHeaders: () => (ContainerListBlobFlatSegmentHeaders),
-  ContainerListBlobHierarchySegmentApacheArrowExceptionHeaders: () => (ContainerListBlobHierarchySegmentApacheArrowExceptionHeaders),
-  ContainerListBlobHierarchySegmentApacheArrowHeaders: () => (ContainerListBlobHierarchySegmentApacheArrowHeaders),
   ContainerListBlobHierarchySegmentExceptionHeaders: () => (ContainerListBlobHierarchySegmentExceptionHeaders),
   ContainerListBlobHierarchySegmentHeaders: () => (ContainerListBlobHierarchySegmentHeaders),
   ContainerProperties: () => (ContainerProperties),
@@ -59023,7 +59019,7 @@ function httpHeaders_createHttpHeaders(rawHeaders) {
  * @returns RFC4122 v4 UUID.
  */
 function randomUUID() {
-    return globalThis.crypto.randomUUID();
+    return crypto.randomUUID();
 }
 //# sourceMappingURL=uuidUtils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/pipelineRequest.js
@@ -59399,7 +59395,6 @@ const defaultAllowedHeaderNames = [
     "ms-cv",
     "return-client-request-id",
     "traceparent",
-    "azure-deprecating",
     "Access-Control-Allow-Credentials",
     "Access-Control-Allow-Headers",
     "Access-Control-Allow-Methods",
@@ -59624,10 +59619,6 @@ class restError_RestError extends Error {
  * @param e - Something caught by a catch clause.
  */
 function restError_isRestError(e) {
-    // This package declares RestError, so there is exactly one constructor that can produce it
-    // here and the cross-package `instanceof` restriction does not apply. The `name` check below
-    // is the fallback for a RestError built by a second copy of this package.
-    // eslint-disable-next-line no-restricted-syntax
     if (e instanceof restError_RestError) {
         return true;
     }
@@ -59648,484 +59639,6 @@ var external_node_stream_ = __webpack_require__(57075);
 
 const log_logger = createClientLogger("ts-http-runtime");
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/requestBodyHeaders.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-/**
- * Converts a flat `[name, value, ...]` raw header array to `[name, value]` pairs,
- * or returns an existing pair array unchanged, preserving order and duplicates.
- *
- * @param headers - Header names and values in either array format.
- * @returns The header pairs in their original order.
- * @see https://nodejs.org/api/http.html#messagerawheaders
- */
-function getHeaderPairs(headers) {
-    return Array.isArray(headers[0])
-        ? headers
-        : Array.from({ length: Math.ceil(headers.length / 2) }, (_, index) => [
-            headers[index * 2],
-            headers[index * 2 + 1],
-        ]);
-}
-function isIterable(value) {
-    return Symbol.iterator in value && typeof value[Symbol.iterator] === "function";
-}
-function removeContinueToken(value) {
-    if (typeof value === "string") {
-        const tokens = value.split(",");
-        const remaining = tokens.filter((token) => token.trim().toLowerCase() !== "100-continue");
-        if (remaining.length === tokens.length) {
-            return value;
-        }
-        return (remaining
-            .map((token) => token.trim())
-            .filter(Boolean)
-            .join(", ") || undefined);
-    }
-    if (Array.isArray(value)) {
-        const remaining = value.map(removeContinueToken).filter((entry) => entry !== undefined);
-        return remaining.length > 0 ? remaining : undefined;
-    }
-    return value;
-}
-function stripRequestBodyHeaders(request, removeFraming) {
-    const stripHeaderValue = (name, value) => {
-        const lowerName = name.toLowerCase();
-        if (removeFraming &&
-            (lowerName === "content-length" ||
-                lowerName === "transfer-encoding" ||
-                lowerName === "trailer")) {
-            return undefined;
-        }
-        return lowerName === "expect" ? removeContinueToken(value) : value;
-    };
-    const stripHeaderPairs = (pairs) => pairs.flatMap(([name, value]) => {
-        const updated = typeof name === "string" ? stripHeaderValue(name, value) : value;
-        return updated === undefined ? [] : [[name, updated]];
-    });
-    for (const [name, value] of request.headers) {
-        const updated = stripHeaderValue(name, value);
-        if (updated === undefined) {
-            request.headers.delete(name);
-        }
-        else if (typeof updated === "string" && updated !== value) {
-            request.headers.set(name, updated);
-        }
-    }
-    const overrides = request.requestOverrides;
-    if (!overrides || !("headers" in overrides)) {
-        return;
-    }
-    const headers = overrides.headers;
-    if (Array.isArray(headers)) {
-        const updatedPairs = stripHeaderPairs(getHeaderPairs(headers));
-        request.requestOverrides = {
-            ...overrides,
-            headers: Array.isArray(headers[0]) ? updatedPairs : updatedPairs.flat(),
-        };
-    }
-    else if (headers && typeof headers === "object" && isIterable(headers)) {
-        const pairs = Array.from(headers, (entry) => {
-            if (!Array.isArray(entry) || entry.length !== 2) {
-                throw new TypeError("Header entry must be a name/value pair");
-            }
-            return entry;
-        });
-        request.requestOverrides = { ...overrides, headers: stripHeaderPairs(pairs) };
-    }
-    else if (headers && typeof headers === "object") {
-        const updatedHeaders = {};
-        for (const [name, value] of Object.entries(headers)) {
-            const updated = stripHeaderValue(name, value);
-            if (updated !== undefined) {
-                updatedHeaders[name] = updated;
-            }
-        }
-        request.requestOverrides = { ...overrides, headers: updatedHeaders };
-    }
-}
-/**
- * Removes only the 100-continue expectation from pipeline and replacement headers.
- * Raw header arrays retain their shape, and caller-supplied override headers are not mutated.
- * Iterable override collections are materialized as reusable name/value pairs.
- *
- * @param request - The request whose body is known to be empty.
- */
-function removeExpectContinueHeader(request) {
-    stripRequestBodyHeaders(request, false);
-}
-/**
- * Removes obsolete body framing, trailer declarations, and the 100-continue expectation
- * after discarding a body.
- *
- * @param request - The request whose body has been discarded.
- */
-function removeRequestBodyHeaders(request) {
-    stripRequestBodyHeaders(request, true);
-}
-//# sourceMappingURL=requestBodyHeaders.js.map
-;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/nodeExpectContinue.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-
-const EXPECT_CONTINUE_TIMEOUT_IN_MS = 1000;
-function getHeaderValues(headers, name) {
-    if (Array.isArray(headers)) {
-        return getHeaderPairs(headers)
-            .filter(([key]) => typeof key === "string" && key.toLowerCase() === name)
-            .flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
-    }
-    if (headers && typeof headers === "object") {
-        if ("get" in headers && typeof headers.get === "function") {
-            const value = headers.get(name);
-            return value === undefined || value === null ? [] : [value];
-        }
-        let value;
-        for (const [key, entry] of Object.entries(headers)) {
-            if (key.toLowerCase() === name) {
-                value = entry;
-            }
-        }
-        return value === undefined ? [] : Array.isArray(value) ? value : [value];
-    }
-    return [];
-}
-function getEffectiveHeaderValues(request, name) {
-    const headers = request.requestOverrides && "headers" in request.requestOverrides
-        ? request.requestOverrides.headers
-        : request.headers;
-    return getHeaderValues(headers, name.toLowerCase());
-}
-function hasExpectContinue(request) {
-    return getEffectiveHeaderValues(request, "expect").some((value) => typeof value === "string" &&
-        value.split(",").some((token) => token.trim().toLowerCase() === "100-continue"));
-}
-function addHeader(headers, name, value) {
-    if (!Array.isArray(headers)) {
-        return { ...headers, [name]: value };
-    }
-    return Array.isArray(headers[0]) ? [...headers, [name, value]] : [...headers, name, value];
-}
-function hasHeader(headers, name) {
-    if (Array.isArray(headers)) {
-        return getHeaderPairs(headers).some(([key]) => typeof key === "string" && key.toLowerCase() === name);
-    }
-    return Object.keys(headers ?? {}).some((key) => key.toLowerCase() === name);
-}
-function addExpectContinueFraming(options, bodyLength) {
-    if (hasHeader(options.headers, "content-length") ||
-        hasHeader(options.headers, "transfer-encoding")) {
-        return;
-    }
-    options.headers = addHeader(options.headers, bodyLength === null ? "Transfer-Encoding" : "Content-Length", bodyLength === null ? "chunked" : String(bodyLength));
-}
-function createExpectContinueRequest(options) {
-    let fallback;
-    let waiting = true;
-    let bodyStarted = false;
-    let errorReported = false;
-    let request;
-    let bodyError;
-    const bodyStream = options.bodyStream;
-    // Error observation must not consume a caller-owned source before upload permission.
-    bodyStream?.once("error", onBodyError);
-    if (bodyStream && "errored" in bodyStream && bodyStream.errored instanceof Error) {
-        // destroy(error) may still have its error event queued on the next tick.
-        process.nextTick(onBodyError, bodyStream.errored);
-        return;
-    }
-    try {
-        request = options.createRequest(onResponse);
-    }
-    catch (error) {
-        onError(error);
-        return;
-    }
-    function stopWaiting(keepBodyObserved = false) {
-        waiting = false;
-        if (fallback !== undefined) {
-            clearTimeout(fallback);
-            fallback = undefined;
-        }
-        request?.removeListener("continue", sendBody);
-        request?.removeListener("socket", onSocket);
-        if (!keepBodyObserved) {
-            bodyStream?.removeListener("error", onBodyError);
-        }
-    }
-    function onError(error) {
-        const requestError = error instanceof Error ? error : new Error(String(error));
-        // destroy() may emit no error on a closed request, or emit this error again on a live one.
-        if (!errorReported) {
-            errorReported = true;
-            stopWaiting();
-            options.onError(requestError);
-        }
-        return requestError;
-    }
-    function onBodyError(error) {
-        if (errorReported || (!waiting && !bodyStarted)) {
-            return;
-        }
-        errorReported = true;
-        bodyError = error instanceof Error ? error : new Error(String(error));
-        stopWaiting();
-        options.onBodyError(error);
-        request?.destroy(bodyError);
-    }
-    function sendBody() {
-        if (!waiting) {
-            return;
-        }
-        bodyStarted = true;
-        stopWaiting(true);
-        try {
-            options.sendBody(request);
-        }
-        catch (error) {
-            onBodyError(error);
-        }
-        finally {
-            // The upload path now observes the source, including synchronous failures while piping.
-            bodyStream?.removeListener("error", onBodyError);
-        }
-    }
-    function onAbort() {
-        stopWaiting();
-        options.onAbort(request);
-    }
-    function onSocket() {
-        if (!waiting) {
-            return;
-        }
-        try {
-            request.flushHeaders();
-            if (!waiting) {
-                return;
-            }
-            // This ordered write excludes connection setup and preceding header writes from the timeout.
-            request.write("", (error) => {
-                if (error) {
-                    request.destroy(onError(error));
-                }
-                else if (waiting) {
-                    fallback = setTimeout(sendBody, EXPECT_CONTINUE_TIMEOUT_IN_MS);
-                }
-            });
-        }
-        catch (error) {
-            request.destroy(onError(error));
-        }
-    }
-    function onResponse(response) {
-        stopWaiting();
-        if (!bodyStarted) {
-            request.shouldKeepAlive = false;
-            const destroyRequest = () => {
-                response.removeListener("end", destroyRequest);
-                response.removeListener("close", destroyRequest);
-                request.destroy();
-            };
-            response.once("end", destroyRequest);
-            response.once("close", destroyRequest);
-            if (response.readableEnded || response.destroyed) {
-                destroyRequest();
-            }
-        }
-        options.onResponse(response);
-    }
-    request.once("error", onError);
-    if (bodyError) {
-        request.destroy(bodyError);
-        return;
-    }
-    if (options.abortSignal.aborted) {
-        onAbort();
-        return;
-    }
-    options.abortSignal.addEventListener("abort", onAbort, { once: true });
-    // Request close can precede consumption of buffered response data.
-    // Keep private abort forwarding until sendRequest's outer lifecycle disconnects the caller.
-    request.once("close", () => stopWaiting());
-    if (request.destroyed || request.closed) {
-        stopWaiting();
-    }
-    if (!waiting) {
-        return;
-    }
-    request.once("continue", sendBody);
-    if (request.socket) {
-        onSocket();
-    }
-    else {
-        request.once("socket", onSocket);
-    }
-}
-//# sourceMappingURL=nodeExpectContinue.js.map
-;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/responseBody.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-
-const responseBodySources = new WeakMap();
-const responseBodyDisposers = new WeakMap();
-const requestCompletions = new WeakMap();
-const responseBodyCompletions = new WeakMap();
-function setRequestCompletion(response, completion) {
-    requestCompletions.set(response, completion);
-    completion
-        .then(() => requestCompletions.get(response) === completion && requestCompletions.delete(response))
-        .catch((error) => {
-        log_logger.warning("Error tracking request completion", error);
-    });
-}
-/**
- * Returns a promise that resolves when the response's outgoing request has completed.
- *
- * @param response - The response whose request completion should be observed.
- * @returns The request completion promise, if the transport provides one.
- */
-function getRequestCompletion(response) {
-    return requestCompletions.get(response);
-}
-function setResponseBodyCompletion(response, completion) {
-    responseBodyCompletions.set(response, completion);
-    completion
-        .then(() => responseBodyCompletions.get(response) === completion &&
-        responseBodyCompletions.delete(response))
-        .catch((error) => {
-        logger.warning("Error tracking response body completion", error);
-    });
-}
-/**
- * Returns a promise that resolves when the response body has completed, errored, or been canceled.
- *
- * @param response - The response whose body completion should be observed.
- * @returns The response body completion promise, if the transport provides one.
- */
-function getResponseBodyCompletion(response) {
-    return responseBodyCompletions.get(response);
-}
-function isNodeResponseBody(value) {
-    return (typeof value === "object" &&
-        value !== null &&
-        "resume" in value &&
-        typeof value.resume === "function");
-}
-function isNodeEventEmitterBody(value) {
-    return ("on" in value &&
-        typeof value.on === "function" &&
-        "once" in value &&
-        typeof value.once === "function" &&
-        "removeListener" in value &&
-        typeof value.removeListener === "function");
-}
-function isBrowserResponseBody(value) {
-    return (typeof value === "object" &&
-        value !== null &&
-        "cancel" in value &&
-        typeof value.cancel === "function");
-}
-function setResponseBodySource(body, source) {
-    if (isNodeResponseBody(body) && isNodeResponseBody(source)) {
-        responseBodySources.set(body, source);
-    }
-}
-function setResponseBodyDisposer(response, dispose) {
-    responseBodyDisposers.set(response, dispose);
-    return () => {
-        if (responseBodyDisposers.get(response) === dispose) {
-            responseBodyDisposers.delete(response);
-        }
-    };
-}
-/**
- * Destroys a Node stream, or drains it if destruction is unavailable,
- * and recursively disposes its tracked upstream sources.
- */
-function disposeNodeResponseBody(readableStream, disposed = new Set()) {
-    // Avoid disposing a stream twice if the source chain contains a cycle.
-    if (disposed.has(readableStream)) {
-        return;
-    }
-    disposed.add(readableStream);
-    const source = responseBodySources.get(readableStream);
-    responseBodySources.delete(readableStream);
-    if (readableStream.closed !== true) {
-        if (readableStream.destroy) {
-            if (isNodeEventEmitterBody(readableStream)) {
-                const onError = (error) => {
-                    log_logger.warning("Error disposing Node stream", error);
-                };
-                const onClose = () => {
-                    readableStream.removeListener("error", onError);
-                };
-                readableStream.on("error", onError);
-                readableStream.once("close", onClose);
-                try {
-                    readableStream.destroy();
-                }
-                catch (error) {
-                    readableStream.removeListener("error", onError);
-                    readableStream.removeListener("close", onClose);
-                    throw error;
-                }
-            }
-            else {
-                readableStream.destroy();
-            }
-        }
-        else {
-            readableStream.resume();
-        }
-    }
-    if (source) {
-        disposeNodeResponseBody(source, disposed);
-    }
-}
-/**
- * Disposes a raw Node stream and its tracked upstream sources without throwing.
- *
- * @param stream - The stream to destroy, or drain if destruction is unavailable.
- */
-function disposeNodeStream(stream) {
-    try {
-        disposeNodeResponseBody(stream);
-    }
-    catch (error) {
-        log_logger.warning("Error disposing Node stream", error);
-    }
-}
-/**
- * Releases the body of a response that will not be read, so the underlying connection can be
- * reused or closed. Handles Node readable streams and browser web streams, and never throws:
- * disposal failures are logged as warnings.
- *
- * @param response - The response whose `readableStreamBody` or `browserStreamBody` should be disposed.
- */
-async function disposeResponseBody(response) {
-    try {
-        const dispose = responseBodyDisposers.get(response);
-        responseBodyDisposers.delete(response);
-        try {
-            const readableStream = response.readableStreamBody;
-            if (isNodeResponseBody(readableStream)) {
-                disposeNodeStream(readableStream);
-                return;
-            }
-            const browserStream = response.browserStreamBody;
-            if (isBrowserResponseBody(browserStream)) {
-                await browserStream.cancel();
-            }
-        }
-        finally {
-            dispose?.();
-        }
-    }
-    catch (error) {
-        log_logger.warning("Error disposing response body", error);
-    }
-}
-//# sourceMappingURL=responseBody.js.map
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/nodeHttpClient.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -60138,13 +59651,9 @@ async function disposeResponseBody(response) {
 
 
 
-
-
-
-
 const DEFAULT_TLS_SETTINGS = {};
 function nodeHttpClient_isReadableStream(body) {
-    return (typeof body === "object" && body !== null && "pipe" in body && typeof body.pipe === "function");
+    return body && typeof body.pipe === "function";
 }
 function isStreamComplete(stream) {
     if (stream.readable === false) {
@@ -60163,15 +59672,7 @@ function isStreamComplete(stream) {
     });
 }
 function isArrayBuffer(body) {
-    return external_node_util_.types.isArrayBuffer(body) || ArrayBuffer.isView(body);
-}
-function arrayBufferToBuffer(body) {
-    if (Buffer.isBuffer(body)) {
-        return body;
-    }
-    return ArrayBuffer.isView(body)
-        ? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-        : Buffer.from(body);
+    return body && typeof body.byteLength === "number";
 }
 class ReportTransform extends external_node_stream_.Transform {
     loadedBytes = 0;
@@ -60193,108 +59694,6 @@ class ReportTransform extends external_node_stream_.Transform {
         this.progressCallback = progressCallback;
     }
 }
-function createRequestLifecycle(request, options, isInsecure, resolve, reject) {
-    let clientRequest;
-    let response;
-    let requestDone = false;
-    let resolveRequestComplete;
-    const requestComplete = new Promise((_resolve) => {
-        resolveRequestComplete = _resolve;
-    });
-    const onComplete = () => {
-        requestDone = true;
-        clientRequest.removeListener("finish", onComplete);
-        clientRequest.removeListener("close", onComplete);
-        resolveRequestComplete();
-    };
-    const onResponse = (incomingResponse) => {
-        response = incomingResponse;
-        resolve({
-            response: incomingResponse,
-            requestComplete,
-            isRequestComplete: () => requestDone,
-            disposeRequest: () => {
-                if (!requestDone) {
-                    clientRequest.destroy();
-                }
-            },
-        });
-    };
-    return {
-        createRequest: (onResponseCallback = onResponse) => {
-            clientRequest = isInsecure
-                ? external_node_http_.request(options, onResponseCallback)
-                : external_node_https_.request(options, onResponseCallback);
-            clientRequest.once("finish", onComplete);
-            clientRequest.once("close", onComplete);
-            return clientRequest;
-        },
-        onResponse,
-        rejectRequest: (error) => {
-            reject(toRequestSendError(error, request));
-        },
-        abortRequest: (req) => {
-            const abortError = new AbortError("The operation was aborted. Rejecting from abort signal callback while making request.");
-            response?.destroy(abortError);
-            req.destroy(abortError);
-            reject(abortError);
-        },
-    };
-}
-function toRequestSendError(error, request) {
-    if (restError_isRestError(error)) {
-        return error;
-    }
-    const prematureClose = error.code === "ERR_STREAM_PREMATURE_CLOSE";
-    return new restError_RestError(prematureClose ? "Request body stream closed before ending" : error.message, {
-        code: prematureClose
-            ? restError_RestError.REQUEST_SEND_ERROR
-            : (error.code ?? restError_RestError.REQUEST_SEND_ERROR),
-        request,
-    });
-}
-function sendRequestBody(clientRequest, body, request, onError) {
-    if (body && nodeHttpClient_isReadableStream(body)) {
-        pipeUploadStream(body, clientRequest, request, onError);
-    }
-    else if (body) {
-        if (typeof body === "string" || Buffer.isBuffer(body)) {
-            clientRequest.end(body);
-        }
-        else {
-            log_logger.error("Unrecognized body type", body);
-            throw new restError_RestError("Unrecognized body type", { request });
-        }
-    }
-    else {
-        clientRequest.end();
-    }
-}
-function prepareRequestBody(request, useExpectContinue) {
-    const requestBody = request.body;
-    const resolvedBody = typeof requestBody === "function" ? requestBody() : requestBody;
-    const body = resolvedBody && isArrayBuffer(resolvedBody) ? arrayBufferToBuffer(resolvedBody) : resolvedBody;
-    if (!useExpectContinue && body && !request.headers.has("Content-Length")) {
-        const bodyLength = getBodyLength(body);
-        if (bodyLength !== null) {
-            request.headers.set("Content-Length", bodyLength);
-        }
-    }
-    if (!body || !request.onUploadProgress) {
-        return body;
-    }
-    const uploadReportStream = new ReportTransform(request.onUploadProgress);
-    uploadReportStream.on("error", (e) => {
-        log_logger.error("Error in upload progress", e);
-    });
-    if (nodeHttpClient_isReadableStream(body)) {
-        pipeUploadStream(body, uploadReportStream, request);
-    }
-    else {
-        uploadReportStream.end(body);
-    }
-    return uploadReportStream;
-}
 /**
  * A HttpClient implementation that uses Node's "https" module to send HTTPS requests.
  * @internal
@@ -60307,12 +59706,10 @@ class NodeHttpClient {
      * @param request - The request to be made.
      */
     async sendRequest(request) {
-        const requestBody = request.body;
         const abortController = new AbortController();
         let abortListener;
-        const requestAbortSignal = request.abortSignal;
-        if (requestAbortSignal) {
-            if (requestAbortSignal.aborted) {
+        if (request.abortSignal) {
+            if (request.abortSignal.aborted) {
                 throw new AbortError("The operation was aborted. Request has already been canceled.");
             }
             abortListener = (event) => {
@@ -60320,7 +59717,7 @@ class NodeHttpClient {
                     abortController.abort();
                 }
             };
-            requestAbortSignal.addEventListener("abort", abortListener);
+            request.abortSignal.addEventListener("abort", abortListener);
         }
         let timeoutId;
         if (request.timeout > 0) {
@@ -60332,31 +59729,33 @@ class NodeHttpClient {
         }
         const acceptEncoding = request.headers.get("Accept-Encoding");
         const shouldDecompress = acceptEncoding?.includes("gzip") || acceptEncoding?.includes("deflate");
-        // Keep input separate from the prepared upload. Even a direct stream must leave body
-        // undefined until preparation starts, so early rejection does not transfer its ownership.
-        let body;
+        let body = typeof request.body === "function" ? request.body() : request.body;
+        if (body && !request.headers.has("Content-Length")) {
+            const bodyLength = getBodyLength(body);
+            if (bodyLength !== null) {
+                request.headers.set("Content-Length", bodyLength);
+            }
+        }
         let responseStream;
-        let requestComplete = Promise.resolve();
         try {
-            let useExpectContinue = hasExpectContinue(request);
-            const knownBodyLength = useExpectContinue && typeof requestBody !== "function"
-                ? getBodyLength(requestBody ?? null)
-                : null;
-            if (knownBodyLength === 0) {
-                removeExpectContinueHeader(request);
-                useExpectContinue = false;
+            if (body && request.onUploadProgress) {
+                const onUploadProgress = request.onUploadProgress;
+                const uploadReportStream = new ReportTransform(onUploadProgress);
+                uploadReportStream.on("error", (e) => {
+                    log_logger.error("Error in upload progress", e);
+                });
+                if (nodeHttpClient_isReadableStream(body)) {
+                    body.pipe(uploadReportStream);
+                }
+                else {
+                    uploadReportStream.end(body);
+                }
+                body = uploadReportStream;
             }
-            if (!useExpectContinue) {
-                body = prepareRequestBody(request, false);
+            const res = await this.makeRequest(request, abortController, body);
+            if (timeoutId !== undefined) {
+                clearTimeout(timeoutId);
             }
-            const result = useExpectContinue
-                ? await this.makeRequestWithExpectContinue(request, abortController, () => {
-                    body = prepareRequestBody(request, true);
-                    return body;
-                }, knownBodyLength)
-                : await this.makeRequest(request, abortController, body);
-            requestComplete = result.requestComplete;
-            const res = result.response;
             const headers = getResponseHeaders(res);
             const status = res.statusCode ?? 0;
             const response = {
@@ -60364,34 +59763,23 @@ class NodeHttpClient {
                 headers,
                 request,
             };
-            if (!result.isRequestComplete()) {
-                setRequestCompletion(response, result.requestComplete);
-                const clearDisposer = setResponseBodyDisposer(response, result.disposeRequest);
-                result.requestComplete.then(clearDisposer).catch((error) => {
-                    log_logger.warning("Error disposing request", error);
-                });
-            }
             // Responses to HEAD must not have a body.
             // If they do return a body, that body must be ignored.
-            const method = typeof request.requestOverrides?.method === "string"
-                ? request.requestOverrides.method.toUpperCase()
-                : request.method;
-            if (method === "HEAD") {
+            if (request.method === "HEAD") {
                 // call resume() and not destroy() to avoid closing the socket
                 // and losing keep alive
                 res.resume();
                 return response;
             }
-            responseStream = shouldDecompress
-                ? getDecodedResponseStream(res, headers, abortController.signal)
-                : res;
+            responseStream = shouldDecompress ? getDecodedResponseStream(res, headers) : res;
             const onDownloadProgress = request.onDownloadProgress;
             if (onDownloadProgress) {
                 const downloadReportStream = new ReportTransform(onDownloadProgress);
                 downloadReportStream.on("error", (e) => {
                     log_logger.error("Error in download progress", e);
                 });
-                responseStream = pipeResponseStream(responseStream, downloadReportStream, abortController.signal);
+                responseStream.pipe(downloadReportStream);
+                responseStream = downloadReportStream;
             }
             if (
             // Value of POSITIVE_INFINITY in streamResponseStatusCodes is considered as any status code
@@ -60404,26 +59792,10 @@ class NodeHttpClient {
             }
             return response;
         }
-        catch (error) {
-            // Dispose only the prepared upload. If preparation never ran, body is undefined
-            // and the caller's untouched input stream is left alone.
-            if (nodeHttpClient_isReadableStream(body)) {
-                disposeNodeStream(body);
-            }
-            if (responseStream) {
-                disposeNodeStream(responseStream);
-            }
-            throw error;
-        }
         finally {
-            if (timeoutId !== undefined) {
-                clearTimeout(timeoutId);
-            }
-            // Keep abort forwarding until the outgoing request and response have both completed.
-            if (requestAbortSignal && abortListener) {
+            // clean up event listener
+            if (request.abortSignal && abortListener) {
                 let uploadStreamDone = Promise.resolve();
-                // Wait only for a prepared upload. If preparation never ran, body is undefined,
-                // so the caller's untouched input stream cannot block abort-listener cleanup.
                 if (nodeHttpClient_isReadableStream(body)) {
                     uploadStreamDone = isStreamComplete(body);
                 }
@@ -60431,11 +59803,11 @@ class NodeHttpClient {
                 if (nodeHttpClient_isReadableStream(responseStream)) {
                     downloadStreamDone = isStreamComplete(responseStream);
                 }
-                Promise.all([requestComplete, uploadStreamDone, downloadStreamDone])
+                Promise.all([uploadStreamDone, downloadStreamDone])
                     .then(() => {
                     // eslint-disable-next-line promise/always-return
                     if (abortListener) {
-                        requestAbortSignal.removeEventListener("abort", abortListener);
+                        request.abortSignal?.removeEventListener("abort", abortListener);
                     }
                 })
                     .catch((e) => {
@@ -60445,54 +59817,53 @@ class NodeHttpClient {
         }
     }
     makeRequest(request, abortController, body) {
-        const { options, isInsecure } = this.getRequestOptions(request);
-        return new Promise((resolve, reject) => {
-            const { createRequest, rejectRequest, abortRequest } = createRequestLifecycle(request, options, isInsecure, resolve, reject);
-            const req = createRequest();
-            req.once("error", rejectRequest);
-            abortController.signal.addEventListener("abort", () => abortRequest(req));
-            sendRequestBody(req, body, request, rejectRequest);
-        });
-    }
-    makeRequestWithExpectContinue(request, abortController, prepareBody, knownBodyLength) {
-        const { options, isInsecure } = this.getRequestOptions(request);
-        addExpectContinueFraming(options, knownBodyLength);
-        return new Promise((resolve, reject) => {
-            const { createRequest, onResponse, rejectRequest, abortRequest } = createRequestLifecycle(request, options, isInsecure, resolve, reject);
-            createExpectContinueRequest({
-                abortSignal: abortController.signal,
-                bodyStream: nodeHttpClient_isReadableStream(request.body) ? request.body : undefined,
-                createRequest,
-                onAbort: abortRequest,
-                onError: rejectRequest,
-                onBodyError: reject,
-                onResponse,
-                sendBody: (clientRequest) => {
-                    const body = prepareBody();
-                    sendRequestBody(clientRequest, body, request, rejectRequest);
-                },
-            });
-        });
-    }
-    getRequestOptions(request) {
         const url = new URL(request.url);
         const isInsecure = url.protocol !== "https:";
         if (isInsecure && !request.allowInsecureConnection) {
             throw new Error(`Cannot connect to ${request.url} while allowInsecureConnection is false.`);
         }
         const agent = request.agent ?? this.getOrCreateAgent(request, isInsecure);
-        return {
-            isInsecure,
-            options: {
-                agent,
-                hostname: url.hostname,
-                path: `${url.pathname}${url.search}`,
-                port: url.port,
-                method: request.method,
-                headers: request.headers.toJSON({ preserveCase: true }),
-                ...request.requestOverrides,
-            },
+        const options = {
+            agent,
+            hostname: url.hostname,
+            path: `${url.pathname}${url.search}`,
+            port: url.port,
+            method: request.method,
+            headers: request.headers.toJSON({ preserveCase: true }),
+            ...request.requestOverrides,
         };
+        return new Promise((resolve, reject) => {
+            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_.request(options, resolve);
+            req.once("error", (err) => {
+                reject(new restError_RestError(err.message, { code: err.code ?? restError_RestError.REQUEST_SEND_ERROR, request }));
+            });
+            abortController.signal.addEventListener("abort", () => {
+                const abortError = new AbortError("The operation was aborted. Rejecting from abort signal callback while making request.");
+                req.destroy(abortError);
+                reject(abortError);
+            });
+            if (body && nodeHttpClient_isReadableStream(body)) {
+                body.pipe(req);
+            }
+            else if (body) {
+                if (typeof body === "string" || Buffer.isBuffer(body)) {
+                    req.end(body);
+                }
+                else if (isArrayBuffer(body)) {
+                    req.end(ArrayBuffer.isView(body)
+                        ? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+                        : Buffer.from(body));
+                }
+                else {
+                    log_logger.error("Unrecognized body type", body);
+                    reject(new restError_RestError("Unrecognized body type"));
+                }
+            }
+            else {
+                // streams don't like "undefined" being passed as data
+                req.end();
+            }
+        });
     }
     getOrCreateAgent(request, isInsecure) {
         const disableKeepAlive = request.disableKeepAlive;
@@ -60549,85 +59920,44 @@ function getResponseHeaders(res) {
     }
     return headers;
 }
-function getDecodedResponseStream(stream, headers, abortSignal) {
+function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        return pipeResponseStream(stream, external_node_zlib_.createGunzip(), abortSignal);
+        const unzip = external_node_zlib_.createGunzip();
+        stream.pipe(unzip);
+        return unzip;
     }
     else if (contentEncoding === "deflate") {
-        return pipeResponseStream(stream, external_node_zlib_.createInflate(), abortSignal);
+        const inflate = external_node_zlib_.createInflate();
+        stream.pipe(inflate);
+        return inflate;
     }
     return stream;
-}
-function pipeUploadStream(source, destination, request, onError) {
-    let tearingDown = false;
-    const cleanupFinished = (0,external_node_stream_.finished)(source, { writable: false }, onSourceComplete);
-    function onSourceComplete(error) {
-        cleanupFinished();
-        destination.removeListener("close", onDestinationClose);
-        if (error && !tearingDown) {
-            const requestError = toRequestSendError(error, request);
-            destination.destroy(requestError);
-            onError?.(requestError);
-        }
-    }
-    function onDestinationClose() {
-        // Keep observing the source, but do not forward failures caused by intentional teardown.
-        tearingDown = true;
-        source.unpipe(destination);
-        disposeNodeStream(source);
-    }
-    destination.once("close", onDestinationClose);
-    source.pipe(destination);
-}
-function pipeResponseStream(source, destination, abortSignal) {
-    setResponseBodySource(destination, source);
-    let cleanupSource = () => { };
-    let cleanupDestination = () => { };
-    cleanupSource = (0,external_node_stream_.finished)(source, { writable: false }, (error) => {
-        cleanupSource();
-        if (error) {
-            destination.destroy(abortSignal.aborted ? new AbortError() : error);
-        }
-    });
-    cleanupDestination = (0,external_node_stream_.finished)(destination, { writable: false }, () => {
-        cleanupDestination();
-        // Keep the source observer until its own completion, including any queued error.
-        source.unpipe(destination);
-        if (source.readable) {
-            disposeNodeStream(source);
-        }
-    });
-    return source.pipe(destination);
 }
 function streamToText(stream) {
     return new Promise((resolve, reject) => {
         const buffer = [];
-        const cleanupFinished = (0,external_node_stream_.finished)(stream, { writable: false }, onComplete);
-        function onData(chunk) {
+        stream.on("data", (chunk) => {
             if (Buffer.isBuffer(chunk)) {
                 buffer.push(chunk);
             }
             else {
                 buffer.push(Buffer.from(chunk));
             }
-        }
-        function onComplete(error) {
-            cleanupFinished();
-            stream.removeListener("data", onData);
-            if (error?.name === "AbortError") {
-                reject(error);
+        });
+        stream.on("end", () => {
+            resolve(Buffer.concat(buffer).toString("utf8"));
+        });
+        stream.on("error", (e) => {
+            if (e && e?.name === "AbortError") {
+                reject(e);
             }
-            else if (error) {
-                reject(new restError_RestError(`Error reading response as text: ${error.message}`, {
+            else {
+                reject(new restError_RestError(`Error reading response as text: ${e.message}`, {
                     code: restError_RestError.PARSE_ERROR,
                 }));
             }
-            else {
-                resolve(Buffer.concat(buffer).toString("utf8"));
-            }
-        }
-        stream.on("data", onData);
+        });
     });
 }
 /** @internal */
@@ -60645,7 +59975,7 @@ function getBodyLength(body) {
         return body.byteLength;
     }
     else if (typeof body === "string") {
-        return Buffer.byteLength(body);
+        return Buffer.from(body).length;
     }
     else {
         return null;
@@ -60698,7 +60028,7 @@ function logPolicy_logPolicy(options = {}) {
             logger(`Request: ${sanitizer.sanitize(request)}`);
             const response = await next(request);
             logger(`Response status code: ${response.status}`);
-            logger(`Headers: ${sanitizer.sanitize({ headers: response.headers })}`);
+            logger(`Headers: ${sanitizer.sanitize(response.headers)}`);
             return response;
         },
     };
@@ -61036,13 +60366,12 @@ function isSystemError(err) {
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const constants_SDK_VERSION = "0.3.11";
+const constants_SDK_VERSION = "0.3.6";
 const constants_DEFAULT_RETRY_POLICY_COUNT = 3;
 //# sourceMappingURL=constants.js.map
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/retryPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-
 
 
 
@@ -61066,6 +60395,7 @@ function retryPolicy_retryPolicy(strategies, options = { maxRetries: constants_D
             let retryCount = -1;
             retryRequest: while (true) {
                 retryCount += 1;
+                response = undefined;
                 responseError = undefined;
                 try {
                     logger.info(`Retry ${retryCount}: Attempting to send request`, request.requestId);
@@ -61120,17 +60450,11 @@ function retryPolicy_retryPolicy(strategies, options = { maxRetries: constants_D
                     }
                     if (retryAfterInMs || retryAfterInMs === 0) {
                         strategyLogger.info(`Retry ${retryCount}: Retry strategy ${strategy.name} retries after ${retryAfterInMs}`);
-                        if (response) {
-                            await disposeResponseBody(response);
-                        }
                         await helpers_delay(retryAfterInMs, undefined, { abortSignal: request.abortSignal });
                         continue retryRequest;
                     }
                     if (redirectTo) {
                         strategyLogger.info(`Retry ${retryCount}: Retry strategy ${strategy.name} redirects to ${redirectTo}`);
-                        if (response) {
-                            await disposeResponseBody(response);
-                        }
                         request.url = redirectTo;
                         continue retryRequest;
                     }
@@ -61514,8 +60838,6 @@ function proxyPolicy_proxyPolicy(proxySettings, options) {
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
-
-
 /**
  * The programmatic identifier of the redirectPolicy.
  */
@@ -61564,14 +60886,10 @@ async function handleRedirect(next, response, maxRetries, allowCrossOriginRedire
         // redirected GET request if the redirect url is present in the location header
         if (status === 303) {
             request.method = "GET";
-            if (request.requestOverrides && "method" in request.requestOverrides) {
-                request.requestOverrides = { ...request.requestOverrides, method: "GET" };
-            }
-            removeRequestBodyHeaders(request);
+            request.headers.delete("Content-Length");
             delete request.body;
         }
         request.headers.delete("Authorization");
-        await disposeResponseBody(response);
         const res = await next(request);
         return handleRedirect(next, res, maxRetries, allowCrossOriginRedirects, currentRetries + 1);
     }
@@ -62252,6 +61570,21 @@ async function sendRequest_sendRequest(method, url, pipeline, options = {}, cust
     }
 }
 /**
+ * Function to determine the request content type
+ * @param options - request options InternalRequestParameters
+ * @returns returns the content-type
+ */
+function getRequestContentType(options = {}) {
+    if (options.contentType) {
+        return options.contentType;
+    }
+    const headerContentType = options.headers?.["content-type"];
+    if (typeof headerContentType === "string") {
+        return headerContentType;
+    }
+    return getContentType(options.body);
+}
+/**
  * Function to determine the content-type of a body
  * this is used if an explicit content-type is not provided
  * @param body - body in the request
@@ -62261,7 +61594,7 @@ function getContentType(body) {
     if (body === undefined) {
         return undefined;
     }
-    if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    if (ArrayBuffer.isView(body)) {
         return "application/octet-stream";
     }
     if (isBlob(body) && body.type) {
@@ -62281,25 +61614,16 @@ function getContentType(body) {
     return "application/json";
 }
 function buildPipelineRequest(method, url, options = {}) {
-    const headers = createHttpHeaders(options.headers);
-    let requestContentType = options.contentType;
-    if (!requestContentType) {
-        requestContentType = headers.get("content-type");
-    }
-    if (requestContentType === undefined) {
-        requestContentType = getContentType(options.body);
-    }
+    const requestContentType = getRequestContentType(options);
     const { body, multipartBody } = getRequestBody(options.body, requestContentType);
-    const accept = options.accept ??
-        headers.get("accept") ??
-        (options.noDefaultAcceptHeader ? undefined : "application/json");
-    if (accept !== undefined) {
-        headers.set("accept", accept);
-    }
-    if (requestContentType) {
-        headers.set("content-type", requestContentType);
-    }
-    const { allowInsecureConnection, abortSignal, onUploadProgress, onDownloadProgress, timeout, responseAsStream, noDefaultAcceptHeader: _noDefaultAcceptHeader, url: _url, method: _method, body: _body, multipartBody: _multiBody, headers: _headers, ...rest } = options;
+    const headers = createHttpHeaders({
+        ...(options.headers ? options.headers : {}),
+        accept: options.accept ?? options.headers?.accept ?? "application/json",
+        ...(requestContentType && {
+            "content-type": requestContentType,
+        }),
+    });
+    const { allowInsecureConnection, abortSignal, onUploadProgress, onDownloadProgress, timeout, responseAsStream, url: _url, method: _method, body: _body, multipartBody: _multiBody, headers: _headers, ...rest } = options;
     const request = createPipelineRequest({
         url,
         method,
@@ -62336,8 +61660,10 @@ function getRequestBody(body, contentType = "") {
     if (typeof body === "function") {
         return { body: body };
     }
-    if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
-        return { body };
+    if (ArrayBuffer.isView(body)) {
+        return {
+            body: body instanceof Uint8Array ? body : JSON.stringify(body),
+        };
     }
     const firstType = contentType.split(";")[0];
     switch (firstType) {
@@ -62404,7 +61730,8 @@ function createParseError(response, err) {
 /**
  * Creates a client with a default pipeline
  * @param endpoint - Base endpoint for the client
- * @param clientOptions - Client options
+ * @param credentials - Credentials to authenticate the requests
+ * @param options - Client options
  */
 function getClient(endpoint, clientOptions = {}) {
     const pipeline = clientOptions.pipeline ?? createDefaultPipeline(clientOptions);
@@ -62418,35 +61745,34 @@ function getClient(endpoint, clientOptions = {}) {
             });
         }
     }
-    const noDefaultAcceptHeader = clientOptions.internal?.noDefaultAcceptHeader ?? false;
     const { allowInsecureConnection, httpClient } = clientOptions;
     const endpointUrl = clientOptions.endpoint ?? endpoint;
     const client = (path, ...args) => {
         const getUrl = (requestOptions) => buildRequestUrl(endpointUrl, path, args, { allowInsecureConnection, ...requestOptions });
         return {
             get: (requestOptions = {}) => {
-                return buildOperation("GET", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("GET", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             post: (requestOptions = {}) => {
-                return buildOperation("POST", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("POST", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             put: (requestOptions = {}) => {
-                return buildOperation("PUT", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("PUT", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             patch: (requestOptions = {}) => {
-                return buildOperation("PATCH", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("PATCH", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             delete: (requestOptions = {}) => {
-                return buildOperation("DELETE", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("DELETE", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             head: (requestOptions = {}) => {
-                return buildOperation("HEAD", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("HEAD", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             options: (requestOptions = {}) => {
-                return buildOperation("OPTIONS", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("OPTIONS", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
             trace: (requestOptions = {}) => {
-                return buildOperation("TRACE", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient, noDefaultAcceptHeader);
+                return buildOperation("TRACE", getUrl(requestOptions), pipeline, requestOptions, allowInsecureConnection, httpClient);
             },
         };
     };
@@ -62456,23 +61782,23 @@ function getClient(endpoint, clientOptions = {}) {
         pipeline,
     };
 }
-function buildOperation(method, url, pipeline, options, allowInsecureConnection, httpClient, noDefaultAcceptHeader = false) {
+function buildOperation(method, url, pipeline, options, allowInsecureConnection, httpClient) {
     allowInsecureConnection = options.allowInsecureConnection ?? allowInsecureConnection;
     return {
         then: function (onFulfilled, onrejected) {
-            return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection, noDefaultAcceptHeader }, httpClient).then(onFulfilled, onrejected);
+            return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection }, httpClient).then(onFulfilled, onrejected);
         },
         async asBrowserStream() {
             if (isNodeLike) {
                 throw new Error("`asBrowserStream` is supported only in the browser environment. Use `asNodeStream` instead to obtain the response body stream. If you require a Web stream of the response in Node, consider using `Readable.toWeb` on the result of `asNodeStream`.");
             }
             else {
-                return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection, noDefaultAcceptHeader, responseAsStream: true }, httpClient);
+                return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection, responseAsStream: true }, httpClient);
             }
         },
         async asNodeStream() {
             if (isNodeLike) {
-                return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection, noDefaultAcceptHeader, responseAsStream: true }, httpClient);
+                return sendRequest(method, url, pipeline, { ...options, allowInsecureConnection, responseAsStream: true }, httpClient);
             }
             else {
                 throw new Error("`isNodeStream` is not supported in the browser environment. Use `asBrowserStream` to obtain the response body stream.");
@@ -62833,7 +62159,7 @@ async function util_userAgentPlatform_setPlatformSpecificData(map) {
 ;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const esm_constants_SDK_VERSION = "1.25.1";
+const esm_constants_SDK_VERSION = "1.24.0";
 const esm_constants_DEFAULT_RETRY_POLICY_COUNT = 3;
 //# sourceMappingURL=constants.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/userAgent.js
@@ -63146,7 +62472,6 @@ async function computeSha256Hash(content, encoding) {
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/internal.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-
 
 
 
@@ -63914,73 +63239,9 @@ function wrapAbortSignalLike(abortSignalLike) {
     return { abortSignal: controller.signal, cleanup };
 }
 //# sourceMappingURL=wrapAbortSignal.js.map
-;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/util/cleanupOnCompletion.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-
-
-/**
- * Runs the cleanup callback associated with the response and its request once they are complete.
- */
-function cleanupOnRequestResponseCompletion(response, cleanup) {
-    const stream = response?.readableStreamBody;
-    const requestCompletion = response ? getRequestCompletion(response) : undefined;
-    const browserResponseCompletion = response ? getResponseBodyCompletion(response) : undefined;
-    let requestDone = requestCompletion === undefined;
-    let nodeResponseDone = !stream || !stream.readable;
-    let browserResponseDone = browserResponseCompletion === undefined;
-    let cleanedUp = false;
-    const cleanupIfComplete = () => {
-        if (cleanedUp || !requestDone || !nodeResponseDone || !browserResponseDone) {
-            return;
-        }
-        cleanedUp = true;
-        cleanup();
-    };
-    const onResponseComplete = () => {
-        stream?.removeListener("end", onResponseComplete);
-        stream?.removeListener("close", onResponseComplete);
-        stream?.removeListener("error", onResponseComplete);
-        nodeResponseDone = true;
-        try {
-            cleanupIfComplete();
-        }
-        catch (error) {
-            esm_log_logger.warning("Error cleaning up after response stream completion", error);
-        }
-    };
-    if (!nodeResponseDone && stream) {
-        stream.once("end", onResponseComplete);
-        stream.once("close", onResponseComplete);
-        stream.once("error", onResponseComplete);
-    }
-    if (requestCompletion) {
-        requestCompletion
-            .then(() => {
-            requestDone = true;
-            return cleanupIfComplete();
-        })
-            .catch((error) => {
-            esm_log_logger.warning("Error cleaning up after request completion", error);
-        });
-    }
-    if (browserResponseCompletion) {
-        browserResponseCompletion
-            .then(() => {
-            browserResponseDone = true;
-            return cleanupIfComplete();
-        })
-            .catch((error) => {
-            esm_log_logger.warning("Error cleaning up after response body completion", error);
-        });
-    }
-    cleanupIfComplete();
-}
-//# sourceMappingURL=cleanupOnCompletion.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/core-rest-pipeline/dist/esm/policies/wrapAbortSignalLikePolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-
 
 const wrapAbortSignalLikePolicyName = "wrapAbortSignalLikePolicy";
 /**
@@ -63996,19 +63257,13 @@ function wrapAbortSignalLikePolicy() {
             if (!request.abortSignal) {
                 return next(request);
             }
-            const originalAbortSignal = request.abortSignal;
-            const { abortSignal, cleanup } = wrapAbortSignalLike(originalAbortSignal);
+            const { abortSignal, cleanup } = wrapAbortSignalLike(request.abortSignal);
             request.abortSignal = abortSignal;
-            let response;
             try {
-                response = await next(request);
-                return response;
+                return await next(request);
             }
             finally {
-                request.abortSignal = originalAbortSignal;
-                if (cleanup) {
-                    cleanupOnRequestResponseCompletion(response, cleanup);
-                }
+                cleanup?.();
             }
         },
     };
@@ -64074,7 +63329,6 @@ function esm_createPipelineFromOptions_createPipelineFromOptions(options) {
 // Licensed under the MIT License.
 
 
-
 /**
  * Create the correct HttpClient for the current environment.
  */
@@ -64084,21 +63338,15 @@ function esm_defaultHttpClient_createDefaultHttpClient() {
         async sendRequest(request) {
             // we wrap any AbortSignalLike here since the TypeSpec runtime expects a native AbortSignal.
             // 99% of the time, this should be a no-op since a native AbortSignal is passed in.
-            const originalAbortSignal = request.abortSignal;
-            const { abortSignal, cleanup } = originalAbortSignal
-                ? wrapAbortSignalLike(originalAbortSignal)
+            const { abortSignal, cleanup } = request.abortSignal
+                ? wrapAbortSignalLike(request.abortSignal)
                 : {};
-            let response;
             try {
                 request.abortSignal = abortSignal;
-                response = await client.sendRequest(request);
-                return response;
+                return await client.sendRequest(request);
             }
             finally {
-                request.abortSignal = originalAbortSignal;
-                if (cleanup) {
-                    cleanupOnRequestResponseCompletion(response, cleanup);
-                }
+                cleanup?.();
             }
         },
     };
@@ -64381,7 +63629,6 @@ function tokenCycler_createTokenCycler(credential, tokenCyclerOptions) {
 
 
 
-
 /**
  * The programmatic identifier of the bearerTokenAuthenticationPolicy.
  */
@@ -64517,7 +63764,6 @@ function bearerTokenAuthenticationPolicy(options) {
                     }, parsedClaim);
                     // Send updated request and handle response for RestError
                     if (shouldSendRequest) {
-                        await disposeResponseBody(response);
                         [response, error] = await trySendRequest(request, next);
                     }
                 }
@@ -64532,7 +63778,6 @@ function bearerTokenAuthenticationPolicy(options) {
                     });
                     // Send updated request and handle response for RestError
                     if (shouldSendRequest) {
-                        await disposeResponseBody(response);
                         [response, error] = await trySendRequest(request, next);
                     }
                     // If we get another CAE Claim, we will handle it by default and return whatever value we receive for this
@@ -64556,7 +63801,6 @@ function bearerTokenAuthenticationPolicy(options) {
                             }, parsedClaim);
                             // Send updated request and handle response for RestError
                             if (shouldSendRequest) {
-                                await disposeResponseBody(response);
                                 [response, error] = await trySendRequest(request, next);
                             }
                         }
@@ -76574,12 +75818,43 @@ class BufferScheduler {
     }
 }
 //# sourceMappingURL=BufferScheduler.js.map
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(98995);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(73136);
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/crc64.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
+// ESM-COMPAT-START (this block is stripped from dist/commonjs by copyJSFiles.cjs)
+// In ESM under Node, `require`, `__filename`, and `__dirname` are not defined.
+// Synthesize them from `import.meta.url` so the Emscripten Node branch below works as-is.
+// Specifiers are held in variables to prevent web bundlers from statically resolving `node:*`.
+// The detection check below MUST stay byte-for-byte identical to the Emscripten-generated
+// `ENVIRONMENT_IS_NODE` check later in this file; otherwise the polyfill and the Node branch
+// can disagree and the ESM `ReferenceError: require is not defined` bug returns.
+
+
+
+const __isNode__ =
+  typeof process === "object" &&
+  typeof process.versions === "object" &&
+  typeof process.versions.node === "string";
+let crc64_require;
+let crc64_filename;
+let crc64_dirname;
+if (__isNode__) {
+  crc64_require = (0,external_node_module_.createRequire)(import.meta.url);
+  crc64_filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+  crc64_dirname = (0,external_node_path_.dirname)(crc64_filename);
+}
+// ESM-COMPAT-END
+
 var NativeCRC64 = (() => {
   var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;
+  if (typeof crc64_filename !== 'undefined') _scriptDir = _scriptDir || crc64_filename;
   return (
 function(NativeCRC64) {
   NativeCRC64 = NativeCRC64 || {};
@@ -76685,10 +75960,52 @@ function logExceptionOnExit(e) {
 
 if (ENVIRONMENT_IS_NODE) {
   if (typeof process == 'undefined' || !process.release || process.release.name !== 'node') throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');
-  // The wasm is base64-embedded (see `binaryInString`) and loaded via `getBinary()`,
-  // so the Node fs/path read hooks emitted by Emscripten are never exercised and
-  // have been removed. This keeps the file free of Node built-in imports so it can be
-  // consumed as-is by web bundlers and by ESM-to-CommonJS bundlers (see issue #39057).
+// NODE-READ-START (this block is replaced with a no-op in dist/browser and dist/react-native by copyJSFiles.cjs)
+  // `require()` is no-op in an ESM module, use `createRequire()` to construct
+  // the require()` function.  This is only necessary for multi-environment
+  // builds, `-sENVIRONMENT=node` emits a static import declaration instead.
+  // TODO: Swap all `require()`'s with `import()`'s?
+  // These modules will usually be used on Node.js. Load them eagerly to avoid
+  // the complexity of lazy-loading.
+  var fs = crc64_require('fs');
+  var nodePath = crc64_require('path');
+
+  if (ENVIRONMENT_IS_WORKER) {
+    scriptDirectory = nodePath.dirname(scriptDirectory) + '/';
+  } else {
+    scriptDirectory = crc64_dirname + '/';
+  }
+
+// include: node_shell_read.js
+
+
+read_ = (filename, binary) => {
+  // We need to re-wrap `file://` strings to URLs. Normalizing isn't
+  // necessary in that case, the path should already be absolute.
+  filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
+  return fs.readFileSync(filename, binary ? undefined : 'utf8');
+};
+
+readBinary = (filename) => {
+  var ret = read_(filename, true);
+  if (!ret.buffer) {
+    ret = new Uint8Array(ret);
+  }
+  assert(ret.buffer);
+  return ret;
+};
+
+readAsync = (filename, onload, onerror) => {
+  // See the comment in the `read_` function.
+  filename = isFileURI(filename) ? new URL(filename) : nodePath.normalize(filename);
+  fs.readFile(filename, function(err, data) {
+    if (err) onerror(err);
+    else onload(data.buffer);
+  });
+};
+
+// end include: node_shell_read.js
+// NODE-READ-END
   if (process['argv'].length > 1) {
     thisProgram = process['argv'][1].replace(/\\/g, '/');
   }
@@ -76725,7 +76042,27 @@ if (ENVIRONMENT_IS_NODE) {
 } else
 if (ENVIRONMENT_IS_SHELL) {
 
-  if ((typeof process == 'object' && typeof require === 'function') || typeof window == 'object' || typeof importScripts == 'function') throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');
+  if ((typeof process == 'object' && typeof crc64_require === 'function') || typeof window == 'object' || typeof importScripts == 'function') throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');
+
+  if (typeof read != 'undefined') {
+    read_ = function shell_read(f) {
+      return read(f);
+    };
+  }
+
+  readBinary = function readBinary(f) {
+    let data;
+    if (typeof readbuffer == 'function') {
+      return new Uint8Array(readbuffer(f));
+    }
+    data = read(f, 'binary');
+    assert(typeof data == 'object');
+    return data;
+  };
+
+  readAsync = function readAsync(f, onload, onerror) {
+    setTimeout(() => onload(readBinary(f)), 0);
+  };
 
   if (typeof scriptArgs != 'undefined') {
     arguments_ = scriptArgs;
@@ -76753,9 +76090,72 @@ if (ENVIRONMENT_IS_SHELL) {
 // Node.js workers are detected as a combination of ENVIRONMENT_IS_WORKER and
 // ENVIRONMENT_IS_NODE.
 if (ENVIRONMENT_IS_WEB || ENVIRONMENT_IS_WORKER) {
+  if (ENVIRONMENT_IS_WORKER) { // Check worker, not web, since window could be polyfilled
+    scriptDirectory = self.location.href;
+  } else if (typeof document != 'undefined' && document.currentScript) { // web
+    scriptDirectory = document.currentScript.src;
+  }
+  // When MODULARIZE, this JS may be executed later, after document.currentScript
+  // is gone, so we saved it, and we use it here instead of any other info.
+  if (_scriptDir) {
+    scriptDirectory = _scriptDir;
+  }
+  // blob urls look like blob:http://site.com/etc/etc and we cannot infer anything from them.
+  // otherwise, slice off the final part of the url to find the script directory.
+  // if scriptDirectory does not contain a slash, lastIndexOf will return -1,
+  // and scriptDirectory will correctly be replaced with an empty string.
+  // If scriptDirectory contains a query (starting with ?) or a fragment (starting with #),
+  // they are removed because they could contain a slash.
+  if (scriptDirectory.indexOf('blob:') !== 0) {
+    scriptDirectory = scriptDirectory.substr(0, scriptDirectory.replace(/[?#].*/, "").lastIndexOf('/')+1);
+  } else {
+    scriptDirectory = '';
+  }
+
   if (!(typeof window == 'object' || typeof importScripts == 'function')) throw new Error('not compiled for this environment (did you build to HTML and try to run it not on the web, or set ENVIRONMENT to something - like node - and run it someplace else - like on the web?)');
-  // The XHR-based read hooks emitted by Emscripten are unused because the wasm is
-  // base64-embedded; they have been removed so the file contains no DOM/XHR I/O.
+
+  // Differentiate the Web Worker from the Node Worker case, as reading must
+  // be done differently.
+  {
+// include: web_or_worker_shell_read.js
+
+
+  read_ = (url) => {
+      var xhr = new XMLHttpRequest();
+      xhr.open('GET', url, false);
+      xhr.send(null);
+      return xhr.responseText;
+  }
+
+  if (ENVIRONMENT_IS_WORKER) {
+    readBinary = (url) => {
+        var xhr = new XMLHttpRequest();
+        xhr.open('GET', url, false);
+        xhr.responseType = 'arraybuffer';
+        xhr.send(null);
+        return new Uint8Array(/** @type{!ArrayBuffer} */(xhr.response));
+    };
+  }
+
+  readAsync = (url, onload, onerror) => {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', url, true);
+    xhr.responseType = 'arraybuffer';
+    xhr.onload = () => {
+      if (xhr.status == 200 || (xhr.status == 0 && xhr.response)) { // file URLs can return 0
+        onload(xhr.response);
+        return;
+      }
+      onerror();
+    };
+    xhr.onerror = onerror;
+    xhr.send(null);
+  }
+
+// end include: web_or_worker_shell_read.js
+  }
+
+  setWindowTitle = (title) => document.title = title;
 } else
 {
   throw new Error('environment detection error');
@@ -80048,27 +79448,6 @@ function cache_getCachedDefaultHttpClient() {
     return _defaultHttpClient;
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/StorageResponseFormat.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-/**
- * Specifies the format the service should use to return list results.
- */
-const StorageResponseFormat = {
-    /**
-     * Default. Currently maps to {@link StorageResponseFormat.Xml}, but may be updated in future releases.
-     */
-    Auto: "Auto",
-    /**
-     * Use XML to return list results.
-     */
-    Xml: "Xml",
-    /**
-     * Use Apache Arrow to return list results.
-     */
-    Arrow: "Arrow",
-};
-//# sourceMappingURL=StorageResponseFormat.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/policies/RequestPolicy.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -80266,7 +79645,7 @@ class AnonymousCredential extends Credential {
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/utils/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const utils_constants_SDK_VERSION = "12.5.0";
+const utils_constants_SDK_VERSION = "12.4.0";
 const constants_URLConstants = {
     Parameters: {
         FORCE_BROWSER_NO_CACHE: "_",
@@ -81284,7 +80663,8 @@ class StorageRetryPolicy extends BaseRequestPolicy {
      */
     shouldRetry(isPrimaryRetry, attempt, response, err) {
         if (attempt >= this.retryOptions.maxTries) {
-            storage_common_dist_esm_log_logger.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${this.retryOptions.maxTries}, no further try.`);
+            storage_common_dist_esm_log_logger.info(`RetryPolicy: Attempt(s) ${attempt} >= maxTries ${this.retryOptions
+                .maxTries}, no further try.`);
             return false;
         }
         // Handle network failures, you may need to customize the list when you implement
@@ -81765,18 +81145,6 @@ function storageRequestFailureDetailsParserPolicy() {
         async sendRequest(request, next) {
             try {
                 const response = await next(request);
-                if (response.status === 400 &&
-                    response.bodyAsText?.includes("<Error><Code>InvalidHeaderValue</Code>") &&
-                    response.bodyAsText.includes("<HeaderName>x-ms-version</HeaderName>")) {
-                    // replace the error message with a more user-friendly one that includes a link to documentation
-                    /* example response text:
-                    `<?xml version="1.0" encoding="utf-8"?>
-          <Error><Code>InvalidHeaderValue</Code><Message>The value for one of the HTTP headers is not in the correct format.
-          RequestId:e5ea566c-101e-001c-1ec4-acf180000000
-          Time:2026-03-05T17:24:34.6688015Z</Message><HeaderName>x-ms-version</HeaderName><HeaderValue>3025-01-01</HeaderValue></Error>`
-                    */
-                    response.bodyAsText = response.bodyAsText.replace(/<Message>.*<\/Message>/s, "<Message>The provided service version is not enabled on this storage account. Please see https://learn.microsoft.com/rest/api/storageservices/versioning-for-the-azure-storage-services for additional information.</Message>");
-                }
                 return response;
             }
             catch (err) {
@@ -81864,8 +81232,6 @@ class UserDelegationKeyCredential {
 
 
 
-
-
 //# sourceMappingURL=indexPlatform.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-common/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
@@ -81875,8 +81241,8 @@ class UserDelegationKeyCredential {
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/utils/constants.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const esm_utils_constants_SDK_VERSION = "12.34.0";
-const SERVICE_VERSION = "2026-10-06";
+const esm_utils_constants_SDK_VERSION = "12.32.0";
+const SERVICE_VERSION = "2026-04-06";
 const BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES = 256 * 1024 * 1024; // 256MB
 const BLOCK_BLOB_MAX_STAGE_BLOCK_BYTES = 4000 * 1024 * 1024; // 4000MB
 const BLOCK_BLOB_MAX_BLOCKS = 50000;
@@ -81888,12 +81254,6 @@ const REQUEST_TIMEOUT = 100 * 1000; // In ms
  * The OAuth scope to use with Azure Storage.
  */
 const StorageOAuthScopes = "https://storage.azure.com/.default";
-/**
- * The media type returned by the List Blobs Apache Arrow operation when Apache Arrow
- * is enabled for the account. When the response Content-Type differs from this value,
- * the service has fallen back to XML.
- */
-const ApacheArrowContentType = "application/vnd.apache.arrow.stream";
 const utils_constants_URLConstants = {
     Parameters: {
         FORCE_BROWSER_NO_CACHE: "_",
@@ -83965,7 +83325,6 @@ const BlobPropertiesInternal = {
                         "Cool",
                         "Archive",
                         "Cold",
-                        "Smart",
                     ],
                 },
             },
@@ -83985,32 +83344,6 @@ const BlobPropertiesInternal = {
                         "rehydrate-pending-to-hot",
                         "rehydrate-pending-to-cool",
                         "rehydrate-pending-to-cold",
-                        "rehydrate-pending-to-smart",
-                    ],
-                },
-            },
-            smartAccessTier: {
-                serializedName: "SmartAccessTier",
-                xmlName: "SmartAccessTier",
-                type: {
-                    name: "Enum",
-                    allowedValues: [
-                        "P4",
-                        "P6",
-                        "P10",
-                        "P15",
-                        "P20",
-                        "P30",
-                        "P40",
-                        "P50",
-                        "P60",
-                        "P70",
-                        "P80",
-                        "Hot",
-                        "Cool",
-                        "Archive",
-                        "Cold",
-                        "Smart",
                     ],
                 },
             },
@@ -86334,66 +85667,6 @@ const ContainerListBlobFlatSegmentExceptionHeaders = {
         },
     },
 };
-const ContainerListBlobFlatSegmentApacheArrowHeaders = {
-    serializedName: "Container_listBlobFlatSegmentApacheArrowHeaders",
-    type: {
-        name: "Composite",
-        className: "ContainerListBlobFlatSegmentApacheArrowHeaders",
-        modelProperties: {
-            contentType: {
-                serializedName: "content-type",
-                xmlName: "content-type",
-                type: {
-                    name: "String",
-                },
-            },
-            clientRequestId: {
-                serializedName: "x-ms-client-request-id",
-                xmlName: "x-ms-client-request-id",
-                type: {
-                    name: "String",
-                },
-            },
-            requestId: {
-                serializedName: "x-ms-request-id",
-                xmlName: "x-ms-request-id",
-                type: {
-                    name: "String",
-                },
-            },
-            version: {
-                serializedName: "x-ms-version",
-                xmlName: "x-ms-version",
-                type: {
-                    name: "String",
-                },
-            },
-            date: {
-                serializedName: "date",
-                xmlName: "date",
-                type: {
-                    name: "DateTimeRfc1123",
-                },
-            },
-        },
-    },
-};
-const ContainerListBlobFlatSegmentApacheArrowExceptionHeaders = {
-    serializedName: "Container_listBlobFlatSegmentApacheArrowExceptionHeaders",
-    type: {
-        name: "Composite",
-        className: "ContainerListBlobFlatSegmentApacheArrowExceptionHeaders",
-        modelProperties: {
-            errorCode: {
-                serializedName: "x-ms-error-code",
-                xmlName: "x-ms-error-code",
-                type: {
-                    name: "String",
-                },
-            },
-        },
-    },
-};
 const ContainerListBlobHierarchySegmentHeaders = {
     serializedName: "Container_listBlobHierarchySegmentHeaders",
     type: {
@@ -86450,66 +85723,6 @@ const ContainerListBlobHierarchySegmentExceptionHeaders = {
     type: {
         name: "Composite",
         className: "ContainerListBlobHierarchySegmentExceptionHeaders",
-        modelProperties: {
-            errorCode: {
-                serializedName: "x-ms-error-code",
-                xmlName: "x-ms-error-code",
-                type: {
-                    name: "String",
-                },
-            },
-        },
-    },
-};
-const ContainerListBlobHierarchySegmentApacheArrowHeaders = {
-    serializedName: "Container_listBlobHierarchySegmentApacheArrowHeaders",
-    type: {
-        name: "Composite",
-        className: "ContainerListBlobHierarchySegmentApacheArrowHeaders",
-        modelProperties: {
-            contentType: {
-                serializedName: "content-type",
-                xmlName: "content-type",
-                type: {
-                    name: "String",
-                },
-            },
-            clientRequestId: {
-                serializedName: "x-ms-client-request-id",
-                xmlName: "x-ms-client-request-id",
-                type: {
-                    name: "String",
-                },
-            },
-            requestId: {
-                serializedName: "x-ms-request-id",
-                xmlName: "x-ms-request-id",
-                type: {
-                    name: "String",
-                },
-            },
-            version: {
-                serializedName: "x-ms-version",
-                xmlName: "x-ms-version",
-                type: {
-                    name: "String",
-                },
-            },
-            date: {
-                serializedName: "date",
-                xmlName: "date",
-                type: {
-                    name: "DateTimeRfc1123",
-                },
-            },
-        },
-    },
-};
-const ContainerListBlobHierarchySegmentApacheArrowExceptionHeaders = {
-    serializedName: "Container_listBlobHierarchySegmentApacheArrowExceptionHeaders",
-    type: {
-        name: "Composite",
-        className: "ContainerListBlobHierarchySegmentApacheArrowExceptionHeaders",
         modelProperties: {
             errorCode: {
                 serializedName: "x-ms-error-code",
@@ -86949,34 +86162,6 @@ const BlobDownloadHeaders = {
                     name: "Number",
                 },
             },
-            accessTier: {
-                serializedName: "x-ms-access-tier",
-                xmlName: "x-ms-access-tier",
-                type: {
-                    name: "String",
-                },
-            },
-            accessTierInferred: {
-                serializedName: "x-ms-access-tier-inferred",
-                xmlName: "x-ms-access-tier-inferred",
-                type: {
-                    name: "Boolean",
-                },
-            },
-            accessTierChangedOn: {
-                serializedName: "x-ms-access-tier-change-time",
-                xmlName: "x-ms-access-tier-change-time",
-                type: {
-                    name: "DateTimeRfc1123",
-                },
-            },
-            smartAccessTier: {
-                serializedName: "x-ms-smart-access-tier",
-                xmlName: "x-ms-smart-access-tier",
-                type: {
-                    name: "String",
-                },
-            },
             errorCode: {
                 serializedName: "x-ms-error-code",
                 xmlName: "x-ms-error-code",
@@ -87302,13 +86487,6 @@ const BlobGetPropertiesHeaders = {
                 xmlName: "x-ms-access-tier-change-time",
                 type: {
                     name: "DateTimeRfc1123",
-                },
-            },
-            smartAccessTier: {
-                serializedName: "x-ms-smart-access-tier",
-                xmlName: "x-ms-smart-access-tier",
-                type: {
-                    name: "String",
                 },
             },
             versionId: {
@@ -90592,13 +89770,6 @@ const BlockBlobUploadHeaders = {
                     name: "ByteArray",
                 },
             },
-            xMsContentCrc64: {
-                serializedName: "x-ms-content-crc64",
-                xmlName: "x-ms-content-crc64",
-                type: {
-                    name: "ByteArray",
-                },
-            },
             clientRequestId: {
                 serializedName: "x-ms-client-request-id",
                 xmlName: "x-ms-client-request-id",
@@ -90711,13 +89882,6 @@ const BlockBlobPutBlobFromUrlHeaders = {
             contentMD5: {
                 serializedName: "content-md5",
                 xmlName: "content-md5",
-                type: {
-                    name: "ByteArray",
-                },
-            },
-            xMsContentCrc64: {
-                serializedName: "x-ms-content-crc64",
-                xmlName: "x-ms-content-crc64",
                 type: {
                     name: "ByteArray",
                 },
@@ -91319,7 +90483,7 @@ const timeoutInSeconds = {
 const version = {
     parameterPath: "version",
     mapper: {
-        defaultValue: "2026-10-06",
+        defaultValue: "2026-04-06",
         isConstant: true,
         serializedName: "x-ms-version",
         type: {
@@ -91864,27 +91028,6 @@ const startFrom = {
         },
     },
 };
-const accept2 = {
-    parameterPath: "accept",
-    mapper: {
-        defaultValue: "application/vnd.apache.arrow.stream,application/xml",
-        isConstant: true,
-        serializedName: "Accept",
-        type: {
-            name: "String",
-        },
-    },
-};
-const endBefore = {
-    parameterPath: ["options", "endBefore"],
-    mapper: {
-        serializedName: "endBefore",
-        xmlName: "endBefore",
-        type: {
-            name: "String",
-        },
-    },
-};
 const delimiter = {
     parameterPath: "delimiter",
     mapper: {
@@ -92247,7 +91390,6 @@ const tier = {
                 "Cool",
                 "Archive",
                 "Cold",
-                "Smart",
             ],
         },
     },
@@ -92486,7 +91628,6 @@ const tier1 = {
                 "Cool",
                 "Archive",
                 "Cold",
-                "Smart",
             ],
         },
     },
@@ -92640,7 +91781,7 @@ const body1 = {
         },
     },
 };
-const accept3 = {
+const accept2 = {
     parameterPath: "accept",
     mapper: {
         defaultValue: "application/xml",
@@ -93483,14 +92624,6 @@ class ContainerImpl {
         return this.client.sendOperationRequest({ options }, listBlobFlatSegmentOperationSpec);
     }
     /**
-     * The List Blobs operation returns a list of the blobs under the specified container. This operation
-     * is for Apache Arrow use case so response is returned as raw to be deserialized by the client.
-     * @param options The options parameters.
-     */
-    listBlobFlatSegmentApacheArrow(options) {
-        return this.client.sendOperationRequest({ options }, listBlobFlatSegmentApacheArrowOperationSpec);
-    }
-    /**
      * [Update] The List Blobs operation returns a list of the blobs under the specified container
      * @param delimiter When the request includes this parameter, the operation returns a BlobPrefix
      *                  element in the response body that acts as a placeholder for all blobs whose names begin with the
@@ -93500,19 +92633,6 @@ class ContainerImpl {
      */
     listBlobHierarchySegment(delimiter, options) {
         return this.client.sendOperationRequest({ delimiter, options }, listBlobHierarchySegmentOperationSpec);
-    }
-    /**
-     * [Update] The List Blobs operation returns a list of the blobs under the specified container. This
-     * operation is for Apache Arrow use case so response is returned as raw to be deserialized by the
-     * client.
-     * @param delimiter When the request includes this parameter, the operation returns a BlobPrefix
-     *                  element in the response body that acts as a placeholder for all blobs whose names begin with the
-     *                  same substring up to the appearance of the delimiter character. The delimiter may be a single
-     *                  character or a string.
-     * @param options The options parameters.
-     */
-    listBlobHierarchySegmentApacheArrow(delimiter, options) {
-        return this.client.sendOperationRequest({ delimiter, options }, listBlobHierarchySegmentApacheArrowOperationSpec);
     }
     /**
      * Returns the sku name and account kind
@@ -94005,42 +93125,6 @@ const listBlobFlatSegmentOperationSpec = {
     isXML: true,
     serializer: container_xmlSerializer,
 };
-const listBlobFlatSegmentApacheArrowOperationSpec = {
-    path: "/{containerName}",
-    httpMethod: "GET",
-    responses: {
-        200: {
-            bodyMapper: {
-                type: { name: "Stream" },
-                serializedName: "parsedResponse",
-            },
-            headersMapper: ContainerListBlobFlatSegmentApacheArrowHeaders,
-        },
-        default: {
-            bodyMapper: StorageError,
-            headersMapper: ContainerListBlobFlatSegmentApacheArrowExceptionHeaders,
-        },
-    },
-    queryParameters: [
-        timeoutInSeconds,
-        comp2,
-        prefix,
-        marker,
-        maxPageSize,
-        restype2,
-        include1,
-        startFrom,
-        endBefore,
-    ],
-    urlParameters: [url],
-    headerParameters: [
-        version,
-        requestId,
-        accept2,
-    ],
-    isXML: true,
-    serializer: container_xmlSerializer,
-};
 const listBlobHierarchySegmentOperationSpec = {
     path: "/{containerName}",
     httpMethod: "GET",
@@ -94070,43 +93154,6 @@ const listBlobHierarchySegmentOperationSpec = {
         version,
         requestId,
         accept1,
-    ],
-    isXML: true,
-    serializer: container_xmlSerializer,
-};
-const listBlobHierarchySegmentApacheArrowOperationSpec = {
-    path: "/{containerName}",
-    httpMethod: "GET",
-    responses: {
-        200: {
-            bodyMapper: {
-                type: { name: "Stream" },
-                serializedName: "parsedResponse",
-            },
-            headersMapper: ContainerListBlobHierarchySegmentApacheArrowHeaders,
-        },
-        default: {
-            bodyMapper: StorageError,
-            headersMapper: ContainerListBlobHierarchySegmentApacheArrowExceptionHeaders,
-        },
-    },
-    queryParameters: [
-        timeoutInSeconds,
-        comp2,
-        prefix,
-        marker,
-        maxPageSize,
-        restype2,
-        include1,
-        startFrom,
-        endBefore,
-        delimiter,
-    ],
-    urlParameters: [url],
-    headerParameters: [
-        version,
-        requestId,
-        accept2,
     ],
     isXML: true,
     serializer: container_xmlSerializer,
@@ -95369,7 +94416,7 @@ const uploadPagesOperationSpec = {
         transactionalContentMD5,
         transactionalContentCrc64,
         contentType1,
-        accept3,
+        accept2,
         pageWrite,
         ifSequenceNumberLessThanOrEqualTo,
         ifSequenceNumberLessThan,
@@ -95777,7 +94824,7 @@ const appendBlockOperationSpec = {
         transactionalContentMD5,
         transactionalContentCrc64,
         contentType1,
-        accept3,
+        accept2,
         structuredContentLength,
         maxSize,
         appendPosition,
@@ -96011,7 +95058,7 @@ const uploadOperationSpec = {
         transactionalContentMD5,
         transactionalContentCrc64,
         contentType1,
-        accept3,
+        accept2,
         structuredContentLength,
         blobType2,
     ],
@@ -96110,7 +95157,7 @@ const stageBlockOperationSpec = {
         transactionalContentMD5,
         transactionalContentCrc64,
         contentType1,
-        accept3,
+        accept2,
         structuredContentLength,
     ],
     isXML: true,
@@ -96289,7 +95336,7 @@ class StorageClient extends ExtendedServiceClient {
         const defaults = {
             requestContentType: "application/json; charset=utf-8",
         };
-        const packageDetails = `azsdk-js-azure-storage-blob/12.34.0`;
+        const packageDetails = `azsdk-js-azure-storage-blob/12.32.0`;
         const userAgentPrefix = options.userAgentOptions && options.userAgentOptions.userAgentPrefix
             ? `${options.userAgentOptions.userAgentPrefix} ${packageDetails}`
             : `${packageDetails}`;
@@ -96305,7 +95352,7 @@ class StorageClient extends ExtendedServiceClient {
         // Parameter assignments
         this.url = url;
         // Assigning values to Constant parameters
-        this.version = options.version || "2026-10-06";
+        this.version = options.version || "2026-04-06";
         this.service = new ServiceImpl(this);
         this.container = new ContainerImpl(this);
         this.blob = new BlobImpl(this);
@@ -96358,14 +95405,6 @@ class StorageContextClient extends StorageClient {
 
 
 
-
-const accountNameSuffixes = [
-    "-secondary-ipv6",
-    "-secondary-dualstack",
-    "-ipv6",
-    "-dualstack",
-    "-secondary",
-];
 /**
  * Reserved URL characters must be properly escaped for Storage services like Blob or File.
  *
@@ -96842,15 +95881,7 @@ function utils_common_getAccountNameFromUrl(url) {
     try {
         if (parsedUrl.hostname.split(".")[1] === "blob") {
             // `${defaultEndpointsProtocol}://${accountName}.blob.${endpointSuffix}`;
-            // `${defaultEndpointsProtocol}://${accountName}-suffix.blob.${endpointSuffix}`;
             accountName = parsedUrl.hostname.split(".")[0];
-            for (let i = 0; i < accountNameSuffixes.length; ++i) {
-                const suffix = accountNameSuffixes[i];
-                if (accountName.endsWith(suffix)) {
-                    accountName = accountName.substring(0, accountName.length - suffix.length);
-                    break;
-                }
-            }
         }
         else if (utils_common_isIpEndpointStyle(parsedUrl)) {
             // IPv4/IPv6 address hosts... Example - http://192.0.0.10:10001/devstoreaccount1/
@@ -97018,18 +96049,6 @@ function parseObjectReplicationRecord(objectReplicationRecord) {
     return orProperties;
 }
 /**
- * Resolves a {@link StorageResponseFormat} to the concrete format the client should use.
- * `Auto` currently resolves to `Xml`; this mapping may change in a future service version.
- *
- * @param responseFormat - The requested response format, or undefined to use the default.
- */
-function resolveResponseFormat(responseFormat) {
-    if (responseFormat === undefined || responseFormat === StorageResponseFormat.Auto) {
-        return StorageResponseFormat.Xml;
-    }
-    return responseFormat;
-}
-/**
  * Attach a TokenCredential to an object.
  *
  * @param thing -
@@ -97138,45 +96157,6 @@ function utils_common_EscapePath(blobName) {
     return split.join("/");
 }
 /**
- * Reads a raw response body (a Node.js readable stream or a browser Blob) into a
- * single byte array. Shared by the Apache Arrow or XML List Blobs response parsers.
- */
-async function readResponseBodyToBytes(response) {
-    if (response.blobBody) {
-        const blob = await response.blobBody;
-        return new Uint8Array(await blob.arrayBuffer());
-    }
-    if (response.readableStreamBody) {
-        return readNodeStreamToBytes(response.readableStreamBody);
-    }
-    throw new RangeError("List Blobs response body is empty or unavailable.");
-}
-/**
- * Reads a Node.js readable stream to completion, concatenating its chunks into a
- * single byte array.
- */
-function readNodeStreamToBytes(stream) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let totalLength = 0;
-        stream.on("data", (chunk) => {
-            const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
-            chunks.push(bytes);
-            totalLength += bytes.byteLength;
-        });
-        stream.on("end", () => {
-            const result = new Uint8Array(totalLength);
-            let offset = 0;
-            for (const chunk of chunks) {
-                result.set(chunk, offset);
-                offset += chunk.byteLength;
-            }
-            resolve(result);
-        });
-        stream.on("error", reject);
-    });
-}
-/**
  * A typesafe helper for ensuring that a given response object has
  * the original _response attached.
  * @param response - A response object from calling a client operation
@@ -97282,229 +96262,6 @@ const tracingClient = createTracingClient({
     namespace: "Microsoft.Storage",
 });
 //# sourceMappingURL=tracing.js.map
-;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/utils/blobListArrowParser.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-
-
-/**
- * Reads the raw body of an Apache Arrow List Blobs response (a Node.js readable
- * stream or a browser Blob) and parses it into blob items and prefixes.
- *
- * @param response - The raw stream response returned by the Apache Arrow list operation.
- */
-async function parseBlobListArrowResponse(response) {
-    // Load apache-arrow lazily so it is only pulled in when the Arrow format is requested.
-    const { tableFromIPC } = await __webpack_require__.e(/* import() */ 835).then(__webpack_require__.bind(__webpack_require__, 91835));
-    // Node streams the body into apache-arrow so record batches are read incrementally;
-    // the browser reads the whole Blob.
-    const table = response.readableStreamBody
-        ? await tableFromIPC(response.readableStreamBody)
-        : tableFromIPC(await readResponseBodyToBytes(response));
-    return projectArrowTable(table);
-}
-/**
- * Reconstructs blob items and prefixes from a decoded Apache Arrow table.
- *
- * The Arrow data is columnar: each field (e.g. `Name`, `Content-Length`) is a
- * separate column. We reconstruct one {@link BlobItemInternal} row per row by reading
- * each column at that row index; the caller projects those to public models. The
- * continuation token travels in the schema metadata (a page-level value, not a column).
- */
-function projectArrowTable(table) {
-    const nextMarker = table.schema.metadata?.get("NextMarker") ?? undefined;
-    const getColumn = (columnName) => table.getChild(columnName);
-    const cell = (rowIndex, columnName) => getColumn(columnName)?.get(rowIndex);
-    const asString = (rowIndex, columnName) => {
-        const value = cell(rowIndex, columnName);
-        return value === undefined || value === null ? undefined : String(value);
-    };
-    const asBoolean = (rowIndex, columnName) => {
-        const value = cell(rowIndex, columnName);
-        return value === undefined || value === null ? undefined : Boolean(value);
-    };
-    const asNumber = (rowIndex, columnName) => {
-        const value = cell(rowIndex, columnName);
-        return value === undefined || value === null ? undefined : Number(value);
-    };
-    const asDate = (rowIndex, columnName) => {
-        const value = cell(rowIndex, columnName);
-        if (value === undefined || value === null) {
-            return undefined;
-        }
-        // apache-arrow normalizes every Timestamp unit to epoch milliseconds when a
-        // cell is read (SECOND x1000, MICROSECOND /1000, NANOSECOND /1e6), so the
-        // value is already in the milliseconds a Date expects and must not be scaled
-        // again. Fall back to string parsing if a column ever arrives non-numeric.
-        const millis = Number(value);
-        if (Number.isNaN(millis)) {
-            const parsed = Date.parse(String(value));
-            return Number.isNaN(parsed) ? undefined : new Date(parsed);
-        }
-        return new Date(millis);
-    };
-    const asBytesFromBase64 = (rowIndex, columnName) => {
-        const value = asString(rowIndex, columnName);
-        return value === undefined ? undefined : esm_stringToUint8Array(value, "base64");
-    };
-    const asMap = (rowIndex, columnName) => toRecord(cell(rowIndex, columnName));
-    const blobItems = [];
-    const blobPrefixes = [];
-    for (let i = 0; i < table.numRows; i++) {
-        // BlobPrefix rows only populate the `Name` column; all others are null.
-        const resourceType = asString(i, "ResourceType");
-        if (resourceType !== undefined && resourceType.toLowerCase() === "blobprefix") {
-            blobPrefixes.push({ name: { content: asString(i, "Name") ?? "" } });
-            continue;
-        }
-        const properties = {
-            createdOn: asDate(i, "Creation-Time"),
-            lastModified: asDate(i, "Last-Modified") ?? new Date(0),
-            etag: asString(i, "Etag") ?? "",
-            contentLength: asNumber(i, "Content-Length"),
-            contentType: asString(i, "Content-Type"),
-            contentEncoding: asString(i, "Content-Encoding"),
-            contentLanguage: asString(i, "Content-Language"),
-            contentMD5: asBytesFromBase64(i, "Content-MD5"),
-            contentDisposition: asString(i, "Content-Disposition"),
-            cacheControl: asString(i, "Cache-Control"),
-            blobSequenceNumber: asNumber(i, "x-ms-blob-sequence-number"),
-            blobType: asString(i, "BlobType"),
-            leaseStatus: asString(i, "LeaseStatus"),
-            leaseState: asString(i, "LeaseState"),
-            leaseDuration: asString(i, "LeaseDuration"),
-            copyId: asString(i, "CopyId"),
-            copyStatus: asString(i, "CopyStatus"),
-            copySource: asString(i, "CopySource"),
-            copyProgress: asString(i, "CopyProgress"),
-            copyCompletedOn: asDate(i, "CopyCompletionTime"),
-            copyStatusDescription: asString(i, "CopyStatusDescription"),
-            serverEncrypted: asBoolean(i, "ServerEncrypted"),
-            incrementalCopy: asBoolean(i, "IncrementalCopy"),
-            destinationSnapshot: asString(i, "CopyDestinationSnapshot"),
-            deletedOn: asDate(i, "DeletedTime"),
-            remainingRetentionDays: asNumber(i, "RemainingRetentionDays"),
-            accessTier: asString(i, "AccessTier"),
-            accessTierInferred: asBoolean(i, "AccessTierInferred"),
-            archiveStatus: asString(i, "ArchiveStatus"),
-            smartAccessTier: asString(i, "SmartAccessTier"),
-            customerProvidedKeySha256: asString(i, "CustomerProvidedKeySha256"),
-            encryptionScope: asString(i, "EncryptionScope"),
-            accessTierChangedOn: asDate(i, "AccessTierChangeTime"),
-            tagCount: asNumber(i, "TagCount"),
-            expiresOn: asDate(i, "Expiry-Time"),
-            isSealed: asBoolean(i, "Sealed"),
-            rehydratePriority: asString(i, "RehydratePriority"),
-            lastAccessedOn: asDate(i, "LastAccessTime"),
-            immutabilityPolicyExpiresOn: asDate(i, "ImmutabilityPolicyUntilDate"),
-            immutabilityPolicyMode: asString(i, "ImmutabilityPolicyMode"),
-            legalHold: asBoolean(i, "LegalHold"),
-        };
-        blobItems.push({
-            name: { content: asString(i, "Name") ?? "" },
-            deleted: asBoolean(i, "Deleted") ?? false,
-            snapshot: asString(i, "Snapshot") ?? "",
-            versionId: asString(i, "VersionId"),
-            isCurrentVersion: asBoolean(i, "IsCurrentVersion"),
-            properties,
-            metadata: asMap(i, "Metadata"),
-            blobTags: blobListArrowParser_toBlobTags(asMap(i, "Tags")),
-            objectReplicationMetadata: asMap(i, "OrMetadata"),
-            hasVersionsOnly: asBoolean(i, "HasVersionsOnly"),
-        });
-    }
-    return { nextMarker, blobItems, blobPrefixes };
-}
-/**
- * Converts an Apache Arrow map cell (a plain string dictionary) into the generated
- * {@link BlobTags} shape, so the shared projection layer can flatten it exactly like
- * the XML path does.
- */
-function blobListArrowParser_toBlobTags(map) {
-    return map === undefined
-        ? undefined
-        : { blobTagSet: Object.entries(map).map(([key, value]) => ({ key, value })) };
-}
-/**
- * Converts an Apache Arrow map cell into a plain string dictionary. Handles the
- * possible shapes an arrow map value can take (iterable of `[key, value]` pairs,
- * iterable of `{ key, value }` structs, or a plain object).
- */
-function toRecord(value) {
-    if (value === undefined || value === null) {
-        return undefined;
-    }
-    const entries = [];
-    const asText = (v) => (v === undefined || v === null ? "" : String(v));
-    if (typeof value[Symbol.iterator] === "function") {
-        for (const entry of value) {
-            if (Array.isArray(entry)) {
-                entries.push([String(entry[0]), asText(entry[1])]);
-            }
-            else if (entry && typeof entry === "object" && "key" in entry) {
-                const { key, value: entryValue } = entry;
-                entries.push([String(key), asText(entryValue)]);
-            }
-        }
-    }
-    else if (typeof value === "object") {
-        for (const [key, entryValue] of Object.entries(value)) {
-            entries.push([key, asText(entryValue)]);
-        }
-    }
-    return Object.fromEntries(entries);
-}
-//# sourceMappingURL=blobListArrowParser.js.map
-;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/utils/blobListXmlParser.js
-// Copyright (c) Microsoft Corporation.
-// Licensed under the MIT License.
-
-
-
-
-const listBlobsXmlSerializer = createSerializer(mappers_namespaceObject, /* isXml */ true);
-/**
- * Reads a raw response body (a Node.js readable stream or a browser Blob) as text,
- * used for the XML fallback path.
- */
-async function readResponseBodyToText(response) {
-    const bytes = await readResponseBodyToBytes(response);
-    return new TextDecoder().decode(bytes);
-}
-/**
- * Deserializes a List Blobs (flat) XML response body. Used when the service falls
- * back to XML for an account that does not support Apache Arrow; parses the
- * already-received stream instead of issuing a second request.
- *
- * @param response - The raw stream response from the list operation, with an XML body.
- */
-async function deserializeListBlobFlatSegmentXml(response) {
-    const bodyAsText = await readResponseBodyToText(response);
-    const parsedXml = (await parseXML(bodyAsText, {
-        includeRoot: true,
-    }));
-    return {
-        parsed: listBlobsXmlSerializer.deserialize(ListBlobsFlatSegmentResponse, parsedXml.EnumerationResults ?? parsedXml, "EnumerationResults"),
-        bodyAsText,
-    };
-}
-/**
- * Deserializes a List Blobs by hierarchy XML response body (see
- * {@link deserializeListBlobFlatSegmentXml}).
- *
- * @param response - The raw stream response from the list operation, with an XML body.
- */
-async function deserializeListBlobHierarchySegmentXml(response) {
-    const bodyAsText = await readResponseBodyToText(response);
-    const parsedXml = (await parseXML(bodyAsText, {
-        includeRoot: true,
-    }));
-    return {
-        parsed: listBlobsXmlSerializer.deserialize(ListBlobsHierarchySegmentResponse, parsedXml.EnumerationResults ?? parsedXml, "EnumerationResults"),
-        bodyAsText,
-    };
-}
-//# sourceMappingURL=blobListXmlParser.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/sas/BlobSASPermissions.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -98098,10 +96855,6 @@ class SASQueryParameters {
      * Keys for request query parameters required in the SAS token
      */
     requestQueryParameterKeys;
-    /** To indicate the depth of the virtual blob directory specified
-     * in the canonicalizedresource field of the string-to-sign.
-     */
-    directoryDepth;
     /**
      * Optional. IP range allowed for this SAS.
      *
@@ -98116,7 +96869,7 @@ class SASQueryParameters {
         }
         return undefined;
     }
-    constructor(version, signature, permissionsOrOptions, services, resourceTypes, protocol, startsOn, expiresOn, ipRange, identifier, resource, cacheControl, contentDisposition, contentEncoding, contentLanguage, contentType, userDelegationKey, preauthorizedAgentObjectId, correlationId, encryptionScope, delegatedUserObjectId, requestHeaderKeys, requestQueryParameterKeys, directoryDepth) {
+    constructor(version, signature, permissionsOrOptions, services, resourceTypes, protocol, startsOn, expiresOn, ipRange, identifier, resource, cacheControl, contentDisposition, contentEncoding, contentLanguage, contentType, userDelegationKey, preauthorizedAgentObjectId, correlationId, encryptionScope, delegatedUserObjectId, requestHeaderKeys, requestQueryParameterKeys) {
         this.version = version;
         this.signature = signature;
         if (permissionsOrOptions !== undefined && typeof permissionsOrOptions !== "string") {
@@ -98139,7 +96892,6 @@ class SASQueryParameters {
             this.contentType = permissionsOrOptions.contentType;
             this.requestHeaderKeys = permissionsOrOptions.requestHeaderKeys;
             this.requestQueryParameterKeys = permissionsOrOptions.requestQueryParameterKeys;
-            this.directoryDepth = permissionsOrOptions.directoryDepth;
             if (permissionsOrOptions.userDelegationKey) {
                 this.signedOid = permissionsOrOptions.userDelegationKey.signedObjectId;
                 this.signedTenantId = permissionsOrOptions.userDelegationKey.signedTenantId;
@@ -98172,7 +96924,6 @@ class SASQueryParameters {
             this.contentType = contentType;
             this.requestHeaderKeys = requestHeaderKeys;
             this.requestQueryParameterKeys = requestQueryParameterKeys;
-            this.directoryDepth = directoryDepth;
             if (userDelegationKey) {
                 this.signedOid = userDelegationKey.signedObjectId;
                 this.signedTenantId = userDelegationKey.signedTenantId;
@@ -98216,7 +96967,6 @@ class SASQueryParameters {
             "rsct",
             "saoid",
             "scid",
-            "sdd",
             "sduoid", // Signed key user delegation object ID
             "skdutid", // Signed key user delegation tenant ID
             "srh", // Request Headers
@@ -98313,9 +97063,6 @@ class SASQueryParameters {
                 case "srq": // Request headers
                     this.tryAppendQueryParameter(queries, param, this.requestQueryParameterKeys);
                     break;
-                case "sdd": // Directory depth
-                    this.tryAppendQueryParameter(queries, param, this.directoryDepth !== undefined ? this.directoryDepth.toString() : "");
-                    break;
             }
         }
         return queries.join("&");
@@ -98387,13 +97134,7 @@ function generateBlobSASQueryParametersInternal(blobSASSignatureValues, sharedKe
     // https://learn.microsoft.com/rest/api/storageservices/constructing-a-service-sas#constructing-the-signature-string
     if (version >= "2018-11-09") {
         if (sharedKeyCredential !== undefined) {
-            // Version 2020-02-10 delegation SAS signature construction supports blob name as a virtual directory.
-            if (version >= "2020-02-10") {
-                return generateBlobSASQueryParameters20200210(blobSASSignatureValues, sharedKeyCredential);
-            }
-            else {
-                return generateBlobSASQueryParameters20181109(blobSASSignatureValues, sharedKeyCredential);
-            }
+            return generateBlobSASQueryParameters20181109(blobSASSignatureValues, sharedKeyCredential);
         }
         else {
             // Version 2020-02-10 delegation SAS signature construction includes preauthorizedAgentObjectId, agentObjectId, correlationId.
@@ -98551,85 +97292,6 @@ function generateBlobSASQueryParameters20181109(blobSASSignatureValues, sharedKe
 }
 /**
  * ONLY AVAILABLE IN NODE.JS RUNTIME.
- * IMPLEMENTATION FOR API VERSION FROM 2020-02-10.
- *
- * Creates an instance of SASQueryParameters.
- *
- * Only accepts required settings needed to create a SAS. For optional settings please
- * set corresponding properties directly, such as permissions, startsOn and identifier.
- *
- * WARNING: When identifier is not provided, permissions and expiresOn are required.
- * You MUST assign value to identifier or expiresOn & permissions manually if you initial with
- * this constructor.
- *
- * @param blobSASSignatureValues -
- * @param sharedKeyCredential -
- */
-function generateBlobSASQueryParameters20200210(blobSASSignatureValues, sharedKeyCredential) {
-    blobSASSignatureValues = SASSignatureValuesSanityCheckAndAutofill(blobSASSignatureValues);
-    if (!blobSASSignatureValues.identifier &&
-        !(blobSASSignatureValues.permissions && blobSASSignatureValues.expiresOn)) {
-        throw new RangeError("Must provide 'permissions' and 'expiresOn' for Blob SAS generation when 'identifier' is not provided.");
-    }
-    let resource = "c";
-    let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
-    if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
-        }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
-        }
-    }
-    // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
-    let verifiedPermissions;
-    if (blobSASSignatureValues.permissions) {
-        if (blobSASSignatureValues.blobName) {
-            verifiedPermissions = BlobSASPermissions.parse(blobSASSignatureValues.permissions.toString()).toString();
-        }
-        else {
-            verifiedPermissions = ContainerSASPermissions.parse(blobSASSignatureValues.permissions.toString()).toString();
-        }
-    }
-    // Signature is generated on the un-url-encoded values.
-    const stringToSign = [
-        verifiedPermissions ? verifiedPermissions : "",
-        blobSASSignatureValues.startsOn
-            ? utils_common_truncatedISO8061Date(blobSASSignatureValues.startsOn, false)
-            : "",
-        blobSASSignatureValues.expiresOn
-            ? utils_common_truncatedISO8061Date(blobSASSignatureValues.expiresOn, false)
-            : "",
-        getCanonicalName(sharedKeyCredential.accountName, blobSASSignatureValues.containerName, blobSASSignatureValues.blobName),
-        blobSASSignatureValues.identifier,
-        blobSASSignatureValues.ipRange ? ipRangeToString(blobSASSignatureValues.ipRange) : "",
-        blobSASSignatureValues.protocol ? blobSASSignatureValues.protocol : "",
-        blobSASSignatureValues.version,
-        resource,
-        timestamp,
-        blobSASSignatureValues.cacheControl ? blobSASSignatureValues.cacheControl : "",
-        blobSASSignatureValues.contentDisposition ? blobSASSignatureValues.contentDisposition : "",
-        blobSASSignatureValues.contentEncoding ? blobSASSignatureValues.contentEncoding : "",
-        blobSASSignatureValues.contentLanguage ? blobSASSignatureValues.contentLanguage : "",
-        blobSASSignatureValues.contentType ? blobSASSignatureValues.contentType : "",
-    ].join("\n");
-    const signature = sharedKeyCredential.computeHMACSHA256(stringToSign);
-    return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, undefined, undefined, undefined, undefined, undefined, undefined, undefined, directoryDepth),
-        stringToSign: stringToSign,
-    };
-}
-/**
- * ONLY AVAILABLE IN NODE.JS RUNTIME.
  * IMPLEMENTATION FOR API VERSION FROM 2020-12-06.
  *
  * Creates an instance of SASQueryParameters.
@@ -98652,21 +97314,14 @@ function generateBlobSASQueryParameters20201206(blobSASSignatureValues, sharedKe
     }
     let resource = "c";
     let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
     if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
+        resource = "b";
+        if (blobSASSignatureValues.snapshotTime) {
+            resource = "bs";
         }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
+        else if (blobSASSignatureValues.versionId) {
+            resource = "bv";
+            timestamp = blobSASSignatureValues.versionId;
         }
     }
     // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
@@ -98704,7 +97359,7 @@ function generateBlobSASQueryParameters20201206(blobSASSignatureValues, sharedKe
     ].join("\n");
     const signature = sharedKeyCredential.computeHMACSHA256(stringToSign);
     return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, undefined, undefined, undefined, blobSASSignatureValues.encryptionScope, undefined, undefined, undefined, directoryDepth),
+        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, undefined, undefined, undefined, blobSASSignatureValues.encryptionScope),
         stringToSign: stringToSign,
     };
 }
@@ -98809,21 +97464,14 @@ function generateBlobSASQueryParametersUDK20200210(blobSASSignatureValues, userD
     }
     let resource = "c";
     let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
     if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
+        resource = "b";
+        if (blobSASSignatureValues.snapshotTime) {
+            resource = "bs";
         }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
+        else if (blobSASSignatureValues.versionId) {
+            resource = "bv";
+            timestamp = blobSASSignatureValues.versionId;
         }
     }
     // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
@@ -98872,7 +97520,7 @@ function generateBlobSASQueryParametersUDK20200210(blobSASSignatureValues, userD
     ].join("\n");
     const signature = userDelegationKeyCredential.computeHMACSHA256(stringToSign);
     return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, undefined, undefined, undefined, undefined, directoryDepth),
+        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId),
         stringToSign: stringToSign,
     };
 }
@@ -98898,21 +97546,14 @@ function generateBlobSASQueryParametersUDK20201206(blobSASSignatureValues, userD
     }
     let resource = "c";
     let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
     if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
+        resource = "b";
+        if (blobSASSignatureValues.snapshotTime) {
+            resource = "bs";
         }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
+        else if (blobSASSignatureValues.versionId) {
+            resource = "bv";
+            timestamp = blobSASSignatureValues.versionId;
         }
     }
     // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
@@ -98962,7 +97603,7 @@ function generateBlobSASQueryParametersUDK20201206(blobSASSignatureValues, userD
     ].join("\n");
     const signature = userDelegationKeyCredential.computeHMACSHA256(stringToSign);
     return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope, undefined, undefined, undefined, directoryDepth),
+        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope),
         stringToSign: stringToSign,
     };
 }
@@ -98988,21 +97629,14 @@ function generateBlobSASQueryParametersUDK20250705(blobSASSignatureValues, userD
     }
     let resource = "c";
     let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
     if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
+        resource = "b";
+        if (blobSASSignatureValues.snapshotTime) {
+            resource = "bs";
         }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
+        else if (blobSASSignatureValues.versionId) {
+            resource = "bv";
+            timestamp = blobSASSignatureValues.versionId;
         }
     }
     // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
@@ -99054,7 +97688,7 @@ function generateBlobSASQueryParametersUDK20250705(blobSASSignatureValues, userD
     ].join("\n");
     const signature = userDelegationKeyCredential.computeHMACSHA256(stringToSign);
     return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope, blobSASSignatureValues.delegatedUserObjectId, undefined, undefined, directoryDepth),
+        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope, blobSASSignatureValues.delegatedUserObjectId),
         stringToSign: stringToSign,
     };
 }
@@ -99080,21 +97714,14 @@ function generateBlobSASQueryParametersUDK20260406(blobSASSignatureValues, userD
     }
     let resource = "c";
     let timestamp = blobSASSignatureValues.snapshotTime;
-    let directoryDepth = undefined;
     if (blobSASSignatureValues.blobName) {
-        if (blobSASSignatureValues.isDirectory === true) {
-            resource = "d";
-            directoryDepth = trimBlobName(blobSASSignatureValues.blobName).split("/").length;
+        resource = "b";
+        if (blobSASSignatureValues.snapshotTime) {
+            resource = "bs";
         }
-        else {
-            resource = "b";
-            if (blobSASSignatureValues.snapshotTime) {
-                resource = "bs";
-            }
-            else if (blobSASSignatureValues.versionId) {
-                resource = "bv";
-                timestamp = blobSASSignatureValues.versionId;
-            }
+        else if (blobSASSignatureValues.versionId) {
+            resource = "bv";
+            timestamp = blobSASSignatureValues.versionId;
         }
     }
     // Calling parse and toString guarantees the proper ordering and throws on invalid characters.
@@ -99148,7 +97775,7 @@ function generateBlobSASQueryParametersUDK20260406(blobSASSignatureValues, userD
     ].join("\n");
     const signature = userDelegationKeyCredential.computeHMACSHA256(stringToSign);
     return {
-        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope, blobSASSignatureValues.delegatedUserObjectId, getKeysOfRequestHeaders(blobSASSignatureValues.requestHeaders), getKeysOfRequestHeaders(blobSASSignatureValues.requestQueryParameters), directoryDepth),
+        sasQueryParameters: new SASQueryParameters(blobSASSignatureValues.version, signature, verifiedPermissions, undefined, undefined, blobSASSignatureValues.protocol, blobSASSignatureValues.startsOn, blobSASSignatureValues.expiresOn, blobSASSignatureValues.ipRange, blobSASSignatureValues.identifier, resource, blobSASSignatureValues.cacheControl, blobSASSignatureValues.contentDisposition, blobSASSignatureValues.contentEncoding, blobSASSignatureValues.contentLanguage, blobSASSignatureValues.contentType, userDelegationKeyCredential.userDelegationKey, blobSASSignatureValues.preauthorizedAgentObjectId, blobSASSignatureValues.correlationId, blobSASSignatureValues.encryptionScope, blobSASSignatureValues.delegatedUserObjectId, getKeysOfRequestHeaders(blobSASSignatureValues.requestHeaders), getKeysOfRequestHeaders(blobSASSignatureValues.requestQueryParameters)),
         stringToSign: stringToSign,
     };
 }
@@ -99255,16 +97882,6 @@ function SASSignatureValuesSanityCheckAndAutofill(blobSASSignatureValues) {
     }
     blobSASSignatureValues.version = version;
     return blobSASSignatureValues;
-}
-function trimBlobName(blobName) {
-    let internalName = blobName;
-    while (internalName.startsWith("/")) {
-        internalName = internalName.substring(1);
-    }
-    while (internalName.endsWith("/")) {
-        internalName = internalName.substring(0, internalName.length - 1);
-    }
-    return internalName;
 }
 //# sourceMappingURL=BlobSASSignatureValues.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/BlobLeaseClient.js
@@ -100021,43 +98638,6 @@ class BlobDownloadResponse {
      */
     get legalHold() {
         return this.originalResponse.legalHold;
-    }
-    /**
-     * The access tier of the blob. Values include premium page-blob tiers and block-blob tiers
-     * such as Hot, Cool, Cold, Archive, and Smart. See
-     * https://learn.microsoft.com/azure/storage/blobs/storage-blob-storage-tiers.
-     *
-     * @readonly
-     */
-    get accessTier() {
-        return this.originalResponse.accessTier;
-    }
-    /**
-     * For page blobs on a premium storage account only. If the access tier is not explicitly set on
-     * the blob, the tier is inferred based on its content length and this header will be returned
-     * with true value.
-     *
-     * @readonly
-     */
-    get accessTierInferred() {
-        return this.originalResponse.accessTierInferred;
-    }
-    /**
-     * The time the tier was changed on the object. This is only returned if the tier on the block
-     * blob was ever set.
-     *
-     * @readonly
-     */
-    get accessTierChangedOn() {
-        return this.originalResponse.accessTierChangedOn;
-    }
-    /**
-     * The underlying tier of a smart tier blob. Only returned if the blob is in Smart tier.
-     *
-     * @readonly
-     */
-    get smartAccessTier() {
-        return this.originalResponse.smartAccessTier;
     }
     get structuredBodyType() {
         return this.originalResponse.structuredBodyType;
@@ -103157,7 +101737,6 @@ class BlobClient extends StorageClient_StorageClient {
      * ```ts snippet:ReadmeSampleDownloadBlob_Node
      * import { BlobServiceClient } from "@azure/storage-blob";
      * import { DefaultAzureCredential } from "@azure/identity";
-     * import { buffer } from "node:stream/consumers";
      *
      * const account = "<account>";
      * const blobServiceClient = new BlobServiceClient(
@@ -103174,10 +101753,22 @@ class BlobClient extends StorageClient_StorageClient {
      * // In Node.js, get downloaded data by accessing downloadBlockBlobResponse.readableStreamBody
      * const downloadBlockBlobResponse = await blobClient.download();
      * if (downloadBlockBlobResponse.readableStreamBody) {
-     *   // Download the raw bytes of the blob. Use `text` from "node:stream/consumers"
-     *   // instead if you want to read the content as a string directly.
-     *   const downloaded = await buffer(downloadBlockBlobResponse.readableStreamBody);
-     *   console.log(`Downloaded blob content: ${downloaded.toString()}`);
+     *   const downloaded = await streamToString(downloadBlockBlobResponse.readableStreamBody);
+     *   console.log(`Downloaded blob content: ${downloaded}`);
+     * }
+     *
+     * async function streamToString(stream: NodeJS.ReadableStream): Promise<string> {
+     *   const result = await new Promise<Buffer<ArrayBuffer>>((resolve, reject) => {
+     *     const chunks: Buffer[] = [];
+     *     stream.on("data", (data) => {
+     *       chunks.push(Buffer.isBuffer(data) ? data : Buffer.from(data));
+     *     });
+     *     stream.on("end", () => {
+     *       resolve(Buffer.concat(chunks));
+     *     });
+     *     stream.on("error", reject);
+     *   });
+     *   return result.toString();
      * }
      * ```
      *
@@ -104549,7 +103140,6 @@ class BlockBlobClient extends BlobClient {
      * ```ts snippet:ClientsQuery
      * import { BlobServiceClient } from "@azure/storage-blob";
      * import { DefaultAzureCredential } from "@azure/identity";
-     * import { buffer } from "node:stream/consumers";
      *
      * const account = "<account>";
      * const blobServiceClient = new BlobServiceClient(
@@ -104565,10 +103155,22 @@ class BlockBlobClient extends BlobClient {
      * // Query and convert a blob to a string
      * const queryBlockBlobResponse = await blockBlobClient.query("select from BlobStorage");
      * if (queryBlockBlobResponse.readableStreamBody) {
-     *   // Read the response bytes. Use `text` from "node:stream/consumers" instead
-     *   // if you want the response as a string directly.
-     *   const downloadedBuffer = await buffer(queryBlockBlobResponse.readableStreamBody);
-     *   console.log(`Query blob content: ${downloadedBuffer.toString()}`);
+     *   const downloadedBuffer = await streamToBuffer(queryBlockBlobResponse.readableStreamBody);
+     *   const downloaded = downloadedBuffer.toString();
+     *   console.log(`Query blob content: ${downloaded}`);
+     * }
+     *
+     * async function streamToBuffer(readableStream: NodeJS.ReadableStream): Promise<Buffer> {
+     *   return new Promise((resolve, reject) => {
+     *     const chunks: Buffer[] = [];
+     *     readableStream.on("data", (data) => {
+     *       chunks.push(data instanceof Buffer ? data : Buffer.from(data));
+     *     });
+     *     readableStream.on("end", () => {
+     *       resolve(Buffer.concat(chunks));
+     *     });
+     *     readableStream.on("error", reject);
+     *   });
      * }
      * ```
      *
@@ -106549,69 +105151,6 @@ class BlobBatchClient {
 
 
 
-
-
-
-/**
- * Maps a generated internal blob item (with a structured `name`) to the public
- * {@link BlobItem} shape, decoding the name and parsing tags / object-replication
- * metadata. Shared by the XML and Apache Arrow list paths so they cannot drift.
- */
-function mapBlobItemInternal(blobItemInternal) {
-    const blobItem = {
-        ...blobItemInternal,
-        name: BlobNameToString(blobItemInternal.name),
-        tags: toTags(blobItemInternal.blobTags),
-        objectReplicationSourceProperties: parseObjectReplicationRecord(blobItemInternal.objectReplicationMetadata),
-    };
-    return blobItem;
-}
-/**
- * Maps a generated internal blob prefix (with a structured `name`) to the public
- * {@link BlobPrefix} shape. Shared by the XML and Apache Arrow list paths.
- */
-function mapBlobPrefixInternal(blobPrefixInternal) {
-    const blobPrefix = {
-        ...blobPrefixInternal,
-        name: BlobNameToString(blobPrefixInternal.name),
-    };
-    return blobPrefix;
-}
-/**
- * Returns true when a raw List Blobs response was actually returned as Apache Arrow.
- * The service falls back to XML for accounts that do not support Apache Arrow, so the
- * Content-Type header (ignoring parameters such as charset) is how the two are told apart.
- */
-function isApacheArrow(contentType) {
-    return (contentType ?? "").split(";")[0].trim().toLowerCase() === ApacheArrowContentType;
-}
-/**
- * Attaches the response metadata common to every List Blobs segment response - the
- * request IDs, service version, date, content-type, and `_response` - so the
- * flat/hierarchy and Apache Arrow/XML paths don't each repeat it.
- *
- * The raw stream body has already been consumed by the caller, so the stream
- * operation's `_response` carries only headers/status. To honor the
- * `ContainerListBlob*SegmentResponse` contract (whose `_response.parsedBody` is
- * non-optional), the caller passes the segment it just parsed as `parsedBody`, which
- * mirrors what the XML path exposes. `bodyAsText` carries the decoded XML for the
- * XML-fallback path, or `""` for a native Apache Arrow body (binary, no text form).
- */
-function withListSegmentResponseMetadata(base, rawResponse, parsedBody, bodyAsText = "") {
-    return {
-        ...base,
-        clientRequestId: rawResponse.clientRequestId,
-        requestId: rawResponse.requestId,
-        version: rawResponse.version,
-        date: rawResponse.date,
-        contentType: rawResponse.contentType,
-        _response: {
-            ...rawResponse._response,
-            bodyAsText,
-            parsedBody,
-        },
-    };
-}
 /**
  * A ContainerClient represents a URL to the Azure Storage container allowing you to manipulate its blobs.
  */
@@ -107110,12 +105649,6 @@ class ContainerClient extends StorageClient_StorageClient {
      */
     async listBlobFlatSegment(marker, options = {}) {
         return tracingClient.withSpan("ContainerClient-listBlobFlatSegment", options, async (updatedOptions) => {
-            if (resolveResponseFormat(options.responseFormat) === StorageResponseFormat.Arrow) {
-                return this.listBlobFlatSegmentApacheArrow(marker, {
-                    ...options,
-                    tracingOptions: updatedOptions.tracingOptions,
-                });
-            }
             const response = utils_common_assertResponse(await this.containerContext.listBlobFlatSegment({
                 marker,
                 ...options,
@@ -107129,66 +105662,19 @@ class ContainerClient extends StorageClient_StorageClient {
                 }, // _response is made non-enumerable
                 segment: {
                     ...response.segment,
-                    blobItems: response.segment.blobItems.map(mapBlobItemInternal),
+                    blobItems: response.segment.blobItems.map((blobItemInternal) => {
+                        const blobItem = {
+                            ...blobItemInternal,
+                            name: BlobNameToString(blobItemInternal.name),
+                            tags: toTags(blobItemInternal.blobTags),
+                            objectReplicationSourceProperties: parseObjectReplicationRecord(blobItemInternal.objectReplicationMetadata),
+                        };
+                        return blobItem;
+                    }),
                 },
             };
             return wrappedResponse;
         });
-    }
-    /**
-     * Lists a single segment of blobs using the Apache Arrow response format. The service
-     * returns a raw stream that is either Apache Arrow or XML (when the account does not
-     * support Apache Arrow); both formats are parsed here and produce the same result.
-     *
-     * @param marker - A string value that identifies the portion of the list to be returned with the next list operation.
-     * @param options - Options to Container List Blob Flat Segment operation.
-     */
-    async listBlobFlatSegmentApacheArrow(marker, options) {
-        const rawResponse = utils_common_assertResponse(await this.containerContext.listBlobFlatSegmentApacheArrow({
-            marker,
-            ...options,
-        }));
-        // The service falls back to XML for accounts that do not support Apache Arrow.
-        // The Content-Type header indicates which format we actually received. When it
-        // is not Apache Arrow, parse the already-received XML stream in place
-        // instead of issuing a second request.
-        if (!isApacheArrow(rawResponse.contentType)) {
-            const { parsed: internalResponse, bodyAsText } = await deserializeListBlobFlatSegmentXml(rawResponse);
-            return withListSegmentResponseMetadata({
-                ...internalResponse,
-                segment: {
-                    ...internalResponse.segment,
-                    blobItems: (internalResponse.segment?.blobItems ?? []).map(mapBlobItemInternal),
-                },
-            }, rawResponse, ConvertInternalResponseOfListBlobFlat(internalResponse), bodyAsText);
-        }
-        const parsed = await parseBlobListArrowResponse(rawResponse);
-        const serviceUrl = new URL(this.url);
-        const containerPath = serviceUrl.pathname.replace(/\/+$/, "");
-        serviceUrl.pathname = containerPath.slice(0, containerPath.lastIndexOf("/") + 1);
-        serviceUrl.search = "";
-        serviceUrl.hash = "";
-        const serviceEndpoint = serviceUrl.toString();
-        const internalResponse = {
-            serviceEndpoint,
-            containerName: this.containerName,
-            prefix: options.prefix,
-            marker,
-            maxPageSize: options.maxPageSize,
-            segment: { blobItems: parsed.blobItems },
-            continuationToken: parsed.nextMarker,
-        };
-        return withListSegmentResponseMetadata({
-            serviceEndpoint,
-            containerName: this.containerName,
-            prefix: options.prefix,
-            marker,
-            maxPageSize: options.maxPageSize,
-            segment: {
-                blobItems: parsed.blobItems.map(mapBlobItemInternal),
-            },
-            continuationToken: parsed.nextMarker,
-        }, rawResponse, ConvertInternalResponseOfListBlobFlat(internalResponse));
     }
     /**
      * listBlobHierarchySegment returns a single segment of blobs starting from
@@ -107203,12 +105689,6 @@ class ContainerClient extends StorageClient_StorageClient {
      */
     async listBlobHierarchySegment(delimiter, marker, options = {}) {
         return tracingClient.withSpan("ContainerClient-listBlobHierarchySegment", options, async (updatedOptions) => {
-            if (resolveResponseFormat(options.responseFormat) === StorageResponseFormat.Arrow) {
-                return this.listBlobHierarchySegmentApacheArrow(delimiter, marker, {
-                    ...options,
-                    tracingOptions: updatedOptions.tracingOptions,
-                });
-            }
             const response = utils_common_assertResponse(await this.containerContext.listBlobHierarchySegment(delimiter, {
                 marker,
                 ...options,
@@ -107222,72 +105702,26 @@ class ContainerClient extends StorageClient_StorageClient {
                 }, // _response is made non-enumerable
                 segment: {
                     ...response.segment,
-                    blobItems: response.segment.blobItems.map(mapBlobItemInternal),
-                    blobPrefixes: response.segment.blobPrefixes?.map(mapBlobPrefixInternal),
+                    blobItems: response.segment.blobItems.map((blobItemInternal) => {
+                        const blobItem = {
+                            ...blobItemInternal,
+                            name: BlobNameToString(blobItemInternal.name),
+                            tags: toTags(blobItemInternal.blobTags),
+                            objectReplicationSourceProperties: parseObjectReplicationRecord(blobItemInternal.objectReplicationMetadata),
+                        };
+                        return blobItem;
+                    }),
+                    blobPrefixes: response.segment.blobPrefixes?.map((blobPrefixInternal) => {
+                        const blobPrefix = {
+                            ...blobPrefixInternal,
+                            name: BlobNameToString(blobPrefixInternal.name),
+                        };
+                        return blobPrefix;
+                    }),
                 },
             };
             return wrappedResponse;
         });
-    }
-    /**
-     * Lists a single segment of blobs by hierarchy using the Apache Arrow response format.
-     * The service returns a raw stream that is either Apache Arrow or XML (when the account
-     * does not support Apache Arrow); both formats are parsed here and produce the same result.
-     *
-     * @param delimiter - The character or string used to define the virtual hierarchy
-     * @param marker - A string value that identifies the portion of the list to be returned with the next list operation.
-     * @param options - Options to Container List Blob Hierarchy Segment operation.
-     */
-    async listBlobHierarchySegmentApacheArrow(delimiter, marker, options) {
-        const rawResponse = utils_common_assertResponse(await this.containerContext.listBlobHierarchySegmentApacheArrow(delimiter, {
-            marker,
-            ...options,
-        }));
-        // The service falls back to XML for accounts that do not support Apache Arrow.
-        // The Content-Type header indicates which format we actually received. When it
-        // is not Apache Arrow, parse the already-received XML stream in place instead of
-        // issuing a second request.
-        if (!isApacheArrow(rawResponse.contentType)) {
-            const { parsed: internalResponse, bodyAsText } = await deserializeListBlobHierarchySegmentXml(rawResponse);
-            return withListSegmentResponseMetadata({
-                ...internalResponse,
-                segment: {
-                    ...internalResponse.segment,
-                    blobItems: (internalResponse.segment?.blobItems ?? []).map(mapBlobItemInternal),
-                    blobPrefixes: internalResponse.segment?.blobPrefixes?.map(mapBlobPrefixInternal),
-                },
-            }, rawResponse, ConvertInternalResponseOfListBlobHierarchy(internalResponse), bodyAsText);
-        }
-        const parsed = await parseBlobListArrowResponse(rawResponse);
-        const serviceUrl = new URL(this.url);
-        const containerPath = serviceUrl.pathname.replace(/\/+$/, "");
-        serviceUrl.pathname = containerPath.slice(0, containerPath.lastIndexOf("/") + 1);
-        serviceUrl.search = "";
-        serviceUrl.hash = "";
-        const serviceEndpoint = serviceUrl.toString();
-        const internalResponse = {
-            serviceEndpoint,
-            containerName: this.containerName,
-            prefix: options.prefix,
-            marker,
-            maxPageSize: options.maxPageSize,
-            delimiter,
-            segment: { blobItems: parsed.blobItems, blobPrefixes: parsed.blobPrefixes },
-            continuationToken: parsed.nextMarker,
-        };
-        return withListSegmentResponseMetadata({
-            serviceEndpoint,
-            containerName: this.containerName,
-            prefix: options.prefix,
-            marker,
-            maxPageSize: options.maxPageSize,
-            delimiter,
-            segment: {
-                blobItems: parsed.blobItems.map(mapBlobItemInternal),
-                blobPrefixes: parsed.blobPrefixes.map(mapBlobPrefixInternal),
-            },
-            continuationToken: parsed.nextMarker,
-        }, rawResponse, ConvertInternalResponseOfListBlobHierarchy(internalResponse));
     }
     /**
      * Returns an AsyncIterableIterator for ContainerListBlobFlatSegmentResponse
@@ -107392,10 +105826,6 @@ class ContainerClient extends StorageClient_StorageClient {
      * @returns An asyncIterableIterator that supports paging.
      */
     listBlobsFlat(options = {}) {
-        if (options.endBefore !== undefined &&
-            resolveResponseFormat(options.responseFormat) !== StorageResponseFormat.Arrow) {
-            throw new RangeError("The 'endBefore' option is only supported when 'responseFormat' is StorageResponseFormat.Arrow.");
-        }
         const include = [];
         if (options.includeCopy) {
             include.push("copy");
@@ -107604,10 +106034,6 @@ class ContainerClient extends StorageClient_StorageClient {
     listBlobsByHierarchy(delimiter, options = {}) {
         if (delimiter === "") {
             throw new RangeError("delimiter should contain one or more characters");
-        }
-        if (options.endBefore !== undefined &&
-            resolveResponseFormat(options.responseFormat) !== StorageResponseFormat.Arrow) {
-            throw new RangeError("The 'endBefore' option is only supported when 'responseFormat' is StorageResponseFormat.Arrow.");
         }
         const include = [];
         if (options.includeCopy) {
@@ -109212,7 +107638,6 @@ var generatedModels_KnownEncryptionAlgorithmType;
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-
 
 
 
