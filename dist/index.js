@@ -33149,9 +33149,13 @@ async function generate(jobs, options) {
     const limit = createLimiter(options.maxConcurrency);
     const started = now();
     const intervalMs = options.pollInterval * 1000;
-    // Ends every wait early at the deadline or on cancellation.
+    // Ends every wait early at the deadline or on cancellation. The real timer also ends a call
+    // in flight at the deadline; on an injected clock the loop checks the deadline as it wakes.
     const stop = new AbortController();
-    const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
+    const deadline = started + options.timeout * 1000;
+    const deadlineTimer = options.now
+        ? undefined
+        : setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
     const onCancel = () => stop.abort('cancelled');
     options.signal?.addEventListener('abort', onCancel, { once: true });
     if (options.signal?.aborted)
@@ -33404,6 +33408,10 @@ async function generate(jobs, options) {
     });
     try {
         while ((submitting || pending.size) && !stop.signal.aborted) {
+            if (now() >= deadline) {
+                stop.abort('timeout');
+                break;
+            }
             const due = [...pending.values()].filter(t => t.nextPollAt <= now());
             if (due.length) {
                 await Promise.all(due.map(pollOne));
@@ -33414,7 +33422,7 @@ async function generate(jobs, options) {
             const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
             const nap = new AbortController();
             wake = () => nap.abort();
-            const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000;
+            const delay = Math.max(0, Math.min(Number.isFinite(next) ? next : now() + 60_000, deadline) - now());
             await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
         }
         await submissions;

@@ -1,40 +1,20 @@
 // `npm run demo`: the whole job, offline. Runs the built action on examples/ as a pull request
 // that adds every script, against the request-queue simulator and local GitHub stand-ins.
-import { mkdir, rm, writeFile, readdir } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { startRequestQueue } from '../stand-ins/request-queue.js'
-import { startGitHub } from '../stand-ins/github.js'
-import { startArtifactService } from '../stand-ins/artifact.js'
-import { pullRequestEvent } from '../stand-ins/events.js'
-import { againstStandIns, runAction, ROOT } from '../stand-ins/runner.js'
+import { runAction, ROOT } from '../stand-ins/runner.js'
 import { commentPage, escapeHtml } from './comment-page.js'
+import { startOfflineJob } from './offline-job.js'
 
-const KEY = 'demo-key-not-a-secret'
-const PR = 1
-const workspace = path.join(ROOT, 'examples')
 const out = path.join(ROOT, '.demo')
 
-// A simulated second lasts 20 ms: a one-minute video renders in about a second.
-const sim = await startRequestQueue({ apiKey: KEY, timeScale: 0.02 })
-const github = await startGitHub()
-const artifacts = await startArtifactService()
+const job = await startOfflineJob()
+const { sim, github, artifacts, pr: PR, scripts } = job
 try {
-  const scripts = (await readdir(path.join(workspace, 'videos'), { recursive: true }))
-    .filter(f => /\.(md|txt|ya?ml|json)$/.test(f))
-    .map(f => `videos/${f.split(path.sep).join('/')}`)
-  github.addPullRequest(PR, { files: scripts.map(filename => ({ filename, status: 'added' })) })
-
   console.log(`Running dist/index.js on ${scripts.length} scripts in examples/ …\n`)
   const started = Date.now()
-  const run = await runAction({
-    event: {
-      name: 'pull_request',
-      payload: pullRequestEvent({ number: PR, authorAssociation: 'OWNER' })
-    },
-    workspace,
-    ...againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval: '0.2' })
-  })
+  const run = await runAction(job.run)
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
 
   await rm(out, { recursive: true, force: true })
@@ -71,7 +51,7 @@ What a reviewer would see:
 `)
   process.exitCode = run.code ?? 1
 } finally {
-  await Promise.all([sim.close(), github.close(), artifacts.close()])
+  await job.close()
 }
 
 /**

@@ -65,6 +65,45 @@ export function againstStandIns({ sim, github, artifacts, apiKey, pollInterval }
 
 /** @param {RunOptions} options @returns {Promise<RunResult>} */
 export async function runAction(options) {
+  const { dir, files, env } = await runnerEnvironment(options)
+
+  // AVATAR_ACTION_ENTRY runs another build of the action, e.g. one made outside dist/.
+  const script =
+    options.entry ?? process.env.AVATAR_ACTION_ENTRY ?? path.join(ROOT, 'dist', 'index.js')
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: options.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  options.onSpawn?.(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => (stdout += chunk))
+  child.stderr.on('data', chunk => (stderr += chunk))
+  const timer = options.timeoutMs
+    ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+    : null
+  const code = await new Promise(resolve => child.on('close', resolve))
+  if (timer) clearTimeout(timer)
+
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputs(await readFile(files.output, 'utf8')),
+    summary: await readFile(files.summary, 'utf8'),
+    annotations: parseAnnotations(stdout),
+    masked: [...stdout.matchAll(/^::add-mask::(.*)$/gm)].map(m => m[1]),
+    dir
+  }
+}
+
+/**
+ * What a runner sets up for a step: a temporary folder with the event, output and summary files,
+ * and the environment naming them, the inputs and the rest. Also `npm run local-action`'s.
+ * @param {RunOptions} options
+ */
+export async function runnerEnvironment(options) {
   const dir = await mkdtemp(path.join(tmpdir(), 'avatar-run-'))
   const files = {
     event: path.join(dir, 'event.json'),
@@ -117,35 +156,7 @@ export async function runAction(options) {
     ...(options.env ?? {})
   }
 
-  // AVATAR_ACTION_ENTRY runs another build of the action, e.g. one made outside dist/.
-  const script =
-    options.entry ?? process.env.AVATAR_ACTION_ENTRY ?? path.join(ROOT, 'dist', 'index.js')
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-    cwd: options.workspace,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  options.onSpawn?.(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', chunk => (stdout += chunk))
-  child.stderr.on('data', chunk => (stderr += chunk))
-  const timer = options.timeoutMs
-    ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
-    : null
-  const code = await new Promise(resolve => child.on('close', resolve))
-  if (timer) clearTimeout(timer)
-
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputs(await readFile(files.output, 'utf8')),
-    summary: await readFile(files.summary, 'utf8'),
-    annotations: parseAnnotations(stdout),
-    masked: [...stdout.matchAll(/^::add-mask::(.*)$/gm)].map(m => m[1]),
-    dir
-  }
+  return { dir, files, env }
 }
 
 /** Every input the runner would set: the given value, else action.yml's default, as `INPUT_NAME`. */

@@ -21,31 +21,46 @@ function byFile(run: Run) {
 
 describe('download on completion', () => {
   it('keeps every video of a batch whose links expire long before the last video is done', async () => {
+    // The queue's clock, stepped by the test: a simulated second is 50 ms of it, and it moves
+    // only when the test says, so how fast the action runs cannot change what it is answered.
+    let now = Date.now()
+    const at = (simulatedSeconds: number) => submitted + simulatedSeconds * 50
+    const submitted = now
     scene = await createScene({
       files: {
         'videos/quick-1.md': script('Quick one'),
         'videos/quick-2.md': script('Quick two'),
         'videos/slow.md': script('Slow')
       },
-      // Links live 40 simulated seconds (2 s here, time for a busy machine to fetch both files);
-      // the slow video renders for 200 (10 s), five times as long.
+      // Each is queued 1 s. Links live 40 s; the slow video renders for 200, five times as long.
       sim: {
+        timeScale: 0.05,
+        clock: () => now,
         plan: payload =>
           payload.title === 'Slow'
             ? { processingSeconds: 200, mediaTtlSeconds: 40 }
             : { processingSeconds: 2, mediaTtlSeconds: 40 }
       }
     })
+    const { sim } = scene
 
-    const run = await scene.run({
+    const running = scene.run({
       event: scene.pullRequest(PR, ['videos/quick-1.md', 'videos/quick-2.md', 'videos/slow.md'])
     })
+    await until(() => sim.billable === 3, running)
+    // The quick videos are done: the action fetches each, video and thumbnail.
+    now = at(3)
+    await until(() => sim.mediaFetches.filter(f => f.status === 200).length === 4, running)
+    // The slow one is done, and the quick videos' links expired 158 s ago.
+    now = at(201)
+    const run = await running
 
     expect(run.code).toBe(0)
     for (const row of results(run)) {
       expect(row).toMatchObject({ status: 'success', error: null })
       expect(row.video_file).toMatch(/\.mp4$/)
     }
+    expect(sim.mediaFetches.map(f => f.status)).toEqual([200, 200, 200, 200, 200, 200])
     const files = [...scene.artifacts.artifacts[0]!.files().keys()].sort()
     expect(files).toEqual([
       'manifest.json',
@@ -58,6 +73,17 @@ describe('download on completion', () => {
     ])
   })
 })
+
+/**
+ * Resolves when `condition` holds, or when the action's run ends without it (the test's
+ * assertions then say what went wrong). Checked after each turn of the event loop: no deadline.
+ */
+async function until(condition: () => boolean, run: Promise<unknown>) {
+  let ended = false
+  const end = () => (ended = true)
+  run.then(end, end)
+  while (!condition() && !ended) await new Promise(resolve => setTimeout(resolve, 5))
+}
 
 describe('fresh links', () => {
   it('reads the request again when storage refuses a link, and keeps the video', async () => {

@@ -1,6 +1,7 @@
 // The generation loop: when it polls (on a virtual clock, exactly), and what each script ends as
-// when the queue fails, loses answers, never starts, or the run is cancelled (over real HTTP).
-import { afterEach, describe, expect, it } from '@jest/globals'
+// when the queue fails, loses answers, never starts, or the run is cancelled (over real HTTP, on
+// a simulated clock: no outcome depends on how fast the machine is).
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { generate, type Job, type GenerateOptions } from '../../src/queue/generate.js'
 import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import { QueueError, type Sleep } from '../../src/queue/http.js'
@@ -27,6 +28,75 @@ function virtualClock() {
       })
     )
   return { clock, now: () => clock.t, sleep }
+}
+
+/**
+ * One clock for the simulator and the loop, over real HTTP: it moves only when the loop sleeps
+ * with no call to the queue in flight (the answer to a call in flight lands first, as it would
+ * in a real sleep). What the simulator answers depends only on when in simulated time each call
+ * comes, never on how busy the machine is.
+ */
+function simulatedClock() {
+  const clock = { t: Date.UTC(2026, 0, 1) }
+  let inFlight = 0
+  /** The client methods called, in order. */
+  const calls: string[] = []
+  const idle = new Set<() => void>()
+  const settled = () => {
+    if (--inFlight === 0) for (const wake of [...idle]) wake()
+  }
+  /** `client` counting its calls in flight. */
+  const watch = (client: QueueClient): QueueClient =>
+    new Proxy(client, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          calls.push(String(key))
+          inFlight++
+          return Promise.resolve()
+            .then(() => value.apply(target, args))
+            .finally(settled)
+        }
+      }
+    })
+  const sleep: Sleep = (ms, signal) =>
+    new Promise((resolve, reject) => {
+      const go = () => {
+        idle.delete(go)
+        signal?.removeEventListener('abort', go)
+        setImmediate(() => {
+          if (signal?.aborted) return reject(signal.reason)
+          clock.t += ms
+          resolve()
+        })
+      }
+      if (inFlight === 0 || signal?.aborted) return go()
+      idle.add(go)
+      signal?.addEventListener('abort', go, { once: true })
+    })
+  /** Resolves once no call is in flight. */
+  const settle = () =>
+    new Promise<void>(resolve => {
+      if (inFlight === 0) return resolve()
+      const done = () => {
+        idle.delete(done)
+        resolve()
+      }
+      idle.add(done)
+    })
+  const started = clock.t
+  return { clock, started, now: () => clock.t, sleep, watch, calls, settle }
+}
+
+let simulated = simulatedClock()
+beforeEach(() => {
+  simulated = simulatedClock()
+})
+
+/** The simulator on this test's simulated clock, 1 simulated second = 1 ms. */
+function startSimulated(options: Parameters<typeof startSim>[0] = {}): Promise<Sim> {
+  return startSim({ timeScale: 0.001, clock: simulated.now, ...options })
 }
 
 /** An in-memory queue on the virtual clock: each script renders for `rendersMs[file]`. */
@@ -154,14 +224,13 @@ describe('the polling schedule', () => {
   })
 })
 
-/** Generation against the simulator, 1 simulated second = 1 ms. */
+/** Generation against the simulator, on the simulated clock. */
 async function run(
   jobs: Job[],
   plans: Record<string, Partial<Plan>> = {},
   options: Partial<GenerateOptions> & { attempts?: number } = {}
 ) {
-  sim ??= await startSim({
-    timeScale: 0.001,
+  sim ??= await startSimulated({
     plan: payload => plans[String((payload as { title: string }).title)]
   })
   const { client } = clientFor(sim, {
@@ -175,7 +244,9 @@ async function run(
   })
   const progress: string[] = []
   const generated = await generate(jobs, {
-    client,
+    client: simulated.watch(client),
+    now: simulated.now,
+    sleep: simulated.sleep,
     maxConcurrency: 4,
     pollInterval: 0.005,
     // Jobs end in milliseconds; the deadline only matters to the tests that set their own.
@@ -267,9 +338,8 @@ describe('what each script ends as', () => {
   })
 
   it('keeps polling after a poll fails for good, and succeeds', async () => {
-    // Queued for 0.1 s of real time: a job already done when its submit is answered (a slow
-    // machine) would need no poll at all.
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ queuedSeconds: 100 }) })
+    // Queued for 100 simulated seconds: long enough to be polled through both failures.
+    sim = await startSimulated({ plan: () => ({ queuedSeconds: 100 }) })
     sim.inject({ method: 'GET', path: '/requests/', status: 503, times: 2 })
 
     const { generated } = await run([job('flaky')], {}, { attempts: 2 })
@@ -284,7 +354,7 @@ describe('what each script ends as', () => {
   })
 
   it('says why polls failed when the deadline passes', async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    sim = await startSimulated({ plan: () => ({ neverStarts: true }) })
     sim.inject({
       method: 'GET',
       path: '/requests/',
@@ -293,7 +363,6 @@ describe('what each script ends as', () => {
       times: 1000
     })
 
-    // Long enough for a poll to fail before the deadline on a busy machine.
     const { generated } = await run([job('dark')], {}, { attempts: 1, timeout: 1 })
 
     expect(generated[0]!.error).toMatch(
@@ -313,7 +382,7 @@ describe('what each script ends as', () => {
   })
 
   it('stops submitting after the queue refuses the key or the balance', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    sim = await startSimulated()
     sim.inject({ method: 'POST', status: 402, body: { error: 'insufficient balance' } })
 
     const { generated } = await run([job('a'), job('b'), job('c')], {}, { maxConcurrency: 1 })
@@ -331,7 +400,7 @@ describe('what each script ends as', () => {
 
 describe("the queue's rate limit", () => {
   it('stops submitting once a 429 asks to wait an hour, and skips the rest for the next run', async () => {
-    sim = await startSim({ timeScale: 0.001, rateLimit: { requests: 1 } })
+    sim = await startSimulated({ rateLimit: { requests: 1 } })
     const limits: string[] = []
 
     const { generated } = await run(
@@ -359,7 +428,7 @@ describe("the queue's rate limit", () => {
   })
 
   it('reports a request failed for the rate limit as such, and submits no more', async () => {
-    sim = await startSim({ timeScale: 0.001, rateLimit: { requests: 1, as: 'failed' } })
+    sim = await startSimulated({ rateLimit: { requests: 1, as: 'failed' } })
     const limits: string[] = []
 
     const { generated } = await run(
@@ -390,7 +459,7 @@ describe("the queue's rate limit", () => {
   })
 
   it('rides out a 429 whose Retry-After is short, and goes on submitting', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    sim = await startSimulated()
     sim.inject({ method: 'POST', status: 429, headers: { 'Retry-After': '0.01' } })
     const limits: string[] = []
 
@@ -454,7 +523,7 @@ describe('a request not visible yet', () => {
 
 describe('never paying twice', () => {
   it('gives two identical scripts whose answers were lost one request each', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    sim = await startSimulated()
     sim.inject({ method: 'POST', ambiguous: true, times: 2 })
     const twin = (file: string) => ({ request: { ...videoRequest(file, 'Same words.'), file } })
 
@@ -469,7 +538,7 @@ describe('never paying twice', () => {
   })
 
   it('resumes an earlier request by its id without submitting', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    sim = await startSimulated()
     const { client } = clientFor(sim)
     const earlier = await client.submit('heygen-avatar-4', job('again').request.payload)
 
@@ -480,7 +549,7 @@ describe('never paying twice', () => {
   })
 
   it('reuses an earlier success with fresh media, and pays again only for one that is gone', async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    sim = await startSimulated({ plan: () => ({ immediate: true }) })
     const { client } = clientFor(sim)
     const earlier = await client.submit('heygen-avatar-4', job('kept').request.payload)
 
@@ -501,7 +570,7 @@ describe('never paying twice', () => {
 
 describe('trusting only what the queue vouches for', () => {
   it('does not reuse an earlier request when the queue answers for another id', async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    sim = await startSimulated({ plan: () => ({ immediate: true }) })
     const { client } = clientFor(sim)
     const other = await client.submit('heygen-avatar-4', job('other').request.payload)
     // The saved id points at this script's earlier video, but the queue answers for `other`.
@@ -523,7 +592,7 @@ describe('trusting only what the queue vouches for', () => {
   })
 
   it("does not reuse or resume a request whose payload is another script's", async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ immediate: true }) })
+    sim = await startSimulated({ plan: () => ({ immediate: true }) })
     const { client } = clientFor(sim)
     // Another pull request's video, which a forged state claims for this script.
     const theirs = await client.submit('heygen-avatar-4', job('confidential').request.payload)
@@ -550,8 +619,7 @@ describe('trusting only what the queue vouches for', () => {
 
   it('does not take a poll answering another request id as the outcome of its own', async () => {
     // The stranger's video is done: taking its answer would end `own` with the stranger's video.
-    sim = await startSim({
-      timeScale: 0.001,
+    sim = await startSimulated({
       plan: payload => (payload.title === 'stranger' ? { immediate: true } : undefined)
     })
     const { client } = clientFor(sim)
@@ -566,15 +634,14 @@ describe('trusting only what the queue vouches for', () => {
   })
 
   it('stops polling when the key is refused mid-run, keeping every request id', async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    sim = await startSimulated({ plan: () => ({ neverStarts: true }) })
     sim.inject({ method: 'GET', path: '/requests/', status: 401, body: { error: 'key revoked' } })
     const refusals: string[] = []
 
     const { generated } = await run([job('a'), job('b')], {}, { onRefused: m => refusals.push(m) })
-    // A poll already sent when the refusal came in may reach the simulator a moment later.
-    await new Promise(resolve => setTimeout(resolve, 100))
-    const polls = sim.calls.filter(c => c.method === 'GET').length
-    await new Promise(resolve => setTimeout(resolve, 300))
+    const polls = simulated.calls.filter(c => c === 'get').length
+    const endedAt = simulated.now()
+    await simulated.settle()
 
     const refused =
       'the request queue refused the API key (GET /api/v1/ie/requestqueue/apikey/requests/'
@@ -587,10 +654,11 @@ describe('trusting only what the queue vouches for', () => {
         /^the request queue refused the API key \(.*key revoked\) while the video was queued; the next run resumes request \S+$/
       )
     }
-    // No poll after the refusal (the other request's may already be on its way), and no waiting
-    // until the deadline.
+    // No poll after the refusal (the other request's may already be on its way), none once the
+    // run is over, and no waiting until the deadline (30 s).
     expect(polls).toBeLessThanOrEqual(2)
-    expect(sim.calls.filter(c => c.method === 'GET')).toHaveLength(polls)
+    expect(simulated.calls.filter(c => c === 'get')).toHaveLength(polls)
+    expect(endedAt - simulated.started).toBeLessThan(1000)
   })
 })
 
@@ -609,23 +677,29 @@ function rawOf(remote: RemoteRequest) {
 
 describe('cancellation', () => {
   it('stops polling at once and keeps every request id', async () => {
-    sim = await startSim({ timeScale: 0.001, plan: () => ({ neverStarts: true }) })
+    sim = await startSimulated({ plan: () => ({ neverStarts: true }) })
     const controller = new AbortController()
-    const running = run([job('a'), job('b')], {}, { signal: controller.signal, timeout: 60 })
-    while (sim.billable < 2) await new Promise(resolve => setTimeout(resolve, 2))
-    controller.abort('cancelled')
-    const started = Date.now()
+    const submitted = new Set<string>()
+    let cancelledAt = NaN
+    // Cancelled once both are submitted; the jobs never start and the deadline is a minute away.
+    const onProgress = (p: { file: string; requestId: string | null }) => {
+      if (p.requestId) submitted.add(p.file)
+      if (submitted.size < 2 || controller.signal.aborted) return
+      cancelledAt = simulated.now()
+      controller.abort('cancelled')
+    }
 
-    const { generated } = await running
-    const took = Date.now() - started
-    // A poll already sent when the run was cancelled may reach the simulator a moment later.
-    await new Promise(resolve => setTimeout(resolve, 100))
-    const callsAtEnd = sim.calls.length
-    await new Promise(resolve => setTimeout(resolve, 300))
+    const { generated } = await run(
+      [job('a'), job('b')],
+      {},
+      { signal: controller.signal, timeout: 60, onProgress }
+    )
+    const calls = simulated.calls.length
+    await simulated.settle()
 
-    // The jobs never start and the timeout is a minute away: only the abort ends the run.
-    expect(took).toBeLessThan(5000)
-    expect(sim.calls.length).toBe(callsAtEnd)
+    // Not a moment of simulated time after the cancellation, and no call once the run is over.
+    expect(simulated.now()).toBe(cancelledAt)
+    expect(simulated.calls).toHaveLength(calls)
     const ids = ['a', 'b'].map(f => idOf(sim!, f))
     expect(generated.map(g => [g.status, g.requestId, g.error])).toEqual(
       ids.map(id => [
@@ -637,7 +711,7 @@ describe('cancellation', () => {
   })
 
   it('submits nothing once the run is cancelled', async () => {
-    sim = await startSim({ timeScale: 0.001 })
+    sim = await startSimulated()
     const controller = new AbortController()
     controller.abort('cancelled')
 

@@ -70,6 +70,10 @@ export interface GenerateOptions {
    * submitted end `skipped`, for the next run.
    */
   onRateLimited?: (message: string) => void
+  /**
+   * The clock, for tests that drive time (both or neither): the deadline is then this clock's,
+   * reached when a wait ends past it, and no real timer runs.
+   */
   sleep?: Sleep
   now?: () => number
 }
@@ -107,9 +111,13 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   const started = now()
   const intervalMs = options.pollInterval * 1000
 
-  // Ends every wait early at the deadline or on cancellation.
+  // Ends every wait early at the deadline or on cancellation. The real timer also ends a call
+  // in flight at the deadline; on an injected clock the loop checks the deadline as it wakes.
   const stop = new AbortController()
-  const deadlineTimer = setTimeout(() => stop.abort('timeout'), options.timeout * 1000)
+  const deadline = started + options.timeout * 1000
+  const deadlineTimer = options.now
+    ? undefined
+    : setTimeout(() => stop.abort('timeout'), options.timeout * 1000)
   const onCancel = () => stop.abort('cancelled')
   options.signal?.addEventListener('abort', onCancel, { once: true })
   if (options.signal?.aborted) onCancel()
@@ -369,6 +377,10 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
 
   try {
     while ((submitting || pending.size) && !stop.signal.aborted) {
+      if (now() >= deadline) {
+        stop.abort('timeout')
+        break
+      }
       const due = [...pending.values()].filter(t => t.nextPollAt <= now())
       if (due.length) {
         await Promise.all(due.map(pollOne))
@@ -379,7 +391,10 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       const next = Math.min(...[...pending.values()].map(t => t.nextPollAt))
       const nap = new AbortController()
       wake = () => nap.abort()
-      const delay = Number.isFinite(next) ? Math.max(0, next - now()) : 60_000
+      const delay = Math.max(
+        0,
+        Math.min(Number.isFinite(next) ? next : now() + 60_000, deadline) - now()
+      )
       await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => {})
     }
     await submissions
