@@ -42,6 +42,7 @@ import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.
 import { collectReports } from './shard/collect.js'
 import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
+import { unlessCancelled, watchCancellation, type Cancellation } from './cancel.js'
 
 /** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
 let outputsSet = false
@@ -830,25 +831,6 @@ function unsavedRequests(rows: Row[], why: string): string | null {
   return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`
 }
 
-/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
-async function unlessCancelled<T>(
-  work: Promise<T>,
-  signal: AbortSignal,
-  fallback: () => T
-): Promise<T> {
-  if (signal.aborted) return fallback()
-  let onAbort: () => void = () => {}
-  const cancelled = new Promise<T>(resolve => {
-    onAbort = () => resolve(fallback())
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([work, cancelled])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
-}
-
 /** The runner's folder for a job's own files, emptied after every job. */
 function tempDir(): string {
   return process.env.RUNNER_TEMP ?? os.tmpdir()
@@ -959,44 +941,4 @@ function publicResults(rows: Row[], key: string): Result[] {
 /** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
 function redact(text: string, key: string | undefined): string {
   return key ? text.split(key).join('***') : text
-}
-
-/**
- * GitHub calls still running this long after a cancellation are cut off: the runner kills the
- * step about 10 s after its first signal, and the comment and outputs must be written by then.
- */
-const LAST_CALLS_MS = 6000
-
-interface Cancellation {
-  /** Aborted when the runner cancels the job. */
-  signal: AbortSignal
-  /** Aborted LAST_CALLS_MS after that: ends every GitHub call still running. */
-  lastCalls: AbortSignal
-  dispose(): void
-}
-
-/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation(): Cancellation {
-  const controller = new AbortController()
-  const lastCalls = new AbortController()
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const onSignal = (name: string) => () => {
-    if (controller.signal.aborted) return
-    core.warning(`Received ${name}: stopping, and publishing what is known so far`)
-    controller.abort('cancelled')
-    timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS)
-    timer.unref()
-  }
-  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') }
-  process.on('SIGINT', handlers.SIGINT)
-  process.on('SIGTERM', handlers.SIGTERM)
-  return {
-    signal: controller.signal,
-    lastCalls: lastCalls.signal,
-    dispose() {
-      clearTimeout(timer)
-      process.off('SIGINT', handlers.SIGINT)
-      process.off('SIGTERM', handlers.SIGTERM)
-    }
-  }
 }
