@@ -33987,7 +33987,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20867);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(18651);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -34028,7 +34028,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 20867:
+/***/ 18651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38714,6 +38714,11 @@ function logText(value) {
         .replace(/::/g, ':%3A')
         .replace(/##\[/g, '#%23['));
 }
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+const info = (message) => lib_core/* info */.pq(logText(message));
 function percent(ch) {
     return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
@@ -38846,6 +38851,8 @@ var external_node_fs_ = __nccwpck_require__(73024);
 // `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
 // Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
 // which script and which payload hash each holds, so an unchanged video is never uploaded again.
+
+
 
 
 
@@ -39099,6 +39106,76 @@ function contentType(name) {
     if (name.endsWith('.webp'))
         return 'image/webp';
     return 'application/json';
+}
+// The job's part: what a run publishes to the release, and what the log and the step say of it.
+/** Events whose videos go to the release: what landed, never what is proposed. */
+const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
+ */
+async function publishToRelease(tag, event, github, rows, directory, writeManifest) {
+    const none = (problem) => ({ problem, entries: [] });
+    if (!RELEASE_EVENTS.has(event.name)) {
+        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
+        return none(null);
+    }
+    if (!directory)
+        return none(null);
+    if (!github)
+        return none('release is set, but github-token is empty: the release cannot be written');
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`);
+    try {
+        const released = await publishRelease(github, target, rows, directory, info, { writeManifest });
+        for (const row of rows)
+            row.release_url = released.videos.get(row.file) ?? null;
+        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
+        for (const problem of released.problems)
+            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+        return {
+            problem: released.problems.length
+                ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+                : null,
+            entries: released.entries
+        };
+    }
+    catch (error) {
+        return none(error.message);
+    }
+    finally {
+        endGroup();
+    }
+}
+/**
+ * The aggregate job's part of the release: the shards published the videos, and their entries go
+ * into the release's manifest.json here, once. Returns what went wrong, or null.
+ */
+async function updateRelease(tag, event, github, entries) {
+    if (!RELEASE_EVENTS.has(event.name) || !entries.length)
+        return null;
+    if (!github)
+        return 'release is set, but github-token is empty: the release cannot be written';
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    try {
+        const updated = await updateReleaseManifest(github, target, entries);
+        info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
+        for (const problem of updated.problems)
+            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
+        return updated.problems.length
+            ? `The manifest.json of the release ${tag} could not be written`
+            : null;
+    }
+    catch (error) {
+        return error.message;
+    }
+}
+function releaseOf(tag, event, rows) {
+    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
+    if (!videos.length)
+        return null;
+    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
+    return { tag, url, videos };
 }
 
 ;// CONCATENATED MODULE: ./src/publish/outputs.ts
@@ -39474,8 +39551,61 @@ function rowOf(result) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cancel.ts
+// Cancellation: the runner sends SIGINT, then SIGTERM, and kills the step about 10 s later. What is
+// in flight is abandoned, and what is known is published in the time left.
+
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000;
+/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
+function watchCancellation() {
+    const controller = new AbortController();
+    const lastCalls = new AbortController();
+    let timer;
+    const onSignal = (name) => () => {
+        if (controller.signal.aborted)
+            return;
+        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
+        controller.abort('cancelled');
+        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
+        timer.unref();
+    };
+    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
+    return {
+        signal: controller.signal,
+        lastCalls: lastCalls.signal,
+        dispose() {
+            clearTimeout(timer);
+            process.off('SIGINT', handlers.SIGINT);
+            process.off('SIGTERM', handlers.SIGTERM);
+        }
+    };
+}
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled(work, signal, fallback) {
+    if (signal.aborted)
+        return fallback();
+    let onAbort = () => { };
+    const cancelled = new Promise(resolve => {
+        onAbort = () => resolve(fallback());
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([work, cancelled]);
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
 
 
 
@@ -39511,11 +39641,6 @@ function rowOf(result) {
 let outputsSet = false;
 /** The key, once read: every message that fails the step is scrubbed of it. */
 let apiKey;
-/**
- * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
- * logText, so that no script name can start a workflow command of its own.
- */
-const info = (message) => lib_core/* info */.pq(logText(message));
 /** Fails the step with a message that cannot hold the key. */
 const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
 async function run(options = {}) {
@@ -40021,75 +40146,6 @@ function lostShards(missing) {
     return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
 }
 /**
- * The aggregate job's part of the release: the shards published the videos, and their entries go
- * into the release's manifest.json here, once. Returns what went wrong, or null.
- */
-async function updateRelease(tag, event, github, entries) {
-    if (!RELEASE_EVENTS.has(event.name) || !entries.length)
-        return null;
-    if (!github)
-        return 'release is set, but github-token is empty: the release cannot be written';
-    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    try {
-        const updated = await updateReleaseManifest(github, target, entries);
-        info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
-        for (const problem of updated.problems)
-            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
-        return updated.problems.length
-            ? `The manifest.json of the release ${tag} could not be written`
-            : null;
-    }
-    catch (error) {
-        return error.message;
-    }
-}
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule']);
-/**
- * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
- */
-async function publishToRelease(tag, event, github, rows, directory, writeManifest) {
-    const none = (problem) => ({ problem, entries: [] });
-    if (!RELEASE_EVENTS.has(event.name)) {
-        info(`release: not updated from a ${event.name} run, only after a merge or a manual run`);
-        return none(null);
-    }
-    if (!directory)
-        return none(null);
-    if (!github)
-        return none('release is set, but github-token is empty: the release cannot be written');
-    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`);
-    try {
-        const released = await publishRelease(github, target, rows, directory, info, { writeManifest });
-        for (const row of rows)
-            row.release_url = released.videos.get(row.file) ?? null;
-        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
-        for (const problem of released.problems)
-            lib_core/* warning */.$e(`Release ${tag}: ${problem}`);
-        return {
-            problem: released.problems.length
-                ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-                : null,
-            entries: released.entries
-        };
-    }
-    catch (error) {
-        return none(error.message);
-    }
-    finally {
-        endGroup();
-    }
-}
-function releaseOf(tag, event, rows) {
-    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
-    if (!videos.length)
-        return null;
-    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
-    return { tag, url, videos };
-}
-/**
  * What the step fails with when the comment, the only place a later run learns what this one
  * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
  */
@@ -40099,22 +40155,6 @@ function unsavedRequests(rows, why) {
         return null;
     const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
     return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
-}
-/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
-async function unlessCancelled(work, signal, fallback) {
-    if (signal.aborted)
-        return fallback();
-    let onAbort = () => { };
-    const cancelled = new Promise(resolve => {
-        onAbort = () => resolve(fallback());
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-        return await Promise.race([work, cancelled]);
-    }
-    finally {
-        signal.removeEventListener('abort', onAbort);
-    }
 }
 /** The runner's folder for a job's own files, emptied after every job. */
 function tempDir() {
@@ -40215,37 +40255,6 @@ function publicResults(rows, key) {
 /** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
 function redact(text, key) {
     return key ? text.split(key).join('***') : text;
-}
-/**
- * GitHub calls still running this long after a cancellation are cut off: the runner kills the
- * step about 10 s after its first signal, and the comment and outputs must be written by then.
- */
-const LAST_CALLS_MS = 6000;
-/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation() {
-    const controller = new AbortController();
-    const lastCalls = new AbortController();
-    let timer;
-    const onSignal = (name) => () => {
-        if (controller.signal.aborted)
-            return;
-        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
-        controller.abort('cancelled');
-        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
-        timer.unref();
-    };
-    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-    return {
-        signal: controller.signal,
-        lastCalls: lastCalls.signal,
-        dispose() {
-            clearTimeout(timer);
-            process.off('SIGINT', handlers.SIGINT);
-            process.off('SIGTERM', handlers.SIGTERM);
-        }
-    };
 }
 
 

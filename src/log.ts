@@ -18,6 +18,12 @@ export function logText(value: string): string {
   )
 }
 
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+export const info = (message: string) => core.info(logText(message))
+
 function percent(ch: string): string {
   return Array.from(
     Buffer.from(ch, 'utf8'),

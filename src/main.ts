@@ -27,10 +27,15 @@ import {
 import { createMediaStore, type MediaStore } from './publish/media.js'
 import { mediaBases } from './publish/names.js'
 import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.js'
-import { publishRelease, updateReleaseManifest, type ReleasedVideo } from './publish/release.js'
+import {
+  publishToRelease,
+  releaseOf,
+  updateRelease,
+  type ReleasedVideo
+} from './publish/release.js'
 import { counts, setOutputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import { endOpenGroup, logText, startGroup } from './log.js'
+import { endOpenGroup, info, startGroup } from './log.js'
 import {
   reportArtifactName,
   shardArtifactName,
@@ -49,12 +54,6 @@ let outputsSet = false
 
 /** The key, once read: every message that fails the step is scrubbed of it. */
 let apiKey: string | undefined
-
-/**
- * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
- * logText, so that no script name can start a workflow command of its own.
- */
-const info = (message: string) => core.info(logText(message))
 
 /** Fails the step with a message that cannot hold the key. */
 const fail = (message: string) => core.setFailed(redact(message, apiKey))
@@ -739,85 +738,6 @@ function lostShards(missing: MissingShard[]): string | null {
     .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
     .join(', ')
   return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`
-}
-
-/**
- * The aggregate job's part of the release: the shards published the videos, and their entries go
- * into the release's manifest.json here, once. Returns what went wrong, or null.
- */
-async function updateRelease(
-  tag: string,
-  event: EventInfo,
-  github: GitHubClient | null,
-  entries: ReleasedVideo[]
-): Promise<string | null> {
-  if (!RELEASE_EVENTS.has(event.name) || !entries.length) return null
-  if (!github) return 'release is set, but github-token is empty: the release cannot be written'
-  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
-  try {
-    const updated = await updateReleaseManifest(github, target, entries)
-    info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`)
-    for (const problem of updated.problems) core.warning(`Release ${tag}: ${problem}`)
-    return updated.problems.length
-      ? `The manifest.json of the release ${tag} could not be written`
-      : null
-  } catch (error) {
-    return (error as Error).message
-  }
-}
-
-/** Events whose videos go to the release: what landed, never what is proposed. */
-const RELEASE_EVENTS = new Set(['push', 'merge_group', 'workflow_dispatch', 'schedule'])
-
-/**
- * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
- */
-async function publishToRelease(
-  tag: string,
-  event: EventInfo,
-  github: GitHubClient | null,
-  rows: Row[],
-  directory: string | null,
-  writeManifest: boolean
-): Promise<{ problem: string | null; entries: ReleasedVideo[] }> {
-  const none = (problem: string | null) => ({ problem, entries: [] })
-  if (!RELEASE_EVENTS.has(event.name)) {
-    info(`release: not updated from a ${event.name} run, only after a merge or a manual run`)
-    return none(null)
-  }
-  if (!directory) return none(null)
-  if (!github)
-    return none('release is set, but github-token is empty: the release cannot be written')
-  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
-  const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`)
-  try {
-    const released = await publishRelease(github, target, rows, directory, info, { writeManifest })
-    for (const row of rows) row.release_url = released.videos.get(row.file) ?? null
-    info(
-      `Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`
-    )
-    for (const problem of released.problems) core.warning(`Release ${tag}: ${problem}`)
-    return {
-      problem: released.problems.length
-        ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-        : null,
-      entries: released.entries
-    }
-  } catch (error) {
-    return none((error as Error).message)
-  } finally {
-    endGroup()
-  }
-}
-
-function releaseOf(tag: string, event: EventInfo, rows: Row[]): RenderContext['release'] {
-  const videos = rows.flatMap(row =>
-    row.release_url ? [{ file: row.file, url: row.release_url }] : []
-  )
-  if (!videos.length) return null
-  const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`
-  return { tag, url, videos }
 }
 
 /**
