@@ -34185,6 +34185,7 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), { workspac
     }
     return {
         apiKey,
+        redact: text => redact(text, apiKey),
         apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
         model: read('model').trim() || 'heygen-avatar-4',
         organizationId: optional(read('organization-id')),
@@ -34211,6 +34212,9 @@ function readSettings(read = name => lib_core/* getInput */.V4(name), { workspac
         failOnError: bool(read, 'fail-on-error', true),
         allowedAssociations: associations(read('allowed-associations'))
     };
+}
+function redact(text, key) {
+    return key ? text.split(key).join('***') : text;
 }
 /** What the artifact service refuses in a name (@actions/artifact's list), checked before paying. */
 function artifactName(value) {
@@ -39187,6 +39191,18 @@ function counts(results) {
     const skipped = results.filter(r => r.status === 'skipped').length;
     return { succeeded, failed: results.length - succeeded - skipped };
 }
+function recordOutputs() {
+    let written = false;
+    return {
+        set(results, published) {
+            setOutputs(results, published);
+            written = true;
+        },
+        get written() {
+            return written;
+        }
+    };
+}
 function setOutputs(results, published) {
     const { succeeded, failed } = counts(results);
     lib_core/* setOutput */.uH('results', JSON.stringify(results));
@@ -39637,31 +39653,28 @@ async function unlessCancelled(work, signal, fallback) {
 
 
 
-/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
-let outputsSet = false;
-/** The key, once read: every message that fails the step is scrubbed of it. */
-let apiKey;
-/** Fails the step with a message that cannot hold the key. */
-const fail = (message) => lib_core/* setFailed */.C1(redact(message, apiKey));
 async function run(options = {}) {
     const cancel = watchCancellation();
+    const outputs = recordOutputs();
+    // Once read, the settings scrub the key from every message that fails the step.
+    let settings = null;
     try {
-        const settings = readSettings();
-        apiKey = settings.apiKey || undefined;
-        await job(settings, readEvent(), cancel, options.entry ?? null);
+        settings = readSettings();
+        await job(settings, readEvent(), cancel, outputs, options.entry ?? null);
     }
     catch (error) {
-        fail(error.message);
+        const message = error.message;
+        lib_core/* setFailed */.C1(settings ? settings.redact(message) : message);
         // The contract's outputs exist on every run, so `if: always()` steps can read them.
-        if (!outputsSet)
-            setOutputs([], { commentUrl: null, artifactId: null });
+        if (!outputs.written)
+            outputs.set([], { commentUrl: null, artifactId: null });
     }
     finally {
         cancel.dispose();
     }
     return { cancelled: cancel.signal.aborted };
 }
-async function job(settings, event, cancel, entry) {
+async function job(settings, event, cancel, outputs, entry) {
     const { signal } = cancel;
     // Scripts are read, and their paths shown, relative to working-directory (by default the
     // workspace): under pull_request_target, the folder the pull request's head is checked out in.
@@ -39671,7 +39684,7 @@ async function job(settings, event, cancel, entry) {
         : null;
     // The final job of a matrix generates nothing: it reports what the shards did.
     if (settings.aggregate)
-        return aggregate(settings, event, github, workspace);
+        return aggregate(settings, event, github, workspace, outputs);
     const spending = decideSpending(settings, event);
     if (spending.dryRun)
         lib_core/* notice */.lm(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim());
@@ -39696,7 +39709,7 @@ async function job(settings, event, cancel, entry) {
             // Fresh links are taken only from an answer about that very request.
             return remote?.requestId === id ? remote : null;
         },
-        scrub: text => redact(text, settings.apiKey)
+        scrub: settings.redact
     });
     //    Or, on a dry run given a key, check what the account sees, submitting nothing.
     let generated = { fatal: null, rateLimited: null };
@@ -39714,9 +39727,9 @@ async function job(settings, event, cancel, entry) {
     if (settings.shard) {
         const fatal = generated.fatal ?? generated.rateLimited;
         const shardRun = { shard: settings.shard, files, spending, fatal };
-        return publishShard(settings, shardRun, event, github, signal, rows, media);
+        return publishShard(settings, shardRun, event, github, signal, rows, media, outputs);
     }
-    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
+    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media, outputs);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
     const failure = generated.fatal ??
@@ -39727,7 +39740,7 @@ async function job(settings, event, cancel, entry) {
         (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
         (unreleased && settings.failOnError ? unreleased : null);
     if (failure)
-        fail(failure);
+        lib_core/* setFailed */.C1(settings.redact(failure));
     // Said once: as the step's failure, or else as a warning.
     if (unreleased && unreleased !== failure)
         lib_core/* warning */.$e(unreleased);
@@ -39746,7 +39759,7 @@ async function checkMySetup(settings, signal, outcomes, report) {
         info(finding);
     endCheck();
     reportParameters(check.details, requests, { debug: lib_core/* debug */.Yz, warn: lib_core/* warning */.$e });
-    report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
+    report.context.setup = check.findings.map(settings.redact);
     return check.problem;
 }
 /** Step 1: the scripts the event touched (or all of them), logged. */
@@ -39817,7 +39830,7 @@ async function openReport(settings, event, github, spending, removed, rows) {
         ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
         : null;
     // Rendered only when an edit is due: the live comment writes at most every few seconds.
-    const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
+    const show = () => live?.update(() => settings.redact(renderReport(rows, context)));
     return { context, live, mergedPulls, unreadable, show };
 }
 /**
@@ -39835,7 +39848,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
             throw error;
         // One cause for every row: shown once per row, and the step fails on it alone.
         for (const row of rows.filter(r => r.pending)) {
-            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
+            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.redact);
         }
         return { fatal: error.message, rateLimited: null };
     }
@@ -39881,12 +39894,10 @@ async function generateVideos(settings, event, github, client, media, signal, ro
             if (!row)
                 return;
             if (progress.final)
-                applyGenerated(row, progress.final, settings.apiKey);
+                applyGenerated(row, progress.final, settings.redact);
             else
-                row.remoteStatus = redact(progress.status, settings.apiKey);
-            row.request_id = progress.requestId
-                ? redact(progress.requestId, settings.apiKey)
-                : row.request_id;
+                row.remoteStatus = settings.redact(progress.status);
+            row.request_id = progress.requestId ? settings.redact(progress.requestId) : row.request_id;
             if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
                 media.fetch(row);
             report.show();
@@ -39916,7 +39927,7 @@ function rateLimitNotice(rows, why, report) {
  * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
  * and, when the comment could not be written, why the requests this run paid for are not saved.
  */
-async function publish(settings, event, github, signal, rows, report, media) {
+async function publish(settings, event, github, signal, rows, report, media, outputs) {
     const { context } = report;
     const kept = await keepMedia(settings, event, github, signal, rows, media, {
         artifactName: settings.artifactName,
@@ -39927,7 +39938,7 @@ async function publish(settings, event, github, signal, rows, report, media) {
     }
     if (settings.release)
         context.release = releaseOf(settings.release, event, rows);
-    const { results, unsaved } = await writeResults(settings, rows, report, kept);
+    const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs);
     return { results, unsaved, unreleased: kept.unreleased };
 }
 /**
@@ -39953,7 +39964,7 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
     if (rows.some(row => row.video_url)) {
         const downloaded = media.settled().then(() => true);
         if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-            await writeManifest(media.dir, publicResults(rows, settings.apiKey));
+            await writeManifest(media.dir, publicResults(rows, settings.redact));
             kept.directory = media.dir;
         }
     }
@@ -39973,14 +39984,14 @@ async function keepMedia(settings, event, github, signal, rows, media, as) {
  * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
  * and, when the comment could not be written, why the requests this run paid for are not saved.
  */
-async function writeResults(settings, rows, report, published) {
+async function writeResults(settings, rows, report, published, outputs) {
     const { context } = report;
     context.final = true;
     let commentUrl = null;
     let unsaved = null;
     if (report.live) {
         try {
-            const body = redact(renderReport(rows, context), settings.apiKey);
+            const body = settings.redact(renderReport(rows, context));
             commentUrl = (await report.live.finish(body)).url;
             info(`Comment: ${commentUrl}`);
         }
@@ -39990,13 +40001,12 @@ async function writeResults(settings, rows, report, published) {
         }
     }
     // Outputs before the summary: a summary that cannot be written must not blank them.
-    const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl, ...published });
-    outputsSet = true;
+    const results = publicResults(rows, settings.redact);
+    outputs.set(results, { commentUrl, ...published });
     if (rows.length || context.removed?.length) {
         const summary = renderReport(rows, context, { forSummary: true });
         try {
-            await lib_core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
+            await lib_core/* summary */.z.addRaw(settings.redact(summary)).write();
         }
         catch (error) {
             lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
@@ -40010,21 +40020,20 @@ async function writeResults(settings, rows, report, published) {
  * writes those, for every script, and fails on failed scripts. A shard fails only when it could
  * not work at all, or could not hand over its report.
  */
-async function publishShard(settings, run, event, github, signal, rows, media) {
+async function publishShard(settings, run, event, github, signal, rows, media, outputs) {
     const kept = await keepMedia(settings, event, github, signal, rows, media, {
         artifactName: shardArtifactName(settings.artifactName, run.shard),
         releaseManifest: false
     });
     // Even after a cancellation: the report is all the aggregate job will know of this shard.
     const unreported = await uploadShardReport(settings, run, rows, kept);
-    const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory });
-    outputsSet = true;
+    const results = publicResults(rows, settings.redact);
+    outputs.set(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory });
     const { succeeded, failed } = counts(results);
     info(`Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`);
     const failure = run.fatal ?? unreported;
     if (failure)
-        fail(failure);
+        lib_core/* setFailed */.C1(settings.redact(failure));
     if (kept.unreleased)
         lib_core/* warning */.$e(kept.unreleased);
 }
@@ -40056,7 +40065,7 @@ async function uploadShardReport(settings, run, rows, kept) {
     };
     try {
         const dir = external_node_path_default().join(tempDir(), `avatar-shard-report-${process.pid}`);
-        await writeShardReport(dir, report, text => redact(text, settings.apiKey));
+        await writeShardReport(dir, report, settings.redact);
         // Under its own name or not at all: the aggregate job looks for that name.
         const artifact = await uploadFiles(name, dir, [REPORT_FILE], lib_core/* warning */.$e, { rename: false });
         info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`);
@@ -40074,7 +40083,7 @@ async function uploadShardReport(settings, run, rows, kept) {
  * release's manifest.json, as one job doing all the work would have. It selects the scripts
  * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
  */
-async function aggregate(settings, event, github, workspace) {
+async function aggregate(settings, event, github, workspace, outputs) {
     const selection = await selectScripts(settings, event, workspace, github);
     const endGroup = startGroup("Reading the shards' reports");
     const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
@@ -40111,10 +40120,7 @@ async function aggregate(settings, event, github, workspace) {
         report.context.release = releaseOf(settings.release, event, rows);
     }
     const unreleased = problems.length ? problems.join('; ') : null;
-    const { results, unsaved } = await writeResults(settings, rows, report, {
-        artifactId: null,
-        directory: null
-    });
+    const { results, unsaved } = await writeResults(settings, rows, report, { artifactId: null, directory: null }, outputs);
     const { succeeded, failed } = counts(results);
     info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
     const fatal = reports.find(r => r.fatal)?.fatal ?? null;
@@ -40126,7 +40132,7 @@ async function aggregate(settings, event, github, workspace) {
             : null) ??
         (unreleased && settings.failOnError ? unreleased : null);
     if (failure)
-        fail(failure);
+        lib_core/* setFailed */.C1(settings.redact(failure));
     for (const said of [lost, unreleased])
         if (said && said !== failure)
             lib_core/* warning */.$e(said);
@@ -40201,13 +40207,13 @@ async function findEarlierComment(github, target, settings) {
  * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
  * any rendering: once escaped for markdown, a key is no longer found by a search for it.
  */
-function applyGenerated(row, generated, key) {
-    const scrub = (text) => (text === null ? null : redact(text, key));
+function applyGenerated(row, generated, redact) {
+    const scrub = (text) => (text === null ? null : redact(text));
     row.pending = false;
     row.status = generated.status;
     row.request_id = scrub(generated.requestId);
     row.video_url = scrub(generated.videoUrl);
-    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key));
+    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(redact);
     row.thumbnail_url = scrub(generated.thumbnailUrl);
     row.duration = generated.duration;
     row.error = scrub(generated.error);
@@ -40249,12 +40255,8 @@ function progressLine(c) {
  * The results as outputs and the manifest show them. Media URLs and remote error texts could
  * echo the key back, and outputs and artifacts are not masked like logs.
  */
-function publicResults(rows, key) {
-    return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key));
-}
-/** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
-function redact(text, key) {
-    return key ? text.split(key).join('***') : text;
+function publicResults(rows, redact) {
+    return JSON.parse(redact(JSON.stringify(rows.map(toResult))));
 }
 
 

@@ -33,7 +33,7 @@ import {
   updateRelease,
   type ReleasedVideo
 } from './publish/release.js'
-import { counts, setOutputs } from './publish/outputs.js'
+import { counts, recordOutputs, type Outputs } from './publish/outputs.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
 import { endOpenGroup, info, startGroup } from './log.js'
 import {
@@ -48,15 +48,6 @@ import { collectReports } from './shard/collect.js'
 import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
 import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
 import { unlessCancelled, watchCancellation, type Cancellation } from './cancel.js'
-
-/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
-let outputsSet = false
-
-/** The key, once read: every message that fails the step is scrubbed of it. */
-let apiKey: string | undefined
-
-/** Fails the step with a message that cannot hold the key. */
-const fail = (message: string) => core.setFailed(redact(message, apiKey))
 
 export interface RunOptions {
   /**
@@ -73,14 +64,17 @@ export interface RunOutcome {
 
 export async function run(options: RunOptions = {}): Promise<RunOutcome> {
   const cancel = watchCancellation()
+  const outputs = recordOutputs()
+  // Once read, the settings scrub the key from every message that fails the step.
+  let settings: Settings | null = null
   try {
-    const settings = readSettings()
-    apiKey = settings.apiKey || undefined
-    await job(settings, readEvent(), cancel, options.entry ?? null)
+    settings = readSettings()
+    await job(settings, readEvent(), cancel, outputs, options.entry ?? null)
   } catch (error) {
-    fail((error as Error).message)
+    const message = (error as Error).message
+    core.setFailed(settings ? settings.redact(message) : message)
     // The contract's outputs exist on every run, so `if: always()` steps can read them.
-    if (!outputsSet) setOutputs([], { commentUrl: null, artifactId: null })
+    if (!outputs.written) outputs.set([], { commentUrl: null, artifactId: null })
   } finally {
     cancel.dispose()
   }
@@ -91,6 +85,7 @@ async function job(
   settings: Settings,
   event: EventInfo,
   cancel: Cancellation,
+  outputs: Outputs,
   entry: URL | null
 ): Promise<void> {
   const { signal } = cancel
@@ -104,7 +99,7 @@ async function job(
     ? createGitHubClient(settings.githubToken, { warn: core.warning, signal: cancel.lastCalls })
     : null
   // The final job of a matrix generates nothing: it reports what the shards did.
-  if (settings.aggregate) return aggregate(settings, event, github, workspace)
+  if (settings.aggregate) return aggregate(settings, event, github, workspace, outputs)
   const spending = decideSpending(settings, event)
   if (spending.dryRun) core.notice(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim())
 
@@ -137,7 +132,7 @@ async function job(
       // Fresh links are taken only from an answer about that very request.
       return remote?.requestId === id ? remote : null
     },
-    scrub: text => redact(text, settings.apiKey)
+    scrub: settings.redact
   })
   //    Or, on a dry run given a key, check what the account sees, submitting nothing.
   let generated: Generation = { fatal: null, rateLimited: null }
@@ -165,7 +160,7 @@ async function job(
   if (settings.shard) {
     const fatal = generated.fatal ?? generated.rateLimited
     const shardRun = { shard: settings.shard, files, spending, fatal }
-    return publishShard(settings, shardRun, event, github, signal, rows, media)
+    return publishShard(settings, shardRun, event, github, signal, rows, media, outputs)
   }
   const { results, unsaved, unreleased } = await publish(
     settings,
@@ -174,7 +169,8 @@ async function job(
     signal,
     rows,
     report,
-    media
+    media,
+    outputs
   )
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
@@ -186,7 +182,7 @@ async function job(
       : null) ??
     (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
     (unreleased && settings.failOnError ? unreleased : null)
-  if (failure) fail(failure)
+  if (failure) core.setFailed(settings.redact(failure))
   // Said once: as the step's failure, or else as a warning.
   if (unreleased && unreleased !== failure) core.warning(unreleased)
 }
@@ -217,7 +213,7 @@ async function checkMySetup(
   for (const finding of check.findings) info(finding)
   endCheck()
   reportParameters(check.details, requests, { debug: core.debug, warn: core.warning })
-  report.context.setup = check.findings.map(f => redact(f, settings.apiKey))
+  report.context.setup = check.findings.map(settings.redact)
   return check.problem
 }
 
@@ -328,7 +324,7 @@ async function openReport(
         )
       : null
   // Rendered only when an edit is due: the live comment writes at most every few seconds.
-  const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey))
+  const show = () => live?.update(() => settings.redact(renderReport(rows, context)))
   return { context, live, mergedPulls, unreadable, show }
 }
 
@@ -360,7 +356,7 @@ async function generateVideos(
     if (!(error instanceof PreflightError)) throw error
     // One cause for every row: shown once per row, and the step fails on it alone.
     for (const row of rows.filter(r => r.pending)) {
-      applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey)
+      applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.redact)
     }
     return { fatal: error.message, rateLimited: null }
   }
@@ -405,11 +401,9 @@ async function generateVideos(
       info(`${progress.file}: ${progress.status}${id}`)
       const row = byFile.get(progress.file)
       if (!row) return
-      if (progress.final) applyGenerated(row, progress.final, settings.apiKey)
-      else row.remoteStatus = redact(progress.status, settings.apiKey)
-      row.request_id = progress.requestId
-        ? redact(progress.requestId, settings.apiKey)
-        : row.request_id
+      if (progress.final) applyGenerated(row, progress.final, settings.redact)
+      else row.remoteStatus = settings.redact(progress.status)
+      row.request_id = progress.requestId ? settings.redact(progress.requestId) : row.request_id
       if (progress.final && SUCCEEDED.has(row.status) && row.video_url) media.fetch(row)
       report.show()
     },
@@ -448,7 +442,8 @@ async function publish(
   signal: AbortSignal,
   rows: Row[],
   report: Report,
-  media: MediaStore
+  media: MediaStore,
+  outputs: Outputs
 ): Promise<{ results: Result[]; unsaved: string | null; unreleased: string | null }> {
   const { context } = report
   const kept = await keepMedia(settings, event, github, signal, rows, media, {
@@ -459,7 +454,7 @@ async function publish(
     context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`
   }
   if (settings.release) context.release = releaseOf(settings.release, event, rows)
-  const { results, unsaved } = await writeResults(settings, rows, report, kept)
+  const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs)
   return { results, unsaved, unreleased: kept.unreleased }
 }
 
@@ -506,7 +501,7 @@ async function keepMedia(
   if (rows.some(row => row.video_url)) {
     const downloaded = media.settled().then(() => true)
     if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-      await writeManifest(media.dir, publicResults(rows, settings.apiKey))
+      await writeManifest(media.dir, publicResults(rows, settings.redact))
       kept.directory = media.dir
     }
   }
@@ -538,7 +533,8 @@ async function writeResults(
   settings: Settings,
   rows: Row[],
   report: Report,
-  published: { artifactId: number | null; directory: string | null }
+  published: { artifactId: number | null; directory: string | null },
+  outputs: Outputs
 ): Promise<{ results: Result[]; commentUrl: string | null; unsaved: string | null }> {
   const { context } = report
   context.final = true
@@ -546,7 +542,7 @@ async function writeResults(
   let unsaved: string | null = null
   if (report.live) {
     try {
-      const body = redact(renderReport(rows, context), settings.apiKey)
+      const body = settings.redact(renderReport(rows, context))
       commentUrl = (await report.live.finish(body)).url
       info(`Comment: ${commentUrl}`)
     } catch (error) {
@@ -555,13 +551,12 @@ async function writeResults(
     }
   }
   // Outputs before the summary: a summary that cannot be written must not blank them.
-  const results = publicResults(rows, settings.apiKey)
-  setOutputs(results, { commentUrl, ...published })
-  outputsSet = true
+  const results = publicResults(rows, settings.redact)
+  outputs.set(results, { commentUrl, ...published })
   if (rows.length || context.removed?.length) {
     const summary = renderReport(rows, context, { forSummary: true })
     try {
-      await core.summary.addRaw(redact(summary, settings.apiKey)).write()
+      await core.summary.addRaw(settings.redact(summary)).write()
     } catch (error) {
       core.warning(`The job summary could not be written: ${(error as Error).message}`)
     }
@@ -592,7 +587,8 @@ async function publishShard(
   github: GitHubClient | null,
   signal: AbortSignal,
   rows: Row[],
-  media: MediaStore
+  media: MediaStore,
+  outputs: Outputs
 ): Promise<void> {
   const kept = await keepMedia(settings, event, github, signal, rows, media, {
     artifactName: shardArtifactName(settings.artifactName, run.shard),
@@ -600,15 +596,14 @@ async function publishShard(
   })
   // Even after a cancellation: the report is all the aggregate job will know of this shard.
   const unreported = await uploadShardReport(settings, run, rows, kept)
-  const results = publicResults(rows, settings.apiKey)
-  setOutputs(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory })
-  outputsSet = true
+  const results = publicResults(rows, settings.redact)
+  outputs.set(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory })
   const { succeeded, failed } = counts(results)
   info(
     `Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`
   )
   const failure = run.fatal ?? unreported
-  if (failure) fail(failure)
+  if (failure) core.setFailed(settings.redact(failure))
   if (kept.unreleased) core.warning(kept.unreleased)
 }
 
@@ -645,7 +640,7 @@ async function uploadShardReport(
   }
   try {
     const dir = path.join(tempDir(), `avatar-shard-report-${process.pid}`)
-    await writeShardReport(dir, report, text => redact(text, settings.apiKey))
+    await writeShardReport(dir, report, settings.redact)
     // Under its own name or not at all: the aggregate job looks for that name.
     const artifact = await uploadFiles(name, dir, [REPORT_FILE], core.warning, { rename: false })
     info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`)
@@ -667,7 +662,8 @@ async function aggregate(
   settings: Settings,
   event: EventInfo,
   github: GitHubClient | null,
-  workspace: string
+  workspace: string,
+  outputs: Outputs
 ): Promise<void> {
   const selection = await selectScripts(settings, event, workspace, github)
   const endGroup = startGroup("Reading the shards' reports")
@@ -707,10 +703,13 @@ async function aggregate(
   }
   const unreleased = problems.length ? problems.join('; ') : null
 
-  const { results, unsaved } = await writeResults(settings, rows, report, {
-    artifactId: null,
-    directory: null
-  })
+  const { results, unsaved } = await writeResults(
+    settings,
+    rows,
+    report,
+    { artifactId: null, directory: null },
+    outputs
+  )
   const { succeeded, failed } = counts(results)
   info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`)
   const fatal = reports.find(r => r.fatal)?.fatal ?? null
@@ -722,7 +721,7 @@ async function aggregate(
       ? `${failed} of ${results.length} scripts did not produce a video`
       : null) ??
     (unreleased && settings.failOnError ? unreleased : null)
-  if (failure) fail(failure)
+  if (failure) core.setFailed(settings.redact(failure))
   for (const said of [lost, unreleased]) if (said && said !== failure) core.warning(said)
 }
 
@@ -802,13 +801,13 @@ async function findEarlierComment(
  * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
  * any rendering: once escaped for markdown, a key is no longer found by a search for it.
  */
-function applyGenerated(row: Row, generated: Generated, key: string): void {
-  const scrub = (text: string | null) => (text === null ? null : redact(text, key))
+function applyGenerated(row: Row, generated: Generated, redact: (text: string) => string): void {
+  const scrub = (text: string | null) => (text === null ? null : redact(text))
   row.pending = false
   row.status = generated.status
   row.request_id = scrub(generated.requestId)
   row.video_url = scrub(generated.videoUrl)
-  row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key))
+  row.media_urls = generated.mediaUrls && generated.mediaUrls.map(redact)
   row.thumbnail_url = scrub(generated.thumbnailUrl)
   row.duration = generated.duration
   row.error = scrub(generated.error)
@@ -854,11 +853,6 @@ function progressLine(c: Record<string, number>): string {
  * The results as outputs and the manifest show them. Media URLs and remote error texts could
  * echo the key back, and outputs and artifacts are not masked like logs.
  */
-function publicResults(rows: Row[], key: string): Result[] {
-  return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key))
-}
-
-/** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
-function redact(text: string, key: string | undefined): string {
-  return key ? text.split(key).join('***') : text
+function publicResults(rows: Row[], redact: (text: string) => string): Result[] {
+  return JSON.parse(redact(JSON.stringify(rows.map(toResult))))
 }

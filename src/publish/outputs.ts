@@ -8,10 +8,34 @@ export function counts(results: Result[]): { succeeded: number; failed: number }
   return { succeeded, failed: results.length - succeeded - skipped }
 }
 
-export function setOutputs(
-  results: Result[],
-  published: { commentUrl: string | null; artifactId: number | null; directory?: string | null }
-): void {
+/** The step's outputs: set by the publishing, or, on a run that fails before then, empty. */
+export interface Outputs {
+  set(results: Result[], published: Published): void
+  /** Whether set() was called: a failed run sets the outputs only if nothing has yet. */
+  readonly written: boolean
+}
+
+/** Where the results were published. */
+export interface Published {
+  commentUrl: string | null
+  artifactId: number | null
+  directory?: string | null
+}
+
+export function recordOutputs(): Outputs {
+  let written = false
+  return {
+    set(results, published) {
+      setOutputs(results, published)
+      written = true
+    },
+    get written() {
+      return written
+    }
+  }
+}
+
+function setOutputs(results: Result[], published: Published): void {
   const { succeeded, failed } = counts(results)
   core.setOutput('results', JSON.stringify(results))
   core.setOutput(
