@@ -33987,7 +33987,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(18651);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(370);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -34028,7 +34028,7 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 18651:
+/***/ 370:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34783,39 +34783,6 @@ function isRateLimit(error) {
     return (/rate limit/i.test(message ?? '') ||
         headers['x-ratelimit-remaining'] === '0' ||
         headers['retry-after'] !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/github/pulls.ts
-
-/**
- * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
- * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
- * nicety, so an API failure is a warning that names the missing permission.
- */
-async function findMergedPullRequests(github, event, warn) {
-    const push = event.push;
-    if (!push || push.deleted)
-        return [];
-    try {
-        const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
-            owner: event.owner,
-            repo: event.repo,
-            commit_sha: push.after,
-            per_page: 100
-        });
-        return pulls
-            .filter(pull => pull.merged_at && pull.base.ref === push.branch)
-            .map(pull => ({
-            number: pull.number,
-            title: pull.title,
-            url: pull.html_url,
-            mergeCommitSha: pull.merge_commit_sha ?? null
-        }));
-    }
-    catch (error) {
-        warn(explainGitHubError(error, `Finding the pull request merged by ${push.after.slice(0, 7)}`, 'pull-requests: read'));
-        return [];
-    }
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -39182,45 +39149,6 @@ function releaseOf(tag, event, rows) {
     return { tag, url, videos };
 }
 
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-// Sets the step outputs of the contract from the results.
-
-
-function counts(results) {
-    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
-    const skipped = results.filter(r => r.status === 'skipped').length;
-    return { succeeded, failed: results.length - succeeded - skipped };
-}
-function recordOutputs() {
-    let written = false;
-    return {
-        set(results, published) {
-            setOutputs(results, published);
-            written = true;
-        },
-        get written() {
-            return written;
-        }
-    };
-}
-function setOutputs(results, published) {
-    const { succeeded, failed } = counts(results);
-    lib_core/* setOutput */.uH('results', JSON.stringify(results));
-    lib_core/* setOutput */.uH('video-urls', results
-        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
-        .map(r => r.video_url)
-        .join('\n'));
-    lib_core/* setOutput */.uH('succeeded', String(succeeded));
-    lib_core/* setOutput */.uH('failed', String(failed));
-    lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
-    lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
-    lib_core/* setOutput */.uH('directory', published.directory ?? '');
-    lib_core/* setOutput */.uH('release-urls', results
-        .map(r => r.release_url)
-        .filter(Boolean)
-        .join('\n'));
-}
-
 ;// CONCATENATED MODULE: ./src/rows.ts
 // One row per script: what the comment, summary, artifact manifest and outputs are made of.
 
@@ -39285,6 +39213,330 @@ function blank(file) {
         estimatedSeconds: null,
         problems: []
     };
+}
+
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+// Sets the step outputs of the contract from the results, scrubbed of the key.
+
+
+
+function counts(results) {
+    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
+    const skipped = results.filter(r => r.status === 'skipped').length;
+    return { succeeded, failed: results.length - succeeded - skipped };
+}
+function recordOutputs() {
+    let written = false;
+    return {
+        set(results, published) {
+            setOutputs(results, published);
+            written = true;
+        },
+        get written() {
+            return written;
+        }
+    };
+}
+function setOutputs(results, published) {
+    const { succeeded, failed } = counts(results);
+    lib_core/* setOutput */.uH('results', JSON.stringify(results));
+    lib_core/* setOutput */.uH('video-urls', results
+        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
+        .map(r => r.video_url)
+        .join('\n'));
+    lib_core/* setOutput */.uH('succeeded', String(succeeded));
+    lib_core/* setOutput */.uH('failed', String(failed));
+    lib_core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
+    lib_core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
+    lib_core/* setOutput */.uH('directory', published.directory ?? '');
+    lib_core/* setOutput */.uH('release-urls', results
+        .map(r => r.release_url)
+        .filter(Boolean)
+        .join('\n'));
+}
+/**
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
+ */
+function publicResults(rows, redact) {
+    return JSON.parse(redact(JSON.stringify(rows.map(toResult))));
+}
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+// Cancellation: the runner sends SIGINT, then SIGTERM, and kills the step about 10 s later. What is
+// in flight is abandoned, and what is known is published in the time left.
+
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000;
+/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
+function watchCancellation() {
+    const controller = new AbortController();
+    const lastCalls = new AbortController();
+    let timer;
+    const onSignal = (name) => () => {
+        if (controller.signal.aborted)
+            return;
+        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
+        controller.abort('cancelled');
+        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
+        timer.unref();
+    };
+    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
+    return {
+        signal: controller.signal,
+        lastCalls: lastCalls.signal,
+        dispose() {
+            clearTimeout(timer);
+            process.off('SIGINT', handlers.SIGINT);
+            process.off('SIGTERM', handlers.SIGTERM);
+        }
+    };
+}
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled(work, signal, fallback) {
+    if (signal.aborted)
+        return fallback();
+    let onAbort = () => { };
+    const cancelled = new Promise(resolve => {
+        onAbort = () => resolve(fallback());
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([work, cancelled]);
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/keep.ts
+// Where a run's videos are kept once they are ready: downloaded beside a manifest.json, uploaded as
+// the workflow artifact, and published to the release.
+
+
+
+
+
+
+/**
+ * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
+ * `artifactName`, and publishes them to the release (its manifest.json too, unless
+ * `releaseManifest` is false: a shard leaves that to the aggregate job).
+ */
+async function keepMedia(settings, event, github, signal, rows, media, as) {
+    const kept = {
+        artifactId: null,
+        artifactName: as.artifactName,
+        directory: null,
+        unreleased: null,
+        released: []
+    };
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
+    // download or upload under way when the job is cancelled is abandoned.
+    const abandon = (what) => () => {
+        endOpenGroup();
+        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
+        return null;
+    };
+    if (rows.some(row => row.video_url)) {
+        const downloaded = media.settled().then(() => true);
+        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
+            await writeManifest(media.dir, publicResults(rows, settings.redact));
+            kept.directory = media.dir;
+        }
+    }
+    if (settings.artifact && kept.directory && !signal.aborted) {
+        const upload = publishArtifact(as.artifactName, rows, kept.directory);
+        kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
+    }
+    if (settings.release && !signal.aborted) {
+        const work = publishToRelease(settings.release, event, github, rows, kept.directory, as.releaseManifest);
+        const released = await unlessCancelled(work, signal, abandon('release upload'));
+        kept.unreleased = released?.problem ?? null;
+        kept.released = released?.entries ?? [];
+    }
+    return kept;
+}
+/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
+async function publishArtifact(name, rows, dir) {
+    try {
+        const media = rows
+            .flatMap(row => [row.video_file, row.thumbnail_file])
+            .filter((f) => !!f);
+        const artifact = await uploadArtifact(name, dir, media, lib_core/* warning */.$e);
+        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
+        return artifact.id;
+    }
+    catch (error) {
+        lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+
+/**
+ * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
+ * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
+ * nicety, so an API failure is a warning that names the missing permission.
+ */
+async function findMergedPullRequests(github, event, warn) {
+    const push = event.push;
+    if (!push || push.deleted)
+        return [];
+    try {
+        const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
+            owner: event.owner,
+            repo: event.repo,
+            commit_sha: push.after,
+            per_page: 100
+        });
+        return pulls
+            .filter(pull => pull.merged_at && pull.base.ref === push.branch)
+            .map(pull => ({
+            number: pull.number,
+            title: pull.title,
+            url: pull.html_url,
+            mergeCommitSha: pull.merge_commit_sha ?? null
+        }));
+    }
+    catch (error) {
+        warn(explainGitHubError(error, `Finding the pull request merged by ${push.after.slice(0, 7)}`, 'pull-requests: read'));
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/report.ts
+// The report of a run: the pull request's sticky comment, opened before anything is generated (the
+// earlier one says what can be reused) and kept live while videos render, then the job summary and
+// the step's outputs.
+
+
+
+
+
+
+
+
+async function openReport(settings, event, github, spending, removed, rows) {
+    const target = settings.comment && github && event.pullRequest
+        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
+        : null;
+    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
+    const existing = 'found' in earlier ? earlier.found : null;
+    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
+    if (unreadable) {
+        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
+    }
+    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
+    const context = {
+        commentKey: settings.commentKey,
+        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
+        headSha: event.sha || null,
+        runUrl: event.runUrl,
+        artifactUrl: null,
+        dryRun: spending.dryRun,
+        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
+            .filter(Boolean)
+            .join(' '),
+        removed,
+        mergedPulls,
+        // What an earlier run saved for scripts this run does not touch is kept for later runs.
+        carry: decodeState(existing?.body ?? ''),
+        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
+        final: false
+    };
+    // A shard reads the comment's saved state, but only the aggregate job writes the comment.
+    const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
+        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
+        : null;
+    // Rendered only when an edit is due: the live comment writes at most every few seconds.
+    const show = () => live?.update(() => settings.redact(renderReport(rows, context)));
+    return { context, live, mergedPulls, unreadable, show };
+}
+/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
+async function findEarlierComment(github, target, settings) {
+    try {
+        const identity = await tokenIdentity(github);
+        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
+    }
+    catch (error) {
+        const action = `Reading the comments of pull request #${target.issueNumber}`;
+        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
+    }
+}
+/**
+ * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
+async function writeResults(settings, rows, report, published, outputs) {
+    const { context } = report;
+    context.final = true;
+    let commentUrl = null;
+    let unsaved = null;
+    if (report.live) {
+        try {
+            const body = settings.redact(renderReport(rows, context));
+            commentUrl = (await report.live.finish(body)).url;
+            info(`Comment: ${commentUrl}`);
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
+            unsaved = unsavedRequests(rows, error.message);
+        }
+    }
+    // Outputs before the summary: a summary that cannot be written must not blank them.
+    const results = publicResults(rows, settings.redact);
+    outputs.set(results, { commentUrl, ...published });
+    if (rows.length || context.removed?.length) {
+        const summary = renderReport(rows, context, { forSummary: true });
+        try {
+            await lib_core/* summary */.z.addRaw(settings.redact(summary)).write();
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
+        }
+    }
+    return { results, commentUrl, unsaved };
+}
+/**
+ * What the step fails with when the comment, the only place a later run learns what this one
+ * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
+ */
+function unsavedRequests(rows, why) {
+    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+    if (!paid.length)
+        return null;
+    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+
+
+
+/**
+ * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
+ */
+async function publish(settings, event, github, signal, rows, report, media, outputs) {
+    const { context } = report;
+    const kept = await keepMedia(settings, event, github, signal, rows, media, {
+        artifactName: settings.artifactName,
+        releaseManifest: true
+    });
+    if (kept.artifactId !== null && event.runUrl) {
+        context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`;
+    }
+    if (settings.release)
+        context.release = releaseOf(settings.release, event, rows);
+    const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs);
+    return { results, unsaved, unreleased: kept.unreleased };
 }
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
@@ -39567,61 +39819,8 @@ function rowOf(result) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cancel.ts
-// Cancellation: the runner sends SIGINT, then SIGTERM, and kills the step about 10 s later. What is
-// in flight is abandoned, and what is known is published in the time left.
-
-/**
- * GitHub calls still running this long after a cancellation are cut off: the runner kills the
- * step about 10 s after its first signal, and the comment and outputs must be written by then.
- */
-const LAST_CALLS_MS = 6000;
-/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation() {
-    const controller = new AbortController();
-    const lastCalls = new AbortController();
-    let timer;
-    const onSignal = (name) => () => {
-        if (controller.signal.aborted)
-            return;
-        lib_core/* warning */.$e(`Received ${name}: stopping, and publishing what is known so far`);
-        controller.abort('cancelled');
-        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
-        timer.unref();
-    };
-    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-    return {
-        signal: controller.signal,
-        lastCalls: lastCalls.signal,
-        dispose() {
-            clearTimeout(timer);
-            process.off('SIGINT', handlers.SIGINT);
-            process.off('SIGTERM', handlers.SIGTERM);
-        }
-    };
-}
-/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
-async function unlessCancelled(work, signal, fallback) {
-    if (signal.aborted)
-        return fallback();
-    let onAbort = () => { };
-    const cancelled = new Promise(resolve => {
-        onAbort = () => resolve(fallback());
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-        return await Promise.race([work, cancelled]);
-    }
-    finally {
-        signal.removeEventListener('abort', onAbort);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
-
 
 
 
@@ -39797,42 +39996,6 @@ function holdBack(rows, why) {
     }
     return message;
 }
-async function openReport(settings, event, github, spending, removed, rows) {
-    const target = settings.comment && github && event.pullRequest
-        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
-        : null;
-    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
-    const existing = 'found' in earlier ? earlier.found : null;
-    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
-    if (unreadable) {
-        lib_core/* warning */.$e(`${unreadable}: no comment is written this run, so as not to start a second one`);
-    }
-    const mergedPulls = github ? await findMergedPullRequests(github, event, lib_core/* warning */.$e) : [];
-    const context = {
-        commentKey: settings.commentKey,
-        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
-        headSha: event.sha || null,
-        runUrl: event.runUrl,
-        artifactUrl: null,
-        dryRun: spending.dryRun,
-        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
-            .filter(Boolean)
-            .join(' '),
-        removed,
-        mergedPulls,
-        // What an earlier run saved for scripts this run does not touch is kept for later runs.
-        carry: decodeState(existing?.body ?? ''),
-        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-        final: false
-    };
-    // A shard reads the comment's saved state, but only the aggregate job writes the comment.
-    const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
-        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), lib_core/* warning */.$e)
-        : null;
-    // Rendered only when an edit is due: the live comment writes at most every few seconds.
-    const show = () => live?.update(() => settings.redact(renderReport(rows, context)));
-    return { context, live, mergedPulls, unreadable, show };
-}
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
  * that stopped everything (a refused key, an unknown model), or null.
@@ -39922,97 +40085,6 @@ function rateLimitNotice(rows, why, report) {
         : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
     report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
     return message;
-}
-/**
- * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function publish(settings, event, github, signal, rows, report, media, outputs) {
-    const { context } = report;
-    const kept = await keepMedia(settings, event, github, signal, rows, media, {
-        artifactName: settings.artifactName,
-        releaseManifest: true
-    });
-    if (kept.artifactId !== null && event.runUrl) {
-        context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`;
-    }
-    if (settings.release)
-        context.release = releaseOf(settings.release, event, rows);
-    const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs);
-    return { results, unsaved, unreleased: kept.unreleased };
-}
-/**
- * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
- * `artifactName`, and publishes them to the release (its manifest.json too, unless
- * `releaseManifest` is false: a shard leaves that to the aggregate job).
- */
-async function keepMedia(settings, event, github, signal, rows, media, as) {
-    const kept = {
-        artifactId: null,
-        artifactName: as.artifactName,
-        directory: null,
-        unreleased: null,
-        released: []
-    };
-    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
-    // download or upload under way when the job is cancelled is abandoned.
-    const abandon = (what) => () => {
-        endOpenGroup();
-        lib_core/* warning */.$e(`Cancelled: the ${what} was abandoned; the comment comes first`);
-        return null;
-    };
-    if (rows.some(row => row.video_url)) {
-        const downloaded = media.settled().then(() => true);
-        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-            await writeManifest(media.dir, publicResults(rows, settings.redact));
-            kept.directory = media.dir;
-        }
-    }
-    if (settings.artifact && kept.directory && !signal.aborted) {
-        const upload = publishArtifact(as.artifactName, rows, kept.directory);
-        kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
-    }
-    if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, event, github, rows, kept.directory, as.releaseManifest);
-        const released = await unlessCancelled(work, signal, abandon('release upload'));
-        kept.unreleased = released?.problem ?? null;
-        kept.released = released?.entries ?? [];
-    }
-    return kept;
-}
-/**
- * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function writeResults(settings, rows, report, published, outputs) {
-    const { context } = report;
-    context.final = true;
-    let commentUrl = null;
-    let unsaved = null;
-    if (report.live) {
-        try {
-            const body = settings.redact(renderReport(rows, context));
-            commentUrl = (await report.live.finish(body)).url;
-            info(`Comment: ${commentUrl}`);
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`${error.message}. The results are in the job summary.`);
-            unsaved = unsavedRequests(rows, error.message);
-        }
-    }
-    // Outputs before the summary: a summary that cannot be written must not blank them.
-    const results = publicResults(rows, settings.redact);
-    outputs.set(results, { commentUrl, ...published });
-    if (rows.length || context.removed?.length) {
-        const summary = renderReport(rows, context, { forSummary: true });
-        try {
-            await lib_core/* summary */.z.addRaw(settings.redact(summary)).write();
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`The job summary could not be written: ${error.message}`);
-        }
-    }
-    return { results, commentUrl, unsaved };
 }
 /**
  * A shard's publishing: its videos as the artifact `<artifact-name>-i-of-n` (and to the release),
@@ -40151,17 +40223,6 @@ function lostShards(missing) {
         .join(', ');
     return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
 }
-/**
- * What the step fails with when the comment, the only place a later run learns what this one
- * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
- */
-function unsavedRequests(rows, why) {
-    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
-    if (!paid.length)
-        return null;
-    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
-    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
-}
 /** The runner's folder for a job's own files, emptied after every job. */
 function tempDir() {
     return process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir();
@@ -40192,17 +40253,6 @@ function annotate(outcomes) {
             lib_core/* warning */.$e(said(w), where(w, 'Video script'));
     }
 }
-/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
-async function findEarlierComment(github, target, settings) {
-    try {
-        const identity = await tokenIdentity(github);
-        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
-    }
-    catch (error) {
-        const action = `Reading the comments of pull request #${target.issueNumber}`;
-        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
-    }
-}
 /**
  * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
  * any rendering: once escaped for markdown, a key is no longer found by a search for it.
@@ -40217,21 +40267,6 @@ function applyGenerated(row, generated, redact) {
     row.thumbnail_url = scrub(generated.thumbnailUrl);
     row.duration = generated.duration;
     row.error = scrub(generated.error);
-}
-/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
-async function publishArtifact(name, rows, dir) {
-    try {
-        const media = rows
-            .flatMap(row => [row.video_file, row.thumbnail_file])
-            .filter((f) => !!f);
-        const artifact = await uploadArtifact(name, dir, media, lib_core/* warning */.$e);
-        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
-        return artifact.id;
-    }
-    catch (error) {
-        lib_core/* error */.z3(`The artifact could not be uploaded: ${error.message}`);
-        return null;
-    }
 }
 function queueClient(settings) {
     return createQueueClient({
@@ -40250,13 +40285,6 @@ function progressLine(c) {
         .filter(([k]) => k !== 'done' && k !== 'total')
         .map(([k, v]) => `${v} ${k}`);
     return [`${c.done}/${c.total} done`, ...rest].join(', ');
-}
-/**
- * The results as outputs and the manifest show them. Media URLs and remote error texts could
- * echo the key back, and outputs and artifacts are not masked like logs.
- */
-function publicResults(rows, redact) {
-    return JSON.parse(redact(JSON.stringify(rows.map(toResult))));
 }
 
 

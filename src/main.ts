@@ -4,8 +4,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { readSettings, type Settings } from './settings.js'
 import { readEvent, type EventInfo } from './github/event.js'
-import { createGitHubClient, explainGitHubError, type GitHubClient } from './github/client.js'
-import { findMergedPullRequests, type MergedPullRequest } from './github/pulls.js'
+import { createGitHubClient, type GitHubClient } from './github/client.js'
 import { findScripts, type Selection } from './find/index.js'
 import { openWorkingDirectory } from './find/workspace.js'
 import { createScriptParser, loadScript } from './script/index.js'
@@ -15,27 +14,16 @@ import { checkSetup } from './queue/setup-check.js'
 import { generate, notGenerated, type Generated } from './queue/generate.js'
 import { decideSpending, type Spending } from './spending.js'
 import { planReuse } from './reuse/index.js'
-import { renderReport, marker, type RenderContext } from './publish/render.js'
-import { decodeState } from './publish/state.js'
-import {
-  findComment,
-  tokenIdentity,
-  liveEditInterval,
-  LiveComment,
-  type Found
-} from './publish/comment.js'
 import { createMediaStore, type MediaStore } from './publish/media.js'
 import { mediaBases } from './publish/names.js'
-import { uploadArtifact, uploadFiles, writeManifest } from './publish/artifact.js'
-import {
-  publishToRelease,
-  releaseOf,
-  updateRelease,
-  type ReleasedVideo
-} from './publish/release.js'
-import { counts, recordOutputs, type Outputs } from './publish/outputs.js'
+import { uploadFiles } from './publish/artifact.js'
+import { releaseOf, updateRelease } from './publish/release.js'
+import { counts, publicResults, recordOutputs, type Outputs } from './publish/outputs.js'
+import { publish } from './publish/index.js'
+import { keepMedia, type Kept } from './publish/keep.js'
+import { openReport, writeResults, type Report } from './publish/report.js'
 import { toResult, rowsFor, requestsOf } from './rows.js'
-import { endOpenGroup, info, startGroup } from './log.js'
+import { info, startGroup } from './log.js'
 import {
   reportArtifactName,
   shardArtifactName,
@@ -46,8 +34,8 @@ import {
 import { REPORT_FILE, writeShardReport, type ShardReport } from './shard/report.js'
 import { collectReports } from './shard/collect.js'
 import { mergeReports, unreported, type MissingShard } from './shard/merge.js'
-import { SUCCEEDED, type Problem, type Result, type Row, type ScriptOutcome } from './types.js'
-import { unlessCancelled, watchCancellation, type Cancellation } from './cancel.js'
+import { SUCCEEDED, type Problem, type Row, type ScriptOutcome } from './types.js'
+import { watchCancellation, type Cancellation } from './cancel.js'
 
 export interface RunOptions {
   /**
@@ -261,73 +249,6 @@ function holdBack(rows: Row[], why: string): string {
   return message
 }
 
-interface Report {
-  context: RenderContext
-  live: LiveComment | null
-  mergedPulls: MergedPullRequest[]
-  /**
-   * Why the pull request's earlier comment could not be read, when it could not: no comment is
-   * written then (it would be a second one), and nothing is generated while reuse is on.
-   */
-  unreadable: string | null
-  /** Shows the rows' current state in the live comment, rate-limited. */
-  show(): void
-}
-
-async function openReport(
-  settings: Settings,
-  event: EventInfo,
-  github: GitHubClient | null,
-  spending: Spending,
-  removed: string[],
-  rows: Row[]
-): Promise<Report> {
-  const target =
-    settings.comment && github && event.pullRequest
-      ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
-      : null
-  const earlier =
-    target && github ? await findEarlierComment(github, target, settings) : { found: null }
-  const existing = 'found' in earlier ? earlier.found : null
-  const unreadable = 'unreadable' in earlier ? earlier.unreadable : null
-  if (unreadable) {
-    core.warning(`${unreadable}: no comment is written this run, so as not to start a second one`)
-  }
-  const mergedPulls = github ? await findMergedPullRequests(github, event, core.warning) : []
-  const context: RenderContext = {
-    commentKey: settings.commentKey,
-    repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
-    headSha: event.sha || null,
-    runUrl: event.runUrl,
-    artifactUrl: null,
-    dryRun: spending.dryRun,
-    notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
-      .filter(Boolean)
-      .join(' '),
-    removed,
-    mergedPulls,
-    // What an earlier run saved for scripts this run does not touch is kept for later runs.
-    carry: decodeState(existing?.body ?? ''),
-    mediaExpiry:
-      'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-    final: false
-  }
-  // A shard reads the comment's saved state, but only the aggregate job writes the comment.
-  const live =
-    target && github && !unreadable && !settings.shard && (rows.length || existing)
-      ? new LiveComment(
-          github,
-          target,
-          existing,
-          liveEditInterval(settings.pollInterval),
-          core.warning
-        )
-      : null
-  // Rendered only when an edit is due: the live comment writes at most every few seconds.
-  const show = () => live?.update(() => settings.redact(renderReport(rows, context)))
-  return { context, live, mergedPulls, unreadable, show }
-}
-
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
  * that stopped everything (a refused key, an unknown model), or null.
@@ -429,139 +350,6 @@ function rateLimitNotice(rows: Row[], why: string, report: Report): string {
     : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`
   report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ')
   return message
-}
-
-/**
- * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function publish(
-  settings: Settings,
-  event: EventInfo,
-  github: GitHubClient | null,
-  signal: AbortSignal,
-  rows: Row[],
-  report: Report,
-  media: MediaStore,
-  outputs: Outputs
-): Promise<{ results: Result[]; unsaved: string | null; unreleased: string | null }> {
-  const { context } = report
-  const kept = await keepMedia(settings, event, github, signal, rows, media, {
-    artifactName: settings.artifactName,
-    releaseManifest: true
-  })
-  if (kept.artifactId !== null && event.runUrl) {
-    context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`
-  }
-  if (settings.release) context.release = releaseOf(settings.release, event, rows)
-  const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs)
-  return { results, unsaved, unreleased: kept.unreleased }
-}
-
-/** Where a run's media went. */
-interface Kept {
-  artifactId: number | null
-  artifactName: string
-  /** The folder holding the media and manifest.json, or null when there was nothing to keep. */
-  directory: string | null
-  /** What could not be published to the release, or null. */
-  unreleased: string | null
-  /** The rows' videos in the release. */
-  released: ReleasedVideo[]
-}
-
-/**
- * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
- * `artifactName`, and publishes them to the release (its manifest.json too, unless
- * `releaseManifest` is false: a shard leaves that to the aggregate job).
- */
-async function keepMedia(
-  settings: Settings,
-  event: EventInfo,
-  github: GitHubClient | null,
-  signal: AbortSignal,
-  rows: Row[],
-  media: MediaStore,
-  as: { artifactName: string; releaseManifest: boolean }
-): Promise<Kept> {
-  const kept: Kept = {
-    artifactId: null,
-    artifactName: as.artifactName,
-    directory: null,
-    unreleased: null,
-    released: []
-  }
-  // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
-  // download or upload under way when the job is cancelled is abandoned.
-  const abandon = (what: string) => () => {
-    endOpenGroup()
-    core.warning(`Cancelled: the ${what} was abandoned; the comment comes first`)
-    return null
-  }
-  if (rows.some(row => row.video_url)) {
-    const downloaded = media.settled().then(() => true)
-    if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-      await writeManifest(media.dir, publicResults(rows, settings.redact))
-      kept.directory = media.dir
-    }
-  }
-  if (settings.artifact && kept.directory && !signal.aborted) {
-    const upload = publishArtifact(as.artifactName, rows, kept.directory)
-    kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'))
-  }
-  if (settings.release && !signal.aborted) {
-    const work = publishToRelease(
-      settings.release,
-      event,
-      github,
-      rows,
-      kept.directory,
-      as.releaseManifest
-    )
-    const released = await unlessCancelled(work, signal, abandon('release upload'))
-    kept.unreleased = released?.problem ?? null
-    kept.released = released?.entries ?? []
-  }
-  return kept
-}
-
-/**
- * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function writeResults(
-  settings: Settings,
-  rows: Row[],
-  report: Report,
-  published: { artifactId: number | null; directory: string | null },
-  outputs: Outputs
-): Promise<{ results: Result[]; commentUrl: string | null; unsaved: string | null }> {
-  const { context } = report
-  context.final = true
-  let commentUrl: string | null = null
-  let unsaved: string | null = null
-  if (report.live) {
-    try {
-      const body = settings.redact(renderReport(rows, context))
-      commentUrl = (await report.live.finish(body)).url
-      info(`Comment: ${commentUrl}`)
-    } catch (error) {
-      core.warning(`${(error as Error).message}. The results are in the job summary.`)
-      unsaved = unsavedRequests(rows, (error as Error).message)
-    }
-  }
-  // Outputs before the summary: a summary that cannot be written must not blank them.
-  const results = publicResults(rows, settings.redact)
-  outputs.set(results, { commentUrl, ...published })
-  if (rows.length || context.removed?.length) {
-    const summary = renderReport(rows, context, { forSummary: true })
-    try {
-      await core.summary.addRaw(settings.redact(summary)).write()
-    } catch (error) {
-      core.warning(`The job summary could not be written: ${(error as Error).message}`)
-    }
-  }
-  return { results, commentUrl, unsaved }
 }
 
 /** What a shard did, for its report. */
@@ -739,17 +527,6 @@ function lostShards(missing: MissingShard[]): string | null {
   return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`
 }
 
-/**
- * What the step fails with when the comment, the only place a later run learns what this one
- * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
- */
-function unsavedRequests(rows: Row[], why: string): string | null {
-  const paid = rows.filter(row => row.request_id && row.status !== 'reused')
-  if (!paid.length) return null
-  const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ')
-  return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`
-}
-
 /** The runner's folder for a job's own files, emptied after every job. */
 function tempDir(): string {
   return process.env.RUNNER_TEMP ?? os.tmpdir()
@@ -782,21 +559,6 @@ function annotate(outcomes: ScriptOutcome[]): void {
   }
 }
 
-/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
-async function findEarlierComment(
-  github: GitHubClient,
-  target: { owner: string; repo: string; issueNumber: number },
-  settings: Settings
-): Promise<{ found: Found | null } | { unreadable: string }> {
-  try {
-    const identity = await tokenIdentity(github)
-    return { found: await findComment(github, target, marker(settings.commentKey), identity) }
-  } catch (error) {
-    const action = `Reading the comments of pull request #${target.issueNumber}`
-    return { unreadable: explainGitHubError(error, action, 'pull-requests: read') }
-  }
-}
-
 /**
  * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
  * any rendering: once escaped for markdown, a key is no longer found by a search for it.
@@ -811,21 +573,6 @@ function applyGenerated(row: Row, generated: Generated, redact: (text: string) =
   row.thumbnail_url = scrub(generated.thumbnailUrl)
   row.duration = generated.duration
   row.error = scrub(generated.error)
-}
-
-/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
-async function publishArtifact(name: string, rows: Row[], dir: string): Promise<number | null> {
-  try {
-    const media = rows
-      .flatMap(row => [row.video_file, row.thumbnail_file])
-      .filter((f): f is string => !!f)
-    const artifact = await uploadArtifact(name, dir, media, core.warning)
-    info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`)
-    return artifact.id
-  } catch (error) {
-    core.error(`The artifact could not be uploaded: ${(error as Error).message}`)
-    return null
-  }
 }
 
 function queueClient(settings: Settings): QueueClient {
@@ -847,12 +594,4 @@ function progressLine(c: Record<string, number>): string {
     .filter(([k]) => k !== 'done' && k !== 'total')
     .map(([k, v]) => `${v} ${k}`)
   return [`${c.done}/${c.total} done`, ...rest].join(', ')
-}
-
-/**
- * The results as outputs and the manifest show them. Media URLs and remote error texts could
- * echo the key back, and outputs and artifacts are not masked like logs.
- */
-function publicResults(rows: Row[], redact: (text: string) => string): Result[] {
-  return JSON.parse(redact(JSON.stringify(rows.map(toResult))))
 }

@@ -1,6 +1,7 @@
-// Sets the step outputs of the contract from the results.
+// Sets the step outputs of the contract from the results, scrubbed of the key.
 import * as core from '@actions/core'
-import { SUCCEEDED, type Result } from '../types.js'
+import { toResult } from '../rows.js'
+import { SUCCEEDED, type Result, type Row } from '../types.js'
 
 export function counts(results: Result[]): { succeeded: number; failed: number } {
   const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length
@@ -57,4 +58,12 @@ function setOutputs(results: Result[], published: Published): void {
       .filter(Boolean)
       .join('\n')
   )
+}
+
+/**
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
+ */
+export function publicResults(rows: Row[], redact: (text: string) => string): Result[] {
+  return JSON.parse(redact(JSON.stringify(rows.map(toResult))))
 }
