@@ -298,3 +298,14 @@ function commentKey(value: string): string {
   }
   return value
 }
+
+/** What a script that does not say takes from the inputs. */
+export function defaultsOf(settings: Settings) {
+  return {
+    model: settings.model,
+    avatarId: settings.avatarId,
+    voiceId: settings.voiceId,
+    dimension: settings.dimension,
+    caption: settings.caption
+  }
+}
