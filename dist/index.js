@@ -34936,8 +34936,11 @@ const info = (message) => lib_core/* info */.pq(logText(message));
 function percent(ch) {
     return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
-/** The collapsed group of log lines now open, if any. */
-let openGroup = null;
+/**
+ * The collapsed group of log lines now open, if any. The one piece of state kept for the process
+ * rather than the run: it mirrors the process's one job log, which every part writes to.
+ */
+const log_groups = { open: null };
 /**
  * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
  * through logText). Returns its end, which ends it only while it is still the open group: work
@@ -34946,18 +34949,18 @@ let openGroup = null;
 function startGroup(title) {
     endOpenGroup();
     const group = Symbol(title);
-    openGroup = group;
+    log_groups.open = group;
     lib_core/* startGroup */.Oh(title);
     return () => {
-        if (openGroup === group)
+        if (log_groups.open === group)
             endOpenGroup();
     };
 }
 /** Ends the open group: a warning written now must not be folded away under it. */
 function endOpenGroup() {
-    if (!openGroup)
+    if (!log_groups.open)
         return;
-    openGroup = null;
+    log_groups.open = null;
     lib_core/* endGroup */.N4();
 }
 

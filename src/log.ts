@@ -31,8 +31,11 @@ function percent(ch: string): string {
   ).join('')
 }
 
-/** The collapsed group of log lines now open, if any. */
-let openGroup: symbol | null = null
+/**
+ * The collapsed group of log lines now open, if any. The one piece of state kept for the process
+ * rather than the run: it mirrors the process's one job log, which every part writes to.
+ */
+const groups: { open: symbol | null } = { open: null }
 
 /**
  * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
@@ -42,16 +45,16 @@ let openGroup: symbol | null = null
 export function startGroup(title: string): () => void {
   endOpenGroup()
   const group = Symbol(title)
-  openGroup = group
+  groups.open = group
   core.startGroup(title)
   return () => {
-    if (openGroup === group) endOpenGroup()
+    if (groups.open === group) endOpenGroup()
   }
 }
 
 /** Ends the open group: a warning written now must not be folded away under it. */
 export function endOpenGroup(): void {
-  if (!openGroup) return
-  openGroup = null
+  if (!groups.open) return
+  groups.open = null
   core.endGroup()
 }
