@@ -39658,6 +39658,7 @@ async function updateRelease(tag, event, github, entries) {
         return error.message;
     }
 }
+/** The release as the comment shows it: its tag, and the scripts' videos in it (null: none). */
 function releaseOf(tag, event, rows) {
     const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
     if (!videos.length)

@@ -442,6 +442,7 @@ export async function updateRelease(
   }
 }
 
+/** The release as the comment shows it: its tag, and the scripts' videos in it (null: none). */
 export function releaseOf(tag: string, event: EventInfo, rows: Row[]): RenderContext['release'] {
   const videos = rows.flatMap(row =>
     row.release_url ? [{ file: row.file, url: row.release_url }] : []
