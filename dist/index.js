@@ -30748,8 +30748,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14787);
-/* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89616);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68112);
+/* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70004);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
 
@@ -30789,7 +30789,128 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 14787:
+/***/ 25625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KE: () => (/* binding */ listed),
+/* harmony export */   Kb: () => (/* binding */ excerpt),
+/* harmony export */   Oh: () => (/* binding */ startGroup),
+/* harmony export */   Rm: () => (/* binding */ log),
+/* harmony export */   kc: () => (/* binding */ logText),
+/* harmony export */   nZ: () => (/* binding */ endOpenGroup),
+/* harmony export */   pq: () => (/* binding */ info)
+/* harmony export */ });
+/* unused harmony exports MAX_LOG_MESSAGE, MAX_LISTED, bounded */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77094);
+// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
+// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
+// `logText`, so it can neither start a line of its own nor be read as a command. And every message
+// is bounded here, whatever a remote answered: a model listing 100k parameters once made one
+// warning of 4 MB.
+
+/** The most characters of one message the log takes; the rest is left out, and counted. */
+const MAX_LOG_MESSAGE = 8000;
+/** The most items of a remote's list a message names; the rest are counted. */
+const MAX_LISTED = 10;
+/** The most characters of one listed item shown (a parameter name, a model id). */
+const MAX_ITEM = 80;
+/**
+ * `message` as it may reach the log: unchanged up to `max` characters (code points); past that,
+ * its beginning (which says what it is about) and its end (what follows from it), with how many
+ * characters were left out between them.
+ */
+function bounded(message, max = MAX_LOG_MESSAGE) {
+    const chars = Array.from(String(message));
+    if (chars.length <= max)
+        return String(message);
+    const tail = Math.floor(max / 4);
+    const left = chars.length - max;
+    return `${chars.slice(0, max - tail).join('')} … (${left} characters left out) … ${chars.slice(-tail).join('')}`;
+}
+/** The most characters of a remote's own words (an error's message) quoted in a message. */
+const MAX_EXCERPT = 300;
+/** A remote's own words for a message: on one line, cut at MAX_EXCERPT characters with `…`. */
+function excerpt(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > MAX_EXCERPT ? `${flat.slice(0, MAX_EXCERPT)}…` : flat;
+}
+/**
+ * A remote's list for a message: at most `max` items, each cut to a few dozen characters and then
+ * shown by `show`, then how many more there are (`a, b, c and 99997 more`).
+ */
+function listed(items, show = item => item, max = MAX_LISTED) {
+    const shown = items.slice(0, max).map(item => {
+        const chars = Array.from(item);
+        return show(chars.length > MAX_ITEM ? `${chars.slice(0, MAX_ITEM - 1).join('')}…` : item);
+    });
+    const more = items.length - shown.length;
+    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+/**
+ * The job log's annotations and debug lines, each message bounded. The toolkit encodes their
+ * line breaks itself; `info` lines go through logText.
+ */
+const log = {
+    debug: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(bounded(message)),
+    notice: (message, properties) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(bounded(message), properties),
+    warning: (message, properties) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(bounded(message), properties),
+    error: (message, properties) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(bounded(message), properties),
+    /** Fails the step with `message` as its error. */
+    failed: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bounded(message))
+};
+/**
+ * `value` for a log line, bounded: `%`, CR and LF percent-encoded as the toolkit does for command
+ * data (so the encoding stays unambiguous), other control characters and bidirectional overrides
+ * too, and the two-character sequences that open a command (`::`, `##[`) broken the same way.
+ */
+function logText(value) {
+    return (bounded(value)
+        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
+        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
+        .replace(/::/g, ':%3A')
+        .replace(/##\[/g, '#%23['));
+}
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+const info = (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(logText(message));
+function percent(ch) {
+    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+/**
+ * The collapsed group of log lines now open, if any. The one piece of state kept for the process
+ * rather than the run: it mirrors the process's one job log, which every part writes to.
+ */
+const groups = { open: null };
+/**
+ * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
+ * through logText). Returns its end, which ends it only while it is still the open group: work
+ * abandoned on cancellation must not close, long after, a group opened since.
+ */
+function startGroup(title) {
+    endOpenGroup();
+    const group = Symbol(title);
+    groups.open = group;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title);
+    return () => {
+        if (groups.open === group)
+            endOpenGroup();
+    };
+}
+/** Ends the open group: a warning written now must not be folded away under it. */
+function endOpenGroup() {
+    if (!groups.open)
+        return;
+    groups.open = null;
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
+}
+
+
+/***/ }),
+
+/***/ 68112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30798,12 +30919,63 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(25625);
+;// CONCATENATED MODULE: ./src/cancel.ts
+// Cancellation: the runner sends SIGINT, then SIGTERM, and kills the step about 10 s later. What is
+// in flight is abandoned, and what is known is published in the time left.
+
+/**
+ * GitHub calls still running this long after a cancellation are cut off: the runner kills the
+ * step about 10 s after its first signal, and the comment and outputs must be written by then.
+ */
+const LAST_CALLS_MS = 6000;
+/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
+function watchCancellation() {
+    const controller = new AbortController();
+    const lastCalls = new AbortController();
+    let timer;
+    const onSignal = (name) => () => {
+        if (controller.signal.aborted)
+            return;
+        src_log/* log */.Rm.warning(`Received ${name}: stopping, and publishing what is known so far`);
+        controller.abort('cancelled');
+        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
+        timer.unref();
+    };
+    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
+    return {
+        signal: controller.signal,
+        lastCalls: lastCalls.signal,
+        dispose() {
+            clearTimeout(timer);
+            process.off('SIGINT', handlers.SIGINT);
+            process.off('SIGTERM', handlers.SIGTERM);
+        }
+    };
+}
+/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
+async function unlessCancelled(work, signal, fallback) {
+    if (signal.aborted)
+        return fallback();
+    let onAbort = () => { };
+    const cancelled = new Promise(resolve => {
+        onAbort = () => resolve(fallback());
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([work, cancelled]);
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var core = __nccwpck_require__(77094);
 ;// CONCATENATED MODULE: ./src/url.ts
@@ -30946,6 +31118,7 @@ function readSettings(read = name => core/* getInput */.V4(name), { workspace = 
     }
     return {
         apiKey,
+        redact: text => redact(text, apiKey),
         apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
         model: read('model').trim() || 'heygen-avatar-4',
         organizationId: optional(read('organization-id')),
@@ -30974,6 +31147,9 @@ function readSettings(read = name => core/* getInput */.V4(name), { workspace = 
         failOnError: bool(read, 'fail-on-error', true),
         allowedAssociations: associations(read('allowed-associations'))
     };
+}
+function redact(text, key) {
+    return key ? text.split(key).join('***') : text;
 }
 /** What the artifact service refuses in a name (@actions/artifact's list), checked before paying. */
 function artifactName(value) {
@@ -31169,11 +31345,25 @@ function commentKey(value) {
     }
     return value;
 }
+/** What a script that does not say takes from the inputs. */
+function defaultsOf(settings) {
+    return {
+        model: settings.model,
+        avatarId: settings.avatarId,
+        voiceId: settings.voiceId,
+        dimension: settings.dimension,
+        caption: settings.caption
+    };
+}
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
 ;// CONCATENATED MODULE: ./src/github/event.ts
 // What the triggering event says, read once from the runner's environment.
+
 
 const ZERO_SHA = /^0+$/;
 function association(value) {
@@ -31270,6 +31460,10 @@ function readEvent(source = github/* context */._) {
         defaultBranch: String(repository?.default_branch ?? '') || null,
         dispatchScripts: typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
     };
+}
+/** The runner's folder for a job's own files, emptied after every job. */
+function tempDir() {
+    return process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir();
 }
 
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -31518,103 +31712,6 @@ throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/log.ts
-// The job log is read by the runner as well as by people: a line that starts with `::` (or holds
-// `##[`) is a workflow command. Text from a pull request or a remote reaches the log only through
-// `logText`, so it can neither start a line of its own nor be read as a command. And every message
-// is bounded here, whatever a remote answered: a model listing 100k parameters once made one
-// warning of 4 MB.
-
-/** The most characters of one message the log takes; the rest is left out, and counted. */
-const MAX_LOG_MESSAGE = 8000;
-/** The most items of a remote's list a message names; the rest are counted. */
-const MAX_LISTED = 10;
-/** The most characters of one listed item shown (a parameter name, a model id). */
-const MAX_ITEM = 80;
-/**
- * `message` as it may reach the log: unchanged up to `max` characters (code points); past that,
- * its beginning (which says what it is about) and its end (what follows from it), with how many
- * characters were left out between them.
- */
-function bounded(message, max = MAX_LOG_MESSAGE) {
-    const chars = Array.from(String(message));
-    if (chars.length <= max)
-        return String(message);
-    const tail = Math.floor(max / 4);
-    const left = chars.length - max;
-    return `${chars.slice(0, max - tail).join('')} … (${left} characters left out) … ${chars.slice(-tail).join('')}`;
-}
-/** The most characters of a remote's own words (an error's message) quoted in a message. */
-const MAX_EXCERPT = 300;
-/** A remote's own words for a message: on one line, cut at MAX_EXCERPT characters with `…`. */
-function excerpt(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > MAX_EXCERPT ? `${flat.slice(0, MAX_EXCERPT)}…` : flat;
-}
-/**
- * A remote's list for a message: at most `max` items, each cut to a few dozen characters and then
- * shown by `show`, then how many more there are (`a, b, c and 99997 more`).
- */
-function listed(items, show = item => item, max = MAX_LISTED) {
-    const shown = items.slice(0, max).map(item => {
-        const chars = Array.from(item);
-        return show(chars.length > MAX_ITEM ? `${chars.slice(0, MAX_ITEM - 1).join('')}…` : item);
-    });
-    const more = items.length - shown.length;
-    return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
-}
-/**
- * The job log's annotations and debug lines, each message bounded. The toolkit encodes their
- * line breaks itself; `info` lines go through logText.
- */
-const log = {
-    debug: (message) => core/* debug */.Yz(bounded(message)),
-    notice: (message, properties) => core/* notice */.lm(bounded(message), properties),
-    warning: (message, properties) => core/* warning */.$e(bounded(message), properties),
-    error: (message, properties) => core/* error */.z3(bounded(message), properties),
-    /** Fails the step with `message` as its error. */
-    failed: (message) => core/* setFailed */.C1(bounded(message))
-};
-/**
- * `value` for a log line, bounded: `%`, CR and LF percent-encoded as the toolkit does for command
- * data (so the encoding stays unambiguous), other control characters and bidirectional overrides
- * too, and the two-character sequences that open a command (`::`, `##[`) broken the same way.
- */
-function logText(value) {
-    return (bounded(value)
-        // eslint-disable-next-line no-control-regex -- encoding control characters is the point
-        .replace(/[%\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, percent)
-        .replace(/::/g, ':%3A')
-        .replace(/##\[/g, '#%23['));
-}
-function percent(ch) {
-    return Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-}
-/** The collapsed group of log lines now open, if any. */
-let openGroup = null;
-/**
- * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
- * through logText). Returns its end, which ends it only while it is still the open group: work
- * abandoned on cancellation must not close, long after, a group opened since.
- */
-function startGroup(title) {
-    endOpenGroup();
-    const group = Symbol(title);
-    openGroup = group;
-    core/* startGroup */.Oh(title);
-    return () => {
-        if (openGroup === group)
-            endOpenGroup();
-    };
-}
-/** Ends the open group: a warning written now must not be folded away under it. */
-function endOpenGroup() {
-    if (!openGroup)
-        return;
-    openGroup = null;
-    core/* endGroup */.N4();
-}
-
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub REST client: Octokit from @actions/github with GitHub's recommended retry and
 // rate-limit policy (plugin-retry, plugin-throttling) as one reusable piece, under the same bounds
@@ -31705,7 +31802,7 @@ function boundedFetch(signal) {
 function explainGitHubError(error, action, permission) {
     const status = error.status;
     // GitHub's words (or a proxy's page) quoted as a few hundred characters at most.
-    const message = excerpt(String(error.message));
+    const message = (0,src_log/* excerpt */.Kb)(String(error.message));
     if (status === 401)
         return `${action}: the github-token was refused (${message})`;
     if ((status === 403 || status === 429) && isRateLimit(error)) {
@@ -31724,37 +31821,63 @@ function isRateLimit(error) {
         headers['retry-after'] !== undefined);
 }
 
-;// CONCATENATED MODULE: ./src/github/pulls.ts
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/find/workspace.ts
+// Lists the files of the checked-out workspace, as the `scripts` globs see them.
 
+
+/** Folders that never hold scripts and can be huge. */
+const PRUNED = new Set(['.git', 'node_modules']);
 /**
- * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
- * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
- * nicety, so an API failure is a warning that names the missing permission.
+ * Every file under `workspace` as a forward-slash relative path. A symbolic link is listed as
+ * itself and never followed: a linked folder could lead out of the workspace, or in a circle.
  */
-async function findMergedPullRequests(github, event, warn) {
-    const push = event.push;
-    if (!push || push.deleted)
-        return [];
-    try {
-        const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
-            owner: event.owner,
-            repo: event.repo,
-            commit_sha: push.after,
-            per_page: 100
-        });
-        return pulls
-            .filter(pull => pull.merged_at && pull.base.ref === push.branch)
-            .map(pull => ({
-            number: pull.number,
-            title: pull.title,
-            url: pull.html_url,
-            mergeCommitSha: pull.merge_commit_sha ?? null
-        }));
+async function listWorkspace(workspace) {
+    const files = [];
+    const walk = async (dir, prefix) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        for (const entry of entries) {
+            const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+            if (entry.isDirectory()) {
+                if (!PRUNED.has(entry.name))
+                    await walk(external_node_path_default().join(dir, entry.name), relative);
+            }
+            else if (entry.isFile() || entry.isSymbolicLink()) {
+                files.push(relative);
+            }
+        }
+    };
+    await walk(workspace, '');
+    return files.sort();
+}
+/**
+ * The absolute folder scripts are read from: `relative` (the working-directory input, already
+ * inside the workspace) must be a real folder at every step, as a script's path must be. A
+ * pull request could otherwise swap a folder for a link that leads out of the workspace.
+ */
+async function openWorkingDirectory(workspace, relative) {
+    let current = external_node_path_default().resolve(workspace);
+    if (relative === '.')
+        return current;
+    const parts = relative.split('/');
+    for (const [i, part] of parts.entries()) {
+        current = external_node_path_default().join(current, part);
+        const shown = parts.slice(0, i + 1).join('/');
+        const stats = await (0,promises_.lstat)(current).catch(() => null);
+        const problem = !stats
+            ? 'does not exist: check the repository out there first (actions/checkout with path)'
+            : stats.isSymbolicLink()
+                ? 'is a symbolic link, which is never followed'
+                : !stats.isDirectory()
+                    ? 'is not a folder'
+                    : null;
+        if (problem) {
+            const where = shown === relative ? relative : `${relative}: ${shown}`;
+            throw new Error(`working-directory ${where} ${problem}`);
+        }
     }
-    catch (error) {
-        warn(explainGitHubError(error, `Finding the pull request merged by ${push.after.slice(0, 7)}`, 'pull-requests: read'));
-        return [];
-    }
+    return current;
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -31997,65 +32120,6 @@ function globs_escape(char) {
     return char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-;// CONCATENATED MODULE: ./src/find/workspace.ts
-// Lists the files of the checked-out workspace, as the `scripts` globs see them.
-
-
-/** Folders that never hold scripts and can be huge. */
-const PRUNED = new Set(['.git', 'node_modules']);
-/**
- * Every file under `workspace` as a forward-slash relative path. A symbolic link is listed as
- * itself and never followed: a linked folder could lead out of the workspace, or in a circle.
- */
-async function listWorkspace(workspace) {
-    const files = [];
-    const walk = async (dir, prefix) => {
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        for (const entry of entries) {
-            const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) {
-                if (!PRUNED.has(entry.name))
-                    await walk(external_node_path_default().join(dir, entry.name), relative);
-            }
-            else if (entry.isFile() || entry.isSymbolicLink()) {
-                files.push(relative);
-            }
-        }
-    };
-    await walk(workspace, '');
-    return files.sort();
-}
-/**
- * The absolute folder scripts are read from: `relative` (the working-directory input, already
- * inside the workspace) must be a real folder at every step, as a script's path must be. A
- * pull request could otherwise swap a folder for a link that leads out of the workspace.
- */
-async function openWorkingDirectory(workspace, relative) {
-    let current = external_node_path_default().resolve(workspace);
-    if (relative === '.')
-        return current;
-    const parts = relative.split('/');
-    for (const [i, part] of parts.entries()) {
-        current = external_node_path_default().join(current, part);
-        const shown = parts.slice(0, i + 1).join('/');
-        const stats = await (0,promises_.lstat)(current).catch(() => null);
-        const problem = !stats
-            ? 'does not exist: check the repository out there first (actions/checkout with path)'
-            : stats.isSymbolicLink()
-                ? 'is a symbolic link, which is never followed'
-                : !stats.isDirectory()
-                    ? 'is not a folder'
-                    : null;
-        if (problem) {
-            const where = shown === relative ? relative : `${relative}: ${shown}`;
-            throw new Error(`working-directory ${where} ${problem}`);
-        }
-    }
-    return current;
-}
-
 ;// CONCATENATED MODULE: ./src/find/index.ts
 
 
@@ -32146,1400 +32210,35 @@ function warnUnused(globs, patterns, workspace, warn) {
     }
 }
 
-// EXTERNAL MODULE: ./src/script/index.ts + 85 modules
-var script = __nccwpck_require__(89616);
-;// CONCATENATED MODULE: ./src/queue/models.ts
-// What the queue says about models: the ids a key can use (to name the closest one when a model is
-// unknown) and the parameters a model declares (to warn about payload keys it may not take). Both
-// answers are undocumented, so every reader here accepts each plausible shape and returns nothing
-// rather than guess.
+;// CONCATENATED MODULE: ./src/find/select.ts
 
-/** The fields of a listed model that may hold its id, most specific first. */
-const ID_FIELDS = ['model_id', 'id', 'model', 'name'];
-/** Where a list of models is most likely to be, before any other key holding a list. */
-const LIST_KEYS = ['models', 'model_ids', 'data', 'items', 'ids'];
-/** Items of the list read at most: the answer is the queue's, and its length is not. */
-const MAX_MODELS_READ = 10_000;
-/** Longer than any model id: a string past it is not one. */
-const MAX_ID_LENGTH = 200;
-/**
- * The model ids in a `GET /models` answer: a list of ids, or of objects naming one in an id-like
- * field, either the answer itself or under one of its keys (`models`, `model_ids`, `data`, any
- * other holding such a list). Ids are case-sensitive and kept as given; at most MAX_MODELS_READ
- * items are read. Null when the answer holds no list at all.
- */
-function readModelIds(answer) {
-    if (Array.isArray(answer))
-        return idsIn(answer);
-    const record = asRecord(answer);
-    if (!record)
-        return null;
-    // A list under a usual key is the list, even an empty one; else the first list naming ids.
-    const usual = LIST_KEYS.map(key => record[key]).find(Array.isArray);
-    if (usual)
-        return idsIn(usual);
-    const lists = Object.values(record).filter(Array.isArray);
-    if (!lists.length)
-        return null;
-    return lists.map(idsIn).find(ids => ids.length) ?? [];
-}
-function idsIn(list) {
-    const ids = list.slice(0, MAX_MODELS_READ).flatMap(item => {
-        const entry = asRecord(item);
-        const id = entry ? ID_FIELDS.map(field => entry[field]).find(isId) : item;
-        return isId(id) ? [id] : [];
+
+
+/** Step 1: the scripts the event touched (or all of them), logged. */
+async function selectScripts(settings, event, workspace, github) {
+    const selection = await findScripts({
+        mode: settings.mode,
+        patterns: settings.scripts,
+        event,
+        workspace,
+        github,
+        log: src_log/* info */.pq,
+        warn: src_log/* log */.Rm.warning
     });
-    return [...new Set(ids)];
+    (0,src_log/* info */.pq)(`Scripts: ${selection.files.length} selected from ${selection.source}`);
+    for (const file of selection.removed)
+        (0,src_log/* info */.pq)(`${file} was removed: nothing to generate`);
+    return selection;
 }
-function isId(value) {
-    return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
-}
-/**
- * The parameter names a model-details answer declares: `parameters` as a list of names or of
- * objects with a `name`, or as an object keyed by name; at the top or under `data` or `model`.
- * Null when the answer lists none: then nothing can be said about the payload's keys.
- */
-function readParameterNames(answer) {
-    const record = asRecord(answer);
-    const holder = [record, asRecord(record?.data), asRecord(record?.model)].find(r => r?.parameters !== undefined);
-    const parameters = holder?.parameters;
-    if (Array.isArray(parameters)) {
-        const names = parameters.flatMap(item => {
-            if (typeof item === 'string')
-                return [item];
-            const name = asRecord(item)?.name ?? asRecord(item)?.key;
-            return typeof name === 'string' && name ? [name] : [];
-        });
-        return names.length ? [...new Set(names)] : null;
-    }
-    const keyed = asRecord(parameters);
-    return keyed && Object.keys(keyed).length ? Object.keys(keyed) : null;
-}
-/**
- * The ids among `available` a user most likely meant by `wanted`, best first: the same id in
- * another case, then those a few edits away (`heygen-avatar-4` → `heygen-avatar-v4`).
- */
-function closestIds(wanted, available, max = 3) {
-    const target = wanted.toLowerCase();
-    const allowed = Math.max(2, Math.floor(target.length / 3));
-    return available
-        .filter(id => id !== wanted)
-        .map(id => ({ id, distance: editDistance(target, id.toLowerCase()) }))
-        .filter(({ distance }) => distance <= allowed)
-        .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
-        .slice(0, max)
-        .map(({ id }) => id);
-}
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
-        }
-        previous = row;
-    }
-    return previous[b.length];
-}
-/** The models a key can use, as the end of an error about an unknown one. */
-function suggestion(wanted, available) {
-    if (available instanceof Error) {
-        return `; the list of models this key can use could not be read (${available.message})`;
-    }
-    const close = closestIds(wanted, available);
-    if (close.length)
-        return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`;
-    if (!available.length)
-        return '; the queue lists no model this key can use';
-    return `; the models this key can use: ${listed(available, id => `\`${id}\``)}`;
-}
-/**
- * Top-level payload keys a model does not declare, each with the scripts that send it. The model
- * pages disagree (`caption` and `title` are on the `heygen-avatar-4` page only: request-queue.md,
- * "Evidence from live clients": model details), so such a key is worth a warning, not an error.
- */
-function undeclaredKeys(requests, model, parameters) {
-    const declared = new Set(parameters);
-    const found = new Map();
-    for (const request of requests.filter(r => r.model === model)) {
-        for (const key of Object.keys(request.payload)) {
-            if (declared.has(key))
-                continue;
-            found.set(key, [...(found.get(key) ?? []), request.file]);
-        }
-    }
-    return found;
-}
-function asRecord(value) {
-    return value && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : undefined;
+/** The selected scripts that are this shard's: each job of the matrix takes its own. */
+function ownScripts(selection, shard) {
+    const own = shardFiles(selection.files, shard);
+    (0,src_log/* info */.pq)(`Shard ${shardLabel(shard)}: ${own.length} of the ${selection.files.length} selected scripts are this job's`);
+    return own;
 }
 
-;// CONCATENATED MODULE: ./src/queue/trail.ts
-// The shape of a request-queue answer, for the debug log: what a user's failing run must carry for
-// the action to be fixed against the live queue, whose answers are mostly undocumented. Only
-// structure leaves here (keys, counts, statuses), never a value that could be a signed URL or a
-// key: a debug log is pasted into issues.
-const MAX_KEYS = 20;
-const MAX_KEY_LENGTH = 40;
-/**
- * `status success; outcome keys duration, media_urls, thumbnail_image_url; 1 media` for a
- * request, `requests: 3 (success 2, queued 1), payloads shown, total 7; keys requests, total` for
- * a list, and the keys (and counts of arrays) of anything else.
- */
-function answerShape(answer) {
-    if (Array.isArray(answer))
-        return `a list of ${answer.length}`;
-    const record = trail_asRecord(answer);
-    if (!record)
-        return answer === null ? 'empty' : typeof answer;
-    const parts = [];
-    if (Array.isArray(record.requests))
-        parts.push(listShape(record.requests, record));
-    else if ('status' in record || 'outcome' in record)
-        parts.push(requestShape(record));
-    for (const [key, value] of Object.entries(record)) {
-        if (key !== 'requests' && Array.isArray(value))
-            parts.push(`${trail_name(key)}: ${value.length}`);
-    }
-    parts.push(`keys ${keys(record)}`);
-    return parts.join('; ');
-}
-/** One request: its status, the keys of its outcome, how many media URLs it carries. */
-function requestShape(record) {
-    const status = typeof record.status === 'string' ? word(record.status) : 'none';
-    const outcome = trail_asRecord(record.outcome);
-    const said = [`status ${status}`];
-    if (outcome) {
-        said.push(`outcome keys ${keys(outcome)}`, `${mediaCount(outcome)} media`);
-    }
-    else {
-        const outcomeIs = record.outcome === undefined
-            ? 'absent'
-            : record.outcome === null
-                ? 'null'
-                : typeof record.outcome;
-        said.push(`outcome ${outcomeIs}`);
-    }
-    said.push(record.payload === undefined || record.payload === null ? 'no payload' : 'payload');
-    return said.join(', ');
-}
-function listShape(items, record) {
-    const statuses = new Map();
-    for (const item of items) {
-        const status = trail_asRecord(item)?.status;
-        const key = typeof status === 'string' ? word(status) : 'none';
-        statuses.set(key, (statuses.get(key) ?? 0) + 1);
-    }
-    const counted = [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
-    const withPayload = items.filter(item => trail_asRecord(item)?.payload != null).length;
-    const total = typeof record.total === 'number' ? `, total ${record.total}` : '';
-    return `requests: ${items.length}${counted ? ` (${counted})` : ''}, ${withPayload} with payloads${total}`;
-}
-/** The media URLs an outcome carries, in every shape seen, counted and never shown. */
-function mediaCount(outcome) {
-    const lists = [outcome.media_urls, outcome.medias].filter(Array.isArray);
-    return (lists.reduce((sum, list) => sum + list.length, 0) +
-        (typeof outcome.video_url === 'string' ? 1 : 0));
-}
-function keys(record) {
-    const all = Object.keys(record).sort();
-    const shown = all.slice(0, MAX_KEYS).map(trail_name);
-    if (all.length > MAX_KEYS)
-        shown.push(`… ${all.length - MAX_KEYS} more`);
-    return shown.length ? shown.join(', ') : '(none)';
-}
-/** A key or a status word, shortened: they are remote text, and only their gist is useful. */
-function trail_name(key) {
-    return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH)}…` : key;
-}
-function word(value) {
-    return trail_name(value.replace(/\s+/g, ' ').trim()) || '(blank)';
-}
-function trail_asRecord(value) {
-    return value && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/queue/http.ts
-// The one HTTP policy of every request-queue call: per-request timeout, retries with
-// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
-// only within the queue's own origin, errors that carry the remote's own message, and the shape
-// of every answer for the debug log.
-
-
-const DEFAULT_POLICY = {
-    attempts: 5,
-    baseDelayMs: 1000,
-    maxDelayMs: 60_000,
-    timeoutMs: 60_000,
-    // HeyGen takes up to ~30 s at p99 to accept a job, and clients of the live queue allow 180 s
-    // for the POST (request-queue.md, "Evidence from live clients": submit latency). Abandoning a
-    // slow acceptance would make a possibly billed submission ambiguous.
-    submitTimeoutMs: 180_000
-};
-/**
- * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
- * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
- */
-const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-/** Redirects followed for one GET, within the queue's own origin. */
-const MAX_REDIRECTS = 3;
-/** A request-queue call that did not succeed. Never holds the API key. */
-class QueueError extends Error {
-    status;
-    name = 'QueueError';
-    /** True when a POST may have created a billable request although no usable answer came. */
-    ambiguous;
-    /** True when the caller's signal stopped the call (cancellation or the global deadline). */
-    stopped;
-    /** What the queue's Retry-After asked for, in milliseconds, when it sent one. */
-    retryAfterMs;
-    constructor(message, 
-    /** HTTP status, or undefined when no answer came. */
-    status, flags = {}) {
-        super(message);
-        this.status = status;
-        this.ambiguous = flags.ambiguous ?? false;
-        this.stopped = flags.stopped ?? false;
-        this.retryAfterMs = flags.retryAfterMs;
-    }
-}
-const sleep = (ms, signal) => new Promise((resolve, reject) => {
-    if (signal?.aborted)
-        return reject(signal.reason);
-    const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-    }, ms);
-    const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-});
-/** Sends one request under the policy and returns its answer as `read` makes it. */
-async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
-    for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(request, policy, observer);
-        if (outcome.ok)
-            return outcome.value;
-        const { error, next } = outcome;
-        if (next === 'final')
-            throw error;
-        const last = attempt >= policy.attempts;
-        const delay = backoff(attempt, policy, outcome.retryAfterMs);
-        if (next === 'again') {
-            if (last)
-                throw gaveUp(error, attempt);
-            observer.onRetry?.(attempt, delay, error.message);
-            await pause(wait, delay, request, error, false);
-            continue;
-        }
-        // A POST that may have been billed: paying again blindly could pay twice.
-        if (!request.recover)
-            throw new QueueError(error.message, error.status, { ambiguous: true });
-        // The pause gives the queue time to list what it created before we look.
-        observer.onRetry?.(attempt, delay, `${error.message}; looking for the request it may have created`);
-        await pause(wait, delay, request, error, true);
-        const found = await request.recover(error);
-        if (found !== undefined)
-            return found;
-        if (next === 'created') {
-            throw new QueueError(`${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`, error.status, { ambiguous: true });
-        }
-        if (last)
-            throw gaveUp(error, attempt);
-    }
-}
-async function attemptOnce(request, policy, observer) {
-    const isPost = request.method === 'POST';
-    const timeoutMs = isPost ? policy.submitTimeoutMs : policy.timeoutMs;
-    const started = Date.now();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
-    // way to learn the request id. Cancellation stops the retries instead.
-    const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
-    let response;
-    try {
-        response = await send(request, signal);
-    }
-    catch (cause) {
-        if (cause instanceof QueueError)
-            return failure(cause, 'final');
-        if (request.signal?.aborted && !isPost)
-            return failure(stoppedError(request), 'final');
-        const code = networkReason(cause);
-        const reason = timeout.aborted
-            ? `no answer within ${timeoutMs / 1000} s`
-            : `the connection failed (${code})`;
-        const error = new QueueError(`${describe(request)}: ${reason}`, undefined);
-        // A refused connection sent nothing; any other failure may have come after the send.
-        return failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again');
-    }
-    let text;
-    try {
-        text = await readCapped(response);
-    }
-    catch (cause) {
-        if (cause instanceof TooLarge) {
-            const error = new QueueError(`${describe(request)}: ${cause.message}`, response.status);
-            // A POST answered 2xx created the request: look for it rather than send it again.
-            return failure(error, isPost && response.ok ? 'created' : 'final');
-        }
-        const error = new QueueError(`${describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
-        return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
-    }
-    const answered = `${describe(request)} → HTTP ${response.status} in ${seconds(Date.now() - started)}`;
-    if (response.ok)
-        return readAnswer(request, response.status, text, answered, observer);
-    const status = response.status;
-    const message = remoteMessage(text);
-    const retryAfterHeader = response.headers.get('retry-after');
-    const retryAfterMs = retryAfter(retryAfterHeader);
-    observer.onAnswer?.(`${answered}: an error${retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`}`);
-    const error = new QueueError(`${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status, { retryAfterMs });
-    // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
-    if (status === 408)
-        return failure(error, 'again', retryAfterMs);
-    if (status === 429) {
-        // Limits are requests per hour per organisation (request-queue.md, "Evidence from live
-        // clients": rate limits): a Retry-After longer than any wait of the policy is not ridden out.
-        const tooLong = retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs;
-        return failure(error, tooLong ? 'final' : 'again', retryAfterMs);
-    }
-    if (status < 500)
-        return failure(error, 'final');
-    // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
-    // payload again cannot succeed.
-    if (/^Backend error \(4\d\d\)/i.test(message))
-        return failure(error, 'final');
-    // Any other 5xx to a POST may come from a gateway after the queue created the request.
-    return failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
-}
-/**
- * Sends the request, following a GET's redirects while they stay on the queue's origin. A
- * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
- * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
- */
-async function send(request, signal) {
-    let url = request.url;
-    for (let redirects = 0;; redirects++) {
-        const response = await fetch(url, {
-            method: request.method,
-            headers: {
-                accept: 'application/json',
-                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-                ...request.headers
-            },
-            body: request.body === undefined ? undefined : JSON.stringify(request.body),
-            redirect: 'manual',
-            signal
-        });
-        const target = redirectOf(response, url);
-        if (target === undefined)
-            return response;
-        await response.body?.cancel().catch(() => { });
-        const origin = new URL(request.url).origin;
-        const refused = (why) => new QueueError(`${describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`, response.status);
-        if (!target)
-            throw refused('without a usable Location');
-        if (target.origin !== origin)
-            throw refused(`to another origin (${target.origin})`);
-        if (request.method !== 'GET')
-            throw refused(`of a ${request.method}, which is never resent`);
-        if (redirects >= MAX_REDIRECTS)
-            throw refused(`chain longer than ${MAX_REDIRECTS}`);
-        url = target.href;
-    }
-}
-/**
- * Where `response` redirects to, resolved against `from`, the URL that answered: undefined when
- * it is no redirect, null when it is one without a usable Location. Redirects are followed by
- * hand (`redirect: 'manual'`) so that every hop is checked before it is sent.
- */
-function redirectOf(response, from) {
-    if (response.status < 300 || response.status > 399 || response.status === 304)
-        return undefined;
-    const location = response.headers.get('location');
-    return location ? safeTarget(location, from) : null;
-}
-function safeTarget(location, base) {
-    try {
-        return new URL(location, base);
-    }
-    catch {
-        return null;
-    }
-}
-class TooLarge extends Error {
-}
-/**
- * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
- * announced or reached, before it fills memory.
- */
-async function readCapped(response) {
-    const tooLarge = () => new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
-    const announced = Number(response.headers.get('content-length'));
-    if (announced > MAX_ANSWER_BYTES) {
-        await response.body?.cancel().catch(() => { });
-        throw tooLarge();
-    }
-    if (!response.body)
-        return '';
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-        size += chunk.byteLength;
-        // Leaving the loop cancels the stream: the rest is never downloaded.
-        if (size > MAX_ANSWER_BYTES)
-            throw tooLarge();
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-/** A refused connection or an unknown host: the request never left. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-function readAnswer(request, status, text, answered, observer) {
-    // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
-    const unreadable = request.method === 'POST' ? 'created' : 'again';
-    let answer;
-    try {
-        answer = text ? JSON.parse(text) : null;
-    }
-    catch {
-        observer.onAnswer?.(`${answered}: not JSON (${text.length} characters)`);
-        const error = new QueueError(`${describe(request)}: HTTP ${status} with a body that is not JSON: ${excerpt(text)}`, status);
-        return failure(error, unreadable);
-    }
-    observer.onAnswer?.(`${answered}: ${answerShape(answer)}`);
-    try {
-        return { ok: true, value: request.read(answer) };
-    }
-    catch (cause) {
-        const error = new QueueError(`${describe(request)}: ${cause.message}`, status);
-        // A JSON answer of an unknown shape will not change on a second GET.
-        return failure(error, request.method === 'POST' ? 'created' : 'final');
-    }
-}
-function failure(error, next, retryAfterMs) {
-    return { ok: false, error, next, retryAfterMs };
-}
-async function pause(wait, ms, request, last, ambiguous) {
-    try {
-        await wait(ms, request.signal);
-    }
-    catch {
-        throw stoppedError(request, last, ambiguous);
-    }
-}
-function stoppedError(request, last, ambiguous = false) {
-    const reason = request.signal?.reason;
-    const why = typeof reason === 'string' ? reason : 'cancelled';
-    return new QueueError(`${describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
-}
-function gaveUp(error, attempts) {
-    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status, {
-        retryAfterMs: error.retryAfterMs
-    });
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-function describe(request) {
-    return `${request.method} ${new URL(request.url).pathname}`;
-}
-function meaning(status) {
-    switch (status) {
-        case 401:
-        case 403:
-            return ' (the API key was refused)';
-        case 402:
-            return ' (insufficient balance)';
-        case 429:
-            return ' (rate limited)';
-        default:
-            return '';
-    }
-}
-function networkReason(cause) {
-    const error = cause;
-    return error.cause?.code ?? error.cause?.message ?? error.message ?? String(cause);
-}
-/** The remote's own words, from every error shape seen: `{error: "…"}`, `{error: {message, details}}`, `{message}`. */
-function remoteMessage(text) {
-    let body;
-    try {
-        body = JSON.parse(text);
-    }
-    catch {
-        return excerpt(text) || 'empty answer';
-    }
-    const record = body;
-    const error = record?.error;
-    if (typeof error === 'string')
-        return excerpt(error);
-    if (error && typeof error === 'object') {
-        const { message, details } = error;
-        const parts = [message, details].filter(p => typeof p === 'string' && p);
-        if (parts.length)
-            return excerpt(parts.join(': '));
-    }
-    if (typeof record?.message === 'string')
-        return excerpt(record.message);
-    return excerpt(text);
-}
-/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
-function retryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(value.trim()))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
-function backoff(attempt, policy, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.maxDelayMs);
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-;// CONCATENATED MODULE: ./src/queue/client.ts
-// A client of GMI Cloud's request queue: submit, look up, list, and model information,
-// reading every answer defensively because most of its shape is undocumented.
-
-
-const BASE_PATH = '/api/v1/ie/requestqueue/apikey';
-const TERMINAL = new Set(['success', 'failed', 'cancelled']);
-function createQueueClient(options) {
-    const headers = { authorization: `Bearer ${options.apiKey}` };
-    if (options.organizationId)
-        headers['x-organization-id'] = options.organizationId;
-    const policy = options.policy ?? DEFAULT_POLICY;
-    const get = (path, read, signal) => requestJson({ method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal }, policy, options.observer, options.sleep);
-    const client = {
-        submit(model, payload, { signal, adopt } = {}) {
-            return requestJson({
-                method: 'POST',
-                url: `${options.apiUrl}${BASE_PATH}/requests`,
-                headers,
-                body: { model, payload },
-                read: answer => readRequest(answer, 'the submit answer'),
-                recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
-                signal
-            }, policy, options.observer, options.sleep);
-        },
-        get(requestId, signal) {
-            return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
-        },
-        async list(model, signal, maxPages = MAX_LIST_PAGES) {
-            const first = `model_id=${encodeURIComponent(model)}`;
-            const requests = [];
-            const asked = new Set();
-            let total = null;
-            let query = first;
-            let pages = 0;
-            while (query !== null && !asked.has(query) && pages < maxPages) {
-                asked.add(query);
-                pages++;
-                const page = await get(`/requests?${query}`, readListPage, signal);
-                requests.push(...page.requests);
-                total = page.total ?? total;
-                query = page.requests.length ? nextPageQuery(page.paging, first, requests.length) : null;
-            }
-            const seen = new Set();
-            const unique = requests.filter(r => !seen.has(r.requestId) && seen.add(r.requestId));
-            const moreAfterLast = query !== null && !asked.has(query);
-            return {
-                requests: unique,
-                total,
-                complete: !moreAfterLast && (total === null || total <= unique.length)
-            };
-        },
-        modelInfo(model, signal) {
-            return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
-        },
-        models(signal) {
-            return get('/models', answer => {
-                const ids = readModelIds(answer);
-                if (!ids)
-                    throw new QueueError('the list of models holds no model ids', 200);
-                return ids;
-            }, signal);
-        }
-    };
-    return client;
-}
-/** Pages of the request list read at most, for one list: each is one more call to the queue. */
-const MAX_LIST_PAGES = 10;
-/**
- * The query of the next page, when the answer names one (request-queue.md, "Evidence from live
- * clients": list paging is unknown, only `{requests, total}` was seen): a `next` link within the
- * list's own path, a page token or cursor, a page number, or an offset.
- */
-function nextPageQuery(paging, first, read) {
-    const number = (value) => (typeof value === 'number' && value >= 0 ? value : null);
-    const links = client_asRecord(paging.links);
-    const next = [paging.next, paging.next_url, paging.next_page_url, links?.next].find(v => typeof v === 'string' && v);
-    if (next) {
-        try {
-            // Only the query is taken: the path stays the list's, on the queue's own origin.
-            const url = new URL(next, `https://queue.invalid${BASE_PATH}/requests`);
-            return url.pathname.endsWith('/requests') && url.search ? url.search.slice(1) : null;
-        }
-        catch {
-            return null;
-        }
-    }
-    const token = [paging.next_page_token, paging.next_token].find(v => typeof v === 'string' && v);
-    if (token)
-        return `${first}&page_token=${encodeURIComponent(token)}`;
-    const cursor = [paging.next_cursor, paging.cursor_next].find(v => typeof v === 'string' && v);
-    if (cursor)
-        return `${first}&cursor=${encodeURIComponent(cursor)}`;
-    const page = number(paging.page);
-    const size = number(paging.page_size) ?? number(paging.per_page);
-    const pagesTotal = number(paging.total_pages) ?? number(paging.pages);
-    const total = number(paging.total);
-    if (page !== null) {
-        const last = pagesTotal ?? (total !== null && size ? Math.ceil(total / size) : null);
-        if (last === null ? paging.has_more !== true : page >= last)
-            return null;
-        return `${first}&page=${page + 1}${size ? `&page_size=${size}` : ''}`;
-    }
-    const offset = number(paging.offset);
-    const limit = number(paging.limit);
-    if (offset !== null && limit) {
-        const more = paging.has_more === true || (total !== null && offset + limit < total);
-        return more ? `${first}&offset=${offset + limit}&limit=${limit}` : null;
-    }
-    if (paging.has_more === true && total === null)
-        return `${first}&offset=${read}`;
-    return null;
-}
-/**
- * Looks in the request list for what a lost submission created. When the list cannot tell
- * (unreadable, shown only in part, or without payloads to compare), it throws: resubmitting
- * could pay twice.
- */
-async function findCreated(client, model, adopt, lost, signal) {
-    let listed;
-    try {
-        listed = await client.list(model, signal);
-    }
-    catch (error) {
-        const { stopped } = error;
-        throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
-    }
-    const found = adopt(listed);
-    if (found)
-        return found;
-    if (!listed.complete) {
-        throw new QueueError(`${lost.message}; the request list shows ${shownOf(listed)}, and the request may be among those not shown; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
-    }
-    if (listed.requests.every(r => r.payload !== undefined))
-        return undefined;
-    throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
-}
-/** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
-function shownOf(list) {
-    const more = list.total !== null && list.total > list.requests.length;
-    const count = more ? list.total : list.requests.length;
-    return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`;
-}
-function readListPage(answer) {
-    const record = client_asRecord(answer);
-    const items = Array.isArray(answer) ? answer : record?.requests;
-    if (!Array.isArray(items))
-        throw new QueueError('the request list has no "requests" array', 200);
-    const requests = items.flatMap(item => {
-        try {
-            return [readRequest(item, 'a listed request')];
-        }
-        catch {
-            return [];
-        }
-    });
-    const totalField = record?.total ?? record?.total_count;
-    const total = typeof totalField === 'number' && totalField >= 0 ? totalField : null;
-    const paging = { ...client_asRecord(record?.pagination), ...client_asRecord(record?.meta), ...record };
-    delete paging.requests;
-    return { requests, total, paging };
-}
-/** Reads a request object from any answer shape seen so far. */
-function readRequest(answer, what) {
-    const record = client_asRecord(answer);
-    const requestId = record?.request_id ?? record?.id;
-    if (typeof requestId !== 'string' || !requestId) {
-        throw new QueueError(`${what} has no request_id`, 200);
-    }
-    const status = typeof record?.status === 'string' ? record.status.toLowerCase() : 'unknown';
-    const outcome = client_asRecord(record?.outcome);
-    const media = mediaUrlsOf(outcome);
-    return {
-        requestId,
-        status,
-        terminal: TERMINAL.has(status),
-        videoUrl: media[0] ?? null,
-        mediaUrls: media,
-        thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
-        duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
-        reason: failureReason(record, outcome, status),
-        outcomeKeys: outcome ? Object.keys(outcome) : null,
-        outcomeExcerpt: record?.outcome == null ? null : outcomeExcerpt(record.outcome),
-        // `payload: null` shows no more than an answer without the key.
-        payload: record?.payload ?? undefined,
-        createdAt: typeof record?.created_at === 'number' ? record.created_at : null
-    };
-}
-/**
- * Every media URL of an outcome, in the three shapes seen (request-queue.md, "Evidence from live
- * clients": video URL): `media_urls[].url` (the model page), `medias[]` (one client), and
- * `video_url` (the API reference). The first is the video.
- */
-function mediaUrlsOf(outcome) {
-    const urls = [outcome?.media_urls, outcome?.medias]
-        .filter(Array.isArray)
-        .flatMap(list => list.map(item => client_text(item) ?? client_text(client_asRecord(item)?.url) ?? client_text(client_asRecord(item)?.media_url)));
-    urls.push(client_text(outcome?.video_url));
-    return [...new Set(urls.filter((url) => url !== undefined))];
-}
-/**
- * No documented field holds the reason; these are the ones clients of the live queue read, in
- * their order (request-queue.md, "Evidence from live clients": failure reason). `outcome.status`
- * counts only when it says more than the request's own status.
- */
-function failureReason(record, outcome, status) {
-    const outcomeStatus = typeof outcome?.status === 'string' && outcome.status.trim().toLowerCase() !== status
-        ? outcome.status
-        : undefined;
-    const candidates = [
-        record?.error,
-        record?.error_message,
-        outcome?.error,
-        outcome?.error_message,
-        outcome?.message,
-        outcome?.fail_reason,
-        outcomeStatus
-    ];
-    for (const candidate of candidates) {
-        if (typeof candidate === 'string' && candidate.trim())
-            return candidate.trim();
-        const nested = client_asRecord(candidate);
-        if (typeof nested?.message === 'string' && nested.message.trim())
-            return nested.message.trim();
-    }
-    return null;
-}
-const EXCERPT_LENGTH = 200;
-/** The outcome as compact JSON, its URLs cut before the query (where signatures are), shortened. */
-function outcomeExcerpt(outcome) {
-    const json = JSON.stringify(outcome, (_, value) => typeof value === 'string' ? value.replace(/(https?:\/\/[^?#\s]*)[?#]\S*/gi, '$1?…') : value);
-    return json.length > EXCERPT_LENGTH ? `${json.slice(0, EXCERPT_LENGTH)}…` : json;
-}
-function client_asRecord(value) {
-    return value && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : undefined;
-}
-function client_text(value) {
-    return typeof value === 'string' && value ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/queue/preflight.ts
-
-
-
-class PreflightError extends Error {
-    name = 'PreflightError';
-}
-/**
- * Throws PreflightError when the key or a model is refused; other trouble is only a warning.
- * Returns the details of each model that could be read.
- */
-async function preflight(client, models, warn, signal) {
-    const details = [];
-    for (const model of new Set(models)) {
-        try {
-            const answer = await client.modelInfo(model, signal);
-            details.push({ model, parameters: readParameterNames(answer) });
-        }
-        catch (error) {
-            if (!(error instanceof QueueError))
-                throw error;
-            if (error.status === 401 || error.status === 403) {
-                throw new PreflightError(`The request queue refused the API key: ${error.message}`);
-            }
-            // A redirect away from the queue (only those within it are followed): api-url is wrong.
-            if (error.status && error.status >= 300 && error.status < 400) {
-                throw new PreflightError(error.message);
-            }
-            if (error.status === 404) {
-                // GMI publishes pages for both `heygen-avatar-4` and `heygen-avatar-v4`, and ids are
-                // case-sensitive (request-queue.md, "Evidence from live clients": model id): the ids this
-                // key can use tell which one the account has.
-                const available = await client.models(signal).catch((e) => e);
-                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}${suggestion(model, available)}`);
-            }
-            // The model endpoint's shape is undocumented; its trouble must not block paid work.
-            warn(`Could not check model "${model}" before submitting: ${error.message}`);
-        }
-    }
-    return details;
-}
-/**
- * Logs each model's declared parameters (debug), and warns once for each top-level payload key a
- * model does not declare, naming the scripts that send it.
- */
-function reportParameters(details, requests, log) {
-    for (const { model, parameters } of details) {
-        if (!parameters) {
-            log.debug(`Model ${model}: its details list no parameters`);
-            continue;
-        }
-        // The names are the queue's: however many it lists, a few are shown, and the rest counted.
-        const declared = listed(parameters);
-        log.debug(`Model ${model} declares the parameters: ${declared}`);
-        for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
-            const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
-            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${declared}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/queue/setup-check.ts
-// "Check my setup": a dry run given an API key asks the queue what this account sees, without
-// submitting anything, so the first run with a new key finds a refused key, a model id the
-// account does not have (`heygen-avatar-4` or `heygen-avatar-v4`), and whether the request list
-// shows the payloads that reuse relies on, before anything is paid for.
-
-
-
-
-/** Model information for each model, then one page of the request list of the first. */
-async function checkSetup(client, models, signal) {
-    const findings = [];
-    const warnings = [];
-    let details;
-    try {
-        details = await preflight(client, models, w => warnings.push(w), signal);
-    }
-    catch (error) {
-        if (!(error instanceof PreflightError))
-            throw error;
-        return { findings: [error.message], problem: error.message, details: [] };
-    }
-    findings.push('The request queue accepts the API key.');
-    for (const { model, parameters } of details) {
-        findings.push(parameters
-            ? `Model ${model} is available; it declares the parameters ${listed(parameters)}.`
-            : `Model ${model} is available; its details list no parameters.`);
-    }
-    findings.push(...warnings);
-    const [first] = [...new Set(models)];
-    if (first)
-        findings.push(await listFinding(client, first, signal));
-    return { findings, problem: null, details };
-}
-/** Whether the request list shows payloads: reuse and the adoption of a lost submission need them. */
-async function listFinding(client, model, signal) {
-    try {
-        const list = await client.list(model, signal, 1);
-        const shown = list.requests.filter(r => r.payload !== undefined).length;
-        const size = `The request list of ${model} shows ${shownOf(list)}`;
-        if (!list.requests.length) {
-            return `${size}: whether it shows payloads, which reuse relies on, is known once the first video is made.`;
-        }
-        if (shown === list.requests.length) {
-            return `${size}, with their payloads: reuse can find earlier identical videos in it.`;
-        }
-        return `${size}, ${shown ? `only ${shown} with a payload` : 'without payloads'}: reuse relies on the pull requests' comments and looks up at most 10 listed requests one by one, and a submission whose answer is lost fails rather than risk paying twice.`;
-    }
-    catch (error) {
-        const message = error instanceof QueueError ? error.message : String(error);
-        return `The request list of ${model} could not be read (${message}): reuse relies on the pull requests' comments alone.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/queue/limiter.ts
-// Bounds how many request-queue calls are in flight at once (`max-concurrency`).
-function createLimiter(slots) {
-    let active = 0;
-    const waiting = [];
-    return async (task) => {
-        // A freed slot is handed straight to the next waiter, so a newcomer cannot jump in between.
-        if (active < slots)
-            active++;
-        else
-            await new Promise(resolve => waiting.push(resolve));
-        try {
-            return await task();
-        }
-        finally {
-            const next = waiting.shift();
-            if (next)
-                next();
-            else
-                active--;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/queue/rate-limit.ts
-// Recognises the request queue's rate limit, which comes two ways (request-queue.md, "Evidence
-// from live clients": rate limits): a 429, possibly asking to wait far longer than any retry, or a
-// request that ends `failed` with "rate limit exceeded(RPM)". Limits count requests per hour per
-// organisation, so once the queue says so, submitting more only collects more refusals.
-
-/** Words of a failure reason that mean the queue refused for a limit, not that a render failed. */
-const LIMIT_WORDS = /rate[\s_-]*limit|quota|too many requests|\bRP[MH]\b/i;
-/** Why the queue refused a submission for its rate limit, or null when `error` is another refusal. */
-function rateLimitOfSubmission(error) {
-    if (!(error instanceof QueueError) || error.ambiguous || error.stopped)
-        return null;
-    if (error.status !== 429)
-        return null;
-    const wait = error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`;
-    return `the request queue's rate limit was reached (${error.message}${wait})`;
-}
-/** The reason of a request the queue failed for its rate limit or quota, or null. */
-function rateLimitOfRequest(remote) {
-    if (remote.status !== 'failed' || !remote.reason)
-        return null;
-    return LIMIT_WORDS.test(remote.reason) ? remote.reason : null;
-}
-/** `45 s`, `12 min`, `2.5 h`: how long the queue asks to wait, in words a reader takes in. */
-function duration(ms) {
-    const s = ms / 1000;
-    if (s < 120)
-        return `${Math.round(s)} s`;
-    if (s < 7200)
-        return `${Math.round(s / 60)} min`;
-    return `${Math.round(s / 360) / 10} h`;
-}
-
-;// CONCATENATED MODULE: ./src/queue/generate.ts
-
-
-
-
-
-/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
-const POLL_GROWTH = 1.5;
-const POLL_CAP = 6;
-/** HTTP statuses after which no further submission can succeed. */
-const FATAL_SUBMIT = new Set([401, 402, 403]);
-/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
-const REFUSED = new Set([401, 403]);
-const CLOCK_SKEW_SECONDS = 60;
-/**
- * A request this run created may answer 404 for a while before the queue's reads see it: it was
- * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
- */
-const NOT_YET_VISIBLE_MS = 120_000;
-async function generate(jobs, options) {
-    const now = options.now ?? Date.now;
-    const wait = options.sleep ?? sleep;
-    const limit = createLimiter(options.maxConcurrency);
-    const started = now();
-    const intervalMs = options.pollInterval * 1000;
-    // Ends every wait early at the deadline or on cancellation. The real timer also ends a call
-    // in flight at the deadline; on an injected clock the loop checks the deadline as it wakes.
-    const stop = new AbortController();
-    const deadline = started + options.timeout * 1000;
-    const deadlineTimer = options.now
-        ? undefined
-        : setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
-    const onCancel = () => stop.abort('cancelled');
-    options.signal?.addEventListener('abort', onCancel, { once: true });
-    if (options.signal?.aborted)
-        onCancel();
-    const results = new Map();
-    const pending = new Map();
-    const claimed = new Set();
-    let wake = () => { };
-    let fatal = null;
-    /** Why nothing more is submitted, once the queue's rate limit is reached. */
-    let rateLimited = null;
-    const noteRateLimit = (why) => {
-        if (rateLimited)
-            return;
-        rateLimited = why;
-        options.onRateLimited?.(why);
-    };
-    const finish = (generated) => {
-        results.set(generated.file, generated);
-        pending.delete(generated.file);
-        options.onProgress?.({
-            file: generated.file,
-            status: generated.status,
-            requestId: generated.requestId,
-            final: generated
-        });
-    };
-    /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
-    const ended = (file, remote) => {
-        const limit = rateLimitOfRequest(remote);
-        if (limit)
-            noteRateLimit(limitedRequest(remote.requestId, limit));
-        finish(fromRemote(file, remote));
-    };
-    const track = (job, remote) => {
-        claimed.add(remote.requestId);
-        if (remote.terminal)
-            return ended(job.request.file, remote);
-        pending.set(job.request.file, {
-            job,
-            requestId: remote.requestId,
-            status: remote.status,
-            polls: 0,
-            nextPollAt: now() + intervalMs,
-            pollError: null,
-            submittedAt: now()
-        });
-        options.onProgress?.({
-            file: job.request.file,
-            status: remote.status,
-            requestId: remote.requestId,
-            final: null
-        });
-        wake();
-    };
-    const submitOne = async (job) => {
-        const { file } = job.request;
-        if (job.resumeId) {
-            claimed.add(job.resumeId);
-            pending.set(file, {
-                job,
-                requestId: job.resumeId,
-                status: 'resumed',
-                polls: 0,
-                nextPollAt: now(),
-                pollError: null,
-                submittedAt: null
-            });
-            wake();
-            return;
-        }
-        try {
-            const remote = await limit(async () => {
-                if (stop.signal.aborted)
-                    throw notSent();
-                if (fatal)
-                    throw new QueueError(fatal, undefined);
-                if (rateLimited)
-                    throw new RateLimited(rateLimited);
-                try {
-                    const remote = await submitOnce(job.request);
-                    // Noted before the slot is released, so the next submission in line sees it.
-                    const limit = rateLimitOfRequest(remote);
-                    if (limit) {
-                        noteRateLimit(limitedRequest(remote.requestId, limit));
-                    }
-                    return remote;
-                }
-                catch (error) {
-                    // Noted before the slot is released, so the next submission in line sees it.
-                    if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
-                        fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
-                    }
-                    const limit = rateLimitOfSubmission(error);
-                    if (limit) {
-                        noteRateLimit(limit);
-                        throw new RateLimited(limit);
-                    }
-                    throw error;
-                }
-            });
-            track(job, remote);
-        }
-        catch (error) {
-            if (error instanceof RateLimited) {
-                return finish({
-                    ...notGenerated(file),
-                    status: 'skipped',
-                    error: `not submitted: ${error.message}; the next run submits it`
-                });
-            }
-            const message = error.message;
-            const stopped = error instanceof QueueError && error.stopped;
-            finish({
-                ...notGenerated(file),
-                status: stopped ? stopStatus() : 'failed',
-                error: stopped ? stoppedMessage(error) : message
-            });
-        }
-    };
-    /**
-     * One submission. When its answer is lost, the HTTP policy looks in the request list for the
-     * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
-     */
-    const submitOnce = (request) => {
-        // Clocks differ: a request listed as created up to a minute before the send may be ours.
-        const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
-        const adopt = (listed) => {
-            if (!listed.complete) {
-                options.log?.(`${request.file}: looking for the request a lost submission may have created, in a request list that shows ${shownOf(listed)}`);
-            }
-            const own = listed.requests.find(r => !claimed.has(r.requestId) &&
-                r.payload !== undefined &&
-                (r.createdAt === null || r.createdAt >= earliest) &&
-                (0,script/* hashRequest */.Oh)(request.model, r.payload) === request.hash);
-            // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
-            if (own)
-                claimed.add(own.requestId);
-            return own;
-        };
-        return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
-    };
-    const stopStatus = () => stop.signal.reason === 'cancelled'
-        ? 'cancelled'
-        : stop.signal.reason === 'refused'
-            ? 'failed'
-            : 'timeout';
-    const stoppedWhat = () => stop.signal.reason === 'cancelled'
-        ? 'was cancelled'
-        : stop.signal.reason === 'refused'
-            ? 'was refused by the request queue'
-            : `timed out after ${options.timeout} s`;
-    const notSent = () => new QueueError('not sent', undefined, { stopped: true });
-    const stoppedMessage = (error) => error.ambiguous
-        ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
-        : `not submitted before the run ${stoppedWhat()}`;
-    // An earlier video that no longer answers `success` is generated again.
-    const resubmit = (tracked) => {
-        pending.delete(tracked.job.request.file);
-        return submitOne({ request: tracked.job.request });
-    };
-    const pollOne = async (tracked) => {
-        const { file } = tracked.job.request;
-        let remote;
-        try {
-            remote = await limit(() => options.client.get(tracked.requestId, stop.signal));
-        }
-        catch (error) {
-            if (stop.signal.aborted)
-                return;
-            if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
-                fatal ??= `the request queue refused the API key (${error.message})`;
-                options.onRefused?.(fatal);
-                stop.abort('refused');
-                return;
-            }
-            const unknown = error instanceof QueueError && error.status === 404;
-            if (unknown &&
-                tracked.submittedAt !== null &&
-                now() - tracked.submittedAt < NOT_YET_VISIBLE_MS) {
-                tracked.pollError = `not visible in the queue yet (${error.message})`;
-                tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-                return;
-            }
-            if (unknown && tracked.job.reuse)
-                return resubmit(tracked);
-            if (unknown) {
-                return finish({
-                    ...notGenerated(file),
-                    status: 'failed',
-                    requestId: tracked.requestId,
-                    error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
-                });
-            }
-            // A request that cannot be read now may still finish: try again later, until the deadline.
-            tracked.pollError = error.message;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-            return;
-        }
-        const mismatch = notTheRequest(tracked, remote);
-        if (mismatch && tracked.job.resumeId) {
-            // An earlier run's request is taken on trust only when the queue vouches for it.
-            options.warn?.(`${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`);
-            return resubmit(tracked);
-        }
-        if (mismatch) {
-            tracked.pollError = mismatch;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-            return;
-        }
-        tracked.polls++;
-        tracked.pollError = null;
-        if (tracked.job.reuse) {
-            const earlier = fromRemote(file, remote);
-            if (earlier.status === 'success')
-                return finish({ ...earlier, status: 'reused' });
-            return resubmit(tracked);
-        }
-        if (remote.terminal)
-            return ended(file, remote);
-        if (remote.status !== tracked.status) {
-            tracked.status = remote.status;
-            options.onProgress?.({
-                file,
-                status: remote.status,
-                requestId: remote.requestId,
-                final: null
-            });
-        }
-        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
-    };
-    let lastSummary = started;
-    const summaryEveryMs = (options.summaryEvery ?? 60) * 1000;
-    const summarize = () => {
-        if (!options.onSummary || now() - lastSummary < summaryEveryMs)
-            return;
-        lastSummary = now();
-        const counts = { done: results.size, total: jobs.length };
-        for (const tracked of pending.values())
-            counts[tracked.status] = (counts[tracked.status] ?? 0) + 1;
-        const submitting = jobs.length - results.size - pending.size;
-        if (submitting > 0)
-            counts.submitting = submitting;
-        options.onSummary(counts);
-    };
-    let submitting = true;
-    const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
-        submitting = false;
-        wake();
-    });
-    try {
-        while ((submitting || pending.size) && !stop.signal.aborted) {
-            if (now() >= deadline) {
-                stop.abort('timeout');
-                break;
-            }
-            const due = [...pending.values()].filter(t => t.nextPollAt <= now());
-            if (due.length) {
-                await Promise.all(due.map(pollOne));
-                summarize();
-                continue;
-            }
-            // Sleep until the next poll is due, a submission lands, or the run stops.
-            const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
-            const nap = new AbortController();
-            wake = () => nap.abort();
-            const delay = Math.max(0, Math.min(Number.isFinite(next) ? next : now() + 60_000, deadline) - now());
-            await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
-        }
-        await submissions;
-    }
-    finally {
-        clearTimeout(deadlineTimer);
-        options.signal?.removeEventListener('abort', onCancel);
-    }
-    // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
-    // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
-    // paid for, and `timeout` is what the next run resumes instead of submitting again.
-    for (const tracked of pending.values()) {
-        const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
-        const resumes = `the next run resumes request ${tracked.requestId}`;
-        finish({
-            ...notGenerated(tracked.job.request.file),
-            status: 'timeout',
-            requestId: tracked.requestId,
-            error: stop.signal.reason === 'cancelled'
-                ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
-                : stop.signal.reason === 'refused'
-                    ? `${fatal} while the video was ${tracked.status}; ${resumes}`
-                    : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
-        });
-    }
-    return jobs.map(job => results.get(job.request.file) ?? {
-        ...notGenerated(job.request.file),
-        status: 'failed',
-        error: 'no result'
-    });
-}
-/**
- * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
- * answered for another request id, or echoed a payload that is not the script's (checked for
- * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
- * normalised by the queue, and its id is enough).
- */
-function notTheRequest(tracked, remote) {
-    if (remote.requestId !== tracked.requestId) {
-        return `the queue answered for another request (${remote.requestId})`;
-    }
-    const { request, resumeId } = tracked.job;
-    if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
-        return 'the queue shows another payload for it than this script sends';
-    }
-    return null;
-}
-function sameRequest(request, payload) {
-    try {
-        return (0,script/* hashRequest */.Oh)(request.model, payload) === request.hash;
-    }
-    catch {
-        return false;
-    }
-}
-function nextDelay(tracked, intervalMs) {
-    return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
-}
-/** A submission not made because the queue's rate limit was reached. */
-class RateLimited extends Error {
-}
-function limitedRequest(requestId, reason) {
-    return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
-}
-/** A result with no video yet: the base every outcome is built on. */
-function notGenerated(file) {
-    return {
-        file,
-        status: 'failed',
-        requestId: null,
-        videoUrl: null,
-        mediaUrls: null,
-        thumbnailUrl: null,
-        duration: null,
-        error: null
-    };
-}
-function fromRemote(file, remote) {
-    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
-    if (remote.status === 'success') {
-        if (!remote.videoUrl) {
-            // The keys say where this queue put the video, for the action to learn the shape.
-            const keys = remote.outcomeKeys;
-            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
-            return {
-                ...base,
-                status: 'failed',
-                error: `the queue reported success but gave no video URL the action recognises (${where})`
-            };
-        }
-        return {
-            ...base,
-            status: 'success',
-            videoUrl: remote.videoUrl,
-            mediaUrls: remote.mediaUrls,
-            thumbnailUrl: remote.thumbnailUrl
-        };
-    }
-    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
-    const limit = rateLimitOfRequest(remote);
-    if (limit) {
-        return {
-            ...base,
-            status,
-            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
-        };
-    }
-    return { ...base, status, error: remote.reason ?? noReason(remote) };
-}
-/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
-function noReason(remote) {
-    const said = `the queue reported ${remote.status} without a reason`;
-    return remote.outcomeExcerpt
-        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
-        : `${said} or an outcome`;
-}
-
+// EXTERNAL MODULE: ./src/script/index.ts + 86 modules
+var script = __nccwpck_require__(70004);
 ;// CONCATENATED MODULE: ./src/spending.ts
 
 const APPROVAL = 'A maintainer can approve it by adding the label the workflow runs on for approval (see "Who may spend the key" in the action\'s docs/trust.md), or by running the workflow manually after merging.';
@@ -33623,6 +32322,108 @@ function decideSpending(settings, event, { keyNeeded = true } = {}) {
         throw new InputError('api-key is required to generate videos: pass it from a secret (api-key: ${{ secrets.GMI_API_KEY }}), or set dry-run: true to only check the scripts');
     }
     return { dryRun: false };
+}
+
+;// CONCATENATED MODULE: ./src/rows.ts
+// One row per script: what the comment, summary, artifact manifest and outputs are made of.
+
+function rowsFor(outcomes, dryRun) {
+    return outcomes.map(outcome => {
+        // Not read, so neither valid nor invalid: shown with why, read again by the next run.
+        if (!outcome.ok && outcome.skipped)
+            return { ...blank(outcome.file), error: outcome.skipped };
+        if (!outcome.ok) {
+            return {
+                ...blank(outcome.file),
+                status: 'invalid',
+                problems: outcome.problems,
+                error: outcome.problems.map(script/* problemText */.fI).join('\n')
+            };
+        }
+        const { request } = outcome;
+        return {
+            ...blank(request.file),
+            status: 'skipped',
+            hash: request.hash,
+            title: request.title,
+            estimatedSeconds: request.estimatedSeconds,
+            payload: request.payload,
+            pending: !dryRun,
+            remoteStatus: dryRun ? undefined : 'waiting'
+        };
+    });
+}
+/** The valid scripts' requests. */
+function requestsOf(outcomes) {
+    return outcomes.flatMap(o => (o.ok ? [o.request] : []));
+}
+function toResult(row) {
+    return {
+        file: row.file,
+        status: row.pending ? 'timeout' : row.status,
+        hash: row.hash,
+        request_id: row.request_id,
+        video_url: row.video_url,
+        thumbnail_url: row.thumbnail_url,
+        duration: row.duration,
+        error: row.error,
+        media_urls: row.media_urls,
+        video_file: row.video_file,
+        thumbnail_file: row.thumbnail_file,
+        release_url: row.release_url
+    };
+}
+function blank(file) {
+    return {
+        file,
+        status: 'skipped',
+        hash: null,
+        request_id: null,
+        video_url: null,
+        thumbnail_url: null,
+        duration: null,
+        error: null,
+        media_urls: null,
+        video_file: null,
+        thumbnail_file: null,
+        release_url: null,
+        title: null,
+        estimatedSeconds: null,
+        problems: []
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+
+/**
+ * The merged pull requests the pushed commit belongs to (commits → pulls), into the pushed
+ * branch. Empty on other events and on a branch deletion. Never fails the run: a link is a
+ * nicety, so an API failure is a warning that names the missing permission.
+ */
+async function findMergedPullRequests(github, event, warn) {
+    const push = event.push;
+    if (!push || push.deleted)
+        return [];
+    try {
+        const pulls = await github.paginate(github.rest.repos.listPullRequestsAssociatedWithCommit, {
+            owner: event.owner,
+            repo: event.repo,
+            commit_sha: push.after,
+            per_page: 100
+        });
+        return pulls
+            .filter(pull => pull.merged_at && pull.base.ref === push.branch)
+            .map(pull => ({
+            number: pull.number,
+            title: pull.title,
+            url: pull.html_url,
+            mergeCommitSha: pull.merge_commit_sha ?? null
+        }));
+    }
+    catch (error) {
+        warn(explainGitHubError(error, `Finding the pull request merged by ${push.after.slice(0, 7)}`, 'pull-requests: read'));
+        return [];
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/publish/comment.ts
@@ -34031,7 +32832,7 @@ function spokenWords(payload, max) {
         if (left <= 0)
             break;
         if (!('words' in scene)) {
-            items.push('silence' in scene ? `_⏸️ ${words_seconds(scene.silence)}_` : '_🔊 recorded audio_');
+            items.push('silence' in scene ? `_⏸️ ${seconds(scene.silence)}_` : '_🔊 recorded audio_');
             continue;
         }
         const chars = Array.from(scene.words);
@@ -34045,7 +32846,7 @@ function spokenWords(payload, max) {
         : '';
     return `${body}${shortened}`;
 }
-function words_seconds(value) {
+function seconds(value) {
     return value === null ? 'silence' : `${value} s of silence`;
 }
 
@@ -34511,189 +33312,612 @@ function largestFitting(max, ok) {
 /** The statuses that count as `succeeded`: a video exists for the script. */
 const SUCCEEDED = new Set(['success', 'reused']);
 
-;// CONCATENATED MODULE: ./src/reuse/plan.ts
+;// CONCATENATED MODULE: ./src/publish/outputs.ts
+// Sets the step outputs of the contract from the results, scrubbed of the key.
 
-// `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
-const RENDERING = new Set(['pending', 'timeout']);
+
+
+function counts(results) {
+    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
+    const skipped = results.filter(r => r.status === 'skipped').length;
+    return { succeeded, failed: results.length - succeeded - skipped };
+}
+function recordOutputs() {
+    let written = false;
+    return {
+        set(results, published) {
+            setOutputs(results, published);
+            written = true;
+        },
+        get written() {
+            return written;
+        }
+    };
+}
+function setOutputs(results, published) {
+    const { succeeded, failed } = counts(results);
+    core/* setOutput */.uH('results', JSON.stringify(results));
+    core/* setOutput */.uH('video-urls', results
+        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
+        .map(r => r.video_url)
+        .join('\n'));
+    core/* setOutput */.uH('succeeded', String(succeeded));
+    core/* setOutput */.uH('failed', String(failed));
+    core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
+    core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
+    core/* setOutput */.uH('directory', published.directory ?? '');
+    core/* setOutput */.uH('release-urls', results
+        .map(r => r.release_url)
+        .filter(Boolean)
+        .join('\n'));
+}
 /**
- * One job per request: a finished video of the same hash is reused, else a request of the same
- * hash still rendering is resumed, else the request is submitted. A script that says
- * `regenerate: true` is always submitted: that is also the way out of a request stuck in the queue.
+ * The results as outputs and the manifest show them. Media URLs and remote error texts could
+ * echo the key back, and outputs and artifacts are not masked like logs.
  */
-function planJobs(requests, earlier) {
-    const plan = { jobs: [], resumed: new Set(), notes: [] };
-    for (const request of requests) {
-        const matches = request.regenerate ? [] : earlier.filter(e => e.hash === request.hash);
-        const done = matches.find(e => e.state === 'done');
-        const rendering = matches.find(e => e.state === 'rendering');
-        if (done) {
-            plan.jobs.push({ request, resumeId: done.requestId, reuse: true });
-            plan.notes.push(`${request.file}: unchanged since request ${done.requestId} (${done.from}): reusing its video`);
-        }
-        else if (rendering) {
-            plan.jobs.push({ request, resumeId: rendering.requestId });
-            plan.resumed.add(request.file);
-            plan.notes.push(`${request.file}: request ${rendering.requestId} (${rendering.from}) was still rendering: resuming it`);
-        }
-        else {
-            plan.jobs.push({ request });
-        }
+function publicResults(rows, redact) {
+    return JSON.parse(redact(JSON.stringify(rows.map(toResult))));
+}
+
+;// CONCATENATED MODULE: ./src/publish/report.ts
+// The report of a run: the pull request's sticky comment, opened before anything is generated (the
+// earlier one says what can be reused) and kept live while videos render, then the job summary and
+// the step's outputs.
+
+
+
+
+
+
+
+
+async function openReport(settings, event, github, spending, removed, rows) {
+    const target = settings.comment && github && event.pullRequest
+        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
+        : null;
+    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
+    const existing = 'found' in earlier ? earlier.found : null;
+    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
+    if (unreadable) {
+        src_log/* log */.Rm.warning(`${unreadable}: no comment is written this run, so as not to start a second one`);
     }
-    return plan;
+    const mergedPulls = github ? await findMergedPullRequests(github, event, src_log/* log */.Rm.warning) : [];
+    const context = {
+        commentKey: settings.commentKey,
+        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
+        headSha: event.sha || null,
+        runUrl: event.runUrl,
+        artifactUrl: null,
+        dryRun: spending.dryRun,
+        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
+            .filter(Boolean)
+            .join(' '),
+        removed,
+        mergedPulls,
+        // What an earlier run saved for scripts this run does not touch is kept for later runs.
+        carry: decodeState(existing?.body ?? ''),
+        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
+        final: false
+    };
+    // A shard reads the comment's saved state, but only the aggregate job writes the comment.
+    const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
+        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), src_log/* log */.Rm.warning)
+        : null;
+    // Rendered only when an edit is due: the live comment writes at most every few seconds.
+    const show = () => live?.update(() => settings.redact(renderReport(rows, context)));
+    return { context, live, mergedPulls, unreadable, show };
 }
-/** The entries of a comment's hidden state that name a request worth reusing or resuming. */
-function earlierFromState(entries, from) {
-    return entries.flatMap(entry => {
-        const state = SUCCEEDED.has(entry.status)
-            ? 'done'
-            : RENDERING.has(entry.status)
-                ? 'rendering'
-                : null;
-        return entry.request_id && state
-            ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
-            : [];
-    });
+/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
+async function findEarlierComment(github, target, settings) {
+    try {
+        const identity = await tokenIdentity(github);
+        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
+    }
+    catch (error) {
+        const action = `Reading the comments of pull request #${target.issueNumber}`;
+        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
+    }
 }
-/** Whether a request still needs an earlier finished video to be found for it. */
-function wantsEarlierVideo(request, earlier) {
-    return !request.regenerate && !earlier.some(e => e.hash === request.hash);
-}
-
-;// CONCATENATED MODULE: ./src/reuse/sources.ts
-
-
-
-
-
-/** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
-const MAX_PULLS = 5;
-/** Listed requests whose status is looked up when the list does not show payloads. */
-const MAX_LOOKUPS = 10;
 /**
- * On a push, the saved state of the pull requests it merged: what the reviewers already saw.
- * Only the bot's own comments count.
+ * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
+ * and, when the comment could not be written, why the requests this run paid for are not saved.
  */
-async function earlierFromMergedPulls(source) {
-    const { github, event, pulls, marker, identity, warn } = source;
-    const found = [];
-    for (const pull of pulls.slice(0, MAX_PULLS)) {
-        const target = { owner: event.owner, repo: event.repo, issueNumber: pull.number };
+async function writeResults(settings, rows, report, published, outputs) {
+    const { context } = report;
+    context.final = true;
+    let commentUrl = null;
+    let unsaved = null;
+    if (report.live) {
         try {
-            const comment = await findComment(github, target, marker, identity);
-            const entries = decodeState(comment?.body ?? '');
-            found.push(...earlierFromState(entries, `pull request #${pull.number}`));
+            const body = settings.redact(renderReport(rows, context));
+            commentUrl = (await report.live.finish(body)).url;
+            (0,src_log/* info */.pq)(`Comment: ${commentUrl}`);
         }
         catch (error) {
-            warn(`Could not read the comments of pull request #${pull.number}: ${error.message}`);
+            src_log/* log */.Rm.warning(`${error.message}. The results are in the job summary.`);
+            unsaved = unsavedRequests(rows, error.message);
         }
     }
-    return found;
-}
-/**
- * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
- * paging is undocumented: the pages it names are followed, and a list shown only in part is said
- * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
- * id; if those answers carry no payload either, nothing can match.
- */
-async function earlierFromRequestList(source) {
-    const found = [];
-    for (const model of new Set(source.requests.map(r => r.model))) {
-        const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
-        let listed;
+    // Outputs before the summary: a summary that cannot be written must not blank them.
+    const results = publicResults(rows, settings.redact);
+    outputs.set(results, { commentUrl, ...published });
+    if (rows.length || context.removed?.length) {
+        const summary = renderReport(rows, context, { forSummary: true });
         try {
-            const list = await source.client.list(model, source.signal);
-            listed = list.requests;
-            if (!list.complete) {
-                source.log(`Reuse: the request list of ${model} shows ${shownOf(list)}: an earlier identical video among those not shown is not found, and would be paid for again`);
-            }
+            await core/* summary */.z.addRaw(settings.redact(summary)).write();
         }
         catch (error) {
-            source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
+            src_log/* log */.Rm.warning(`The job summary could not be written: ${error.message}`);
+        }
+    }
+    return { results, commentUrl, unsaved };
+}
+/**
+ * What the step fails with when the comment, the only place a later run learns what this one
+ * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
+ */
+function unsavedRequests(rows, why) {
+    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+    if (!paid.length)
+        return null;
+    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
+}
+
+;// CONCATENATED MODULE: ./src/queue/limiter.ts
+// Bounds how many request-queue calls are in flight at once (`max-concurrency`).
+function createLimiter(slots) {
+    let active = 0;
+    const waiting = [];
+    return async (task) => {
+        // A freed slot is handed straight to the next waiter, so a newcomer cannot jump in between.
+        if (active < slots)
+            active++;
+        else
+            await new Promise(resolve => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/queue/trail.ts
+// The shape of a request-queue answer, for the debug log: what a user's failing run must carry for
+// the action to be fixed against the live queue, whose answers are mostly undocumented. Only
+// structure leaves here (keys, counts, statuses), never a value that could be a signed URL or a
+// key: a debug log is pasted into issues.
+const MAX_KEYS = 20;
+const MAX_KEY_LENGTH = 40;
+/**
+ * `status success; outcome keys duration, media_urls, thumbnail_image_url; 1 media` for a
+ * request, `requests: 3 (success 2, queued 1), payloads shown, total 7; keys requests, total` for
+ * a list, and the keys (and counts of arrays) of anything else.
+ */
+function answerShape(answer) {
+    if (Array.isArray(answer))
+        return `a list of ${answer.length}`;
+    const record = asRecord(answer);
+    if (!record)
+        return answer === null ? 'empty' : typeof answer;
+    const parts = [];
+    if (Array.isArray(record.requests))
+        parts.push(listShape(record.requests, record));
+    else if ('status' in record || 'outcome' in record)
+        parts.push(requestShape(record));
+    for (const [key, value] of Object.entries(record)) {
+        if (key !== 'requests' && Array.isArray(value))
+            parts.push(`${trail_name(key)}: ${value.length}`);
+    }
+    parts.push(`keys ${keys(record)}`);
+    return parts.join('; ');
+}
+/** One request: its status, the keys of its outcome, how many media URLs it carries. */
+function requestShape(record) {
+    const status = typeof record.status === 'string' ? word(record.status) : 'none';
+    const outcome = asRecord(record.outcome);
+    const said = [`status ${status}`];
+    if (outcome) {
+        said.push(`outcome keys ${keys(outcome)}`, `${mediaCount(outcome)} media`);
+    }
+    else {
+        const outcomeIs = record.outcome === undefined
+            ? 'absent'
+            : record.outcome === null
+                ? 'null'
+                : typeof record.outcome;
+        said.push(`outcome ${outcomeIs}`);
+    }
+    said.push(record.payload === undefined || record.payload === null ? 'no payload' : 'payload');
+    return said.join(', ');
+}
+function listShape(items, record) {
+    const statuses = new Map();
+    for (const item of items) {
+        const status = asRecord(item)?.status;
+        const key = typeof status === 'string' ? word(status) : 'none';
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    }
+    const counted = [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
+    const withPayload = items.filter(item => asRecord(item)?.payload != null).length;
+    const total = typeof record.total === 'number' ? `, total ${record.total}` : '';
+    return `requests: ${items.length}${counted ? ` (${counted})` : ''}, ${withPayload} with payloads${total}`;
+}
+/** The media URLs an outcome carries, in every shape seen, counted and never shown. */
+function mediaCount(outcome) {
+    const lists = [outcome.media_urls, outcome.medias].filter(Array.isArray);
+    return (lists.reduce((sum, list) => sum + list.length, 0) +
+        (typeof outcome.video_url === 'string' ? 1 : 0));
+}
+function keys(record) {
+    const all = Object.keys(record).sort();
+    const shown = all.slice(0, MAX_KEYS).map(trail_name);
+    if (all.length > MAX_KEYS)
+        shown.push(`… ${all.length - MAX_KEYS} more`);
+    return shown.length ? shown.join(', ') : '(none)';
+}
+/** A key or a status word, shortened: they are remote text, and only their gist is useful. */
+function trail_name(key) {
+    return key.length > MAX_KEY_LENGTH ? `${key.slice(0, MAX_KEY_LENGTH)}…` : key;
+}
+function word(value) {
+    return trail_name(value.replace(/\s+/g, ' ').trim()) || '(blank)';
+}
+function asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/http.ts
+// The one HTTP policy of every request-queue call: per-request timeout, retries with
+// exponential backoff and jitter, Retry-After, a bound on every answer's size, redirects followed
+// only within the queue's own origin, errors that carry the remote's own message, and the shape
+// of every answer for the debug log.
+
+
+const DEFAULT_POLICY = {
+    attempts: 5,
+    baseDelayMs: 1000,
+    maxDelayMs: 60_000,
+    timeoutMs: 60_000,
+    // HeyGen takes up to ~30 s at p99 to accept a job, and clients of the live queue allow 180 s
+    // for the POST (request-queue.md, "Evidence from live clients": submit latency). Abandoning a
+    // slow acceptance would make a possibly billed submission ambiguous.
+    submitTimeoutMs: 180_000
+};
+/**
+ * The largest answer read. The biggest the queue sends is a list of requests with their payloads;
+ * anything larger is not an answer the action can use, and reading it whole could exhaust memory.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Redirects followed for one GET, within the queue's own origin. */
+const MAX_REDIRECTS = 3;
+/** A request-queue call that did not succeed. Never holds the API key. */
+class QueueError extends Error {
+    status;
+    name = 'QueueError';
+    /** True when a POST may have created a billable request although no usable answer came. */
+    ambiguous;
+    /** True when the caller's signal stopped the call (cancellation or the global deadline). */
+    stopped;
+    /** What the queue's Retry-After asked for, in milliseconds, when it sent one. */
+    retryAfterMs;
+    constructor(message, 
+    /** HTTP status, or undefined when no answer came. */
+    status, flags = {}) {
+        super(message);
+        this.status = status;
+        this.ambiguous = flags.ambiguous ?? false;
+        this.stopped = flags.stopped ?? false;
+        this.retryAfterMs = flags.retryAfterMs;
+    }
+}
+const sleep = (ms, signal) => new Promise((resolve, reject) => {
+    if (signal?.aborted)
+        return reject(signal.reason);
+    const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+    }, ms);
+    const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+});
+/** Sends one request under the policy and returns its answer as `read` makes it. */
+async function requestJson(request, policy = DEFAULT_POLICY, observer = {}, wait = sleep) {
+    for (let attempt = 1;; attempt++) {
+        const outcome = await attemptOnce(request, policy, observer);
+        if (outcome.ok)
+            return outcome.value;
+        const { error, next } = outcome;
+        if (next === 'final')
+            throw error;
+        const last = attempt >= policy.attempts;
+        const delay = backoff(attempt, policy, outcome.retryAfterMs);
+        if (next === 'again') {
+            if (last)
+                throw gaveUp(error, attempt);
+            observer.onRetry?.(attempt, delay, error.message);
+            await pause(wait, delay, request, error, false);
             continue;
         }
-        const candidates = listed.filter(r => stateOf(r));
-        const shown = candidates.filter(r => r.payload !== undefined);
-        const looked = await lookUp(source.client, newestFirst(candidates.filter(r => r.payload === undefined)).slice(0, MAX_LOOKUPS), source.signal);
-        for (const remote of [...shown, ...looked]) {
-            const state = stateOf(remote);
-            const hash = hashOf(model, remote.payload);
-            if (state && hash && wanted.has(hash)) {
-                found.push({ hash, requestId: remote.requestId, state, from: 'found in the request list' });
-            }
+        // A POST that may have been billed: paying again blindly could pay twice.
+        if (!request.recover)
+            throw new QueueError(error.message, error.status, { ambiguous: true });
+        // The pause gives the queue time to list what it created before we look.
+        observer.onRetry?.(attempt, delay, `${error.message}; looking for the request it may have created`);
+        await pause(wait, delay, request, error, true);
+        const found = await request.recover(error);
+        if (found !== undefined)
+            return found;
+        if (next === 'created') {
+            throw new QueueError(`${error.message}; the queue accepted the request but does not list it; not resubmitted, to avoid paying twice`, error.status, { ambiguous: true });
         }
+        if (last)
+            throw gaveUp(error, attempt);
     }
-    return found;
 }
-/** Status answers of `listed`, one at a time, stopping at the first that shows no payload. */
-async function lookUp(client, listed, signal) {
-    const answers = [];
-    for (const remote of listed) {
-        try {
-            const answer = await client.get(remote.requestId, signal);
-            if (answer.payload === undefined)
-                break;
-            answers.push(answer);
-        }
-        catch {
-            // One unreadable request says nothing about the others.
-        }
-    }
-    return answers;
-}
-function stateOf(remote) {
-    if (remote.status === 'success')
-        return 'done';
-    return remote.terminal ? null : 'rendering';
-}
-function hashOf(model, payload) {
-    if (payload === null || typeof payload !== 'object')
-        return null;
+async function attemptOnce(request, policy, observer) {
+    const isPost = request.method === 'POST';
+    const timeoutMs = isPost ? policy.submitTimeoutMs : policy.timeoutMs;
+    const started = Date.now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    // Cancelling never cuts a POST short: once sent it may be billed, and its answer is the only
+    // way to learn the request id. Cancellation stops the retries instead.
+    const signal = request.signal && !isPost ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let response;
     try {
-        return (0,script/* hashRequest */.Oh)(model, payload);
+        response = await send(request, signal);
+    }
+    catch (cause) {
+        if (cause instanceof QueueError)
+            return failure(cause, 'final');
+        if (request.signal?.aborted && !isPost)
+            return failure(stoppedError(request), 'final');
+        const code = networkReason(cause);
+        const reason = timeout.aborted
+            ? `no answer within ${timeoutMs / 1000} s`
+            : `the connection failed (${code})`;
+        const error = new QueueError(`${describe(request)}: ${reason}`, undefined);
+        // A refused connection sent nothing; any other failure may have come after the send.
+        return failure(error, isPost && !NOT_SENT.has(code) ? 'unknown' : 'again');
+    }
+    let text;
+    try {
+        text = await readCapped(response);
+    }
+    catch (cause) {
+        if (cause instanceof TooLarge) {
+            const error = new QueueError(`${describe(request)}: ${cause.message}`, response.status);
+            // A POST answered 2xx created the request: look for it rather than send it again.
+            return failure(error, isPost && response.ok ? 'created' : 'final');
+        }
+        const error = new QueueError(`${describe(request)}: answer cut off (${networkReason(cause)})`, response.status);
+        return failure(error, !isPost ? 'again' : response.ok ? 'created' : 'unknown');
+    }
+    const answered = `${describe(request)} → HTTP ${response.status} in ${http_seconds(Date.now() - started)}`;
+    if (response.ok)
+        return readAnswer(request, response.status, text, answered, observer);
+    const status = response.status;
+    const message = remoteMessage(text);
+    const retryAfterHeader = response.headers.get('retry-after');
+    const retryAfterMs = retryAfter(retryAfterHeader);
+    observer.onAnswer?.(`${answered}: an error${retryAfterMs === undefined ? '' : `, Retry-After ${http_seconds(retryAfterMs)}`}`);
+    const error = new QueueError(`${describe(request)}: HTTP ${status}${meaning(status)}: ${message}`, status, { retryAfterMs });
+    // 408 and 429 refuse the call before handling it: safe to send again, even a POST.
+    if (status === 408)
+        return failure(error, 'again', retryAfterMs);
+    if (status === 429) {
+        // Limits are requests per hour per organisation (request-queue.md, "Evidence from live
+        // clients": rate limits): a Retry-After longer than any wait of the policy is not ridden out.
+        const tooLong = retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs;
+        return failure(error, tooLong ? 'final' : 'again', retryAfterMs);
+    }
+    if (status < 500)
+        return failure(error, 'final');
+    // GMI wraps upstream validation errors in a 500 ("Backend error (400): …"): sending the same
+    // payload again cannot succeed.
+    if (/^Backend error \(4\d\d\)/i.test(message))
+        return failure(error, 'final');
+    // Any other 5xx to a POST may come from a gateway after the queue created the request.
+    return failure(error, isPost ? 'unknown' : 'again', retryAfterMs);
+}
+/**
+ * Sends the request, following a GET's redirects while they stay on the queue's origin. A
+ * redirect elsewhere would send the key to another host, or trust its answer as the queue's; a
+ * POST is never sent twice. Such a redirect is a QueueError naming where it pointed.
+ */
+async function send(request, signal) {
+    let url = request.url;
+    for (let redirects = 0;; redirects++) {
+        const response = await fetch(url, {
+            method: request.method,
+            headers: {
+                accept: 'application/json',
+                ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+                ...request.headers
+            },
+            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            redirect: 'manual',
+            signal
+        });
+        const target = redirectOf(response, url);
+        if (target === undefined)
+            return response;
+        await response.body?.cancel().catch(() => { });
+        const origin = new URL(request.url).origin;
+        const refused = (why) => new QueueError(`${describe(request)}: HTTP ${response.status}, a redirect ${why}; check api-url`, response.status);
+        if (!target)
+            throw refused('without a usable Location');
+        if (target.origin !== origin)
+            throw refused(`to another origin (${target.origin})`);
+        if (request.method !== 'GET')
+            throw refused(`of a ${request.method}, which is never resent`);
+        if (redirects >= MAX_REDIRECTS)
+            throw refused(`chain longer than ${MAX_REDIRECTS}`);
+        url = target.href;
+    }
+}
+/**
+ * Where `response` redirects to, resolved against `from`, the URL that answered: undefined when
+ * it is no redirect, null when it is one without a usable Location. Redirects are followed by
+ * hand (`redirect: 'manual'`) so that every hop is checked before it is sent.
+ */
+function redirectOf(response, from) {
+    if (response.status < 300 || response.status > 399 || response.status === 304)
+        return undefined;
+    const location = response.headers.get('location');
+    return location ? safeTarget(location, from) : null;
+}
+function safeTarget(location, base) {
+    try {
+        return new URL(location, base);
     }
     catch {
         return null;
     }
 }
-function newestFirst(listed) {
-    return [...listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+class TooLarge extends Error {
 }
-
-;// CONCATENATED MODULE: ./src/reuse/index.ts
-
-
-
-
 /**
- * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
- * one that costs a call to the queue, is read only for requests nothing else matched.
+ * The answer's text, read only up to MAX_ANSWER_BYTES: a larger one is refused as soon as it is
+ * announced or reached, before it fills memory.
  */
-async function planReuse(options) {
-    const { requests, github, event, warn } = options;
-    if (!options.reuse)
-        return planJobs(requests, []);
-    const earlier = earlierFromState(options.saved, "this pull request's comment");
-    if (github && options.mergedPulls.length) {
-        const identity = await tokenIdentity(github);
-        const pulls = options.mergedPulls;
-        const source = { github, event, pulls, marker: marker(options.commentKey), identity, warn };
-        earlier.push(...(await earlierFromMergedPulls(source)));
+async function readCapped(response) {
+    const tooLarge = () => new TooLarge(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+    const announced = Number(response.headers.get('content-length'));
+    if (announced > MAX_ANSWER_BYTES) {
+        await response.body?.cancel().catch(() => { });
+        throw tooLarge();
     }
-    const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
-    if (unmatched.length) {
-        const source = {
-            client: options.client,
-            requests: unmatched,
-            signal: options.signal,
-            log: options.log,
-            warn
-        };
-        earlier.push(...(await earlierFromRequestList(source)));
+    if (!response.body)
+        return '';
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        // Leaving the loop cancels the stream: the rest is never downloaded.
+        if (size > MAX_ANSWER_BYTES)
+            throw tooLarge();
+        chunks.push(chunk);
     }
-    const plan = planJobs(requests, earlier);
-    for (const note of plan.notes)
-        options.log(note);
-    return plan;
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** A refused connection or an unknown host: the request never left. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+function readAnswer(request, status, text, answered, observer) {
+    // A 2xx to a POST means the request exists: whatever is wrong with the answer, never resend.
+    const unreadable = request.method === 'POST' ? 'created' : 'again';
+    let answer;
+    try {
+        answer = text ? JSON.parse(text) : null;
+    }
+    catch {
+        observer.onAnswer?.(`${answered}: not JSON (${text.length} characters)`);
+        const error = new QueueError(`${describe(request)}: HTTP ${status} with a body that is not JSON: ${(0,src_log/* excerpt */.Kb)(text)}`, status);
+        return failure(error, unreadable);
+    }
+    observer.onAnswer?.(`${answered}: ${answerShape(answer)}`);
+    try {
+        return { ok: true, value: request.read(answer) };
+    }
+    catch (cause) {
+        const error = new QueueError(`${describe(request)}: ${cause.message}`, status);
+        // A JSON answer of an unknown shape will not change on a second GET.
+        return failure(error, request.method === 'POST' ? 'created' : 'final');
+    }
+}
+function failure(error, next, retryAfterMs) {
+    return { ok: false, error, next, retryAfterMs };
+}
+async function pause(wait, ms, request, last, ambiguous) {
+    try {
+        await wait(ms, request.signal);
+    }
+    catch {
+        throw stoppedError(request, last, ambiguous);
+    }
+}
+function stoppedError(request, last, ambiguous = false) {
+    const reason = request.signal?.reason;
+    const why = typeof reason === 'string' ? reason : 'cancelled';
+    return new QueueError(`${describe(request)}: stopped (${why})${last ? ` after ${last.message}` : ''}`, last?.status, { stopped: true, ambiguous });
+}
+function gaveUp(error, attempts) {
+    return new QueueError(`${error.message} (gave up after ${attempts} attempts)`, error.status, {
+        retryAfterMs: error.retryAfterMs
+    });
+}
+function http_seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+function describe(request) {
+    return `${request.method} ${new URL(request.url).pathname}`;
+}
+function meaning(status) {
+    switch (status) {
+        case 401:
+        case 403:
+            return ' (the API key was refused)';
+        case 402:
+            return ' (insufficient balance)';
+        case 429:
+            return ' (rate limited)';
+        default:
+            return '';
+    }
+}
+function networkReason(cause) {
+    const error = cause;
+    return error.cause?.code ?? error.cause?.message ?? error.message ?? String(cause);
+}
+/** The remote's own words, from every error shape seen: `{error: "…"}`, `{error: {message, details}}`, `{message}`. */
+function remoteMessage(text) {
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        return (0,src_log/* excerpt */.Kb)(text) || 'empty answer';
+    }
+    const record = body;
+    const error = record?.error;
+    if (typeof error === 'string')
+        return (0,src_log/* excerpt */.Kb)(error);
+    if (error && typeof error === 'object') {
+        const { message, details } = error;
+        const parts = [message, details].filter(p => typeof p === 'string' && p);
+        if (parts.length)
+            return (0,src_log/* excerpt */.Kb)(parts.join(': '));
+    }
+    if (typeof record?.message === 'string')
+        return (0,src_log/* excerpt */.Kb)(record.message);
+    return (0,src_log/* excerpt */.Kb)(text);
+}
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(value.trim()))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** Retry-After when given, else an exponential ceiling with its upper half jittered. */
+function backoff(attempt, policy, retryAfterMs) {
+    if (retryAfterMs !== undefined)
+        return Math.min(retryAfterMs, policy.maxDelayMs);
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
 ;// CONCATENATED MODULE: ./src/publish/download.ts
@@ -35047,10 +34271,10 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  * characters, and `%`, the escape itself, so that the mapping stays one-to-one.
  */
 // eslint-disable-next-line no-control-regex -- control characters are among those refused
-const names_REFUSED = /[%":<>|*?\\\u0000-\u001F\u007F]/g;
+const REFUSED = /[%":<>|*?\\\u0000-\u001F\u007F]/g;
 /** `path` with every refused character written as `%XX` (UTF-8 bytes, as in URLs). */
 function storablePath(file) {
-    return file.replace(names_REFUSED, ch => Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+    return file.replace(REFUSED, ch => Array.from(Buffer.from(ch, 'utf8'), byte => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 /**
  * The artifact-relative path, without extension, that each of `files` gets: `videos/intro.md` →
@@ -35145,6 +34369,1290 @@ function releaseAssetNames(scripts, earlier, names = assetNames) {
     return named;
 }
 
+;// CONCATENATED MODULE: ./src/queue/models.ts
+// What the queue says about models: the ids a key can use (to name the closest one when a model is
+// unknown) and the parameters a model declares (to warn about payload keys it may not take). Both
+// answers are undocumented, so every reader here accepts each plausible shape and returns nothing
+// rather than guess.
+
+/** The fields of a listed model that may hold its id, most specific first. */
+const ID_FIELDS = ['model_id', 'id', 'model', 'name'];
+/** Where a list of models is most likely to be, before any other key holding a list. */
+const LIST_KEYS = ['models', 'model_ids', 'data', 'items', 'ids'];
+/** Items of the list read at most: the answer is the queue's, and its length is not. */
+const MAX_MODELS_READ = 10_000;
+/** Longer than any model id: a string past it is not one. */
+const MAX_ID_LENGTH = 200;
+/**
+ * The model ids in a `GET /models` answer: a list of ids, or of objects naming one in an id-like
+ * field, either the answer itself or under one of its keys (`models`, `model_ids`, `data`, any
+ * other holding such a list). Ids are case-sensitive and kept as given; at most MAX_MODELS_READ
+ * items are read. Null when the answer holds no list at all.
+ */
+function readModelIds(answer) {
+    if (Array.isArray(answer))
+        return idsIn(answer);
+    const record = models_asRecord(answer);
+    if (!record)
+        return null;
+    // A list under a usual key is the list, even an empty one; else the first list naming ids.
+    const usual = LIST_KEYS.map(key => record[key]).find(Array.isArray);
+    if (usual)
+        return idsIn(usual);
+    const lists = Object.values(record).filter(Array.isArray);
+    if (!lists.length)
+        return null;
+    return lists.map(idsIn).find(ids => ids.length) ?? [];
+}
+function idsIn(list) {
+    const ids = list.slice(0, MAX_MODELS_READ).flatMap(item => {
+        const entry = models_asRecord(item);
+        const id = entry ? ID_FIELDS.map(field => entry[field]).find(isId) : item;
+        return isId(id) ? [id] : [];
+    });
+    return [...new Set(ids)];
+}
+function isId(value) {
+    return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+/**
+ * The parameter names a model-details answer declares: `parameters` as a list of names or of
+ * objects with a `name`, or as an object keyed by name; at the top or under `data` or `model`.
+ * Null when the answer lists none: then nothing can be said about the payload's keys.
+ */
+function readParameterNames(answer) {
+    const record = models_asRecord(answer);
+    const holder = [record, models_asRecord(record?.data), models_asRecord(record?.model)].find(r => r?.parameters !== undefined);
+    const parameters = holder?.parameters;
+    if (Array.isArray(parameters)) {
+        const names = parameters.flatMap(item => {
+            if (typeof item === 'string')
+                return [item];
+            const name = models_asRecord(item)?.name ?? models_asRecord(item)?.key;
+            return typeof name === 'string' && name ? [name] : [];
+        });
+        return names.length ? [...new Set(names)] : null;
+    }
+    const keyed = models_asRecord(parameters);
+    return keyed && Object.keys(keyed).length ? Object.keys(keyed) : null;
+}
+/**
+ * The ids among `available` a user most likely meant by `wanted`, best first: the same id in
+ * another case, then those a few edits away (`heygen-avatar-4` → `heygen-avatar-v4`).
+ */
+function closestIds(wanted, available, max = 3) {
+    const target = wanted.toLowerCase();
+    const allowed = Math.max(2, Math.floor(target.length / 3));
+    return available
+        .filter(id => id !== wanted)
+        .map(id => ({ id, distance: editDistance(target, id.toLowerCase()) }))
+        .filter(({ distance }) => distance <= allowed)
+        .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
+        .slice(0, max)
+        .map(({ id }) => id);
+}
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+        }
+        previous = row;
+    }
+    return previous[b.length];
+}
+/** The models a key can use, as the end of an error about an unknown one. */
+function suggestion(wanted, available) {
+    if (available instanceof Error) {
+        return `; the list of models this key can use could not be read (${available.message})`;
+    }
+    const close = closestIds(wanted, available);
+    if (close.length)
+        return `; did you mean ${close.map(id => `\`${id}\``).join(' or ')}?`;
+    if (!available.length)
+        return '; the queue lists no model this key can use';
+    return `; the models this key can use: ${(0,src_log/* listed */.KE)(available, id => `\`${id}\``)}`;
+}
+/**
+ * Top-level payload keys a model does not declare, each with the scripts that send it. The model
+ * pages disagree (`caption` and `title` are on the `heygen-avatar-4` page only: request-queue.md,
+ * "Evidence from live clients": model details), so such a key is worth a warning, not an error.
+ */
+function undeclaredKeys(requests, model, parameters) {
+    const declared = new Set(parameters);
+    const found = new Map();
+    for (const request of requests.filter(r => r.model === model)) {
+        for (const key of Object.keys(request.payload)) {
+            if (declared.has(key))
+                continue;
+            found.set(key, [...(found.get(key) ?? []), request.file]);
+        }
+    }
+    return found;
+}
+function models_asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/client.ts
+// A client of GMI Cloud's request queue: submit, look up, list, and model information,
+// reading every answer defensively because most of its shape is undocumented.
+
+
+const BASE_PATH = '/api/v1/ie/requestqueue/apikey';
+const TERMINAL = new Set(['success', 'failed', 'cancelled']);
+function createQueueClient(options) {
+    const headers = { authorization: `Bearer ${options.apiKey}` };
+    if (options.organizationId)
+        headers['x-organization-id'] = options.organizationId;
+    const policy = options.policy ?? DEFAULT_POLICY;
+    const get = (path, read, signal) => requestJson({ method: 'GET', url: `${options.apiUrl}${BASE_PATH}${path}`, headers, read, signal }, policy, options.observer, options.sleep);
+    const client = {
+        submit(model, payload, { signal, adopt } = {}) {
+            return requestJson({
+                method: 'POST',
+                url: `${options.apiUrl}${BASE_PATH}/requests`,
+                headers,
+                body: { model, payload },
+                read: answer => readRequest(answer, 'the submit answer'),
+                recover: adopt && (lost => findCreated(client, model, adopt, lost, signal)),
+                signal
+            }, policy, options.observer, options.sleep);
+        },
+        get(requestId, signal) {
+            return get(`/requests/${encodeURIComponent(requestId)}`, answer => readRequest(answer, `the status of ${requestId}`), signal);
+        },
+        async list(model, signal, maxPages = MAX_LIST_PAGES) {
+            const first = `model_id=${encodeURIComponent(model)}`;
+            const requests = [];
+            const asked = new Set();
+            let total = null;
+            let query = first;
+            let pages = 0;
+            while (query !== null && !asked.has(query) && pages < maxPages) {
+                asked.add(query);
+                pages++;
+                const page = await get(`/requests?${query}`, readListPage, signal);
+                requests.push(...page.requests);
+                total = page.total ?? total;
+                query = page.requests.length ? nextPageQuery(page.paging, first, requests.length) : null;
+            }
+            const seen = new Set();
+            const unique = requests.filter(r => !seen.has(r.requestId) && seen.add(r.requestId));
+            const moreAfterLast = query !== null && !asked.has(query);
+            return {
+                requests: unique,
+                total,
+                complete: !moreAfterLast && (total === null || total <= unique.length)
+            };
+        },
+        modelInfo(model, signal) {
+            return get(`/models/${encodeURIComponent(model)}`, answer => answer, signal);
+        },
+        models(signal) {
+            return get('/models', answer => {
+                const ids = readModelIds(answer);
+                if (!ids)
+                    throw new QueueError('the list of models holds no model ids', 200);
+                return ids;
+            }, signal);
+        }
+    };
+    return client;
+}
+/** Pages of the request list read at most, for one list: each is one more call to the queue. */
+const MAX_LIST_PAGES = 10;
+/**
+ * The query of the next page, when the answer names one (request-queue.md, "Evidence from live
+ * clients": list paging is unknown, only `{requests, total}` was seen): a `next` link within the
+ * list's own path, a page token or cursor, a page number, or an offset.
+ */
+function nextPageQuery(paging, first, read) {
+    const number = (value) => (typeof value === 'number' && value >= 0 ? value : null);
+    const links = client_asRecord(paging.links);
+    const next = [paging.next, paging.next_url, paging.next_page_url, links?.next].find(v => typeof v === 'string' && v);
+    if (next) {
+        try {
+            // Only the query is taken: the path stays the list's, on the queue's own origin.
+            const url = new URL(next, `https://queue.invalid${BASE_PATH}/requests`);
+            return url.pathname.endsWith('/requests') && url.search ? url.search.slice(1) : null;
+        }
+        catch {
+            return null;
+        }
+    }
+    const token = [paging.next_page_token, paging.next_token].find(v => typeof v === 'string' && v);
+    if (token)
+        return `${first}&page_token=${encodeURIComponent(token)}`;
+    const cursor = [paging.next_cursor, paging.cursor_next].find(v => typeof v === 'string' && v);
+    if (cursor)
+        return `${first}&cursor=${encodeURIComponent(cursor)}`;
+    const page = number(paging.page);
+    const size = number(paging.page_size) ?? number(paging.per_page);
+    const pagesTotal = number(paging.total_pages) ?? number(paging.pages);
+    const total = number(paging.total);
+    if (page !== null) {
+        const last = pagesTotal ?? (total !== null && size ? Math.ceil(total / size) : null);
+        if (last === null ? paging.has_more !== true : page >= last)
+            return null;
+        return `${first}&page=${page + 1}${size ? `&page_size=${size}` : ''}`;
+    }
+    const offset = number(paging.offset);
+    const limit = number(paging.limit);
+    if (offset !== null && limit) {
+        const more = paging.has_more === true || (total !== null && offset + limit < total);
+        return more ? `${first}&offset=${offset + limit}&limit=${limit}` : null;
+    }
+    if (paging.has_more === true && total === null)
+        return `${first}&offset=${read}`;
+    return null;
+}
+/**
+ * Looks in the request list for what a lost submission created. When the list cannot tell
+ * (unreadable, shown only in part, or without payloads to compare), it throws: resubmitting
+ * could pay twice.
+ */
+async function findCreated(client, model, adopt, lost, signal) {
+    let listed;
+    try {
+        listed = await client.list(model, signal);
+    }
+    catch (error) {
+        const { stopped } = error;
+        throw new QueueError(`${lost.message}; the request list could not be read to check whether the request was created (${error.message}); not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true, stopped });
+    }
+    const found = adopt(listed);
+    if (found)
+        return found;
+    if (!listed.complete) {
+        throw new QueueError(`${lost.message}; the request list shows ${shownOf(listed)}, and the request may be among those not shown; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+    }
+    if (listed.requests.every(r => r.payload !== undefined))
+        return undefined;
+    throw new QueueError(`${lost.message}; the request list does not show payloads to check whether the request was created; not resubmitted, to avoid paying twice`, lost.status, { ambiguous: true });
+}
+/** `40 of 230 requests`, or `40 requests` when the queue gives no total. */
+function shownOf(list) {
+    const more = list.total !== null && list.total > list.requests.length;
+    const count = more ? list.total : list.requests.length;
+    return `${list.requests.length}${more ? ` of ${list.total}` : ''} ${count === 1 ? 'request' : 'requests'}`;
+}
+function readListPage(answer) {
+    const record = client_asRecord(answer);
+    const items = Array.isArray(answer) ? answer : record?.requests;
+    if (!Array.isArray(items))
+        throw new QueueError('the request list has no "requests" array', 200);
+    const requests = items.flatMap(item => {
+        try {
+            return [readRequest(item, 'a listed request')];
+        }
+        catch {
+            return [];
+        }
+    });
+    const totalField = record?.total ?? record?.total_count;
+    const total = typeof totalField === 'number' && totalField >= 0 ? totalField : null;
+    const paging = { ...client_asRecord(record?.pagination), ...client_asRecord(record?.meta), ...record };
+    delete paging.requests;
+    return { requests, total, paging };
+}
+/** Reads a request object from any answer shape seen so far. */
+function readRequest(answer, what) {
+    const record = client_asRecord(answer);
+    const requestId = record?.request_id ?? record?.id;
+    if (typeof requestId !== 'string' || !requestId) {
+        throw new QueueError(`${what} has no request_id`, 200);
+    }
+    const status = typeof record?.status === 'string' ? record.status.toLowerCase() : 'unknown';
+    const outcome = client_asRecord(record?.outcome);
+    const media = mediaUrlsOf(outcome);
+    return {
+        requestId,
+        status,
+        terminal: TERMINAL.has(status),
+        videoUrl: media[0] ?? null,
+        mediaUrls: media,
+        thumbnailUrl: client_text(outcome?.thumbnail_image_url) ?? client_text(outcome?.thumbnail_url) ?? null,
+        duration: typeof outcome?.duration === 'number' ? outcome.duration : null,
+        reason: failureReason(record, outcome, status),
+        outcomeKeys: outcome ? Object.keys(outcome) : null,
+        outcomeExcerpt: record?.outcome == null ? null : outcomeExcerpt(record.outcome),
+        // `payload: null` shows no more than an answer without the key.
+        payload: record?.payload ?? undefined,
+        createdAt: typeof record?.created_at === 'number' ? record.created_at : null
+    };
+}
+/**
+ * Every media URL of an outcome, in the three shapes seen (request-queue.md, "Evidence from live
+ * clients": video URL): `media_urls[].url` (the model page), `medias[]` (one client), and
+ * `video_url` (the API reference). The first is the video.
+ */
+function mediaUrlsOf(outcome) {
+    const urls = [outcome?.media_urls, outcome?.medias]
+        .filter(Array.isArray)
+        .flatMap(list => list.map(item => client_text(item) ?? client_text(client_asRecord(item)?.url) ?? client_text(client_asRecord(item)?.media_url)));
+    urls.push(client_text(outcome?.video_url));
+    return [...new Set(urls.filter((url) => url !== undefined))];
+}
+/**
+ * No documented field holds the reason; these are the ones clients of the live queue read, in
+ * their order (request-queue.md, "Evidence from live clients": failure reason). `outcome.status`
+ * counts only when it says more than the request's own status.
+ */
+function failureReason(record, outcome, status) {
+    const outcomeStatus = typeof outcome?.status === 'string' && outcome.status.trim().toLowerCase() !== status
+        ? outcome.status
+        : undefined;
+    const candidates = [
+        record?.error,
+        record?.error_message,
+        outcome?.error,
+        outcome?.error_message,
+        outcome?.message,
+        outcome?.fail_reason,
+        outcomeStatus
+    ];
+    for (const candidate of candidates) {
+        if (typeof candidate === 'string' && candidate.trim())
+            return candidate.trim();
+        const nested = client_asRecord(candidate);
+        if (typeof nested?.message === 'string' && nested.message.trim())
+            return nested.message.trim();
+    }
+    return null;
+}
+const EXCERPT_LENGTH = 200;
+/** The outcome as compact JSON, its URLs cut before the query (where signatures are), shortened. */
+function outcomeExcerpt(outcome) {
+    const json = JSON.stringify(outcome, (_, value) => typeof value === 'string' ? value.replace(/(https?:\/\/[^?#\s]*)[?#]\S*/gi, '$1?…') : value);
+    return json.length > EXCERPT_LENGTH ? `${json.slice(0, EXCERPT_LENGTH)}…` : json;
+}
+function client_asRecord(value) {
+    return value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+function client_text(value) {
+    return typeof value === 'string' && value ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/queue/preflight.ts
+
+
+
+class PreflightError extends Error {
+    name = 'PreflightError';
+}
+/**
+ * Throws PreflightError when the key or a model is refused; other trouble is only a warning.
+ * Returns the details of each model that could be read.
+ */
+async function preflight(client, models, warn, signal) {
+    const details = [];
+    for (const model of new Set(models)) {
+        try {
+            const answer = await client.modelInfo(model, signal);
+            details.push({ model, parameters: readParameterNames(answer) });
+        }
+        catch (error) {
+            if (!(error instanceof QueueError))
+                throw error;
+            if (error.status === 401 || error.status === 403) {
+                throw new PreflightError(`The request queue refused the API key: ${error.message}`);
+            }
+            // A redirect away from the queue (only those within it are followed): api-url is wrong.
+            if (error.status && error.status >= 300 && error.status < 400) {
+                throw new PreflightError(error.message);
+            }
+            if (error.status === 404) {
+                // GMI publishes pages for both `heygen-avatar-4` and `heygen-avatar-v4`, and ids are
+                // case-sensitive (request-queue.md, "Evidence from live clients": model id): the ids this
+                // key can use tell which one the account has.
+                const available = await client.models(signal).catch((e) => e);
+                throw new PreflightError(`The request queue does not know model "${model}" or this key has no access to it (model ids are case-sensitive): ${error.message}${suggestion(model, available)}`);
+            }
+            // The model endpoint's shape is undocumented; its trouble must not block paid work.
+            warn(`Could not check model "${model}" before submitting: ${error.message}`);
+        }
+    }
+    return details;
+}
+/**
+ * Logs each model's declared parameters (debug), and warns once for each top-level payload key a
+ * model does not declare, naming the scripts that send it.
+ */
+function reportParameters(details, requests, log) {
+    for (const { model, parameters } of details) {
+        if (!parameters) {
+            log.debug(`Model ${model}: its details list no parameters`);
+            continue;
+        }
+        // The names are the queue's: however many it lists, a few are shown, and the rest counted.
+        const declared = (0,src_log/* listed */.KE)(parameters);
+        log.debug(`Model ${model} declares the parameters: ${declared}`);
+        for (const [key, files] of undeclaredKeys(requests, model, parameters)) {
+            const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
+            log.warn(`Model "${model}" does not declare the payload key "${key}" (it declares ${declared}), which ${files.slice(0, 3).join(', ')}${more} ${files.length === 1 ? 'sends' : 'send'}: the queue may ignore or refuse it`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/queue/setup-check.ts
+// "Check my setup": a dry run given an API key asks the queue what this account sees, without
+// submitting anything, so the first run with a new key finds a refused key, a model id the
+// account does not have (`heygen-avatar-4` or `heygen-avatar-v4`), and whether the request list
+// shows the payloads that reuse relies on, before anything is paid for.
+
+
+
+
+/** Model information for each model, then one page of the request list of the first. */
+async function checkSetup(client, models, signal) {
+    const findings = [];
+    const warnings = [];
+    let details;
+    try {
+        details = await preflight(client, models, w => warnings.push(w), signal);
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        return { findings: [error.message], problem: error.message, details: [] };
+    }
+    findings.push('The request queue accepts the API key.');
+    for (const { model, parameters } of details) {
+        findings.push(parameters
+            ? `Model ${model} is available; it declares the parameters ${(0,src_log/* listed */.KE)(parameters)}.`
+            : `Model ${model} is available; its details list no parameters.`);
+    }
+    findings.push(...warnings);
+    const [first] = [...new Set(models)];
+    if (first)
+        findings.push(await listFinding(client, first, signal));
+    return { findings, problem: null, details };
+}
+/** Whether the request list shows payloads: reuse and the adoption of a lost submission need them. */
+async function listFinding(client, model, signal) {
+    try {
+        const list = await client.list(model, signal, 1);
+        const shown = list.requests.filter(r => r.payload !== undefined).length;
+        const size = `The request list of ${model} shows ${shownOf(list)}`;
+        if (!list.requests.length) {
+            return `${size}: whether it shows payloads, which reuse relies on, is known once the first video is made.`;
+        }
+        if (shown === list.requests.length) {
+            return `${size}, with their payloads: reuse can find earlier identical videos in it.`;
+        }
+        return `${size}, ${shown ? `only ${shown} with a payload` : 'without payloads'}: reuse relies on the pull requests' comments and looks up at most 10 listed requests one by one, and a submission whose answer is lost fails rather than risk paying twice.`;
+    }
+    catch (error) {
+        const message = error instanceof QueueError ? error.message : String(error);
+        return `The request list of ${model} could not be read (${message}): reuse relies on the pull requests' comments alone.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/queue/rate-limit.ts
+// Recognises the request queue's rate limit, which comes two ways (request-queue.md, "Evidence
+// from live clients": rate limits): a 429, possibly asking to wait far longer than any retry, or a
+// request that ends `failed` with "rate limit exceeded(RPM)". Limits count requests per hour per
+// organisation, so once the queue says so, submitting more only collects more refusals.
+
+/** Words of a failure reason that mean the queue refused for a limit, not that a render failed. */
+const LIMIT_WORDS = /rate[\s_-]*limit|quota|too many requests|\bRP[MH]\b/i;
+/** Why the queue refused a submission for its rate limit, or null when `error` is another refusal. */
+function rateLimitOfSubmission(error) {
+    if (!(error instanceof QueueError) || error.ambiguous || error.stopped)
+        return null;
+    if (error.status !== 429)
+        return null;
+    const wait = error.retryAfterMs === undefined ? '' : `; it asks to wait ${duration(error.retryAfterMs)}`;
+    return `the request queue's rate limit was reached (${error.message}${wait})`;
+}
+/** The reason of a request the queue failed for its rate limit or quota, or null. */
+function rateLimitOfRequest(remote) {
+    if (remote.status !== 'failed' || !remote.reason)
+        return null;
+    return LIMIT_WORDS.test(remote.reason) ? remote.reason : null;
+}
+/** `45 s`, `12 min`, `2.5 h`: how long the queue asks to wait, in words a reader takes in. */
+function duration(ms) {
+    const s = ms / 1000;
+    if (s < 120)
+        return `${Math.round(s)} s`;
+    if (s < 7200)
+        return `${Math.round(s / 60)} min`;
+    return `${Math.round(s / 360) / 10} h`;
+}
+
+;// CONCATENATED MODULE: ./src/queue/generate.ts
+
+
+
+
+
+/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
+const POLL_GROWTH = 1.5;
+const POLL_CAP = 6;
+/** HTTP statuses after which no further submission can succeed. */
+const FATAL_SUBMIT = new Set([401, 402, 403]);
+/** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
+const generate_REFUSED = new Set([401, 403]);
+const CLOCK_SKEW_SECONDS = 60;
+/**
+ * A request this run created may answer 404 for a while before the queue's reads see it: it was
+ * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
+ */
+const NOT_YET_VISIBLE_MS = 120_000;
+async function generate(jobs, options) {
+    const now = options.now ?? Date.now;
+    const wait = options.sleep ?? sleep;
+    const limit = createLimiter(options.maxConcurrency);
+    const started = now();
+    const intervalMs = options.pollInterval * 1000;
+    // Ends every wait early at the deadline or on cancellation. The real timer also ends a call
+    // in flight at the deadline; on an injected clock the loop checks the deadline as it wakes.
+    const stop = new AbortController();
+    const deadline = started + options.timeout * 1000;
+    const deadlineTimer = options.now
+        ? undefined
+        : setTimeout(() => stop.abort('timeout'), options.timeout * 1000);
+    const onCancel = () => stop.abort('cancelled');
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    if (options.signal?.aborted)
+        onCancel();
+    const results = new Map();
+    const pending = new Map();
+    const claimed = new Set();
+    let wake = () => { };
+    let fatal = null;
+    /** Why nothing more is submitted, once the queue's rate limit is reached. */
+    let rateLimited = null;
+    const noteRateLimit = (why) => {
+        if (rateLimited)
+            return;
+        rateLimited = why;
+        options.onRateLimited?.(why);
+    };
+    const finish = (generated) => {
+        results.set(generated.file, generated);
+        pending.delete(generated.file);
+        options.onProgress?.({
+            file: generated.file,
+            status: generated.status,
+            requestId: generated.requestId,
+            final: generated
+        });
+    };
+    /** The end of a request: a failure for the queue's rate limit also stops further submissions. */
+    const ended = (file, remote) => {
+        const limit = rateLimitOfRequest(remote);
+        if (limit)
+            noteRateLimit(limitedRequest(remote.requestId, limit));
+        finish(fromRemote(file, remote));
+    };
+    const track = (job, remote) => {
+        claimed.add(remote.requestId);
+        if (remote.terminal)
+            return ended(job.request.file, remote);
+        pending.set(job.request.file, {
+            job,
+            requestId: remote.requestId,
+            status: remote.status,
+            polls: 0,
+            nextPollAt: now() + intervalMs,
+            pollError: null,
+            submittedAt: now()
+        });
+        options.onProgress?.({
+            file: job.request.file,
+            status: remote.status,
+            requestId: remote.requestId,
+            final: null
+        });
+        wake();
+    };
+    const submitOne = async (job) => {
+        const { file } = job.request;
+        if (job.resumeId) {
+            claimed.add(job.resumeId);
+            pending.set(file, {
+                job,
+                requestId: job.resumeId,
+                status: 'resumed',
+                polls: 0,
+                nextPollAt: now(),
+                pollError: null,
+                submittedAt: null
+            });
+            wake();
+            return;
+        }
+        try {
+            const remote = await limit(async () => {
+                if (stop.signal.aborted)
+                    throw notSent();
+                if (fatal)
+                    throw new QueueError(fatal, undefined);
+                if (rateLimited)
+                    throw new RateLimited(rateLimited);
+                try {
+                    const remote = await submitOnce(job.request);
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    const limit = rateLimitOfRequest(remote);
+                    if (limit) {
+                        noteRateLimit(limitedRequest(remote.requestId, limit));
+                    }
+                    return remote;
+                }
+                catch (error) {
+                    // Noted before the slot is released, so the next submission in line sees it.
+                    if (error instanceof QueueError && error.status && FATAL_SUBMIT.has(error.status)) {
+                        fatal ??= `not submitted: an earlier submission was refused (${error.message})`;
+                    }
+                    const limit = rateLimitOfSubmission(error);
+                    if (limit) {
+                        noteRateLimit(limit);
+                        throw new RateLimited(limit);
+                    }
+                    throw error;
+                }
+            });
+            track(job, remote);
+        }
+        catch (error) {
+            if (error instanceof RateLimited) {
+                return finish({
+                    ...notGenerated(file),
+                    status: 'skipped',
+                    error: `not submitted: ${error.message}; the next run submits it`
+                });
+            }
+            const message = error.message;
+            const stopped = error instanceof QueueError && error.stopped;
+            finish({
+                ...notGenerated(file),
+                status: stopped ? stopStatus() : 'failed',
+                error: stopped ? stoppedMessage(error) : message
+            });
+        }
+    };
+    /**
+     * One submission. When its answer is lost, the HTTP policy looks in the request list for the
+     * request it may have created (`adopt`) before sending again: a blind resend could pay twice.
+     */
+    const submitOnce = (request) => {
+        // Clocks differ: a request listed as created up to a minute before the send may be ours.
+        const earliest = Math.floor(now() / 1000) - CLOCK_SKEW_SECONDS;
+        const adopt = (listed) => {
+            if (!listed.complete) {
+                options.log?.(`${request.file}: looking for the request a lost submission may have created, in a request list that shows ${shownOf(listed)}`);
+            }
+            const own = listed.requests.find(r => !claimed.has(r.requestId) &&
+                r.payload !== undefined &&
+                (r.createdAt === null || r.createdAt >= earliest) &&
+                (0,script/* hashRequest */.Oh)(request.model, r.payload) === request.hash);
+            // Claimed at once, so two identical scripts whose answers were both lost adopt one each.
+            if (own)
+                claimed.add(own.requestId);
+            return own;
+        };
+        return options.client.submit(request.model, request.payload, { signal: stop.signal, adopt });
+    };
+    const stopStatus = () => stop.signal.reason === 'cancelled'
+        ? 'cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'failed'
+            : 'timeout';
+    const stoppedWhat = () => stop.signal.reason === 'cancelled'
+        ? 'was cancelled'
+        : stop.signal.reason === 'refused'
+            ? 'was refused by the request queue'
+            : `timed out after ${options.timeout} s`;
+    const notSent = () => new QueueError('not sent', undefined, { stopped: true });
+    const stoppedMessage = (error) => error.ambiguous
+        ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
+        : `not submitted before the run ${stoppedWhat()}`;
+    // An earlier video that no longer answers `success` is generated again.
+    const resubmit = (tracked) => {
+        pending.delete(tracked.job.request.file);
+        return submitOne({ request: tracked.job.request });
+    };
+    const pollOne = async (tracked) => {
+        const { file } = tracked.job.request;
+        let remote;
+        try {
+            remote = await limit(() => options.client.get(tracked.requestId, stop.signal));
+        }
+        catch (error) {
+            if (stop.signal.aborted)
+                return;
+            if (error instanceof QueueError && error.status && generate_REFUSED.has(error.status)) {
+                fatal ??= `the request queue refused the API key (${error.message})`;
+                options.onRefused?.(fatal);
+                stop.abort('refused');
+                return;
+            }
+            const unknown = error instanceof QueueError && error.status === 404;
+            if (unknown &&
+                tracked.submittedAt !== null &&
+                now() - tracked.submittedAt < NOT_YET_VISIBLE_MS) {
+                tracked.pollError = `not visible in the queue yet (${error.message})`;
+                tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+                return;
+            }
+            if (unknown && tracked.job.reuse)
+                return resubmit(tracked);
+            if (unknown) {
+                return finish({
+                    ...notGenerated(file),
+                    status: 'failed',
+                    requestId: tracked.requestId,
+                    error: `request ${tracked.requestId} is unknown to the queue: ${error.message}`
+                });
+            }
+            // A request that cannot be read now may still finish: try again later, until the deadline.
+            tracked.pollError = error.message;
+            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            return;
+        }
+        const mismatch = notTheRequest(tracked, remote);
+        if (mismatch && tracked.job.resumeId) {
+            // An earlier run's request is taken on trust only when the queue vouches for it.
+            options.warn?.(`${file}: request ${tracked.requestId} is not ${tracked.job.reuse ? 'reused' : 'resumed'}: ${mismatch}; submitting the script anew`);
+            return resubmit(tracked);
+        }
+        if (mismatch) {
+            tracked.pollError = mismatch;
+            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            return;
+        }
+        tracked.polls++;
+        tracked.pollError = null;
+        if (tracked.job.reuse) {
+            const earlier = fromRemote(file, remote);
+            if (earlier.status === 'success')
+                return finish({ ...earlier, status: 'reused' });
+            return resubmit(tracked);
+        }
+        if (remote.terminal)
+            return ended(file, remote);
+        if (remote.status !== tracked.status) {
+            tracked.status = remote.status;
+            options.onProgress?.({
+                file,
+                status: remote.status,
+                requestId: remote.requestId,
+                final: null
+            });
+        }
+        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+    };
+    let lastSummary = started;
+    const summaryEveryMs = (options.summaryEvery ?? 60) * 1000;
+    const summarize = () => {
+        if (!options.onSummary || now() - lastSummary < summaryEveryMs)
+            return;
+        lastSummary = now();
+        const counts = { done: results.size, total: jobs.length };
+        for (const tracked of pending.values())
+            counts[tracked.status] = (counts[tracked.status] ?? 0) + 1;
+        const submitting = jobs.length - results.size - pending.size;
+        if (submitting > 0)
+            counts.submitting = submitting;
+        options.onSummary(counts);
+    };
+    let submitting = true;
+    const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
+        submitting = false;
+        wake();
+    });
+    try {
+        while ((submitting || pending.size) && !stop.signal.aborted) {
+            if (now() >= deadline) {
+                stop.abort('timeout');
+                break;
+            }
+            const due = [...pending.values()].filter(t => t.nextPollAt <= now());
+            if (due.length) {
+                await Promise.all(due.map(pollOne));
+                summarize();
+                continue;
+            }
+            // Sleep until the next poll is due, a submission lands, or the run stops.
+            const next = Math.min(...[...pending.values()].map(t => t.nextPollAt));
+            const nap = new AbortController();
+            wake = () => nap.abort();
+            const delay = Math.max(0, Math.min(Number.isFinite(next) ? next : now() + 60_000, deadline) - now());
+            await wait(delay, AbortSignal.any([stop.signal, nap.signal])).catch(() => { });
+        }
+        await submissions;
+    }
+    finally {
+        clearTimeout(deadlineTimer);
+        options.signal?.removeEventListener('abort', onCancel);
+    }
+    // Whatever is still rendering keeps its request id, so a later run can resume it. Even on
+    // cancellation the status is `timeout`, not `cancelled`: the remote request runs on and was
+    // paid for, and `timeout` is what the next run resumes instead of submitting again.
+    for (const tracked of pending.values()) {
+        const lastPoll = tracked.pollError ? ` (last poll: ${tracked.pollError})` : '';
+        const resumes = `the next run resumes request ${tracked.requestId}`;
+        finish({
+            ...notGenerated(tracked.job.request.file),
+            status: 'timeout',
+            requestId: tracked.requestId,
+            error: stop.signal.reason === 'cancelled'
+                ? `the run was cancelled while the video was ${tracked.status}; ${resumes}`
+                : stop.signal.reason === 'refused'
+                    ? `${fatal} while the video was ${tracked.status}; ${resumes}`
+                    : `still ${tracked.status} after ${options.timeout} s${lastPoll}; ${resumes}`
+        });
+    }
+    return jobs.map(job => results.get(job.request.file) ?? {
+        ...notGenerated(job.request.file),
+        status: 'failed',
+        error: 'no result'
+    });
+}
+/**
+ * Why `remote` is not an answer about the request `tracked` polls, or null when it is: the queue
+ * answered for another request id, or echoed a payload that is not the script's (checked for
+ * earlier runs' requests, which were read from a comment; a fresh submission's echo may be
+ * normalised by the queue, and its id is enough).
+ */
+function notTheRequest(tracked, remote) {
+    if (remote.requestId !== tracked.requestId) {
+        return `the queue answered for another request (${remote.requestId})`;
+    }
+    const { request, resumeId } = tracked.job;
+    if (resumeId && remote.payload !== undefined && !sameRequest(request, remote.payload)) {
+        return 'the queue shows another payload for it than this script sends';
+    }
+    return null;
+}
+function sameRequest(request, payload) {
+    try {
+        return (0,script/* hashRequest */.Oh)(request.model, payload) === request.hash;
+    }
+    catch {
+        return false;
+    }
+}
+function nextDelay(tracked, intervalMs) {
+    return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
+}
+/** A submission not made because the queue's rate limit was reached. */
+class RateLimited extends Error {
+}
+function limitedRequest(requestId, reason) {
+    return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
+}
+/** A result with no video yet: the base every outcome is built on. */
+function notGenerated(file) {
+    return {
+        file,
+        status: 'failed',
+        requestId: null,
+        videoUrl: null,
+        mediaUrls: null,
+        thumbnailUrl: null,
+        duration: null,
+        error: null
+    };
+}
+function fromRemote(file, remote) {
+    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
+    if (remote.status === 'success') {
+        if (!remote.videoUrl) {
+            // The keys say where this queue put the video, for the action to learn the shape.
+            const keys = remote.outcomeKeys;
+            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
+            return {
+                ...base,
+                status: 'failed',
+                error: `the queue reported success but gave no video URL the action recognises (${where})`
+            };
+        }
+        return {
+            ...base,
+            status: 'success',
+            videoUrl: remote.videoUrl,
+            mediaUrls: remote.mediaUrls,
+            thumbnailUrl: remote.thumbnailUrl
+        };
+    }
+    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
+    const limit = rateLimitOfRequest(remote);
+    if (limit) {
+        return {
+            ...base,
+            status,
+            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+        };
+    }
+    return { ...base, status, error: remote.reason ?? noReason(remote) };
+}
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote) {
+    const said = `the queue reported ${remote.status} without a reason`;
+    return remote.outcomeExcerpt
+        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+        : `${said} or an outcome`;
+}
+
+;// CONCATENATED MODULE: ./src/reuse/plan.ts
+
+// `pending` is what a live comment saves for a row still rendering: a run killed hard leaves it.
+const RENDERING = new Set(['pending', 'timeout']);
+/**
+ * One job per request: a finished video of the same hash is reused, else a request of the same
+ * hash still rendering is resumed, else the request is submitted. A script that says
+ * `regenerate: true` is always submitted: that is also the way out of a request stuck in the queue.
+ */
+function planJobs(requests, earlier) {
+    const plan = { jobs: [], resumed: new Set(), notes: [] };
+    for (const request of requests) {
+        const matches = request.regenerate ? [] : earlier.filter(e => e.hash === request.hash);
+        const done = matches.find(e => e.state === 'done');
+        const rendering = matches.find(e => e.state === 'rendering');
+        if (done) {
+            plan.jobs.push({ request, resumeId: done.requestId, reuse: true });
+            plan.notes.push(`${request.file}: unchanged since request ${done.requestId} (${done.from}): reusing its video`);
+        }
+        else if (rendering) {
+            plan.jobs.push({ request, resumeId: rendering.requestId });
+            plan.resumed.add(request.file);
+            plan.notes.push(`${request.file}: request ${rendering.requestId} (${rendering.from}) was still rendering: resuming it`);
+        }
+        else {
+            plan.jobs.push({ request });
+        }
+    }
+    return plan;
+}
+/** The entries of a comment's hidden state that name a request worth reusing or resuming. */
+function earlierFromState(entries, from) {
+    return entries.flatMap(entry => {
+        const state = SUCCEEDED.has(entry.status)
+            ? 'done'
+            : RENDERING.has(entry.status)
+                ? 'rendering'
+                : null;
+        return entry.request_id && state
+            ? [{ hash: entry.hash, requestId: entry.request_id, state, from }]
+            : [];
+    });
+}
+/** Whether a request still needs an earlier finished video to be found for it. */
+function wantsEarlierVideo(request, earlier) {
+    return !request.regenerate && !earlier.some(e => e.hash === request.hash);
+}
+
+;// CONCATENATED MODULE: ./src/reuse/sources.ts
+
+
+
+
+
+/** Merged pull requests of a push whose comments are read: a commit rarely lands through more. */
+const MAX_PULLS = 5;
+/** Listed requests whose status is looked up when the list does not show payloads. */
+const MAX_LOOKUPS = 10;
+/**
+ * On a push, the saved state of the pull requests it merged: what the reviewers already saw.
+ * Only the bot's own comments count.
+ */
+async function earlierFromMergedPulls(source) {
+    const { github, event, pulls, marker, identity, warn } = source;
+    const found = [];
+    for (const pull of pulls.slice(0, MAX_PULLS)) {
+        const target = { owner: event.owner, repo: event.repo, issueNumber: pull.number };
+        try {
+            const comment = await findComment(github, target, marker, identity);
+            const entries = decodeState(comment?.body ?? '');
+            found.push(...earlierFromState(entries, `pull request #${pull.number}`));
+        }
+        catch (error) {
+            warn(`Could not read the comments of pull request #${pull.number}: ${error.message}`);
+        }
+    }
+    return found;
+}
+/**
+ * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
+ * paging is undocumented: the pages it names are followed, and a list shown only in part is said
+ * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
+ * id; if those answers carry no payload either, nothing can match.
+ */
+async function earlierFromRequestList(source) {
+    const found = [];
+    for (const model of new Set(source.requests.map(r => r.model))) {
+        const wanted = new Set(source.requests.filter(r => r.model === model).map(r => r.hash));
+        let listed;
+        try {
+            const list = await source.client.list(model, source.signal);
+            listed = list.requests;
+            if (!list.complete) {
+                source.log(`Reuse: the request list of ${model} shows ${shownOf(list)}: an earlier identical video among those not shown is not found, and would be paid for again`);
+            }
+        }
+        catch (error) {
+            source.warn(`Could not read the request list to find earlier identical videos of ${model}: ${error.message}`);
+            continue;
+        }
+        const candidates = listed.filter(r => stateOf(r));
+        const shown = candidates.filter(r => r.payload !== undefined);
+        const looked = await lookUp(source.client, newestFirst(candidates.filter(r => r.payload === undefined)).slice(0, MAX_LOOKUPS), source.signal);
+        for (const remote of [...shown, ...looked]) {
+            const state = stateOf(remote);
+            const hash = hashOf(model, remote.payload);
+            if (state && hash && wanted.has(hash)) {
+                found.push({ hash, requestId: remote.requestId, state, from: 'found in the request list' });
+            }
+        }
+    }
+    return found;
+}
+/** Status answers of `listed`, one at a time, stopping at the first that shows no payload. */
+async function lookUp(client, listed, signal) {
+    const answers = [];
+    for (const remote of listed) {
+        try {
+            const answer = await client.get(remote.requestId, signal);
+            if (answer.payload === undefined)
+                break;
+            answers.push(answer);
+        }
+        catch {
+            // One unreadable request says nothing about the others.
+        }
+    }
+    return answers;
+}
+function stateOf(remote) {
+    if (remote.status === 'success')
+        return 'done';
+    return remote.terminal ? null : 'rendering';
+}
+function hashOf(model, payload) {
+    if (payload === null || typeof payload !== 'object')
+        return null;
+    try {
+        return (0,script/* hashRequest */.Oh)(model, payload);
+    }
+    catch {
+        return null;
+    }
+}
+function newestFirst(listed) {
+    return [...listed].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+}
+
+;// CONCATENATED MODULE: ./src/reuse/index.ts
+
+
+
+
+/**
+ * The jobs to run. Sources are read in order of trust and cost, and the request list, the only
+ * one that costs a call to the queue, is read only for requests nothing else matched.
+ */
+async function planReuse(options) {
+    const { requests, github, event, warn } = options;
+    if (!options.reuse)
+        return planJobs(requests, []);
+    const earlier = earlierFromState(options.saved, "this pull request's comment");
+    if (github && options.mergedPulls.length) {
+        const identity = await tokenIdentity(github);
+        const pulls = options.mergedPulls;
+        const source = { github, event, pulls, marker: marker(options.commentKey), identity, warn };
+        earlier.push(...(await earlierFromMergedPulls(source)));
+    }
+    const unmatched = requests.filter(request => wantsEarlierVideo(request, earlier));
+    if (unmatched.length) {
+        const source = {
+            client: options.client,
+            requests: unmatched,
+            signal: options.signal,
+            log: options.log,
+            warn
+        };
+        earlier.push(...(await earlierFromRequestList(source)));
+    }
+    const plan = planJobs(requests, earlier);
+    for (const note of plan.notes)
+        options.log(note);
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/generation.ts
+
+
+
+
+
+
+
+
+/**
+ * A dry run given a key: checks the key and the models with the queue, and reports what the
+ * account sees in the log, the comment and the summary. Returns what stops the key or a model
+ * from working, which fails the step.
+ */
+async function checkMySetup(settings, signal, outcomes, report) {
+    const requests = requestsOf(outcomes);
+    const models = requests.length ? requests.map(r => r.model) : [settings.model];
+    const check = await checkSetup(queueClient(settings), models, signal);
+    const endCheck = (0,src_log/* startGroup */.Oh)('Setup check: what the request queue shows this key');
+    for (const finding of check.findings)
+        (0,src_log/* info */.pq)(finding);
+    endCheck();
+    reportParameters(check.details, requests, { debug: src_log/* log */.Rm.debug, warn: src_log/* log */.Rm.warning });
+    report.context.setup = check.findings.map(settings.redact);
+    return check.problem;
+}
+/**
+ * Generates nothing: the earlier comment, which may hold videos already paid for and requests
+ * still rendering, could not be read, and generating blind could pay for them again.
+ */
+function holdBack(rows, why) {
+    const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`;
+    for (const row of rows.filter(r => r.pending)) {
+        row.pending = false;
+        row.status = 'skipped';
+        row.error = 'not generated: the earlier comment could not be read';
+    }
+    return message;
+}
+/**
+ * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
+ * that stopped everything (a refused key, an unknown model), or null.
+ */
+async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
+    const requests = requestsOf(outcomes);
+    try {
+        const details = await preflight(client, requests.map(r => r.model), src_log/* log */.Rm.warning, signal);
+        reportParameters(details, requests, { debug: src_log/* log */.Rm.debug, warn: src_log/* log */.Rm.warning });
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        // One cause for every row: shown once per row, and the step fails on it alone.
+        for (const row of rows.filter(r => r.pending)) {
+            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.redact);
+        }
+        return { fatal: error.message, rateLimited: null };
+    }
+    const plan = await planReuse({
+        requests,
+        saved: report.context.carry ?? [],
+        event,
+        mergedPulls: report.mergedPulls,
+        github,
+        client,
+        reuse: settings.reuse,
+        commentKey: settings.commentKey,
+        signal,
+        log: src_log/* info */.pq,
+        warn: src_log/* log */.Rm.warning
+    });
+    for (const row of rows)
+        if (plan.resumed.has(row.file))
+            row.resumed = true;
+    report.show();
+    const endGeneration = (0,src_log/* startGroup */.Oh)(`Generating ${plan.jobs.length} videos`);
+    const byFile = new Map(rows.map(row => [row.file, row]));
+    let refused = null;
+    let rateLimited = null;
+    // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
+    await generate(plan.jobs, {
+        client,
+        maxConcurrency: settings.maxConcurrency,
+        pollInterval: settings.pollInterval,
+        timeout: settings.timeout,
+        signal,
+        warn: src_log/* log */.Rm.warning,
+        log: src_log/* info */.pq,
+        onRefused: message => (refused = message),
+        onRateLimited: message => {
+            rateLimited = message;
+            src_log/* log */.Rm.warning(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
+        },
+        onProgress: progress => {
+            const id = progress.requestId ? ` (${progress.requestId})` : '';
+            (0,src_log/* info */.pq)(`${progress.file}: ${progress.status}${id}`);
+            const row = byFile.get(progress.file);
+            if (!row)
+                return;
+            if (progress.final)
+                applyGenerated(row, progress.final, settings.redact);
+            else
+                row.remoteStatus = settings.redact(progress.status);
+            row.request_id = progress.requestId ? settings.redact(progress.requestId) : row.request_id;
+            if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
+                media.fetch(row);
+            report.show();
+        },
+        onSummary: c => (0,src_log/* info */.pq)(progressLine(c))
+    }).finally(endGeneration);
+    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
+}
+/** `the queue…` → `The queue…` */
+function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
+ * and returns what the step fails with.
+ */
+function rateLimitNotice(rows, why, report) {
+    const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length;
+    const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`;
+    const message = skipped
+        ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
+        : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
+    report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
+    return message;
+}
+/**
+ * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
+ * any rendering: once escaped for markdown, a key is no longer found by a search for it.
+ */
+function applyGenerated(row, generated, redact) {
+    const scrub = (text) => (text === null ? null : redact(text));
+    row.pending = false;
+    row.status = generated.status;
+    row.request_id = scrub(generated.requestId);
+    row.video_url = scrub(generated.videoUrl);
+    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(redact);
+    row.thumbnail_url = scrub(generated.thumbnailUrl);
+    row.duration = generated.duration;
+    row.error = scrub(generated.error);
+}
+function queueClient(settings) {
+    return createQueueClient({
+        apiUrl: settings.apiUrl,
+        apiKey: settings.apiKey,
+        organizationId: settings.organizationId,
+        observer: {
+            onRetry: (attempt, delay, reason) => (0,src_log/* info */.pq)(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+            // The shape of every answer, for a failing run with the real queue to show what it said.
+            onAnswer: line => src_log/* log */.Rm.debug(`Request queue: ${line}`)
+        }
+    });
+}
+function progressLine(c) {
+    const rest = Object.entries(c)
+        .filter(([k]) => k !== 'done' && k !== 'total')
+        .map(([k, v]) => `${v} ${k}`);
+    return [`${c.done}/${c.total} done`, ...rest].join(', ');
+}
+
 ;// CONCATENATED MODULE: ./src/publish/artifact.ts
 // Uploads the downloaded media and manifest.json as one workflow artifact.
 // @actions/artifact is loaded only when an upload happens: it is large and slows every start.
@@ -35175,7 +35683,7 @@ async function uploadArtifact(name, dir, mediaFiles, warn) {
 async function uploadFiles(name, dir, files, warn, { rename = true } = {}) {
     const paths = files.map(f => external_node_path_default().join(dir, ...f.split('/')));
     // The client logs a dozen lines per upload ("Artifact name is valid!"…): fold them under one.
-    const endGroup = startGroup(`Uploading artifact "${logText(name)}": ${await artifact_describe(files, paths)}`);
+    const endGroup = (0,src_log/* startGroup */.Oh)(`Uploading artifact "${(0,src_log/* logText */.kc)(name)}": ${await artifact_describe(files, paths)}`);
     try {
         return await uploadAs(name, dir, paths, warn, rename);
     }
@@ -35249,6 +35757,7 @@ var external_node_fs_ = __nccwpck_require__(73024);
 // `https://github.com/OWNER/REPO/releases/download/TAG/NAME`, an address a team can put in its docs.
 // Each script's assets keep their name from run to run; a `manifest.json` asset beside them says
 // which script and which payload hash each holds, so an unchanged video is never uploaded again.
+
 
 
 
@@ -35537,6 +36046,78 @@ function contentType(name) {
         return 'image/webp';
     return 'application/json';
 }
+// The job's part: what a run publishes to the release, and what the log and the step say of it.
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
+ */
+async function publishToRelease(tag, decision, event, github, rows, directory, writeManifest) {
+    const none = (problem) => ({ problem, entries: [] });
+    if (!decision.publish) {
+        if (decision.notice)
+            src_log/* log */.Rm.notice(decision.why);
+        else
+            (0,src_log/* info */.pq)((0,src_log/* logText */.kc)(decision.why));
+        return none(null);
+    }
+    if (!directory)
+        return none(null);
+    if (!github)
+        return none('release is set, but github-token is empty: the release cannot be written');
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    const endGroup = (0,src_log/* startGroup */.Oh)(`Publishing videos to the release ${(0,src_log/* logText */.kc)(tag)}`);
+    try {
+        const released = await publishRelease(github, target, rows, directory, src_log/* info */.pq, { writeManifest });
+        for (const row of rows)
+            row.release_url = released.videos.get(row.file) ?? null;
+        (0,src_log/* info */.pq)(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
+        for (const problem of released.problems)
+            src_log/* log */.Rm.warning(`Release ${tag}: ${problem}`);
+        return {
+            problem: released.problems.length
+                ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+                : null,
+            entries: released.entries
+        };
+    }
+    catch (error) {
+        return none(error.message);
+    }
+    finally {
+        endGroup();
+    }
+}
+/**
+ * The aggregate job's part of the release: the shards published the videos, and their entries go
+ * into the release's manifest.json here, once. Returns what went wrong, or null.
+ */
+async function updateRelease(tag, decision, event, github, entries) {
+    if (!decision.publish || !entries.length)
+        return null;
+    if (!github)
+        return 'release is set, but github-token is empty: the release cannot be written';
+    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
+    try {
+        const updated = await updateReleaseManifest(github, target, entries);
+        (0,src_log/* info */.pq)(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
+        for (const problem of updated.problems)
+            src_log/* log */.Rm.warning(`Release ${tag}: ${problem}`);
+        return updated.problems.length
+            ? `The manifest.json of the release ${tag} could not be written in full`
+            : null;
+    }
+    catch (error) {
+        return error.message;
+    }
+}
+/** The release as the comment shows it: its tag, and the scripts' videos in it (null: none). */
+function releaseOf(tag, event, rows) {
+    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
+    if (!videos.length)
+        return null;
+    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
+    return { tag, url, videos };
+}
 
 ;// CONCATENATED MODULE: ./src/publish/release-gate.ts
 // Which runs publish to the release: what landed on a branch the workflow author trusts, never
@@ -35587,100 +36168,106 @@ function decideRelease(event, branches) {
         : refused(`the default branch (${event.defaultBranch})`);
 }
 
-;// CONCATENATED MODULE: ./src/publish/outputs.ts
-// Sets the step outputs of the contract from the results.
+;// CONCATENATED MODULE: ./src/publish/keep.ts
 
 
-function counts(results) {
-    const succeeded = results.filter(r => SUCCEEDED.has(r.status)).length;
-    const skipped = results.filter(r => r.status === 'skipped').length;
-    return { succeeded, failed: results.length - succeeded - skipped };
-}
-function setOutputs(results, published) {
-    const { succeeded, failed } = counts(results);
-    core/* setOutput */.uH('results', JSON.stringify(results));
-    core/* setOutput */.uH('video-urls', results
-        .filter(r => SUCCEEDED.has(r.status) && r.video_url)
-        .map(r => r.video_url)
-        .join('\n'));
-    core/* setOutput */.uH('succeeded', String(succeeded));
-    core/* setOutput */.uH('failed', String(failed));
-    core/* setOutput */.uH('comment-url', published.commentUrl ?? '');
-    core/* setOutput */.uH('artifact-id', published.artifactId === null ? '' : String(published.artifactId));
-    core/* setOutput */.uH('directory', published.directory ?? '');
-    core/* setOutput */.uH('release-urls', results
-        .map(r => r.release_url)
-        .filter(Boolean)
-        .join('\n'));
-}
 
-;// CONCATENATED MODULE: ./src/rows.ts
-// One row per script: what the comment, summary, artifact manifest and outputs are made of.
 
-function rowsFor(outcomes, dryRun) {
-    return outcomes.map(outcome => {
-        // Not read, so neither valid nor invalid: shown with why, read again by the next run.
-        if (!outcome.ok && outcome.skipped)
-            return { ...blank(outcome.file), error: outcome.skipped };
-        if (!outcome.ok) {
-            return {
-                ...blank(outcome.file),
-                status: 'invalid',
-                problems: outcome.problems,
-                error: outcome.problems.map(script/* problemText */.fI).join('\n')
-            };
+
+
+/**
+ * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
+ * `artifactName`, and publishes them to the release (its manifest.json too, unless
+ * `releaseManifest` is false: a shard leaves that to the aggregate job).
+ */
+async function keepMedia(settings, event, github, signal, rows, media, as) {
+    const kept = {
+        artifactId: null,
+        artifactName: as.artifactName,
+        directory: null,
+        unreleased: null,
+        released: []
+    };
+    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
+    // download or upload under way when the job is cancelled is abandoned.
+    const abandon = (what) => () => {
+        (0,src_log/* endOpenGroup */.nZ)();
+        src_log/* log */.Rm.warning(`Cancelled: the ${what} was abandoned; the comment comes first`);
+        return null;
+    };
+    if (rows.some(row => row.video_url)) {
+        const downloaded = media.settled().then(() => true);
+        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
+            await writeManifest(media.dir, publicResults(rows, settings.redact));
+            kept.directory = media.dir;
         }
-        const { request } = outcome;
-        return {
-            ...blank(request.file),
-            status: 'skipped',
-            hash: request.hash,
-            title: request.title,
-            estimatedSeconds: request.estimatedSeconds,
-            payload: request.payload,
-            pending: !dryRun,
-            remoteStatus: dryRun ? undefined : 'waiting'
-        };
+    }
+    if (settings.artifact && kept.directory && !signal.aborted) {
+        const upload = publishArtifact(as.artifactName, rows, kept.directory);
+        kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
+    }
+    if (settings.release && !signal.aborted) {
+        const work = publishToRelease(settings.release, decideRelease(event, settings.releaseBranches), event, github, rows, kept.directory, as.releaseManifest);
+        const released = await unlessCancelled(work, signal, abandon('release upload'));
+        kept.unreleased = released?.problem ?? null;
+        kept.released = released?.entries ?? [];
+    }
+    return kept;
+}
+/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
+async function publishArtifact(name, rows, dir) {
+    try {
+        const media = rows
+            .flatMap(row => [row.video_file, row.thumbnail_file])
+            .filter((f) => !!f);
+        const artifact = await uploadArtifact(name, dir, media, src_log/* log */.Rm.warning);
+        (0,src_log/* info */.pq)(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
+        return artifact.id;
+    }
+    catch (error) {
+        src_log/* log */.Rm.error(`The artifact could not be uploaded: ${error.message}`);
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+
+
+
+
+
+/**
+ * Uploads the artifact, writes the comment, the summary and the outputs, and fails the step on what
+ * stopped the generation, on failed scripts (unless fail-on-error is off) and when the comment
+ * could not be written: the requests this run paid for are then saved nowhere.
+ */
+async function publish(settings, event, github, signal, rows, report, media, outputs, generated) {
+    const { context } = report;
+    const kept = await keepMedia(settings, event, github, signal, rows, media, {
+        artifactName: settings.artifactName,
+        releaseManifest: true
     });
-}
-/** The valid scripts' requests. */
-function requestsOf(outcomes) {
-    return outcomes.flatMap(o => (o.ok ? [o.request] : []));
-}
-function toResult(row) {
-    return {
-        file: row.file,
-        status: row.pending ? 'timeout' : row.status,
-        hash: row.hash,
-        request_id: row.request_id,
-        video_url: row.video_url,
-        thumbnail_url: row.thumbnail_url,
-        duration: row.duration,
-        error: row.error,
-        media_urls: row.media_urls,
-        video_file: row.video_file,
-        thumbnail_file: row.thumbnail_file,
-        release_url: row.release_url
-    };
-}
-function blank(file) {
-    return {
-        file,
-        status: 'skipped',
-        hash: null,
-        request_id: null,
-        video_url: null,
-        thumbnail_url: null,
-        duration: null,
-        error: null,
-        media_urls: null,
-        video_file: null,
-        thumbnail_file: null,
-        release_url: null,
-        title: null,
-        estimatedSeconds: null,
-        problems: []
-    };
+    if (kept.artifactId !== null && event.runUrl) {
+        context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`;
+    }
+    if (settings.release)
+        context.release = releaseOf(settings.release, event, rows);
+    const { results, unsaved } = await writeResults(settings, rows, report, kept, outputs);
+    const { unreleased } = kept;
+    const { succeeded, failed } = counts(results);
+    (0,src_log/* info */.pq)(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    const failure = generated.fatal ??
+        unsaved ??
+        (failed && settings.failOnError
+            ? `${failed} of ${results.length} scripts did not produce a video`
+            : null) ??
+        (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
+        (unreleased && settings.failOnError ? unreleased : null);
+    if (failure)
+        src_log/* log */.Rm.failed(settings.redact(failure));
+    // Said once: as the step's failure, or else as a warning.
+    if (unreleased && unreleased !== failure)
+        src_log/* log */.Rm.warning(unreleased);
 }
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
@@ -35868,6 +36455,82 @@ async function readShardReport(dir, expected) {
         released: data.released,
         results: data.results
     };
+}
+
+;// CONCATENATED MODULE: ./src/shard/publish.ts
+// A shard's end: its videos kept under its own artifact name, and its report handed to the
+// aggregate job, which writes the comment and the summary for every shard.
+
+
+
+
+
+
+
+
+
+/**
+ * A shard's publishing: its videos as the artifact `<artifact-name>-i-of-n` (and to the release),
+ * its report for the aggregate job, and its outputs. No comment and no summary: the aggregate job
+ * writes those, for every script, and fails on failed scripts. A shard fails only when it could
+ * not work at all, or could not hand over its report.
+ */
+async function publishShard(settings, run, event, github, signal, rows, media, outputs) {
+    const kept = await keepMedia(settings, event, github, signal, rows, media, {
+        artifactName: shardArtifactName(settings.artifactName, run.shard),
+        releaseManifest: false
+    });
+    // Even after a cancellation: the report is all the aggregate job will know of this shard.
+    const unreported = await uploadShardReport(settings, run, rows, kept);
+    const results = publicResults(rows, settings.redact);
+    outputs.set(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory });
+    const { succeeded, failed } = counts(results);
+    (0,src_log/* info */.pq)(`Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`);
+    const failure = run.fatal ?? unreported;
+    if (failure)
+        src_log/* log */.Rm.failed(settings.redact(failure));
+    if (kept.unreleased)
+        src_log/* log */.Rm.warning(kept.unreleased);
+}
+/**
+ * Uploads the shard's report (shard.json) as the artifact `<artifact-name>-i-of-n-manifest`.
+ * Returns why it could not be, naming the requests that are then saved nowhere, or null.
+ */
+async function uploadShardReport(settings, run, rows, kept) {
+    const name = reportArtifactName(settings.artifactName, run.shard);
+    const report = {
+        shard: run.shard,
+        files: run.files,
+        dryRun: run.spending.dryRun,
+        notice: run.spending.notice ?? null,
+        artifact: kept.artifactId === null ? null : { id: kept.artifactId, name: kept.artifactName },
+        fatal: run.fatal,
+        unreleased: kept.unreleased,
+        released: kept.released,
+        results: rows.map(row => ({
+            ...toResult(row),
+            pending: !!row.pending,
+            remote_status: row.remoteStatus ?? null,
+            resumed: !!row.resumed,
+            title: row.title,
+            estimated_seconds: row.estimatedSeconds,
+            payload: row.payload ?? null,
+            problems: row.problems
+        }))
+    };
+    try {
+        const dir = external_node_path_default().join(tempDir(), `avatar-shard-report-${process.pid}`);
+        await writeShardReport(dir, report, settings.redact);
+        // Under its own name or not at all: the aggregate job looks for that name.
+        const artifact = await uploadFiles(name, dir, [REPORT_FILE], src_log/* log */.Rm.warning, { rename: false });
+        (0,src_log/* info */.pq)(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`);
+        return null;
+    }
+    catch (error) {
+        const paid = rows.filter(row => row.request_id && row.status !== 'reused');
+        const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
+        return `The report of shard ${shardLabel(run.shard)} could not be uploaded as "${name}" (${error.message}): the aggregate job will show its ${rows.length} scripts as skipped${ids ? `, and the requests it paid for are not saved for the next run: ${ids}` : ''}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/shard/trust.ts
@@ -36069,6 +36732,107 @@ function rowOf(result) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/shard/aggregate.ts
+// The final job of a matrix: every shard's report read back, and reported as one job would have.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
+ * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
+ * release's manifest.json, as one job doing all the work would have. It selects the scripts
+ * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
+ */
+async function aggregate(settings, event, github, workspace, entry, outputs) {
+    const selection = await selectScripts(settings, event, workspace, github);
+    const endGroup = (0,src_log/* startGroup */.Oh)("Reading the shards' reports");
+    const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
+    // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
+    const spending = decideSpending(settings, event, { keyNeeded: false });
+    const rules = {
+        artifactName: settings.artifactName,
+        dryRun: spending.dryRun,
+        releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
+    };
+    const collected = await collectReports(settings.artifactName, dir, src_log/* info */.pq, {
+        rules,
+        warn: src_log/* log */.Rm.warning
+    }).finally(endGroup);
+    const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
+    const missing = unreported(selection.files, collected, settings.artifactName);
+    // The scripts no shard reported on: read here, for their titles, words and problems (the
+    // shards annotated their own), under the same time limit as in any other run.
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: src_log/* log */.Rm.warning });
+    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
+    (0,script/* annotate */.fz)(outcomes);
+    const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
+    const merged = mergeReports(selection.files, collected, missing, own);
+    for (const warning of merged.warnings)
+        src_log/* log */.Rm.warning(warning);
+    const rows = merged.rows;
+    const lost = lostShards(merged.missing);
+    const report = await openReport(settings, event, github, spending, selection.removed, rows);
+    // Said at the top of the comment too: a reviewer must not take the table for complete.
+    report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ');
+    if (reports.some(r => r.artifact) && event.runUrl) {
+        report.context.artifactUrl = `${event.runUrl}#artifacts`;
+        report.context.artifactPerShard = true;
+    }
+    const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []));
+    if (settings.release) {
+        const entries = reports.flatMap(r => r.released);
+        const decision = decideRelease(event, settings.releaseBranches);
+        const problem = await updateRelease(settings.release, decision, event, github, entries);
+        if (problem)
+            problems.push(problem);
+        report.context.release = releaseOf(settings.release, event, rows);
+    }
+    const unreleased = problems.length ? problems.join('; ') : null;
+    const { results, unsaved } = await writeResults(settings, rows, report, { artifactId: null, directory: null }, outputs);
+    const { succeeded, failed } = counts(results);
+    (0,src_log/* info */.pq)(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
+    const fatal = reports.find(r => r.fatal)?.fatal ?? null;
+    const failure = fatal ??
+        lost ??
+        unsaved ??
+        (failed && settings.failOnError
+            ? `${failed} of ${results.length} scripts did not produce a video`
+            : null) ??
+        (unreleased && settings.failOnError ? unreleased : null);
+    if (failure)
+        src_log/* log */.Rm.failed(settings.redact(failure));
+    for (const said of [lost, unreleased])
+        if (said && said !== failure)
+            src_log/* log */.Rm.warning(said);
+}
+/**
+ * What the aggregate job says about shards whose results did not arrive, or null when they owed
+ * none (their scripts were all invalid, which any job can tell).
+ */
+function lostShards(missing) {
+    const lost = missing.filter(m => m.skipped.length);
+    if (!lost.length)
+        return null;
+    const count = lost.reduce((sum, m) => sum + m.skipped.length, 0);
+    const which = lost
+        .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
+        .join(', ');
+    return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
 
@@ -36090,71 +36854,49 @@ function rowOf(result) {
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Whether publish() wrote the outputs; a run that fails before then still sets them, empty. */
-let outputsSet = false;
-/** The key, once read: every message that fails the step is scrubbed of it. */
-let apiKey;
-/**
- * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
- * logText, so that no script name can start a workflow command of its own.
- */
-const info = (message) => core/* info */.pq(logText(message));
-/** Fails the step with a message that cannot hold the key. */
-const fail = (message) => log.failed(redact(message, apiKey));
 async function run(options = {}) {
     const cancel = watchCancellation();
+    const outputs = recordOutputs();
+    // Once read, the settings scrub the key from every message that fails the step.
+    let settings = null;
     try {
-        const settings = readSettings();
-        apiKey = settings.apiKey || undefined;
-        await job(settings, readEvent(), cancel, options.entry ?? null);
+        settings = readSettings();
+        await job(settings, readEvent(), cancel, outputs, options.entry ?? null);
     }
     catch (error) {
-        fail(error.message);
+        const message = error.message;
+        src_log/* log */.Rm.failed(settings ? settings.redact(message) : message);
         // The contract's outputs exist on every run, so `if: always()` steps can read them.
-        if (!outputsSet)
-            setOutputs([], { commentUrl: null, artifactId: null });
+        if (!outputs.written)
+            outputs.set([], { commentUrl: null, artifactId: null });
     }
     finally {
         cancel.dispose();
     }
     return { cancelled: cancel.signal.aborted };
 }
-async function job(settings, event, cancel, entry) {
+async function job(settings, event, cancel, outputs, entry) {
     const { signal } = cancel;
     // Scripts are read, and their paths shown, relative to working-directory (by default the
     // workspace): under pull_request_target, the folder the pull request's head is checked out in.
     const workspace = await openWorkingDirectory(process.env.GITHUB_WORKSPACE ?? process.cwd(), settings.workingDirectory);
     const github = settings.githubToken
-        ? createGitHubClient(settings.githubToken, { warn: log.warning, signal: cancel.lastCalls })
+        ? createGitHubClient(settings.githubToken, { warn: src_log/* log */.Rm.warning, signal: cancel.lastCalls })
         : null;
     // The final job of a matrix generates nothing: it reports what the shards did.
     if (settings.aggregate)
-        return aggregate(settings, event, github, workspace, entry);
+        return aggregate(settings, event, github, workspace, entry, outputs);
     const spending = decideSpending(settings, event);
     // The notice can name what the payload says (an association, an event): escaped like all text.
     if (spending.dryRun)
-        log.notice(logText(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()));
+        src_log/* log */.Rm.notice((0,src_log/* logText */.kc)(`Dry run: nothing is submitted. ${spending.notice ?? ''}`.trim()));
     // 1. Find the scripts the event touched; a shard of a matrix keeps its own.
     const selection = await selectScripts(settings, event, workspace, github);
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
     // 2. Turn each into a validated payload before any money is spent.
-    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: core/* warning */.$e });
+    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: src_log/* log */.Rm.warning });
     const outcomes = await Promise.all(files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
-    annotate(outcomes);
+    (0,script/* annotate */.fz)(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
     // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
     const report = await openReport(settings, event, github, spending, selection.removed, rows);
@@ -36169,7 +36911,7 @@ async function job(settings, event, cancel, entry) {
             // Fresh links are taken only from an answer about that very request.
             return remote?.requestId === id ? remote : null;
         },
-        scrub: text => redact(text, settings.apiKey),
+        scrub: settings.redact,
         maxBytes: settings.maxDownloadSize,
         timeout: settings.timeout,
         signal
@@ -36190,684 +36932,22 @@ async function job(settings, event, cancel, entry) {
     if (settings.shard) {
         const fatal = generated.fatal ?? generated.rateLimited;
         const shardRun = { shard: settings.shard, files, spending, fatal };
-        return publishShard(settings, shardRun, event, github, signal, rows, media);
+        return publishShard(settings, shardRun, event, github, signal, rows, media, outputs);
     }
-    const { results, unsaved, unreleased } = await publish(settings, event, github, signal, rows, report, media);
-    const { succeeded, failed } = counts(results);
-    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
-    const failure = generated.fatal ??
-        unsaved ??
-        (failed && settings.failOnError
-            ? `${failed} of ${results.length} scripts did not produce a video`
-            : null) ??
-        (generated.rateLimited && settings.failOnError ? generated.rateLimited : null) ??
-        (unreleased && settings.failOnError ? unreleased : null);
-    if (failure)
-        fail(failure);
-    // Said once: as the step's failure, or else as a warning.
-    if (unreleased && unreleased !== failure)
-        log.warning(unreleased);
-}
-/**
- * A dry run given a key: checks the key and the models with the queue, and reports what the
- * account sees in the log, the comment and the summary. Returns what stops the key or a model
- * from working, which fails the step.
- */
-async function checkMySetup(settings, signal, outcomes, report) {
-    const requests = requestsOf(outcomes);
-    const models = requests.length ? requests.map(r => r.model) : [settings.model];
-    const check = await checkSetup(queueClient(settings), models, signal);
-    const endCheck = startGroup('Setup check: what the request queue shows this key');
-    for (const finding of check.findings)
-        info(finding);
-    endCheck();
-    reportParameters(check.details, requests, { debug: log.debug, warn: log.warning });
-    report.context.setup = check.findings.map(f => redact(f, settings.apiKey));
-    return check.problem;
-}
-/** Step 1: the scripts the event touched (or all of them), logged. */
-async function selectScripts(settings, event, workspace, github) {
-    const selection = await findScripts({
-        mode: settings.mode,
-        patterns: settings.scripts,
-        event,
-        workspace,
-        github,
-        log: info,
-        warn: log.warning
-    });
-    info(`Scripts: ${selection.files.length} selected from ${selection.source}`);
-    for (const file of selection.removed)
-        info(`${file} was removed: nothing to generate`);
-    return selection;
-}
-/** The selected scripts that are this shard's: each job of the matrix takes its own. */
-function ownScripts(selection, shard) {
-    const own = shardFiles(selection.files, shard);
-    info(`Shard ${shardLabel(shard)}: ${own.length} of the ${selection.files.length} selected scripts are this job's`);
-    return own;
-}
-/**
- * Generates nothing: the earlier comment, which may hold videos already paid for and requests
- * still rendering, could not be read, and generating blind could pay for them again.
- */
-function holdBack(rows, why) {
-    const message = `${why}. It may hold videos already paid for, so nothing was generated, to avoid paying twice: re-run the job when GitHub answers again`;
-    for (const row of rows.filter(r => r.pending)) {
-        row.pending = false;
-        row.status = 'skipped';
-        row.error = 'not generated: the earlier comment could not be read';
-    }
-    return message;
-}
-async function openReport(settings, event, github, spending, removed, rows) {
-    const target = settings.comment && github && event.pullRequest
-        ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
-        : null;
-    const earlier = target && github ? await findEarlierComment(github, target, settings) : { found: null };
-    const existing = 'found' in earlier ? earlier.found : null;
-    const unreadable = 'unreadable' in earlier ? earlier.unreadable : null;
-    if (unreadable) {
-        log.warning(`${unreadable}: no comment is written this run, so as not to start a second one`);
-    }
-    const mergedPulls = github ? await findMergedPullRequests(github, event, log.warning) : [];
-    const context = {
-        commentKey: settings.commentKey,
-        repoUrl: `${event.serverUrl}/${event.owner}/${event.repo}`,
-        headSha: event.sha || null,
-        runUrl: event.runUrl,
-        artifactUrl: null,
-        dryRun: spending.dryRun,
-        notice: [spending.notice, unreadable && `${unreadable}: no comment was written.`]
-            .filter(Boolean)
-            .join(' '),
-        removed,
-        mergedPulls,
-        // What an earlier run saved for scripts this run does not touch is kept for later runs.
-        carry: decodeState(existing?.body ?? ''),
-        mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-        final: false
-    };
-    // A shard reads the comment's saved state, but only the aggregate job writes the comment.
-    const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
-        ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), log.warning)
-        : null;
-    // Rendered only when an edit is due: the live comment writes at most every few seconds.
-    const show = () => live?.update(() => redact(renderReport(rows, context), settings.apiKey));
-    return { context, live, mergedPulls, unreadable, show };
-}
-/**
- * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
- * that stopped everything (a refused key, an unknown model), or null.
- */
-async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
-    const requests = requestsOf(outcomes);
-    try {
-        const details = await preflight(client, requests.map(r => r.model), log.warning, signal);
-        reportParameters(details, requests, { debug: log.debug, warn: log.warning });
-    }
-    catch (error) {
-        if (!(error instanceof PreflightError))
-            throw error;
-        // One cause for every row: shown once per row, and the step fails on it alone.
-        for (const row of rows.filter(r => r.pending)) {
-            applyGenerated(row, { ...notGenerated(row.file), error: error.message }, settings.apiKey);
-        }
-        return { fatal: error.message, rateLimited: null };
-    }
-    const plan = await planReuse({
-        requests,
-        saved: report.context.carry ?? [],
-        event,
-        mergedPulls: report.mergedPulls,
-        github,
-        client,
-        reuse: settings.reuse,
-        commentKey: settings.commentKey,
-        signal,
-        log: info,
-        warn: log.warning
-    });
-    for (const row of rows)
-        if (plan.resumed.has(row.file))
-            row.resumed = true;
-    report.show();
-    const endGeneration = startGroup(`Generating ${plan.jobs.length} videos`);
-    const byFile = new Map(rows.map(row => [row.file, row]));
-    let refused = null;
-    let rateLimited = null;
-    // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
-    await generate(plan.jobs, {
-        client,
-        maxConcurrency: settings.maxConcurrency,
-        pollInterval: settings.pollInterval,
-        timeout: settings.timeout,
-        signal,
-        warn: log.warning,
-        log: info,
-        onRefused: message => (refused = message),
-        onRateLimited: message => {
-            rateLimited = message;
-            log.warning(`${sentence(message)}: nothing more is submitted this run; the scripts not yet submitted are skipped, and the next run submits them`);
-        },
-        onProgress: progress => {
-            const id = progress.requestId ? ` (${progress.requestId})` : '';
-            info(`${progress.file}: ${progress.status}${id}`);
-            const row = byFile.get(progress.file);
-            if (!row)
-                return;
-            if (progress.final)
-                applyGenerated(row, progress.final, settings.apiKey);
-            else
-                row.remoteStatus = redact(progress.status, settings.apiKey);
-            row.request_id = progress.requestId
-                ? redact(progress.requestId, settings.apiKey)
-                : row.request_id;
-            if (progress.final && SUCCEEDED.has(row.status) && row.video_url)
-                media.fetch(row);
-            report.show();
-        },
-        onSummary: c => info(progressLine(c))
-    }).finally(endGeneration);
-    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
-}
-/** `the queue…` → `The queue…` */
-function sentence(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/**
- * Says in the comment and summary that the queue's rate limit, not the scripts, stopped the run,
- * and returns what the step fails with.
- */
-function rateLimitNotice(rows, why, report) {
-    const skipped = rows.filter(r => r.status === 'skipped' && !r.pending).length;
-    const scripts = `${skipped} ${skipped === 1 ? 'script was' : 'scripts were'}`;
-    const message = skipped
-        ? `${sentence(why)}: ${scripts} not submitted, and the next run submits them`
-        : `${sentence(why)}: what it refused failed for the limit, not for the scripts, and the next run submits it again`;
-    report.context.notice = [report.context.notice, `${message}.`].filter(Boolean).join(' ');
-    return message;
-}
-/**
- * Uploads the artifact, writes the comment, the summary and the outputs. Returns the results,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function publish(settings, event, github, signal, rows, report, media) {
-    const { context } = report;
-    const kept = await keepMedia(settings, event, github, signal, rows, media, {
-        artifactName: settings.artifactName,
-        releaseManifest: true
-    });
-    if (kept.artifactId !== null && event.runUrl) {
-        context.artifactUrl = `${event.runUrl}/artifacts/${kept.artifactId}`;
-    }
-    if (settings.release)
-        context.release = releaseOf(settings.release, event, rows);
-    const { results, unsaved } = await writeResults(settings, rows, report, kept);
-    return { results, unsaved, unreleased: kept.unreleased };
-}
-/**
- * Waits for the downloads, writes manifest.json beside them, uploads them as the artifact
- * `artifactName`, and publishes them to the release (its manifest.json too, unless
- * `releaseManifest` is false: a shard leaves that to the aggregate job).
- */
-async function keepMedia(settings, event, github, signal, rows, media, as) {
-    const kept = {
-        artifactId: null,
-        artifactName: as.artifactName,
-        directory: null,
-        unreleased: null,
-        released: []
-    };
-    // After a cancellation the runner allows seconds, not minutes: the comment comes first, and a
-    // download or upload under way when the job is cancelled is abandoned.
-    const abandon = (what) => () => {
-        endOpenGroup();
-        log.warning(`Cancelled: the ${what} was abandoned; the comment comes first`);
-        return null;
-    };
-    if (rows.some(row => row.video_url)) {
-        const downloaded = media.settled().then(() => true);
-        if (await unlessCancelled(downloaded, signal, () => !!abandon('download')())) {
-            await writeManifest(media.dir, publicResults(rows, settings.apiKey));
-            kept.directory = media.dir;
-        }
-    }
-    if (settings.artifact && kept.directory && !signal.aborted) {
-        const upload = publishArtifact(as.artifactName, rows, kept.directory);
-        kept.artifactId = await unlessCancelled(upload, signal, abandon('artifact upload'));
-    }
-    if (settings.release && !signal.aborted) {
-        const work = publishToRelease(settings.release, decideRelease(event, settings.releaseBranches), event, github, rows, kept.directory, as.releaseManifest);
-        const released = await unlessCancelled(work, signal, abandon('release upload'));
-        kept.unreleased = released?.problem ?? null;
-        kept.released = released?.entries ?? [];
-    }
-    return kept;
-}
-/**
- * Writes the comment, the outputs and the job summary. Returns the results, the comment's URL,
- * and, when the comment could not be written, why the requests this run paid for are not saved.
- */
-async function writeResults(settings, rows, report, published) {
-    const { context } = report;
-    context.final = true;
-    let commentUrl = null;
-    let unsaved = null;
-    if (report.live) {
-        try {
-            const body = redact(renderReport(rows, context), settings.apiKey);
-            commentUrl = (await report.live.finish(body)).url;
-            info(`Comment: ${commentUrl}`);
-        }
-        catch (error) {
-            log.warning(`${error.message}. The results are in the job summary.`);
-            unsaved = unsavedRequests(rows, error.message);
-        }
-    }
-    // Outputs before the summary: a summary that cannot be written must not blank them.
-    const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl, ...published });
-    outputsSet = true;
-    if (rows.length || context.removed?.length) {
-        const summary = renderReport(rows, context, { forSummary: true });
-        try {
-            await core/* summary */.z.addRaw(redact(summary, settings.apiKey)).write();
-        }
-        catch (error) {
-            log.warning(`The job summary could not be written: ${error.message}`);
-        }
-    }
-    return { results, commentUrl, unsaved };
-}
-/**
- * A shard's publishing: its videos as the artifact `<artifact-name>-i-of-n` (and to the release),
- * its report for the aggregate job, and its outputs. No comment and no summary: the aggregate job
- * writes those, for every script, and fails on failed scripts. A shard fails only when it could
- * not work at all, or could not hand over its report.
- */
-async function publishShard(settings, run, event, github, signal, rows, media) {
-    const kept = await keepMedia(settings, event, github, signal, rows, media, {
-        artifactName: shardArtifactName(settings.artifactName, run.shard),
-        releaseManifest: false
-    });
-    // Even after a cancellation: the report is all the aggregate job will know of this shard.
-    const unreported = await uploadShardReport(settings, run, rows, kept);
-    const results = publicResults(rows, settings.apiKey);
-    setOutputs(results, { commentUrl: null, artifactId: kept.artifactId, directory: kept.directory });
-    outputsSet = true;
-    const { succeeded, failed } = counts(results);
-    info(`Shard ${shardLabel(run.shard)}: ${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped; the aggregate job reports them`);
-    const failure = run.fatal ?? unreported;
-    if (failure)
-        fail(failure);
-    if (kept.unreleased)
-        log.warning(kept.unreleased);
-}
-/**
- * Uploads the shard's report (shard.json) as the artifact `<artifact-name>-i-of-n-manifest`.
- * Returns why it could not be, naming the requests that are then saved nowhere, or null.
- */
-async function uploadShardReport(settings, run, rows, kept) {
-    const name = reportArtifactName(settings.artifactName, run.shard);
-    const report = {
-        shard: run.shard,
-        files: run.files,
-        dryRun: run.spending.dryRun,
-        notice: run.spending.notice ?? null,
-        artifact: kept.artifactId === null ? null : { id: kept.artifactId, name: kept.artifactName },
-        fatal: run.fatal,
-        unreleased: kept.unreleased,
-        released: kept.released,
-        results: rows.map(row => ({
-            ...toResult(row),
-            pending: !!row.pending,
-            remote_status: row.remoteStatus ?? null,
-            resumed: !!row.resumed,
-            title: row.title,
-            estimated_seconds: row.estimatedSeconds,
-            payload: row.payload ?? null,
-            problems: row.problems
-        }))
-    };
-    try {
-        const dir = external_node_path_default().join(tempDir(), `avatar-shard-report-${process.pid}`);
-        await writeShardReport(dir, report, text => redact(text, settings.apiKey));
-        // Under its own name or not at all: the aggregate job looks for that name.
-        const artifact = await uploadFiles(name, dir, [REPORT_FILE], log.warning, { rename: false });
-        info(`Report "${artifact.name}" uploaded (id ${artifact.id}) for the aggregate job`);
-        return null;
-    }
-    catch (error) {
-        const paid = rows.filter(row => row.request_id && row.status !== 'reused');
-        const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
-        return `The report of shard ${shardLabel(run.shard)} could not be uploaded as "${name}" (${error.message}): the aggregate job will show its ${rows.length} scripts as skipped${ids ? `, and the requests it paid for are not saved for the next run: ${ids}` : ''}`;
-    }
-}
-/**
- * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
- * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
- * release's manifest.json, as one job doing all the work would have. It selects the scripts
- * itself, so it knows which ones a shard that reported nothing owed, and reads only those.
- */
-async function aggregate(settings, event, github, workspace, entry) {
-    const selection = await selectScripts(settings, event, workspace, github);
-    const endGroup = startGroup("Reading the shards' reports");
-    const dir = external_node_path_default().join(tempDir(), `avatar-shard-reports-${process.pid}`);
-    // Every shard of a run decides the same as this job: a report that says otherwise is not theirs.
-    const spending = decideSpending(settings, event, { keyNeeded: false });
-    const rules = {
-        artifactName: settings.artifactName,
-        dryRun: spending.dryRun,
-        releaseDownloads: releaseDownloads({ ...event, tag: settings.release })
-    };
-    const collected = await collectReports(settings.artifactName, dir, info, {
-        rules,
-        warn: core/* warning */.$e
-    }).finally(endGroup);
-    const reports = [...collected.reports.values()].sort((a, b) => a.shard.index - b.shard.index);
-    const missing = unreported(selection.files, collected, settings.artifactName);
-    // The scripts no shard reported on: read here, for their titles, words and problems (the
-    // shards annotated their own), under the same time limit as in any other run.
-    const parser = (0,script/* createScriptParser */.nt)(entry, { warn: core/* warning */.$e });
-    const outcomes = await Promise.all(missing.map(m => (0,script/* loadScript */.k0)(workspace, m.file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
-    annotate(outcomes);
-    const own = new Map(rowsFor(outcomes, spending.dryRun).map(row => [row.file, row]));
-    const merged = mergeReports(selection.files, collected, missing, own);
-    for (const warning of merged.warnings)
-        log.warning(warning);
-    const rows = merged.rows;
-    const lost = lostShards(merged.missing);
-    const report = await openReport(settings, event, github, spending, selection.removed, rows);
-    // Said at the top of the comment too: a reviewer must not take the table for complete.
-    report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ');
-    if (reports.some(r => r.artifact) && event.runUrl) {
-        report.context.artifactUrl = `${event.runUrl}#artifacts`;
-        report.context.artifactPerShard = true;
-    }
-    const problems = reports.flatMap(r => (r.unreleased ? [r.unreleased] : []));
-    if (settings.release) {
-        const entries = reports.flatMap(r => r.released);
-        const decision = decideRelease(event, settings.releaseBranches);
-        const problem = await updateRelease(settings.release, decision, event, github, entries);
-        if (problem)
-            problems.push(problem);
-        report.context.release = releaseOf(settings.release, event, rows);
-    }
-    const unreleased = problems.length ? problems.join('; ') : null;
-    const { results, unsaved } = await writeResults(settings, rows, report, {
-        artifactId: null,
-        directory: null
-    });
-    const { succeeded, failed } = counts(results);
-    info(`${succeeded} succeeded, ${failed} failed, ${results.length - succeeded - failed} skipped`);
-    const fatal = reports.find(r => r.fatal)?.fatal ?? null;
-    const failure = fatal ??
-        lost ??
-        unsaved ??
-        (failed && settings.failOnError
-            ? `${failed} of ${results.length} scripts did not produce a video`
-            : null) ??
-        (unreleased && settings.failOnError ? unreleased : null);
-    if (failure)
-        fail(failure);
-    for (const said of [lost, unreleased])
-        if (said && said !== failure)
-            log.warning(said);
-}
-/**
- * What the aggregate job says about shards whose results did not arrive, or null when they owed
- * none (their scripts were all invalid, which any job can tell).
- */
-function lostShards(missing) {
-    const lost = missing.filter(m => m.skipped.length);
-    if (!lost.length)
-        return null;
-    const count = lost.reduce((sum, m) => sum + m.skipped.length, 0);
-    const which = lost
-        .map(m => `${m.shard ? `shard ${shardLabel(m.shard)}` : 'every shard'} (${m.skipped.length})`)
-        .join(', ');
-    return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
-}
-/**
- * The aggregate job's part of the release: the shards published the videos, and their entries go
- * into the release's manifest.json here, once. Returns what went wrong, or null.
- */
-async function updateRelease(tag, decision, event, github, entries) {
-    if (!decision.publish || !entries.length)
-        return null;
-    if (!github)
-        return 'release is set, but github-token is empty: the release cannot be written';
-    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    try {
-        const updated = await updateReleaseManifest(github, target, entries);
-        info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`);
-        for (const problem of updated.problems)
-            log.warning(`Release ${tag}: ${problem}`);
-        return updated.problems.length
-            ? `The manifest.json of the release ${tag} could not be written in full`
-            : null;
-    }
-    catch (error) {
-        return error.message;
-    }
-}
-/**
- * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
- * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
- */
-async function publishToRelease(tag, decision, event, github, rows, directory, writeManifest) {
-    const none = (problem) => ({ problem, entries: [] });
-    if (!decision.publish) {
-        if (decision.notice)
-            core/* notice */.lm(decision.why);
-        else
-            info(logText(decision.why));
-        return none(null);
-    }
-    if (!directory)
-        return none(null);
-    if (!github)
-        return none('release is set, but github-token is empty: the release cannot be written');
-    const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag };
-    const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`);
-    try {
-        const released = await publishRelease(github, target, rows, directory, info, { writeManifest });
-        for (const row of rows)
-            row.release_url = released.videos.get(row.file) ?? null;
-        info(`Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`);
-        for (const problem of released.problems)
-            log.warning(`Release ${tag}: ${problem}`);
-        return {
-            problem: released.problems.length
-                ? `${released.problems.length} videos or files could not be published to the release ${tag}`
-                : null,
-            entries: released.entries
-        };
-    }
-    catch (error) {
-        return none(error.message);
-    }
-    finally {
-        endGroup();
-    }
-}
-function releaseOf(tag, event, rows) {
-    const videos = rows.flatMap(row => row.release_url ? [{ file: row.file, url: row.release_url }] : []);
-    if (!videos.length)
-        return null;
-    const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`;
-    return { tag, url, videos };
-}
-/**
- * What the step fails with when the comment, the only place a later run learns what this one
- * paid for, could not be written: the request ids, so nothing is paid for twice unknowingly.
- */
-function unsavedRequests(rows, why) {
-    const paid = rows.filter(row => row.request_id && row.status !== 'reused');
-    if (!paid.length)
-        return null;
-    const ids = paid.map(row => `${row.request_id} (${row.file})`).join(', ');
-    return `The pull request comment could not be written (${why}), so the requests this run paid for are not saved for the next run to reuse or resume: ${ids}. They are in the job summary and the results output`;
-}
-/** `work`, or `fallback()` as soon as the run is cancelled: the work is then left to the exit. */
-async function unlessCancelled(work, signal, fallback) {
-    if (signal.aborted)
-        return fallback();
-    let onAbort = () => { };
-    const cancelled = new Promise(resolve => {
-        onAbort = () => resolve(fallback());
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-        return await Promise.race([work, cancelled]);
-    }
-    finally {
-        signal.removeEventListener('abort', onAbort);
-    }
-}
-/** The runner's folder for a job's own files, emptied after every job. */
-function tempDir() {
-    return process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir();
-}
-function defaultsOf(settings) {
-    return {
-        model: settings.model,
-        avatarId: settings.avatarId,
-        voiceId: settings.voiceId,
-        dimension: settings.dimension,
-        caption: settings.caption
-    };
-}
-/** Every problem as an annotation on its line, so the writer sees it in the diff. */
-function annotate(outcomes) {
-    const where = (p, title) => ({
-        file: p.file,
-        startLine: p.line,
-        startColumn: p.column,
-        title
-    });
-    const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
-    for (const outcome of outcomes) {
-        for (const p of outcome.ok ? [] : outcome.problems) {
-            log.error(said(p), where(p, 'Invalid video script'));
-        }
-        for (const w of outcome.warnings)
-            log.warning(said(w), where(w, 'Video script'));
-    }
-}
-/** The earlier sticky comment (or null: none yet), or why the comments could not be read. */
-async function findEarlierComment(github, target, settings) {
-    try {
-        const identity = await tokenIdentity(github);
-        return { found: await findComment(github, target, marker(settings.commentKey), identity) };
-    }
-    catch (error) {
-        const action = `Reading the comments of pull request #${target.issueNumber}`;
-        return { unreadable: explainGitHubError(error, action, 'pull-requests: read') };
-    }
-}
-/**
- * Writes an outcome into its row. Whatever the queue said is scrubbed of the key here, before
- * any rendering: once escaped for markdown, a key is no longer found by a search for it.
- */
-function applyGenerated(row, generated, key) {
-    const scrub = (text) => (text === null ? null : redact(text, key));
-    row.pending = false;
-    row.status = generated.status;
-    row.request_id = scrub(generated.requestId);
-    row.video_url = scrub(generated.videoUrl);
-    row.media_urls = generated.mediaUrls && generated.mediaUrls.map(url => redact(url, key));
-    row.thumbnail_url = scrub(generated.thumbnailUrl);
-    row.duration = generated.duration;
-    row.error = scrub(generated.error);
-}
-/** Uploads `dir` as artifact `name`: the manifest and every file downloaded. */
-async function publishArtifact(name, rows, dir) {
-    try {
-        const media = rows
-            .flatMap(row => [row.video_file, row.thumbnail_file])
-            .filter((f) => !!f);
-        const artifact = await uploadArtifact(name, dir, media, log.warning);
-        info(`Artifact "${artifact.name}" uploaded (id ${artifact.id})`);
-        return artifact.id;
-    }
-    catch (error) {
-        log.error(`The artifact could not be uploaded: ${error.message}`);
-        return null;
-    }
-}
-function queueClient(settings) {
-    return createQueueClient({
-        apiUrl: settings.apiUrl,
-        apiKey: settings.apiKey,
-        organizationId: settings.organizationId,
-        observer: {
-            onRetry: (attempt, delay, reason) => info(`Request queue: ${reason}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
-            // The shape of every answer, for a failing run with the real queue to show what it said.
-            onAnswer: line => log.debug(`Request queue: ${line}`)
-        }
-    });
-}
-function progressLine(c) {
-    const rest = Object.entries(c)
-        .filter(([k]) => k !== 'done' && k !== 'total')
-        .map(([k, v]) => `${v} ${k}`);
-    return [`${c.done}/${c.total} done`, ...rest].join(', ');
-}
-/**
- * The results as outputs and the manifest show them. Media URLs and remote error texts could
- * echo the key back, and outputs and artifacts are not masked like logs.
- */
-function publicResults(rows, key) {
-    return JSON.parse(redact(JSON.stringify(rows.map(toResult)), key));
-}
-/** Belt and braces: the key is masked in logs, but comments, summaries and outputs are not logs. */
-function redact(text, key) {
-    return key ? text.split(key).join('***') : text;
-}
-/**
- * GitHub calls still running this long after a cancellation are cut off: the runner kills the
- * step about 10 s after its first signal, and the comment and outputs must be written by then.
- */
-const LAST_CALLS_MS = 6000;
-/** The runner sends SIGINT, then SIGTERM, when a job is cancelled: stop and publish what is known. */
-function watchCancellation() {
-    const controller = new AbortController();
-    const lastCalls = new AbortController();
-    let timer;
-    const onSignal = (name) => () => {
-        if (controller.signal.aborted)
-            return;
-        log.warning(`Received ${name}: stopping, and publishing what is known so far`);
-        controller.abort('cancelled');
-        timer = setTimeout(() => lastCalls.abort('cancelled'), LAST_CALLS_MS);
-        timer.unref();
-    };
-    const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-    return {
-        signal: controller.signal,
-        lastCalls: lastCalls.signal,
-        dispose() {
-            clearTimeout(timer);
-            process.off('SIGINT', handlers.SIGINT);
-            process.off('SIGTERM', handlers.SIGTERM);
-        }
-    };
+    return publish(settings, event, github, signal, rows, report, media, outputs, generated);
 }
 
 
 /***/ }),
 
-/***/ 89616:
+/***/ 70004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   ju: () => (/* reexport */ PARSER_ROLE),
+  fz: () => (/* reexport */ annotate),
   nt: () => (/* reexport */ createScriptParser),
   Oh: () => (/* reexport */ hashRequest),
   k0: () => (/* reexport */ loadScript),
@@ -56688,8 +56768,31 @@ function refused(file, message) {
     return { ok: false, file, problems: [{ file, line: 1, column: 1, message }], warnings: [] };
 }
 
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(25625);
+;// CONCATENATED MODULE: ./src/script/annotate.ts
+
+/** Every problem as an annotation on its line, so the writer sees it in the diff. */
+function annotate(outcomes) {
+    const where = (p, title) => ({
+        file: p.file,
+        startLine: p.line,
+        startColumn: p.column,
+        title
+    });
+    const said = (p) => `${p.key ? `${p.key}: ` : ''}${p.message}`;
+    for (const outcome of outcomes) {
+        for (const p of outcome.ok ? [] : outcome.problems) {
+            log/* log */.Rm.error(said(p), where(p, 'Invalid video script'));
+        }
+        for (const w of outcome.warnings)
+            log/* log */.Rm.warning(said(w), where(w, 'Video script'));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/script/index.ts
 // Script files in, validated request-queue payloads out: the only door into src/script.
+
 
 
 

@@ -84,6 +84,12 @@ export function logText(value: string): string {
   )
 }
 
+/**
+ * A line of the job log. Paths, titles and whatever the queue or GitHub said reach it only through
+ * logText, so that no script name can start a workflow command of its own.
+ */
+export const info = (message: string) => core.info(logText(message))
+
 function percent(ch: string): string {
   return Array.from(
     Buffer.from(ch, 'utf8'),
@@ -91,8 +97,11 @@ function percent(ch: string): string {
   ).join('')
 }
 
-/** The collapsed group of log lines now open, if any. */
-let openGroup: symbol | null = null
+/**
+ * The collapsed group of log lines now open, if any. The one piece of state kept for the process
+ * rather than the run: it mirrors the process's one job log, which every part writes to.
+ */
+const groups: { open: symbol | null } = { open: null }
 
 /**
  * Opens a collapsed group of log lines titled `title` (the action's own words: untrusted parts go
@@ -102,16 +111,16 @@ let openGroup: symbol | null = null
 export function startGroup(title: string): () => void {
   endOpenGroup()
   const group = Symbol(title)
-  openGroup = group
+  groups.open = group
   core.startGroup(title)
   return () => {
-    if (openGroup === group) endOpenGroup()
+    if (groups.open === group) endOpenGroup()
   }
 }
 
 /** Ends the open group: a warning written now must not be folded away under it. */
 export function endOpenGroup(): void {
-  if (!openGroup) return
-  openGroup = null
+  if (!groups.open) return
+  groups.open = null
   core.endGroup()
 }

@@ -9,6 +9,11 @@ export type Mode = 'changed' | 'all' | 'auto'
 
 export interface Settings {
   apiKey: string
+  /**
+   * `text` with the key replaced by `***`. Belt and braces: the key is masked in logs, but
+   * comments, summaries, outputs and artifacts are not logs.
+   */
+  redact(text: string): string
   apiUrl: string
   model: string
   organizationId: string | undefined
@@ -91,6 +96,7 @@ export function readSettings(
 
   return {
     apiKey,
+    redact: text => redact(text, apiKey),
     apiUrl: apiUrl(read('api-url').trim() || 'https://console.gmicloud.ai'),
     model: read('model').trim() || 'heygen-avatar-4',
     organizationId: optional(read('organization-id')),
@@ -119,6 +125,10 @@ export function readSettings(
     failOnError: bool(read, 'fail-on-error', true),
     allowedAssociations: associations(read('allowed-associations'))
   }
+}
+
+function redact(text: string, key: string): string {
+  return key ? text.split(key).join('***') : text
 }
 
 /** What the artifact service refuses in a name (@actions/artifact's list), checked before paying. */
@@ -348,4 +358,15 @@ function commentKey(value: string): string {
     )
   }
   return value
+}
+
+/** What a script that does not say takes from the inputs. */
+export function defaultsOf(settings: Settings) {
+  return {
+    model: settings.model,
+    avatarId: settings.avatarId,
+    voiceId: settings.voiceId,
+    dimension: settings.dimension,
+    caption: settings.caption
+  }
 }

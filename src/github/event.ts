@@ -1,4 +1,5 @@
 // What the triggering event says, read once from the runner's environment.
+import os from 'node:os'
 import { context } from '@actions/github'
 
 export interface PullRequestInfo {
@@ -181,4 +182,9 @@ export function readEvent(source: EventSource = context): EventInfo {
     dispatchScripts:
       typeof inputs?.scripts === 'string' && inputs.scripts.trim() ? inputs.scripts : null
   }
+}
+
+/** The runner's folder for a job's own files, emptied after every job. */
+export function tempDir(): string {
+  return process.env.RUNNER_TEMP ?? os.tmpdir()
 }

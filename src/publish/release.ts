@@ -5,11 +5,15 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
+import type { EventInfo } from '../github/event.js'
 import type { GitHubClient } from '../github/client.js'
 import { explainGitHubError } from '../github/client.js'
 import type { Row } from '../types.js'
 import { SUCCEEDED } from '../types.js'
 import { releaseAssetNames } from './names.js'
+import type { ReleaseDecision } from './release-gate.js'
+import { info, log, logText, startGroup } from '../log.js'
+import type { RenderContext } from './render.js'
 
 /** GitHub refuses the 1001st asset of a release. */
 export const MAX_ASSETS = 1000
@@ -404,4 +408,86 @@ function contentType(name: string): string {
   if (name.endsWith('.png')) return 'image/png'
   if (name.endsWith('.webp')) return 'image/webp'
   return 'application/json'
+}
+
+// The job's part: what a run publishes to the release, and what the log and the step say of it.
+
+/**
+ * Publishes the succeeded videos to the release `tag` and writes each one's stable URL into its
+ * row. Returns what went wrong, for the step to fail on, or null, and the videos' entries.
+ */
+export async function publishToRelease(
+  tag: string,
+  decision: ReleaseDecision,
+  event: EventInfo,
+  github: GitHubClient | null,
+  rows: Row[],
+  directory: string | null,
+  writeManifest: boolean
+): Promise<{ problem: string | null; entries: ReleasedVideo[] }> {
+  const none = (problem: string | null) => ({ problem, entries: [] })
+  if (!decision.publish) {
+    if (decision.notice) log.notice(decision.why)
+    else info(logText(decision.why))
+    return none(null)
+  }
+  if (!directory) return none(null)
+  if (!github)
+    return none('release is set, but github-token is empty: the release cannot be written')
+  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
+  const endGroup = startGroup(`Publishing videos to the release ${logText(tag)}`)
+  try {
+    const released = await publishRelease(github, target, rows, directory, info, { writeManifest })
+    for (const row of rows) row.release_url = released.videos.get(row.file) ?? null
+    info(
+      `Release ${released.url}: ${released.uploaded} videos uploaded, ${released.videos.size} in all`
+    )
+    for (const problem of released.problems) log.warning(`Release ${tag}: ${problem}`)
+    return {
+      problem: released.problems.length
+        ? `${released.problems.length} videos or files could not be published to the release ${tag}`
+        : null,
+      entries: released.entries
+    }
+  } catch (error) {
+    return none((error as Error).message)
+  } finally {
+    endGroup()
+  }
+}
+
+/**
+ * The aggregate job's part of the release: the shards published the videos, and their entries go
+ * into the release's manifest.json here, once. Returns what went wrong, or null.
+ */
+export async function updateRelease(
+  tag: string,
+  decision: ReleaseDecision,
+  event: EventInfo,
+  github: GitHubClient | null,
+  entries: ReleasedVideo[]
+): Promise<string | null> {
+  if (!decision.publish || !entries.length) return null
+  if (!github) return 'release is set, but github-token is empty: the release cannot be written'
+  const target = { owner: event.owner, repo: event.repo, serverUrl: event.serverUrl, tag }
+  try {
+    const updated = await updateReleaseManifest(github, target, entries)
+    info(`Release ${updated.url}: manifest.json lists the ${entries.length} videos of the shards`)
+    for (const problem of updated.problems) log.warning(`Release ${tag}: ${problem}`)
+    return updated.problems.length
+      ? `The manifest.json of the release ${tag} could not be written in full`
+      : null
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+/** The release as the comment shows it: its tag, and the scripts' videos in it (null: none). */
+export function releaseOf(tag: string, event: EventInfo, rows: Row[]): RenderContext['release'] {
+  const videos = rows.flatMap(row =>
+    row.release_url ? [{ file: row.file, url: row.release_url }] : []
+  )
+  if (!videos.length) return null
+  const url = `${event.serverUrl}/${event.owner}/${event.repo}/releases/tag/${encodeURIComponent(tag)}`
+  return { tag, url, videos }
 }

@@ -3,6 +3,7 @@ export { loadScript, MAX_SCRIPT_BYTES } from './load.js'
 export { parseScript } from './parse.js'
 export { hashRequest } from './hash.js'
 export { createScriptParser, serveParsing, PARSER_ROLE } from './guard.js'
+export { annotate } from './annotate.js'
 
 import type { Problem } from '../types.js'
 
