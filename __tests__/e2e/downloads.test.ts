@@ -4,17 +4,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { createScene, results, type Scene } from './harness.js'
+import { createScene, results, script, type Run, type Scene } from './harness.js'
 
 const PR = 42
 
-const script = (title: string) =>
-  `---\ntitle: ${JSON.stringify(title)}\n---\nHello team, this is ${title}.\n`
-
 let scene: Scene
 afterEach(async () => scene?.close())
-
-type Run = Awaited<ReturnType<Scene['run']>>
 
 /** A scene with one script whose request succeeds at once. */
 async function oneVideo(): Promise<Scene> {

@@ -139,3 +139,10 @@ async function filesUnder(dir: string): Promise<string[]> {
 export function results(result: RunResult): Array<Record<string, unknown>> {
   return JSON.parse(result.outputs.results ?? 'null')
 }
+
+/** A Markdown script titled `title` that says `words`. */
+export const script = (title: string, words = `Hello team, this is ${title}.`) =>
+  `---\ntitle: ${JSON.stringify(title)}\n---\n${words}\n`
+
+/** What one run of the action gave: its exit code, log and outputs. */
+export type Run = RunResult

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { workflowDispatchEvent } from '../../stand-ins/events.js'
 import { SAMPLE_INPUTS } from '../../stand-ins/runner.js'
-import { API_KEY, createScene, results, type Scene } from './harness.js'
+import { API_KEY, createScene, results, type Scene, type Run } from './harness.js'
 
 const PR = 13
 const API = '/api/v1/ie/requestqueue/apikey'
@@ -16,8 +16,6 @@ const THIRD = 'One more thing before you go.\n'
 
 let scene: Scene
 afterEach(async () => scene?.close())
-
-type Run = Awaited<ReturnType<Scene['run']>>
 
 const pullRequest = (files: string[]) =>
   scene.pullRequest(PR, files, { action: 'opened', authorAssociation: 'OWNER' })

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { mergeGroupEvent, pushEvent, workflowDispatchEvent } from '../../stand-ins/events.js'
 import { assetNames } from '../../src/publish/names.js'
 import { RELEASE_MARKER } from '../../src/publish/release.js'
-import { createScene, results, type Scene } from './harness.js'
+import { createScene, results, type Scene, type Run } from './harness.js'
 
 const BEFORE = 'b'.repeat(40)
 const AFTER = 'c'.repeat(40)
@@ -16,8 +16,6 @@ const script = (title: string, words = 'Hello team, this is our new dashboard.')
 
 let scene: Scene
 afterEach(async () => scene?.close())
-
-type Run = Awaited<ReturnType<Scene['run']>>
 
 /** A push of `files` to `ref`: the repository's default branch, master, unless it says. */
 function push(files: string[], ref = 'refs/heads/master') {

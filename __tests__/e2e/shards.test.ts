@@ -9,7 +9,7 @@ import { pushEvent } from '../../stand-ins/events.js'
 import { decodeState } from '../../src/publish/state.js'
 import { assetNames } from '../../src/publish/names.js'
 import { assignShards } from '../../src/shard/split.js'
-import { createScene, results, type Scene } from './harness.js'
+import { createScene, results, type Scene, type Run } from './harness.js'
 
 const PR = 7
 const script = (title: string, words = `This is the ${title} tour of our product.`) =>
@@ -58,7 +58,6 @@ async function scene(options: Parameters<typeof createScene>[0] = {}): Promise<S
   return created
 }
 
-type Run = Awaited<ReturnType<Scene['run']>>
 type Artifacts = Scene['artifacts']
 
 /**

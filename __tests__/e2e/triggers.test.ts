@@ -12,11 +12,9 @@ import {
   workflowDispatchEvent,
   workflowRunEvent
 } from '../../stand-ins/events.js'
-import { createScene, results, type Scene } from './harness.js'
+import { createScene, results, type Scene, type Run } from './harness.js'
 
 type FileSeed = { filename: string; status: string } & Record<string, unknown>
-type Run = Awaited<ReturnType<Scene['run']>>
-
 const PR = 42
 const HEAD = 'a'.repeat(40)
 const BASE = 'b'.repeat(40)

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 import { decodeState, encodeState } from '../../src/publish/state.js'
 import { loadScript } from '../../src/script/index.js'
-import { API_KEY, createScene, results, type Scene } from './harness.js'
+import { API_KEY, createScene, results, type Scene, type Run } from './harness.js'
 
 const PR = 42
 const OTHER_PR = 7
@@ -16,8 +16,6 @@ const script = (title: string, words = 'Hello team, this is our new dashboard.')
 
 let scene: Scene
 afterEach(async () => scene?.close())
-
-type Run = Awaited<ReturnType<Scene['run']>>
 
 function comment(number = PR): string {
   return scene.github.comments(number)[0]?.body ?? ''
