@@ -64,8 +64,9 @@ export default {
       setupFilesAfterEnv: [COMMANDS]
     }
   ],
-  // Generous: an end-to-end test runs the action several times, and CI machines are busy.
-  testTimeout: 120_000,
+  // Only for a test that hangs: an end-to-end test runs the action several times, and a busy
+  // machine makes each run slow, never wrong, so no test is bounded by the wall clock but this.
+  testTimeout: 600_000,
   // Three test processes per two cores: the end-to-end tests spend most of their time waiting on
   // the action's child process and its simulated clock, so more of them than cores keep the CPU
   // busy. On a machine busy with other work, `npm test -- --maxWorkers=1`.

@@ -162,14 +162,12 @@ describe('jobs that end badly', () => {
       sim: { plan: () => ({ neverStarts: true }) }
     })
 
-    const started = Date.now()
     const run = await scene.run({
       event: pullRequest(['videos/intro.md']),
       inputs: { timeout: '1' }
     })
 
-    // A job that never starts would keep it forever: the 1 s timeout ends it, busy machine or not.
-    expect(Date.now() - started).toBeLessThan(20_000)
+    // A job that never starts would keep it forever: the 1 s timeout ends it.
     expect(run.code).toBe(1)
     const id = scene.sim.requests[0]!.request_id
     expect(results(run)[0]).toMatchObject({

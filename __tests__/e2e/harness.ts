@@ -3,6 +3,7 @@
 // The action is a build of the current src/, made once for the whole test run: a stale dist/
 // is never what is tested (__tests__/dist.test.ts checks that dist/ is this same build).
 import { beforeAll } from '@jest/globals'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, writeFile, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -77,6 +78,8 @@ export async function createScene(
   }
   await write(options.files ?? {})
   const wired = againstStandIns({ sim, github, artifacts, apiKey: API_KEY, pollInterval: '0.05' })
+  // The action's processes still running, ended when the scene closes (a test that timed out).
+  const running = new Set<ChildProcess>()
   return {
     sim,
     github,
@@ -104,13 +107,20 @@ export async function createScene(
         event,
         workspace,
         repository: `${OWNER}/${REPO}`,
-        timeoutMs: timeoutMs ?? 60_000,
-        onSpawn,
+        // No wall-clock limit by default: a busy machine makes a run slow, never wrong. A run that
+        // hangs fails the test at Jest's testTimeout, and close() ends it.
+        timeoutMs,
+        onSpawn: child => {
+          running.add(child)
+          child.on('close', () => running.delete(child))
+          onSpawn?.(child)
+        },
         ...wired,
         env: { ...wired.env, ...env },
         inputs: { ...wired.inputs, ...inputs }
       }),
     async close() {
+      for (const child of running) child.kill('SIGKILL')
       await Promise.all([sim.close(), github.close(), artifacts.close()])
     }
   }

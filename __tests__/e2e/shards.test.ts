@@ -372,8 +372,7 @@ describe('the aggregate job reading the scripts no shard reported on', () => {
       const aggregate = await many.run({
         event,
         inputs: { aggregate: 'true' },
-        env: many.artifacts.newJob().env,
-        timeoutMs: 60_000
+        env: many.artifacts.newJob().env
       })
 
       const rows = byFile(aggregate)

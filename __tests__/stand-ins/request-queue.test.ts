@@ -210,7 +210,9 @@ describe('request lifecycle', () => {
   })
 
   it('says to the millisecond when each request ends, for the bench to time what follows', async () => {
+    const clock = steppedClock()
     await start({
+      clock: clock.now,
       timeScale: 0.1,
       plan: (_payload, index) =>
         index === 0 ? { queuedSeconds: 2, processingSeconds: 2 } : { neverStarts: true }
@@ -219,12 +221,10 @@ describe('request lifecycle', () => {
     await submitted()
     const [rendered, stuck] = current().requests
     const submittedAt = current().calls[0]?.at ?? NaN
-    // 4 simulated seconds at 0.1 real seconds each, from when the submit was handled (a loaded
-    // machine may take a while between the call arriving and its handling).
-    expect(rendered?.endedAt).toBeGreaterThanOrEqual(submittedAt + 400)
-    expect(rendered?.endedAt).toBeLessThan(submittedAt + 400 + 300)
+    // 4 simulated seconds at 0.1 clock seconds each, from when the submit was handled.
+    expect(rendered?.endedAt).toBe(submittedAt + 400)
     expect(stuck?.endedAt).toBe(Infinity)
-    await sleep(Math.max(0, (rendered?.endedAt ?? 0) - Date.now()))
+    clock.step(400)
     expect((await status(request_id)).status).toBe('success')
   })
 
@@ -405,9 +405,10 @@ describe('how the live queue has been seen to answer (request-queue.md, evidence
     await start({ timeScale: 0.1, plan: () => ({ acceptSeconds: 5 }) })
     const started = Date.now()
 
-    const answer = submit()
-    await sleep(200)
-    expect(current().billable).toBe(1)
+    let answered = false
+    const answer = submit().finally(() => (answered = true))
+    await until(() => current().billable === 1, 'the submission was never billed')
+    expect(answered).toBe(false)
     const res = await answer
 
     expect(res.status).toBe(200)
@@ -495,12 +496,13 @@ describe('how the live queue has been seen to answer (request-queue.md, evidence
   })
 
   it('answers 404 for a request just created, and leaves it out of the list, for a while', async () => {
-    await start({ timeScale: 0.1, plan: () => ({ hiddenSeconds: 3 }) })
+    const clock = steppedClock()
+    await start({ clock: clock.now, timeScale: 0.1, plan: () => ({ hiddenSeconds: 3 }) })
     const { request_id } = await submitted()
 
     expect((await call(`${API}/requests/${request_id}`)).status).toBe(404)
     expect((await list()).requests).toEqual([])
-    await sleep(350)
+    clock.step(300)
     expect((await status(request_id)).request_id).toBe(request_id)
     expect((await list()).requests.map(r => r.request_id)).toEqual([request_id])
   })
@@ -777,23 +779,25 @@ describe('media', () => {
   })
 
   it('answers 403 once a signed URL has expired, or when its signature is wrong', async () => {
-    await start({ plan: () => ({ immediate: true, mediaTtlSeconds: 30 }) })
+    const clock = steppedClock()
+    await start({ clock: clock.now, plan: () => ({ immediate: true, mediaTtlSeconds: 30 }) })
     const url = videoUrl(await submitted())
     expect((await download(url.replace(/sig=./, 'sig=x'))).res.status).toBe(403)
     expect((await download(url)).res.status).toBe(200)
-    await sleep(350)
+    clock.step(301)
     const expired = await download(url)
     expect(expired.res.status).toBe(403)
     expect(expired.bytes.toString()).toContain('ExpiredToken')
   })
 
   it('expires every media URL issued so far on demand, but not later ones', async () => {
-    await start({ timeScale: 0.05, plan: (_p, index) => ({ immediate: index === 0 }) })
+    const clock = steppedClock()
+    await start({ clock: clock.now, plan: (_p, index) => ({ immediate: index === 0 }) })
     const early = videoUrl(await submitted())
     const later = await submitted()
     current().expireMedia()
     expect((await download(early)).res.status).toBe(403)
-    const { last } = await followToEnd(later.request_id)
+    const { last } = await followToEnd(later.request_id, () => clock.step(1000))
     expect((await download(videoUrl(last))).res.status).toBe(200)
   })
 
