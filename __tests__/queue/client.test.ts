@@ -30,6 +30,16 @@ describe('reading a request', () => {
     expect(remote).toMatchObject({ status: 'failed', terminal: true, reason: 'avatar not found' })
   })
 
+  it('cuts a failure reason of megabytes to a thousand characters, saying how much is missing', async () => {
+    const reason = 'x'.repeat(2_000_000)
+    sim = await startSim({ plan: () => ({ outcome: 'failed', reason, immediate: true }) })
+    const { client } = clientFor(sim)
+
+    const remote = await client.submit(MODEL, payload())
+
+    expect(remote.reason).toBe(`${'x'.repeat(1000)}… (1999000 more characters)`)
+  })
+
   it('reads the outcome of a success, from media_urls or video_url', async () => {
     sim = await startSim({
       plan: i => ({

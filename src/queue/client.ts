@@ -349,11 +349,24 @@ function failureReason(
     outcomeStatus
   ]
   for (const candidate of candidates) {
-    if (typeof candidate === 'string' && candidate.trim()) return candidate.trim()
+    if (typeof candidate === 'string' && candidate.trim()) return bounded(candidate.trim())
     const nested = asRecord(candidate)
-    if (typeof nested?.message === 'string' && nested.message.trim()) return nested.message.trim()
+    if (typeof nested?.message === 'string' && nested.message.trim()) {
+      return bounded(nested.message.trim())
+    }
   }
   return null
+}
+
+/**
+ * A reason reaches the comment, the summary, the `results` output and the manifest: a remote that
+ * answers megabytes must not make any of them that large.
+ */
+const MAX_REASON = 1000
+
+function bounded(reason: string): string {
+  if (reason.length <= MAX_REASON) return reason
+  return `${reason.slice(0, MAX_REASON)}… (${reason.length - MAX_REASON} more characters)`
 }
 
 const EXCERPT_LENGTH = 200
