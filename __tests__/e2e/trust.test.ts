@@ -506,15 +506,16 @@ describe('inputs that could hurt', () => {
 })
 
 describe('cancellation while publishing', () => {
-  it('abandons the downloads and writes the comment and outputs within seconds', async () => {
+  it('abandons the downloads, rather than waiting for them, and writes the comment and outputs', async () => {
     scene = await createScene({
       files: Object.fromEntries(
         ['a', 'b', 'c', 'd'].map(name => [`videos/${name}.md`, script(name.toUpperCase())])
       ),
       sim: { plan: () => ({ immediate: true }) }
     })
-    // Every media download hangs, as a large video on a slow link would.
-    scene.sim.inject({ path: '/media/', delayMs: 60_000, times: 8 })
+    // Every media download hangs, as a large video on a slow link would: for longer than Jest's
+    // timeout, so a run that waited for them, rather than leaving at the signal, fails the test.
+    scene.sim.inject({ path: '/media/', delayMs: 3_600_000, times: 8 })
     let child: ChildProcess | undefined
     const running = scene.run({
       event: scene.pullRequest(
@@ -526,13 +527,11 @@ describe('cancellation while publishing', () => {
     while (scene.sim.mediaFetches.length === 0) {
       await new Promise(resolve => setTimeout(resolve, 20))
     }
-    const signalledAt = Date.now()
     child!.kill('SIGINT')
     setTimeout(() => child!.kill('SIGTERM'), 500)
 
     const run = await running
 
-    expect(Date.now() - signalledAt).toBeLessThan(5000)
     expect(run.outputs.results).toBeDefined()
     expect(results(run).map(r => r.status)).toEqual(['success', 'success', 'success', 'success'])
     expect(comment()).toContain('videos/d.md')
