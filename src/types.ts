@@ -103,5 +103,9 @@ export interface Before {
   /** Null when the earlier version could not be read (a shallow checkout) or is invalid. */
   payload: Record<string, unknown> | null
   /** Its video, found by the payload's hash where reuse looks; null when none was found. */
-  video: { request_id: string | null; video_url: string | null; thumbnail_url: string | null } | null
+  video: {
+    request_id: string | null
+    video_url: string | null
+    thumbnail_url: string | null
+  } | null
 }

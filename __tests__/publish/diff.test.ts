@@ -60,8 +60,13 @@ describe('wordDiff', () => {
   })
 
   it('compares only the first words of very long texts past their shared start, and says so', () => {
-    const long = (prefix: string) => Array.from({ length: 5000 }, (_, i) => `${prefix}${i}`).join(' ')
-    const diff = wordDiff(`same start ${long('a')} same end`, `same start ${long('b')} same end`, 100)
+    const long = (prefix: string) =>
+      Array.from({ length: 5000 }, (_, i) => `${prefix}${i}`).join(' ')
+    const diff = wordDiff(
+      `same start ${long('a')} same end`,
+      `same start ${long('b')} same end`,
+      100
+    )
     expect(diff.cut).toBe(true)
     expect(diff.pieces[0]).toEqual({ op: 'same', words: ['same', 'start'] })
     expect(diff.removed).toBe(100)

@@ -35,7 +35,11 @@ export async function localChanges(
  * repository, a shallow checkout that lacks the commit, or no such file there. Read from git's
  * objects, never from the file system, so no link in the checkout is followed.
  */
-export async function fileAt(workspace: string, commit: string, file: string): Promise<string | null> {
+export async function fileAt(
+  workspace: string,
+  commit: string,
+  file: string
+): Promise<string | null> {
   // A commit from the event, never an option or a revision expression.
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return null
   return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`])

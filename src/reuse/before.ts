@@ -18,7 +18,8 @@ import {
   type ScriptDefaults,
   type VideoRequest
 } from '../types.js'
-import { earlierFromRequestList, type Log } from './sources.js'
+import { info, log } from '../log.js'
+import { earlierFromRequestList } from './sources.js'
 
 /** A script at the base: null when it is new there; no request when unreadable or invalid. */
 export type BaseVersion = { request: VideoRequest | null } | null
@@ -80,8 +81,6 @@ export interface EarlierSources {
   /** Scrubs the key from what the queue or GitHub answered. */
   redact: (text: string) => string
   signal?: AbortSignal
-  log: Log
-  warn: Log
 }
 
 /** Writes each row's `before`: its earlier words, and its earlier video when one is found. */
@@ -101,7 +100,7 @@ export async function showEarlierVideos(
       ? { payload: request?.payload ?? null, video: (request && videos.get(request.hash)) ?? null }
       : null
   }
-  sources.log(
+  info(
     `Before/after: ${requests.length} of ${bases.size} changed scripts read at the pull request's base, ${videos.size} earlier videos found (nothing is paid for them)`
   )
 }
@@ -124,8 +123,9 @@ async function findVideos(
   for (const entry of sources.saved) if (SUCCEEDED.has(entry.status)) add(entry.hash, entry)
   const rest = requests.filter(request => !found.has(request.hash))
   if (rest.length && sources.client) {
-    const { client, signal, log, warn } = sources
-    for (const earlier of await earlierFromRequestList({ client, requests: rest, signal, log, warn }))
+    const { client, signal } = sources
+    const list = { client, requests: rest, signal, log: info, warn: log.warning }
+    for (const earlier of await earlierFromRequestList(list))
       if (earlier.state === 'done' && !found.has(earlier.hash))
         add(earlier.hash, await videoOf(client, earlier.requestId, signal))
   }
