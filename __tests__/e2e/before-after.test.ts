@@ -107,8 +107,8 @@ describe('a changed script', () => {
     const diff = wordDiffOf(body)
     expect(diff).toContain('3 removed, 4 added')
     expect(diff).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
-    expect(diff).toContain('<del>new</del>')
-    expect(diff).toContain('<ins>for sales&#46;&#8205;</ins>')
+    expect(diff).toContain('this is our <del>new dashboard&#46;')
+    expect(diff).toContain('<ins>dashboard for sales&#46;')
     // The job summary carries the same, in its own rows.
     expect(rowOf(second.summary, INTRO)).toContain('before ➡️ after')
     expect(wordDiffOf(second.summary)).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
@@ -189,7 +189,7 @@ describe('a dry run', () => {
     expect(body).toContain('Dry run')
     expect(wordDiffOf(body)).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
     expect(rowOf(body, INTRO)).toContain('no earlier video')
-    expect(wordDiffOf(run.summary)).toContain('<del>new</del>')
+    expect(wordDiffOf(run.summary)).toContain('<del>new dashboard&#46;')
   })
 })
 
