@@ -75,13 +75,15 @@ function wordDiffOf(body: string): string {
 
 describe('a changed script', () => {
   it('shows the video of its version at the base beside the new one, and a word diff, paying only for the new one', async () => {
-    scene = await createScene({ files: { [INTRO]: BEFORE } })
+    scene = await createScene({ files: { [INTRO]: BEFORE }, sim: { resignMedia: true } })
     const event = pullRequest(commitBase(), [INTRO])
     // A first run of the pull request made the base version's video, saved in the comment.
     const first = await scene.run({ event })
     expect(first.code).toBe(0)
     expect(scene.sim.billable).toBe(1)
     const earlier = results(first)[0]!
+    // The links the first run got have expired by the time the script changes.
+    scene.sim.expireMedia()
     await scene.write({ [INTRO]: AFTER })
     git('commit', '--quiet', '-am', 'head')
 
@@ -103,6 +105,8 @@ describe('a changed script', () => {
     const newLink = row.indexOf(`${(now.video_url as string).split('?')[0]}`)
     expect(earlierLink).toBeGreaterThan(-1)
     expect(newLink).toBeGreaterThan(earlierLink)
+    // Asked again for fresh links (a status call, never a submission).
+    expect(row).not.toContain((earlier.video_url as string).replace(/&/g, '&amp;'))
     // The words removed and added, collapsed.
     const diff = wordDiffOf(body)
     expect(diff).toContain('3 removed, 4 added')

@@ -18,7 +18,7 @@ import {
   type ScriptDefaults,
   type VideoRequest
 } from '../types.js'
-import { info, log } from '../log.js'
+import { info } from '../log.js'
 import { earlierFromRequestList } from './sources.js'
 
 /** A script at the base: null when it is new there; no request when unreadable or invalid. */
@@ -120,16 +120,30 @@ async function findVideos(
     const target: ReleaseTarget = { owner, repo, serverUrl, tag: sources.release }
     for (const entry of await releasedVideos(sources.github, target)) add(entry.hash, entry)
   }
-  for (const entry of sources.saved) if (SUCCEEDED.has(entry.status)) add(entry.hash, entry)
+  for (const entry of sources.saved) {
+    if (SUCCEEDED.has(entry.status) && wanted.has(entry.hash) && !found.has(entry.hash))
+      add(entry.hash, await refreshed(entry, sources))
+  }
   const rest = requests.filter(request => !found.has(request.hash))
   if (rest.length && sources.client) {
     const { client, signal } = sources
-    const list = { client, requests: rest, signal, log: info, warn: log.warning }
+    // A list that cannot be read only means no earlier video: said in the log, not warned of.
+    const list = { client, requests: rest, signal, log: info, warn: info }
     for (const earlier of await earlierFromRequestList(list))
       if (earlier.state === 'done' && !found.has(earlier.hash))
         add(earlier.hash, await videoOf(client, earlier.requestId, signal))
   }
   return found
+}
+
+/**
+ * A video a comment saved, with fresh links when the queue still has it: signed links expire, and
+ * a saved entry may have none (a full comment keeps only request ids).
+ */
+async function refreshed(video: Video, sources: EarlierSources): Promise<Video> {
+  if (!sources.client || !video.request_id) return video
+  const now = await videoOf(sources.client, video.request_id, sources.signal)
+  return now.video_url ? now : video
 }
 
 /** The video of a finished request, as a status call (never a submission) shows it now. */
