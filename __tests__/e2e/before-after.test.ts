@@ -140,6 +140,28 @@ describe('a changed script', () => {
     expect(row).toContain((earlier.video_url as string).split('?')[0])
     expect(wordDiffOf(comment())).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
   })
+  it('compares a renamed script with what it said under its earlier name', async () => {
+    scene = await createScene({ files: { 'videos/old.md': BEFORE } })
+    const base = commitBase()
+    git('mv', 'videos/old.md', INTRO)
+    await scene.write({ [INTRO]: AFTER })
+    const renamed = {
+      filename: INTRO,
+      status: 'renamed',
+      previous_filename: 'videos/old.md',
+      additions: 1,
+      deletions: 1
+    }
+
+    const run = await scene.run({
+      event: pullRequest(base, [renamed]),
+      inputs: { 'dry-run': 'true', 'api-key': '' }
+    })
+
+    expect(run.code).toBe(0)
+    expect(rowOf(comment(), INTRO)).toContain('no earlier video')
+    expect(wordDiffOf(comment())).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
+  })
 })
 
 describe('a script with no earlier video', () => {
