@@ -3,7 +3,7 @@
 // earlier video is only ever found (the comment's state, the request list), never paid for.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { pullRequestEvent, workflowDispatchEvent } from '../../stand-ins/events.js'
+import { pullRequestEvent, pushEvent, workflowDispatchEvent } from '../../stand-ins/events.js'
 import { createScene, results, script, type Scene } from './harness.js'
 
 const PR = 7
@@ -140,6 +140,35 @@ describe('a changed script', () => {
     expect(row).toContain((earlier.video_url as string).split('?')[0])
     expect(wordDiffOf(comment())).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
   })
+  it('finds the earlier video in the release, when release is set', async () => {
+    scene = await createScene({ files: { [INTRO]: BEFORE } })
+    const base = commitBase()
+    // The base version was merged, and its video published to the release.
+    const [before, after] = ['b'.repeat(40), 'c'.repeat(40)]
+    scene.github.setCompare(before, after, { files: [{ filename: INTRO, status: 'modified' }] })
+    const merge = await scene.run({
+      event: { name: 'push', payload: pushEvent({ before, after, ref: 'refs/heads/master' }) },
+      inputs: { release: 'avatar-videos' }
+    })
+    expect(merge.code).toBe(0)
+    const released = results(merge)[0]!.release_url as string
+    expect(released).toContain('/releases/download/avatar-videos/')
+    await scene.write({ [INTRO]: AFTER })
+
+    // A dry run: neither the request queue nor this pull request's comment knows the video.
+    const run = await scene.run({
+      event: pullRequest(base, [INTRO]),
+      inputs: { release: 'avatar-videos', 'dry-run': 'true', 'api-key': '' }
+    })
+
+    expect(run.code).toBe(0)
+    expect(scene.sim.billable).toBe(1)
+    const row = rowOf(comment(), INTRO)
+    expect(row).toContain('before ➡️ after')
+    expect(row).toContain(`<a href="${released}">`)
+    expect(scene.github.releases()).toHaveLength(1)
+  })
+
   it('compares a renamed script with what it said under its earlier name', async () => {
     scene = await createScene({ files: { 'videos/old.md': BEFORE } })
     const base = commitBase()
