@@ -30748,7 +30748,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(68112);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(81195);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70004);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -30910,7 +30910,7 @@ function endOpenGroup() {
 
 /***/ }),
 
-/***/ 68112:
+/***/ 81195:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31907,6 +31907,17 @@ async function localChanges(workspace, base, head) {
     const out = await git(workspace, [...args, `${base}...${head}`, '--']);
     return out === null ? null : parseNameStatus(out);
 }
+/**
+ * The text of `file` (relative to `workspace`) at `commit`, or null when git cannot show it: no
+ * repository, a shallow checkout that lacks the commit, or no such file there. Read from git's
+ * objects, never from the file system, so no link in the checkout is followed.
+ */
+async function fileAt(workspace, commit, file) {
+    // A commit from the event, never an option or a revision expression.
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit))
+        return null;
+    return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`]);
+}
 /** Parses `git diff --name-status -z`: `M\0path\0`, `R100\0old\0new\0`. */
 function parseNameStatus(out) {
     const fields = out.split('\0');
@@ -32158,7 +32169,21 @@ async function findScripts(options) {
     if (missing.length) {
         warn(`${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`);
     }
-    return { ...selection, source: changes.source, known };
+    const earlierPaths = earlierPathsOf(changes.files, selection.files);
+    return { ...selection, source: changes.source, known, earlierPaths };
+}
+/**
+ * Each of `files` as it was before `changed`: at its own path, at the earlier path of a rename,
+ * or nowhere (null) when added, or copied from a file that stays.
+ */
+function earlierPathsOf(changed, files) {
+    const byPath = new Map(changed.map(file => [file.path, file]));
+    return new Map(files.map(file => {
+        const change = byPath.get(file);
+        if (!change || change.status === 'added' || change.status === 'copied')
+            return [file, null];
+        return [file, change.status === 'renamed' ? (change.previousPath ?? null) : file];
+    }));
 }
 function resolveMode(mode, eventName) {
     if (mode !== 'auto')
@@ -32849,8 +32874,183 @@ function spokenWords(payload, max) {
 function seconds(value) {
     return value === null ? 'silence' : `${value} s of silence`;
 }
+/** Everything `payload` says, scene after scene, as one text: what a word diff compares. */
+function spokenText(payload) {
+    return scenesOf(payload)
+        .flatMap(scene => ('words' in scene ? [scene.words] : []))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/publish/diff.ts
+// What a changed script now says differently: a word diff of the spoken text, the longest common
+// subsequence of words kept and the rest marked removed or added. Pure, and bounded: a script of
+// thousands of words is compared on its first words only, and says so.
+/**
+ * Words compared of each text, past what the two share at their start and end: the table of
+ * common subsequences is (n + 1)² small integers, 4 MB at most.
+ */
+const MAX_DIFF_WORDS = 1000;
+/** The words of `before` and `after` (split at white space), compared. */
+function wordDiff(before, after, maxWords = MAX_DIFF_WORDS) {
+    const a = words(before);
+    const b = words(after);
+    let start = 0;
+    while (start < a.length && start < b.length && a[start] === b[start])
+        start++;
+    let end = 0;
+    while (end < a.length - start && end < b.length - start && a.at(-1 - end) === b.at(-1 - end))
+        end++;
+    const middleA = a.slice(start, a.length - end);
+    const middleB = b.slice(start, b.length - end);
+    const cut = middleA.length > maxWords || middleB.length > maxWords;
+    const pieces = [];
+    push(pieces, 'same', a.slice(0, start));
+    for (const [op, word] of lcsOps(middleA.slice(0, maxWords), middleB.slice(0, maxWords)))
+        push(pieces, op, [word]);
+    // Past the cut the texts are not compared: their shared end would read as if nothing differed.
+    if (!cut)
+        push(pieces, 'same', a.slice(a.length - end));
+    const count = (op) => pieces.filter(p => p.op === op).reduce((sum, p) => sum + p.words.length, 0);
+    return { pieces, removed: count('removed'), added: count('added'), cut };
+}
+function words(value) {
+    return value.split(/\s+/u).filter(Boolean);
+}
+/** Appends `words` as `op`, joined to the last piece when it is the same op. */
+function push(pieces, op, words) {
+    if (!words.length)
+        return;
+    const last = pieces.at(-1);
+    if (last?.op === op)
+        last.words.push(...words);
+    else
+        pieces.push({ op, words: [...words] });
+}
+/**
+ * The classic dynamic programme, filled from the ends so the walk can go forward: `table[i][j]`
+ * is the length of the longest common subsequence of `a[i..]` and `b[j..]`. Where both ways are
+ * as long, a removal comes before an addition, as diffs usually read.
+ */
+function lcsOps(a, b) {
+    const width = b.length + 1;
+    const table = new Uint16Array((a.length + 1) * width);
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            table[i * width + j] =
+                a[i] === b[j]
+                    ? table[(i + 1) * width + j + 1] + 1
+                    : Math.max(table[(i + 1) * width + j], table[i * width + j + 1]);
+        }
+    }
+    const ops = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+        if (a[i] === b[j]) {
+            ops.push(['same', a[i++]]);
+            j++;
+        }
+        else if (table[(i + 1) * width + j] >= table[i * width + j + 1]) {
+            ops.push(['removed', a[i++]]);
+        }
+        else {
+            ops.push(['added', b[j++]]);
+        }
+    }
+    while (i < a.length)
+        ops.push(['removed', a[i++]]);
+    while (j < b.length)
+        ops.push(['added', b[j++]]);
+    return ops;
+}
+
+;// CONCATENATED MODULE: ./src/publish/before-after.ts
+
+
+
+/** Unchanged words kept on each side of a change; the rest of an unchanged run is elided. */
+const CONTEXT_WORDS = 8;
+/**
+ * The media cell of `row`, made by `mediaCell`: with the earlier video beside the new one, or
+ * a note that the script is new or that no earlier video was found. Unchanged for a row with
+ * nothing to compare (not a pull request).
+ */
+function beforeAfterCell(row, mediaCell) {
+    const media = mediaCell(row);
+    const { before } = row;
+    if (before === undefined)
+        return media;
+    if (before === null)
+        return withNote(media, '🆕 new');
+    if (!before.video)
+        return withNote(media, 'no earlier video');
+    const title = `before: ${row.title ?? row.file}`;
+    const earlier = mediaCell({ ...row, ...before.video, title }) ||
+        (before.video.request_id ? `request ${code(before.video.request_id, 80)}` : 'earlier video');
+    return `${earlier} ➡️ ${media || '⏳'}<br><sub>before ➡️ after</sub>`;
+}
+function withNote(media, note) {
+    return `${media}${media ? '<br>' : ''}<sub>${note}</sub>`;
+}
+/**
+ * What changed in the words since the earlier version, collapsed: removed words struck through,
+ * added ones underlined, at most `max` characters of words shown. Null when there is no earlier
+ * version to compare with (a new script, a base that could not be read).
+ */
+function changesEntry(row, max) {
+    const earlier = row.before?.payload;
+    if (!earlier || !row.payload)
+        return null;
+    const diff = wordDiff(spokenText(earlier), spokenText(row.payload));
+    if (!diff.removed && !diff.added)
+        return '🔁 _The words are the same as at the base._';
+    const summary = `🔁 Words changed since the base: ${diff.removed} removed, ${diff.added} added`;
+    const { body, shortened } = renderPieces(diff.pieces, max);
+    const notes = [
+        diff.cut &&
+            `✂️ _Compared on the first ${MAX_DIFF_WORDS} words that differ: the rest is not compared._`,
+        shortened && `✂️ _Shortened: at most ${max} characters of words are shown._`
+    ];
+    return [`<details><summary>${summary}</summary>`, body, ...notes, '</details>']
+        .filter(Boolean)
+        .join('\n\n');
+}
+/** The pieces as one paragraph, cut at `max` characters of words. */
+function renderPieces(pieces, max) {
+    let left = max;
+    const parts = [];
+    for (const [i, piece] of pieces.entries()) {
+        if (left <= 0)
+            return { body: parts.join(' '), shortened: true };
+        const words = piece.op === 'same' ? elide(piece.words, i === 0, i === pieces.length - 1) : piece.words;
+        const chars = Array.from(words.join(' '));
+        const cut = chars.length > left ? ' ✂️' : '';
+        parts.push(`${mark(piece.op, escape_text(chars.slice(0, left).join(''), Infinity))}${cut}`);
+        left -= chars.length;
+    }
+    return { body: parts.join(' '), shortened: left < 0 };
+}
+/** An unchanged run, reduced to the words next to the changes on either side of it. */
+function elide(words, first, last) {
+    const n = CONTEXT_WORDS;
+    if (first && last)
+        return words;
+    if (first)
+        return words.length > n ? ['…', ...words.slice(-n)] : words;
+    if (last)
+        return words.length > n ? [...words.slice(0, n), '…'] : words;
+    return words.length > 2 * n + 1 ? [...words.slice(0, n), '…', ...words.slice(-n)] : words;
+}
+function mark(op, escaped) {
+    if (op === 'removed')
+        return `<del>${escaped}</del>`;
+    if (op === 'added')
+        return `<ins>${escaped}</ins>`;
+    return escaped;
+}
 
 ;// CONCATENATED MODULE: ./src/publish/render.ts
+
 
 
 
@@ -33023,7 +33223,7 @@ function minutesTotals(rows) {
 }
 function renderRow(row, ctx, forSummary) {
     const line = tableRow([
-        mediaCell(row),
+        beforeAfterCell(row, mediaCell),
         scriptCell(row, ctx),
         statusCell(row),
         durationCell(row),
@@ -33126,12 +33326,16 @@ function payloadEntry(row, payload, ctx, forSummary) {
     const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment;
     const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
     const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json');
-    return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n');
+    const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    return [`**${fileLink(row.file, ctx)}**${spoken}`, words, changes, json]
+        .filter(Boolean)
+        .join('\n\n');
 }
 /** The words a submitted script's video says, scene by scene. */
 function wordsEntry(row, payload, ctx, forSummary) {
     const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
-    return words && `**${fileLink(row.file, ctx)}**\n\n${words}`;
+    const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    return words && [`**${fileLink(row.file, ctx)}**`, words, changes].filter(Boolean).join('\n\n');
 }
 /** The words entries of the shown rows, in their order, while they fit in what is left. */
 function fitWords(shown, budget, measure) {
@@ -35971,6 +36175,20 @@ async function listAssets(github, target, releaseId) {
     });
     return new Map(listed.map(asset => [asset.name, asset]));
 }
+/**
+ * The videos the release `target.tag` lists in its manifest.json, read only: never created, and
+ * [] when there is no such release, it is not the action's, or it cannot be read.
+ */
+async function releasedVideos(github, target) {
+    try {
+        const { owner, repo, tag } = target;
+        const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag });
+        return await readManifest(github, target, await listAssets(github, target, own(data, tag).id));
+    }
+    catch {
+        return [];
+    }
+}
 /** The release's manifest.json, or [] when it has none or it cannot be read. */
 async function readManifest(github, target, assets) {
     const asset = assets.get(MANIFEST_ASSET);
@@ -36844,8 +37062,120 @@ function lostShards(missing) {
     return `${count} ${count === 1 ? 'script has' : 'scripts have'} no result, because the shard that owed it reported nothing this job could read: ${which}. They are shown as skipped: re-run the failed jobs of this workflow run.`;
 }
 
+;// CONCATENATED MODULE: ./src/reuse/before.ts
+
+
+
+
+
+
+/**
+ * The pull request's scripts `files` as they were at its base, by file. Empty for any other
+ * event, or when the event's changes were not listed (every matching file is selected).
+ */
+async function readBaseVersions(event, selection, files, workspace, defaults, parse) {
+    const base = event.pullRequest?.baseSha;
+    const earlier = selection.earlierPaths;
+    if (!base || !earlier)
+        return new Map();
+    const versions = await Promise.all(files.map(async (file) => {
+        const path = earlier.get(file) ?? null;
+        const version = path === null ? null : await readBase(workspace, base, path, defaults, parse);
+        return [file, version];
+    }));
+    return new Map(versions);
+}
+async function readBase(workspace, base, file, defaults, parse) {
+    // A shallow checkout lacks the base commit: the script existed, but what it said is unknown.
+    const text = await fileAt(workspace, base, file);
+    if (text === null || Buffer.byteLength(text) > script/* MAX_SCRIPT_BYTES */.bR)
+        return { request: null };
+    try {
+        const outcome = await parse(file, text, defaults);
+        return { request: outcome.ok ? outcome.request : null };
+    }
+    catch {
+        return { request: null };
+    }
+}
+/** Writes each row's `before`: its earlier words, and its earlier video when one is found. */
+async function showEarlierVideos(rows, bases, sources) {
+    if (!bases.size)
+        return;
+    const requests = [...bases.values()].flatMap(base => (base?.request ? [base.request] : []));
+    const videos = requests.length ? await findVideos(requests, sources) : new Map();
+    for (const row of rows) {
+        if (!bases.has(row.file))
+            continue;
+        const base = bases.get(row.file);
+        const request = base?.request ?? null;
+        row.before = base
+            ? { payload: request?.payload ?? null, video: (request && videos.get(request.hash)) ?? null }
+            : null;
+    }
+    (0,src_log/* info */.pq)(`Before/after: ${requests.length} of ${bases.size} changed scripts read at the pull request's base, ${videos.size} earlier videos found (nothing is paid for them)`);
+}
+/** The earlier videos of `requests`' hashes, by hash: the cheapest and most stable source first. */
+async function findVideos(requests, sources) {
+    const wanted = new Set(requests.map(request => request.hash));
+    const found = new Map();
+    const add = (hash, video) => {
+        if (wanted.has(hash) && !found.has(hash))
+            found.set(hash, scrubbed(video, sources.redact));
+    };
+    if (sources.release && sources.github) {
+        const { owner, repo, serverUrl } = sources.event;
+        const target = { owner, repo, serverUrl, tag: sources.release };
+        for (const entry of await releasedVideos(sources.github, target))
+            add(entry.hash, entry);
+    }
+    for (const entry of sources.saved) {
+        if (SUCCEEDED.has(entry.status) && wanted.has(entry.hash) && !found.has(entry.hash))
+            add(entry.hash, await refreshed(entry, sources));
+    }
+    const rest = requests.filter(request => !found.has(request.hash));
+    if (rest.length && sources.client) {
+        const { client, signal } = sources;
+        // A list that cannot be read only means no earlier video: said in the log, not warned of.
+        const list = { client, requests: rest, signal, log: src_log/* info */.pq, warn: src_log/* info */.pq };
+        for (const earlier of await earlierFromRequestList(list))
+            if (earlier.state === 'done' && !found.has(earlier.hash))
+                add(earlier.hash, await videoOf(client, earlier.requestId, signal));
+    }
+    return found;
+}
+/**
+ * A video a comment saved, with fresh links when the queue still has it: signed links expire, and
+ * a saved entry may have none (a full comment keeps only request ids).
+ */
+async function refreshed(video, sources) {
+    if (!sources.client || !video.request_id)
+        return video;
+    const now = await videoOf(sources.client, video.request_id, sources.signal);
+    return now.video_url ? now : video;
+}
+/** The video of a finished request, as a status call (never a submission) shows it now. */
+async function videoOf(client, id, signal) {
+    const remote = await client.get(id, signal).catch(() => null);
+    const same = remote?.requestId === id;
+    return {
+        request_id: id,
+        video_url: same ? remote.videoUrl : null,
+        thumbnail_url: same ? remote.thumbnailUrl : null
+    };
+}
+function scrubbed(video, redact) {
+    const scrub = (value) => (value === null ? null : redact(value));
+    return {
+        request_id: scrub(video.request_id),
+        video_url: scrub(video.video_url),
+        thumbnail_url: scrub(video.thumbnail_url)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The job, top to bottom: find the scripts, build their payloads, generate the videos, publish.
+
 
 
 
@@ -36906,7 +37236,14 @@ async function job(settings, event, cancel, outputs, entry) {
     const files = settings.shard ? ownScripts(selection, settings.shard) : selection.files;
     // 2. Turn each into a validated payload before any money is spent.
     const parser = (0,script/* createScriptParser */.nt)(entry, { warn: src_log/* log */.Rm.warning });
-    const outcomes = await Promise.all(files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaultsOf(settings), parser.parse))).finally(() => parser.close());
+    const defaults = defaultsOf(settings);
+    const read = async () => {
+        const outcomes = await Promise.all(files.map(file => (0,script/* loadScript */.k0)(workspace, file, defaults, parser.parse)));
+        // The same scripts at the pull request's base, for the comment's before/after.
+        const bases = await readBaseVersions(event, selection, files, workspace, defaults, parser.parse);
+        return { outcomes, bases };
+    };
+    const { outcomes, bases } = await read().finally(() => parser.close());
     (0,script/* annotate */.fz)(outcomes);
     const rows = rowsFor(outcomes, spending.dryRun);
     // 3. Open the report: the earlier comment (where results go, and what it left to reuse).
@@ -36927,6 +37264,10 @@ async function job(settings, event, cancel, outputs, entry) {
         timeout: settings.timeout,
         signal
     });
+    // The earlier videos of changed scripts, found where reuse looks: shown, never paid for.
+    const saved = report.context.carry ?? [];
+    const { release, redact } = settings;
+    await showEarlierVideos(rows, bases, { github, event, release, saved, client, redact, signal });
     //    Or, on a dry run given a key, check what the account sees, submitting nothing.
     let generated = { fatal: null, rateLimited: null };
     if (spending.dryRun && settings.dryRun && settings.apiKey) {
@@ -36957,6 +37298,7 @@ async function job(settings, event, cancel, outputs, entry) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  bR: () => (/* reexport */ MAX_SCRIPT_BYTES),
   ju: () => (/* reexport */ PARSER_ROLE),
   fz: () => (/* reexport */ annotate),
   nt: () => (/* reexport */ createScriptParser),
@@ -36966,7 +37308,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qd: () => (/* reexport */ serveParsing)
 });
 
-// UNUSED EXPORTS: MAX_SCRIPT_BYTES, parseScript
+// UNUSED EXPORTS: parseScript
 
 // NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};

@@ -23,6 +23,7 @@ import { publish } from './publish/index.js'
 import { recordOutputs, type Outputs } from './publish/outputs.js'
 import { publishShard } from './shard/publish.js'
 import { aggregate } from './shard/aggregate.js'
+import { readBaseVersions, showEarlierVideos } from './reuse/before.js'
 import { log, logText } from './log.js'
 
 export interface RunOptions {
@@ -87,9 +88,16 @@ async function job(
 
   // 2. Turn each into a validated payload before any money is spent.
   const parser = createScriptParser(entry, { warn: log.warning })
-  const outcomes = await Promise.all(
-    files.map(file => loadScript(workspace, file, defaultsOf(settings), parser.parse))
-  ).finally(() => parser.close())
+  const defaults = defaultsOf(settings)
+  const read = async () => {
+    const outcomes = await Promise.all(
+      files.map(file => loadScript(workspace, file, defaults, parser.parse))
+    )
+    // The same scripts at the pull request's base, for the comment's before/after.
+    const bases = await readBaseVersions(event, selection, files, workspace, defaults, parser.parse)
+    return { outcomes, bases }
+  }
+  const { outcomes, bases } = await read().finally(() => parser.close())
   annotate(outcomes)
   const rows = rowsFor(outcomes, spending.dryRun)
 
@@ -115,6 +123,10 @@ async function job(
     timeout: settings.timeout,
     signal
   })
+  // The earlier videos of changed scripts, found where reuse looks: shown, never paid for.
+  const saved = report.context.carry ?? []
+  const { release, redact } = settings
+  await showEarlierVideos(rows, bases, { github, event, release, saved, client, redact, signal })
   //    Or, on a dry run given a key, check what the account sees, submitting nothing.
   let generated: Generation = { fatal: null, rateLimited: null }
   if (spending.dryRun && settings.dryRun && settings.apiKey) {

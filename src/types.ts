@@ -91,4 +91,21 @@ export interface Row extends Result {
   resumed?: boolean
   /** What is (or, in a dry run, would be) sent for a valid script; a dry run's report shows it. */
   payload?: Record<string, unknown>
+  /**
+   * The script at the pull request's base, for the comment's before/after: null when it is new
+   * there; absent when there is nothing to compare with (not a pull request).
+   */
+  before?: Before | null
+}
+
+/** A script's earlier version: what it would send, and its video when one was found unpaid. */
+export interface Before {
+  /** Null when the earlier version could not be read (a shallow checkout) or is invalid. */
+  payload: Record<string, unknown> | null
+  /** Its video, found by the payload's hash where reuse looks; null when none was found. */
+  video: {
+    request_id: string | null
+    video_url: string | null
+    thumbnail_url: string | null
+  } | null
 }

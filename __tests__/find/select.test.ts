@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { resolveMode, selectChanged } from '../../src/find/index.js'
+import { earlierPathsOf, resolveMode, selectChanged } from '../../src/find/index.js'
 import { parseNameStatus } from '../../src/find/git.js'
 import { globSet } from '../../src/find/globs.js'
 import { listWorkspace } from '../../src/find/workspace.js'
@@ -15,6 +15,34 @@ function select(changed: Parameters<typeof selectChanged>[0]) {
   const log: string[] = []
   return { ...selectChanged(changed, globs, m => log.push(m)), log }
 }
+
+describe('where a changed script was before the change', () => {
+  it("is its own path, a rename's earlier path, or nowhere for an added or copied file", () => {
+    const earlier = earlierPathsOf(
+      [
+        { path: 'videos/added.md', status: 'added' },
+        { path: 'videos/modified.md', status: 'modified' },
+        { path: 'videos/copied.md', status: 'copied', previousPath: 'videos/modified.md' },
+        { path: 'videos/renamed.md', status: 'renamed', previousPath: 'videos/old.md' },
+        { path: 'videos/renamed-unknown.md', status: 'renamed' }
+      ],
+      [
+        'videos/added.md',
+        'videos/copied.md',
+        'videos/modified.md',
+        'videos/renamed.md',
+        'videos/renamed-unknown.md'
+      ]
+    )
+    expect(Object.fromEntries(earlier)).toEqual({
+      'videos/added.md': null,
+      'videos/copied.md': null,
+      'videos/modified.md': 'videos/modified.md',
+      'videos/renamed.md': 'videos/old.md',
+      'videos/renamed-unknown.md': null
+    })
+  })
+})
 
 describe('selecting changed scripts', () => {
   it('keeps added, modified, copied and type-changed scripts, and nothing else', () => {

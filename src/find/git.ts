@@ -30,6 +30,21 @@ export async function localChanges(
   return out === null ? null : parseNameStatus(out)
 }
 
+/**
+ * The text of `file` (relative to `workspace`) at `commit`, or null when git cannot show it: no
+ * repository, a shallow checkout that lacks the commit, or no such file there. Read from git's
+ * objects, never from the file system, so no link in the checkout is followed.
+ */
+export async function fileAt(
+  workspace: string,
+  commit: string,
+  file: string
+): Promise<string | null> {
+  // A commit from the event, never an option or a revision expression.
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return null
+  return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`])
+}
+
 /** Parses `git diff --name-status -z`: `M\0path\0`, `R100\0old\0new\0`. */
 export function parseNameStatus(out: string): ChangedFile[] {
   const fields = out.split('\0')

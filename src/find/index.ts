@@ -17,6 +17,11 @@ export interface Selection {
   source: string
   /** Every script file in the workspace the globs select, whether this run touches it or not. */
   known: string[]
+  /**
+   * Where the event lists its changes: each selected file's path before them (a rename's
+   * earlier path), or null for a file they add. Absent when every matching file is selected.
+   */
+  earlierPaths?: Map<string, string | null>
 }
 
 export async function findScripts(options: {
@@ -66,7 +71,26 @@ export async function findScripts(options: {
       `${missing.length} changed script(s) are not in the workspace, e.g. ${missing[0]}: check out the commit the event is about (under pull_request_target, the pull request head, in the folder working-directory names)`
     )
   }
-  return { ...selection, source: changes.source, known }
+  const earlierPaths = earlierPathsOf(changes.files, selection.files)
+  return { ...selection, source: changes.source, known, earlierPaths }
+}
+
+/**
+ * Each of `files` as it was before `changed`: at its own path, at the earlier path of a rename,
+ * or nowhere (null) when added, or copied from a file that stays.
+ */
+export function earlierPathsOf(
+  changed: ChangedFile[],
+  files: string[]
+): Map<string, string | null> {
+  const byPath = new Map(changed.map(file => [file.path, file]))
+  return new Map(
+    files.map(file => {
+      const change = byPath.get(file)
+      if (!change || change.status === 'added' || change.status === 'copied') return [file, null]
+      return [file, change.status === 'renamed' ? (change.previousPath ?? null) : file]
+    })
+  )
 }
 
 export function resolveMode(mode: Mode, eventName: string): 'changed' | 'all' {

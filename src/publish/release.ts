@@ -307,6 +307,23 @@ async function listAssets(
   return new Map(listed.map(asset => [asset.name, asset]))
 }
 
+/**
+ * The videos the release `target.tag` lists in its manifest.json, read only: never created, and
+ * [] when there is no such release, it is not the action's, or it cannot be read.
+ */
+export async function releasedVideos(
+  github: GitHubClient,
+  target: ReleaseTarget
+): Promise<ReleasedVideo[]> {
+  try {
+    const { owner, repo, tag } = target
+    const { data } = await github.rest.repos.getReleaseByTag({ owner, repo, tag })
+    return await readManifest(github, target, await listAssets(github, target, own(data, tag).id))
+  } catch {
+    return []
+  }
+}
+
 /** The release's manifest.json, or [] when it has none or it cannot be read. */
 async function readManifest(
   github: GitHubClient,

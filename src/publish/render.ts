@@ -17,6 +17,7 @@ import {
 } from './escape.js'
 import { encodeState, type SavedEntry } from './state.js'
 import { spokenWords } from './words.js'
+import { beforeAfterCell, changesEntry } from './before-after.js'
 import { problemText } from '../script/index.js'
 
 export interface RenderContext {
@@ -272,7 +273,7 @@ function minutesTotals(rows: Row[]): string {
 
 function renderRow(row: Row, ctx: RenderContext, forSummary: boolean): Rendered {
   const line = tableRow([
-    mediaCell(row),
+    beforeAfterCell(row, mediaCell),
     scriptCell(row, ctx),
     statusCell(row),
     durationCell(row),
@@ -391,7 +392,10 @@ function payloadEntry(
   const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment
   const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
   const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json')
-  return [`**${fileLink(row.file, ctx)}**${spoken}`, words, json].filter(Boolean).join('\n\n')
+  const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  return [`**${fileLink(row.file, ctx)}**${spoken}`, words, changes, json]
+    .filter(Boolean)
+    .join('\n\n')
 }
 
 /** The words a submitted script's video says, scene by scene. */
@@ -402,7 +406,8 @@ function wordsEntry(
   forSummary: boolean
 ): string | null {
   const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
-  return words && `**${fileLink(row.file, ctx)}**\n\n${words}`
+  const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  return words && [`**${fileLink(row.file, ctx)}**`, words, changes].filter(Boolean).join('\n\n')
 }
 
 /** The words entries of the shown rows, in their order, while they fit in what is left. */

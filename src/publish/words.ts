@@ -55,3 +55,10 @@ export function spokenWords(payload: Record<string, unknown>, max: number): stri
 function seconds(value: number | null): string {
   return value === null ? 'silence' : `${value} s of silence`
 }
+
+/** Everything `payload` says, scene after scene, as one text: what a word diff compares. */
+export function spokenText(payload: Record<string, unknown>): string {
+  return scenesOf(payload)
+    .flatMap(scene => ('words' in scene ? [scene.words] : []))
+    .join('\n')
+}
