@@ -18,6 +18,8 @@ import {
 import { encodeState, type SavedEntry } from './state.js'
 import { spokenWords } from './words.js'
 import { problemText } from '../script/index.js'
+import type { Budget } from '../budget.js'
+import { budgetLine } from './budget.js'
 
 export interface RenderContext {
   /** Marker key: tells apart the comments of several uses of the action. */
@@ -54,6 +56,8 @@ export interface RenderContext {
    * changed some files does not forget the videos of the others. Not shown.
    */
   carry?: SavedEntry[]
+  /** The run's estimated minutes and the `max-minutes` cap (null: not estimated). */
+  budget?: Budget | null
 }
 
 export interface RenderOptions {
@@ -210,6 +214,8 @@ function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): strin
   const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)]
   const minutesLine = minutesTotals(rows)
   if (minutesLine) lines.push('', minutesLine)
+  const budget = budgetLine(ctx.budget)
+  if (budget) lines.push('', budget)
   if (!forSummary) lines.unshift(marker(ctx.commentKey))
   const notice = ctx.notice ? text(ctx.notice, 1000) : ''
   if (ctx.dryRun) {
