@@ -2,6 +2,7 @@
 // estimated spoken minutes (150 words a minute); reused videos are free; the comment and the job
 // summary show the estimate and the cap; a cap that is a typo is refused before anything is paid.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { assignShards } from '../../src/shard/split.js'
 import { createScene, results, script, type Run, type Scene } from './harness.js'
 
 const PR = 31
@@ -137,5 +138,51 @@ describe('max-minutes', () => {
     expect(run.stdout).toContain(
       'Estimate: ≈ 3.5 min estimated for 3 scripts, before reuse · cap 2.5 min'
     )
+  })
+
+  it('caps each job of a matrix on its own, and the aggregate job shows the skipped scripts', async () => {
+    const files = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map(name => [`videos/${name}.md`, script(name, words(1))])
+    )
+    scene = await createScene({ files })
+    const event = scene.pullRequest(PR, Object.keys(files))
+    const inputs = { 'max-minutes': '1' }
+    const shards = await Promise.all(
+      [1, 2].map(index =>
+        scene.run({
+          event,
+          inputs: { ...inputs, shard: `${index}/2` },
+          env: scene.artifacts.newJob().env
+        })
+      )
+    )
+    const aggregate = await scene.run({
+      event,
+      inputs: { ...inputs, aggregate: 'true' },
+      env: scene.artifacts.newJob().env
+    })
+
+    // Each shard submits the first of its own scripts: 1 min each, under its own 1-minute cap.
+    const onShard = assignShards(Object.keys(files).sort(), 2)
+    const first = [1, 2].flatMap(shard => {
+      const own = Object.keys(files)
+        .sort()
+        .filter(file => onShard.get(file) === shard)
+      return own.slice(0, 1)
+    })
+    expect(shards.map(run => run.code)).toEqual([0, 0])
+    expect(scene.sim.billable).toBe(first.length)
+    expect(aggregate.code).toBe(0)
+    for (const row of results(aggregate)) {
+      if (first.includes(row.file as string)) expect(row).toMatchObject({ status: 'success' })
+      else
+        expect(row).toMatchObject({
+          status: 'skipped',
+          error: expect.stringMatching(
+            /^over max-minutes \(≈ 1\.0 min; run ≈ \d\.0 min estimated, cap 1 min\)/
+          )
+        })
+    }
+    expect(comment()).toContain(`⏭️ ${6 - first.length} skipped`)
   })
 })
