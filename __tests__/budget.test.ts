@@ -1,6 +1,6 @@
 // The minutes budget: which scripts a run submits under max-minutes, and what it says of them.
 import { describe, expect, it } from '@jest/globals'
-import { fitBudget, overNote, selectionBudget, withinBudget } from '../src/budget.js'
+import { fitBudget, overNote, selectionBudget, shardsBudget, withinBudget } from '../src/budget.js'
 import { budgetLine } from '../src/publish/budget.js'
 import { rowsFor } from '../src/rows.js'
 import type { Job } from '../src/queue/generate.js'
@@ -101,6 +101,29 @@ describe("a dry run's estimate", () => {
       over: 1,
       dryRun: true
     })
+  })
+})
+
+describe("a matrix's estimate", () => {
+  it("adds up the shards' estimates under a cap per shard", () => {
+    const shards = [
+      { estimatedSeconds: 90, scripts: 2, over: 1 },
+      null,
+      { estimatedSeconds: 30, scripts: 1, over: 0 }
+    ]
+    const budget = shardsBudget(shards, 1)
+    expect(budget).toEqual({
+      estimatedSeconds: 120,
+      scripts: 3,
+      capMinutes: 1,
+      over: 1,
+      dryRun: false,
+      perShard: true
+    })
+    expect(budgetLine(budget)).toMatch(
+      /^🧮 ≈ 2\.0 min estimated for 3 scripts · cap 1 min per shard: 1 script past it skipped/
+    )
+    expect(shardsBudget([null, undefined], 1)).toBeNull()
   })
 })
 

@@ -32924,6 +32924,23 @@ function withinBudget(jobs, rows, capMinutes) {
     }
     return { jobs: fitted.jobs, budget };
 }
+/**
+ * A matrix's budget, for the aggregate job: the sum of its shards', or null when none reported
+ * one (none generated), as one job doing all the work would have shown.
+ */
+function shardsBudget(shards, capMinutes) {
+    const known = shards.filter((shard) => !!shard);
+    if (!known.length)
+        return null;
+    return {
+        estimatedSeconds: sum(known.map(shard => shard.estimatedSeconds)),
+        scripts: sum(known.map(shard => shard.scripts)),
+        capMinutes,
+        over: sum(known.map(shard => shard.over)),
+        dryRun: false,
+        perShard: true
+    };
+}
 /** Why a script past the cap was not submitted, and how to go on: its row's note. */
 function overNote(seconds, budget) {
     return `over max-minutes (≈ ${minutes(seconds)} min; run ≈ ${minutes(budget.estimatedSeconds)} min estimated, cap ${capText(budget)} min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it`;
@@ -32935,7 +32952,7 @@ function budgetText(budget) {
     const reuse = budget.dryRun ? ', before reuse' : '';
     return budget.capMinutes === null
         ? `${estimate}${reuse}`
-        : `${estimate}${reuse} · cap ${capText(budget)} min`;
+        : `${estimate}${reuse} · cap ${capText(budget)} min${budget.perShard ? ' per shard' : ''}`;
 }
 /** The cap as the workflow wrote it: `10`, `2.5`. */
 function capText(budget) {
@@ -36505,7 +36522,14 @@ const reportSchema = schemas/* object */.Ikc({
     fatal: nullableText,
     unreleased: nullableText,
     released: schemas/* array */.YOg(releasedSchema),
-    results: schemas/* array */.YOg(resultSchema)
+    results: schemas/* array */.YOg(resultSchema),
+    budget: schemas/* object */.Ikc({
+        estimated_seconds: schemas/* number */.aig().finite().nonnegative(),
+        scripts: schemas/* number */.aig().int().nonnegative(),
+        over: schemas/* number */.aig().int().nonnegative()
+    })
+        .nullable()
+        .optional()
 });
 /** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
 function isInsidePath(file) {
@@ -36547,7 +36571,14 @@ async function writeShardReport(dir, report, scrub) {
         fatal: rest.fatal,
         unreleased: rest.unreleased,
         released: rest.released,
-        results: rest.results
+        results: rest.results,
+        budget: rest.budget
+            ? {
+                estimated_seconds: rest.budget.estimatedSeconds,
+                scripts: rest.budget.scripts,
+                over: rest.budget.over
+            }
+            : null
     }, null, 1);
     await (0,promises_.mkdir)(dir, { recursive: true });
     const file = external_node_path_default().join(dir, REPORT_FILE);
@@ -36591,7 +36622,14 @@ async function readShardReport(dir, expected) {
         fatal: data.fatal,
         unreleased: data.unreleased,
         released: data.released,
-        results: data.results
+        results: data.results,
+        budget: data.budget
+            ? {
+                estimatedSeconds: data.budget.estimated_seconds,
+                scripts: data.budget.scripts,
+                over: data.budget.over
+            }
+            : null
     };
 }
 
@@ -36645,6 +36683,7 @@ async function uploadShardReport(settings, run, rows, kept) {
         fatal: run.fatal,
         unreleased: kept.unreleased,
         released: kept.released,
+        budget: run.budget,
         results: rows.map(row => ({
             ...toResult(row),
             pending: !!row.pending,
@@ -36888,6 +36927,7 @@ function rowOf(result) {
 
 
 
+
 /**
  * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
  * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
@@ -36925,6 +36965,8 @@ async function aggregate(settings, event, github, workspace, entry, outputs) {
     const report = await openReport(settings, event, github, spending, selection.removed, rows);
     // Said at the top of the comment too: a reviewer must not take the table for complete.
     report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ');
+    if (!spending.dryRun)
+        report.context.budget = shardsBudget(reports.map(r => r.budget), settings.maxMinutes);
     if (reports.some(r => r.artifact) && event.runUrl) {
         report.context.artifactUrl = `${event.runUrl}#artifacts`;
         report.context.artifactPerShard = true;
@@ -37069,7 +37111,8 @@ async function job(settings, event, cancel, outputs, entry) {
     // to the aggregate job, and hands it its results instead.
     if (settings.shard) {
         const fatal = generated.fatal ?? generated.rateLimited;
-        const shardRun = { shard: settings.shard, files, spending, fatal };
+        const budget = spending.dryRun ? null : (report.context.budget ?? null);
+        const shardRun = { shard: settings.shard, files, spending, fatal, budget };
         return publishShard(settings, shardRun, event, github, signal, rows, media, outputs);
     }
     return publish(settings, event, github, signal, rows, report, media, outputs, generated);

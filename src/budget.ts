@@ -19,7 +19,12 @@ export interface Budget {
   /** Scripts past the cap: not submitted (a dry run: that a run would not submit, at most). */
   over: number
   dryRun: boolean
+  /** The sum of a matrix's shards, each capped on its own: the cap is per shard. */
+  perShard?: boolean
 }
+
+/** What a shard hands the aggregate job of its budget; the cap is every job's same input. */
+export type ShardBudget = Pick<Budget, 'estimatedSeconds' | 'scripts' | 'over'>
 
 /** Rounding in the estimates (tenths of a second) never tips a script over the cap. */
 const EPSILON_SECONDS = 1e-6
@@ -95,6 +100,26 @@ export function withinBudget(
   return { jobs: fitted.jobs, budget }
 }
 
+/**
+ * A matrix's budget, for the aggregate job: the sum of its shards', or null when none reported
+ * one (none generated), as one job doing all the work would have shown.
+ */
+export function shardsBudget(
+  shards: Array<ShardBudget | null | undefined>,
+  capMinutes: number | null
+): Budget | null {
+  const known = shards.filter((shard): shard is ShardBudget => !!shard)
+  if (!known.length) return null
+  return {
+    estimatedSeconds: sum(known.map(shard => shard.estimatedSeconds)),
+    scripts: sum(known.map(shard => shard.scripts)),
+    capMinutes,
+    over: sum(known.map(shard => shard.over)),
+    dryRun: false,
+    perShard: true
+  }
+}
+
 /** Why a script past the cap was not submitted, and how to go on: its row's note. */
 export function overNote(seconds: number, budget: Budget): string {
   return `over max-minutes (≈ ${minutes(seconds)} min; run ≈ ${minutes(budget.estimatedSeconds)} min estimated, cap ${capText(budget)} min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it`
@@ -107,7 +132,7 @@ export function budgetText(budget: Budget): string {
   const reuse = budget.dryRun ? ', before reuse' : ''
   return budget.capMinutes === null
     ? `${estimate}${reuse}`
-    : `${estimate}${reuse} · cap ${capText(budget)} min`
+    : `${estimate}${reuse} · cap ${capText(budget)} min${budget.perShard ? ' per shard' : ''}`
 }
 
 /** The cap as the workflow wrote it: `10`, `2.5`. */

@@ -184,5 +184,9 @@ describe('max-minutes', () => {
         })
     }
     expect(comment()).toContain(`⏭️ ${6 - first.length} skipped`)
+    // The header adds up the shards' estimates; the cap was each shard's.
+    const line = `🧮 ≈ 6.0 min estimated for 6 scripts · cap 1 min per shard: ${6 - first.length} scripts past it skipped.`
+    expect(comment()).toContain(line)
+    expect(aggregate.summary).toContain(line)
   })
 })
