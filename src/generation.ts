@@ -144,7 +144,10 @@ export async function generateVideos(
     },
     onSummary: c => info(progressLine(c))
   }).finally(endGeneration)
-  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
+  // The scripts past the cap were skipped for it, not for the rate limit.
+  const run = new Set(jobs.map(job => job.request.file))
+  const ran = rows.filter(row => run.has(row.file))
+  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(ran, rateLimited, report) }
 }
 
 /** `the queue…` → `The queue…` */

@@ -69,6 +69,28 @@ describe('max-minutes', () => {
     )
   })
 
+  it("leaves the scripts past the cap out of what the queue's rate limit stopped", async () => {
+    scene = await createScene({ files: FILES, sim: { rateLimit: { requests: 1 } } })
+
+    // a and b fit a 3-minute cap, c does not; the queue takes a, then refuses b for its limit.
+    const run = await scene.run({
+      event: scene.pullRequest(PR, Object.keys(FILES)),
+      inputs: { 'max-minutes': '3', 'max-concurrency': '1' }
+    })
+
+    expect(run.code).toBe(1)
+    expect(scene.sim.billable).toBe(1)
+    expect(results(run).map(r => [r.file, r.status, String(r.error).slice(0, 20)])).toEqual([
+      ['videos/a.md', 'success', 'null'],
+      ['videos/b.md', 'skipped', 'not submitted: the r'],
+      ['videos/c.md', 'skipped', 'over max-minutes (≈ ']
+    ])
+    const failed = run.annotations.filter(a => a.level === 'error').map(a => a.message)
+    expect(failed).toEqual([
+      expect.stringMatching(/: 1 script was not submitted, and the next run submits them$/)
+    ])
+  })
+
   it('counts reused videos for nothing', async () => {
     scene = await createScene({ files: { 'videos/a.md': FILES['videos/a.md'] } })
     await scene.run({ event: scene.pullRequest(PR, ['videos/a.md']) })
