@@ -31,6 +31,7 @@ describe('inputs', () => {
       maxConcurrency: 4,
       maxDownloadSize: 2 * 1024 ** 3,
       reuse: true,
+      maxMinutes: null,
       dryRun: false,
       failOnError: true,
       allowedAssociations: ['OWNER', 'MEMBER', 'COLLABORATOR']
@@ -126,6 +127,25 @@ describe('inputs', () => {
       'api-url must not hold a user name or password: the key is passed as api-key (got "https://***@console.gmicloud.ai")'
     )
   })
+
+  it.each([
+    ['10', 10],
+    ['2.5', 2.5],
+    [' 0.25 ', 0.25],
+    ['.5', 0.5],
+    ['600', 600]
+  ])('reads max-minutes %p as %p minutes', (value, minutes) => {
+    expect(read({ 'max-minutes': value }).maxMinutes).toBe(minutes)
+  })
+
+  it.each(['0', '0.0', '-1', 'ten', 'NaN', 'Infinity', '1e3', '0x10', '2,5', '9'.repeat(400)])(
+    'refuses max-minutes %p, naming the input and the value',
+    value => {
+      expect(() => read({ 'max-minutes': value })).toThrow(
+        `max-minutes must be a positive number of minutes, such as 10 or 2.5, written in decimal; leave it empty for no cap (got "${value}")`
+      )
+    }
+  )
 
   it('refuses an allowed-associations that lists no association, or a misspelt one', () => {
     for (const value of [',,,', ' , ', 'MEMBERS', 'OWNER,colaborator']) {

@@ -30748,7 +30748,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(81195);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(67119);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70004);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -30910,7 +30910,7 @@ function endOpenGroup() {
 
 /***/ }),
 
-/***/ 81195:
+/***/ 67119:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31143,6 +31143,7 @@ function readSettings(read = name => core/* getInput */.V4(name), { workspace = 
         maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
         maxDownloadSize: byteSize(read, 'max-download-size', 2 * GIB, { min: MIB, max: 64 * GIB }),
         reuse: bool(read, 'reuse', true),
+        maxMinutes: maxMinutes(read('max-minutes').trim()),
         dryRun,
         failOnError: bool(read, 'fail-on-error', true),
         allowedAssociations: associations(read('allowed-associations'))
@@ -31290,6 +31291,19 @@ function number(read, name, fallback, rule) {
     if (!written.test(raw) || value < rule.min || value > rule.max) {
         const kind = rule.integer ? 'a whole number' : 'a number of seconds';
         throw new InputError(`${name} must be ${kind} from ${rule.min} to ${rule.max}, written in decimal (got "${raw}")`);
+    }
+    return value;
+}
+/**
+ * `max-minutes`: a positive number of minutes, decimals allowed (`2.5`), written in decimal. Refused
+ * at start, before anything is submitted: a cap that is a typo must not spend, nor stop, a run.
+ */
+function maxMinutes(raw) {
+    if (!raw)
+        return null;
+    const value = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || !(value > 0) || !Number.isFinite(value)) {
+        throw new InputError(`max-minutes must be a positive number of minutes, such as 10 or 2.5, written in decimal; leave it empty for no cap (got "${raw}")`);
     }
     return value;
 }
@@ -33049,7 +33063,136 @@ function mark(op, escaped) {
     return escaped;
 }
 
+;// CONCATENATED MODULE: ./src/budget.ts
+
+/** Rounding in the estimates (tenths of a second) never tips a script over the cap. */
+const EPSILON_SECONDS = 1e-6;
+/**
+ * Splits `jobs` into those that fit under `capMinutes` and those past it. The scripts to submit
+ * are taken in the order given (the selection's), and the first that does not fit ends the
+ * budget: every later one is past it too, even a shorter one, so that what is rendered is always
+ * the front of the list, and a re-run (which reuses it for free) goes on where this one stopped.
+ * Reused and resumed jobs always stay, and count for nothing.
+ */
+function fitBudget(jobs, capMinutes) {
+    const paid = jobs.filter(job => !job.resumeId);
+    const cap = capMinutes === null ? Infinity : capMinutes * 60;
+    const fits = frontThatFits(paid.map(job => job.request.estimatedSeconds), cap);
+    const over = new Set(paid.slice(fits));
+    const budget = {
+        estimatedSeconds: sum(paid.map(job => job.request.estimatedSeconds)),
+        scripts: paid.length,
+        capMinutes,
+        over: over.size,
+        dryRun: false
+    };
+    return { jobs: jobs.filter(job => !over.has(job)), over: [...over], budget };
+}
+/**
+ * A dry run's budget: every valid script of the selection, as if none were reused, and how many
+ * a run would leave past the cap at most (fewer when earlier videos are reused).
+ */
+function selectionBudget(rows, capMinutes) {
+    const seconds = rows.flatMap(row => (row.estimatedSeconds === null ? [] : [row.estimatedSeconds]));
+    const cap = capMinutes === null ? Infinity : capMinutes * 60;
+    return {
+        estimatedSeconds: sum(seconds),
+        scripts: seconds.length,
+        capMinutes,
+        over: seconds.length - frontThatFits(seconds, cap),
+        dryRun: true
+    };
+}
+/**
+ * Fits the jobs to the cap: the rows of those past it end `skipped`, with a note that says why and
+ * how to go on. Returns the jobs to run and the budget for the report.
+ */
+function withinBudget(jobs, rows, capMinutes) {
+    const fitted = fitBudget(jobs, capMinutes);
+    const { budget } = fitted;
+    (0,src_log/* info */.pq)(`Estimate: ${budgetText(budget)}`);
+    const past = new Set(fitted.over.map(job => job.request.file));
+    for (const row of rows.filter(r => past.has(r.file))) {
+        row.pending = false;
+        row.remoteStatus = undefined;
+        row.status = 'skipped';
+        row.error = overNote(row.estimatedSeconds ?? 0, budget);
+    }
+    if (budget.over) {
+        src_log/* log */.Rm.notice(`${budget.over} of ${budget.scripts} scripts to render ${budget.over === 1 ? 'is' : 'are'} past max-minutes and not submitted: ${budgetText(budget)}. Raise max-minutes, or run the workflow manually (workflow_dispatch) for them.`);
+    }
+    return { jobs: fitted.jobs, budget };
+}
+/**
+ * A matrix's budget, for the aggregate job: the sum of its shards', or null when none reported
+ * one (none generated), as one job doing all the work would have shown.
+ */
+function shardsBudget(shards, capMinutes) {
+    const known = shards.filter((shard) => !!shard);
+    if (!known.length)
+        return null;
+    return {
+        estimatedSeconds: sum(known.map(shard => shard.estimatedSeconds)),
+        scripts: sum(known.map(shard => shard.scripts)),
+        capMinutes,
+        over: sum(known.map(shard => shard.over)),
+        dryRun: false,
+        perShard: true
+    };
+}
+/** Why a script past the cap was not submitted, and how to go on: its row's note. */
+function overNote(seconds, budget) {
+    return `over max-minutes (≈ ${minutes(seconds)} min; run ≈ ${minutes(budget.estimatedSeconds)} min estimated, cap ${capText(budget)} min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it`;
+}
+/** `≈ 12.5 min estimated for 6 scripts · cap 10 min` */
+function budgetText(budget) {
+    const count = `${budget.scripts} ${budget.scripts === 1 ? 'script' : 'scripts'}`;
+    const estimate = `≈ ${minutes(budget.estimatedSeconds)} min estimated for ${count}`;
+    const reuse = budget.dryRun ? ', before reuse' : '';
+    return budget.capMinutes === null
+        ? `${estimate}${reuse}`
+        : `${estimate}${reuse} · cap ${capText(budget)} min${budget.perShard ? ' per shard' : ''}`;
+}
+/** The cap as the workflow wrote it: `10`, `2.5`. */
+function capText(budget) {
+    return String(budget.capMinutes);
+}
+function minutes(seconds) {
+    return (seconds / 60).toFixed(1);
+}
+/** How many of `seconds`, taken in order, fit under `cap` before the first that does not. */
+function frontThatFits(seconds, cap) {
+    let spent = 0;
+    for (const [index, each] of seconds.entries()) {
+        if (spent + each > cap + EPSILON_SECONDS)
+            return index;
+        spent += each;
+    }
+    return seconds.length;
+}
+function sum(values) {
+    return values.reduce((total, value) => total + value, 0);
+}
+
+;// CONCATENATED MODULE: ./src/publish/budget.ts
+// The comment's and the summary's line on the run's minutes: the estimate of what it pays for, the
+// cap (`max-minutes`), and what the cap left out. Numbers and the action's own words only.
+
+/** `🧮 ≈ 12.5 min estimated for 6 scripts · cap 10 min`, and what the cap left out; '' for none. */
+function budgetLine(budget) {
+    if (!budget || (!budget.scripts && budget.capMinutes === null))
+        return '';
+    const line = `🧮 ${budgetText(budget)}`;
+    if (!budget.over)
+        return line;
+    const scripts = `${budget.over} ${budget.over === 1 ? 'script' : 'scripts'}`;
+    return budget.dryRun
+        ? `${line}: a run would leave ${scripts} past it unsubmitted (fewer when videos are reused)`
+        : `${line}: ${scripts} past it skipped. Raise \`max-minutes\`, or run the workflow manually (\`workflow_dispatch\`), to render them`;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/render.ts
+
 
 
 
@@ -33165,6 +33308,9 @@ function renderHead(rows, ctx, forSummary) {
     const minutesLine = minutesTotals(rows);
     if (minutesLine)
         lines.push('', minutesLine);
+    const budget = budgetLine(ctx.budget);
+    if (budget)
+        lines.push('', budget);
     if (!forSummary)
         lines.unshift(marker(ctx.commentKey));
     const notice = ctx.notice ? escape_text(ctx.notice, 1000) : '';
@@ -33216,9 +33362,9 @@ function minutesTotals(rows) {
     const saved = total('reused');
     if (!generated && !saved)
         return '';
-    const parts = [`🎞️ ${minutes(generated)} min generated`];
+    const parts = [`🎞️ ${render_minutes(generated)} min generated`];
     if (saved)
-        parts.push(`♻️ ${minutes(saved)} min saved by reuse`);
+        parts.push(`♻️ ${render_minutes(saved)} min saved by reuse`);
     return parts.join(' · ');
 }
 function renderRow(row, ctx, forSummary) {
@@ -33296,9 +33442,9 @@ function durationCell(row) {
 function minutesCell(row) {
     if (row.estimatedSeconds === null && row.duration === null)
         return '';
-    return `${minutes(row.estimatedSeconds)} / ${minutes(row.duration)}`;
+    return `${render_minutes(row.estimatedSeconds)} / ${render_minutes(row.duration)}`;
 }
-function minutes(seconds) {
+function render_minutes(seconds) {
     return seconds === null ? '—' : (seconds / 60).toFixed(1);
 }
 /** `m:ss` */
@@ -33575,6 +33721,7 @@ function publicResults(rows, redact) {
 
 
 
+
 async function openReport(settings, event, github, spending, removed, rows) {
     const target = settings.comment && github && event.pullRequest
         ? { owner: event.owner, repo: event.repo, issueNumber: event.pullRequest.number }
@@ -33601,8 +33748,12 @@ async function openReport(settings, event, github, spending, removed, rows) {
         // What an earlier run saved for scripts this run does not touch is kept for later runs.
         carry: decodeState(existing?.body ?? ''),
         mediaExpiry: 'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-        final: false
+        final: false,
+        // A dry run estimates the whole selection; a run that pays, once reuse is planned.
+        budget: spending.dryRun ? selectionBudget(rows, settings.maxMinutes) : null
     };
+    if (context.budget?.scripts)
+        (0,src_log/* info */.pq)(`Estimate: ${budgetText(context.budget)}`);
     // A shard reads the comment's saved state, but only the aggregate job writes the comment.
     const live = target && github && !unreadable && !settings.shard && (rows.length || existing)
         ? new LiveComment(github, target, existing, liveEditInterval(settings.pollInterval), src_log/* log */.Rm.warning)
@@ -35714,6 +35865,7 @@ async function planReuse(options) {
 
 
 
+
 /**
  * A dry run given a key: checks the key and the models with the queue, and reports what the
  * account sees in the log, the comment and the summary. Returns what stops the key or a model
@@ -35779,13 +35931,16 @@ async function generateVideos(settings, event, github, client, media, signal, ro
     for (const row of rows)
         if (plan.resumed.has(row.file))
             row.resumed = true;
+    // What is paid for is known only now: reused and resumed requests are free.
+    const { jobs, budget } = withinBudget(plan.jobs, rows, settings.maxMinutes);
+    report.context.budget = budget;
     report.show();
-    const endGeneration = (0,src_log/* startGroup */.Oh)(`Generating ${plan.jobs.length} videos`);
+    const endGeneration = (0,src_log/* startGroup */.Oh)(`Generating ${jobs.length} videos`);
     const byFile = new Map(rows.map(row => [row.file, row]));
     let refused = null;
     let rateLimited = null;
     // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
-    await generate(plan.jobs, {
+    await generate(jobs, {
         client,
         maxConcurrency: settings.maxConcurrency,
         pollInterval: settings.pollInterval,
@@ -35815,7 +35970,10 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         },
         onSummary: c => (0,src_log/* info */.pq)(progressLine(c))
     }).finally(endGeneration);
-    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) };
+    // The scripts past the cap were skipped for it, not for the rate limit.
+    const run = new Set(jobs.map(job => job.request.file));
+    const ran = rows.filter(row => run.has(row.file));
+    return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(ran, rateLimited, report) };
 }
 /** `the queue…` → `The queue…` */
 function sentence(text) {
@@ -36596,7 +36754,14 @@ const reportSchema = schemas/* object */.Ikc({
     fatal: nullableText,
     unreleased: nullableText,
     released: schemas/* array */.YOg(releasedSchema),
-    results: schemas/* array */.YOg(resultSchema)
+    results: schemas/* array */.YOg(resultSchema),
+    budget: schemas/* object */.Ikc({
+        estimated_seconds: schemas/* number */.aig().finite().nonnegative(),
+        scripts: schemas/* number */.aig().int().nonnegative(),
+        over: schemas/* number */.aig().int().nonnegative()
+    })
+        .nullable()
+        .optional()
 });
 /** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
 function isInsidePath(file) {
@@ -36638,7 +36803,14 @@ async function writeShardReport(dir, report, scrub) {
         fatal: rest.fatal,
         unreleased: rest.unreleased,
         released: rest.released,
-        results: rest.results
+        results: rest.results,
+        budget: rest.budget
+            ? {
+                estimated_seconds: rest.budget.estimatedSeconds,
+                scripts: rest.budget.scripts,
+                over: rest.budget.over
+            }
+            : null
     }, null, 1);
     await (0,promises_.mkdir)(dir, { recursive: true });
     const file = external_node_path_default().join(dir, REPORT_FILE);
@@ -36682,7 +36854,14 @@ async function readShardReport(dir, expected) {
         fatal: data.fatal,
         unreleased: data.unreleased,
         released: data.released,
-        results: data.results
+        results: data.results,
+        budget: data.budget
+            ? {
+                estimatedSeconds: data.budget.estimated_seconds,
+                scripts: data.budget.scripts,
+                over: data.budget.over
+            }
+            : null
     };
 }
 
@@ -36736,6 +36915,7 @@ async function uploadShardReport(settings, run, rows, kept) {
         fatal: run.fatal,
         unreleased: kept.unreleased,
         released: kept.released,
+        budget: run.budget,
         results: rows.map(row => ({
             ...toResult(row),
             pending: !!row.pending,
@@ -36979,6 +37159,7 @@ function rowOf(result) {
 
 
 
+
 /**
  * The final job of a matrix (`aggregate: true`): reads every shard's report of this workflow run
  * and writes, for all the selected scripts, the one comment, the job summary, the outputs and the
@@ -37016,6 +37197,8 @@ async function aggregate(settings, event, github, workspace, entry, outputs) {
     const report = await openReport(settings, event, github, spending, selection.removed, rows);
     // Said at the top of the comment too: a reviewer must not take the table for complete.
     report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ');
+    if (!spending.dryRun)
+        report.context.budget = shardsBudget(reports.map(r => r.budget), settings.maxMinutes);
     if (reports.some(r => r.artifact) && event.runUrl) {
         report.context.artifactUrl = `${event.runUrl}#artifacts`;
         report.context.artifactPerShard = true;
@@ -37283,7 +37466,8 @@ async function job(settings, event, cancel, outputs, entry) {
     // to the aggregate job, and hands it its results instead.
     if (settings.shard) {
         const fatal = generated.fatal ?? generated.rateLimited;
-        const shardRun = { shard: settings.shard, files, spending, fatal };
+        const budget = spending.dryRun ? null : (report.context.budget ?? null);
+        const shardRun = { shard: settings.shard, files, spending, fatal, budget };
         return publishShard(settings, shardRun, event, github, signal, rows, media, outputs);
     }
     return publish(settings, event, github, signal, rows, report, media, outputs, generated);

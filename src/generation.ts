@@ -9,6 +9,7 @@ import { preflight, PreflightError, reportParameters } from './queue/preflight.j
 import { checkSetup } from './queue/setup-check.js'
 import { generate, notGenerated, type Generated } from './queue/generate.js'
 import { planReuse } from './reuse/index.js'
+import { withinBudget } from './budget.js'
 import type { MediaStore } from './publish/media.js'
 import type { Report } from './publish/report.js'
 import { requestsOf } from './rows.js'
@@ -105,14 +106,17 @@ export async function generateVideos(
     warn: log.warning
   })
   for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
+  // What is paid for is known only now: reused and resumed requests are free.
+  const { jobs, budget } = withinBudget(plan.jobs, rows, settings.maxMinutes)
+  report.context.budget = budget
   report.show()
 
-  const endGeneration = startGroup(`Generating ${plan.jobs.length} videos`)
+  const endGeneration = startGroup(`Generating ${jobs.length} videos`)
   const byFile = new Map(rows.map(row => [row.file, row]))
   let refused: string | null = null
   let rateLimited: string | null = null
   // Each outcome reaches its row through onProgress, as it finishes, for the live comment.
-  await generate(plan.jobs, {
+  await generate(jobs, {
     client,
     maxConcurrency: settings.maxConcurrency,
     pollInterval: settings.pollInterval,
@@ -140,7 +144,10 @@ export async function generateVideos(
     },
     onSummary: c => info(progressLine(c))
   }).finally(endGeneration)
-  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(rows, rateLimited, report) }
+  // The scripts past the cap were skipped for it, not for the rate limit.
+  const run = new Set(jobs.map(job => job.request.file))
+  const ran = rows.filter(row => run.has(row.file))
+  return { fatal: refused, rateLimited: rateLimited && rateLimitNotice(ran, rateLimited, report) }
 }
 
 /** `the queue…` → `The queue…` */

@@ -152,7 +152,8 @@ async function job(
   // to the aggregate job, and hands it its results instead.
   if (settings.shard) {
     const fatal = generated.fatal ?? generated.rateLimited
-    const shardRun = { shard: settings.shard, files, spending, fatal }
+    const budget = spending.dryRun ? null : (report.context.budget ?? null)
+    const shardRun = { shard: settings.shard, files, spending, fatal, budget }
     return publishShard(settings, shardRun, event, github, signal, rows, media, outputs)
   }
   return publish(settings, event, github, signal, rows, report, media, outputs, generated)

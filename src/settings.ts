@@ -49,6 +49,8 @@ export interface Settings {
   /** The largest media file downloaded, in bytes; a larger one is not kept. */
   maxDownloadSize: number
   reuse: boolean
+  /** The most estimated minutes a run submits (`max-minutes`); null: no cap. */
+  maxMinutes: number | null
   dryRun: boolean
   failOnError: boolean
   allowedAssociations: string[]
@@ -121,6 +123,7 @@ export function readSettings(
     maxConcurrency: number(read, 'max-concurrency', 4, { min: 1, max: 64, integer: true }),
     maxDownloadSize: byteSize(read, 'max-download-size', 2 * GIB, { min: MIB, max: 64 * GIB }),
     reuse: bool(read, 'reuse', true),
+    maxMinutes: maxMinutes(read('max-minutes').trim()),
     dryRun,
     failOnError: bool(read, 'fail-on-error', true),
     allowedAssociations: associations(read('allowed-associations'))
@@ -290,6 +293,21 @@ function number(
     const kind = rule.integer ? 'a whole number' : 'a number of seconds'
     throw new InputError(
       `${name} must be ${kind} from ${rule.min} to ${rule.max}, written in decimal (got "${raw}")`
+    )
+  }
+  return value
+}
+
+/**
+ * `max-minutes`: a positive number of minutes, decimals allowed (`2.5`), written in decimal. Refused
+ * at start, before anything is submitted: a cap that is a typo must not spend, nor stop, a run.
+ */
+function maxMinutes(raw: string): number | null {
+  if (!raw) return null
+  const value = Number(raw)
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || !(value > 0) || !Number.isFinite(value)) {
+    throw new InputError(
+      `max-minutes must be a positive number of minutes, such as 10 or 2.5, written in decimal; leave it empty for no cap (got "${raw}")`
     )
   }
   return value

@@ -26,6 +26,7 @@ const report: ShardReport = {
   fatal: null,
   unreleased: null,
   released: [],
+  budget: { estimatedSeconds: 12, scripts: 1, over: 0 },
   results: [
     {
       file: 'videos/intro.md',

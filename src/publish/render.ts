@@ -19,6 +19,8 @@ import { encodeState, type SavedEntry } from './state.js'
 import { spokenWords } from './words.js'
 import { beforeAfterCell, changesEntry } from './before-after.js'
 import { problemText } from '../script/index.js'
+import type { Budget } from '../budget.js'
+import { budgetLine } from './budget.js'
 
 export interface RenderContext {
   /** Marker key: tells apart the comments of several uses of the action. */
@@ -55,6 +57,8 @@ export interface RenderContext {
    * changed some files does not forget the videos of the others. Not shown.
    */
   carry?: SavedEntry[]
+  /** The run's estimated minutes and the `max-minutes` cap (null: not estimated). */
+  budget?: Budget | null
 }
 
 export interface RenderOptions {
@@ -211,6 +215,8 @@ function renderHead(rows: Row[], ctx: RenderContext, forSummary: boolean): strin
   const lines = [`### 🎬 Avatar videos${key}${ctx.final ? '' : ' — rendering…'}`, countsLine(rows)]
   const minutesLine = minutesTotals(rows)
   if (minutesLine) lines.push('', minutesLine)
+  const budget = budgetLine(ctx.budget)
+  if (budget) lines.push('', budget)
   if (!forSummary) lines.unshift(marker(ctx.commentKey))
   const notice = ctx.notice ? text(ctx.notice, 1000) : ''
   if (ctx.dryRun) {

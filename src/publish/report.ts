@@ -13,6 +13,7 @@ import { findComment, tokenIdentity, liveEditInterval, LiveComment, type Found }
 import { renderReport, marker, type RenderContext } from './render.js'
 import { decodeState } from './state.js'
 import { publicResults, type Outputs } from './outputs.js'
+import { budgetText, selectionBudget } from '../budget.js'
 
 export interface Report {
   context: RenderContext
@@ -63,8 +64,11 @@ export async function openReport(
     carry: decodeState(existing?.body ?? ''),
     mediaExpiry:
       'Video links come from the request queue and may expire; the workflow artifact keeps a copy.',
-    final: false
+    final: false,
+    // A dry run estimates the whole selection; a run that pays, once reuse is planned.
+    budget: spending.dryRun ? selectionBudget(rows, settings.maxMinutes) : null
   }
+  if (context.budget?.scripts) info(`Estimate: ${budgetText(context.budget)}`)
   // A shard reads the comment's saved state, but only the aggregate job writes the comment.
   const live =
     target && github && !unreadable && !settings.shard && (rows.length || existing)

@@ -6,6 +6,7 @@ import type { GitHubClient } from '../github/client.js'
 import { selectScripts } from '../find/select.js'
 import { annotate, createScriptParser, loadScript } from '../script/index.js'
 import { decideSpending } from '../spending.js'
+import { shardsBudget } from '../budget.js'
 import { rowsFor } from '../rows.js'
 import { openReport, writeResults } from '../publish/report.js'
 import { releaseOf, updateRelease } from '../publish/release.js'
@@ -64,6 +65,11 @@ export async function aggregate(
   const report = await openReport(settings, event, github, spending, selection.removed, rows)
   // Said at the top of the comment too: a reviewer must not take the table for complete.
   report.context.notice = [report.context.notice, lost].filter(Boolean).join(' ')
+  if (!spending.dryRun)
+    report.context.budget = shardsBudget(
+      reports.map(r => r.budget),
+      settings.maxMinutes
+    )
   if (reports.some(r => r.artifact) && event.runUrl) {
     report.context.artifactUrl = `${event.runUrl}#artifacts`
     report.context.artifactPerShard = true

@@ -12,6 +12,7 @@ import { counts, publicResults, type Outputs } from '../publish/outputs.js'
 import { toResult } from '../rows.js'
 import { info, log } from '../log.js'
 import type { Row } from '../types.js'
+import type { Budget } from '../budget.js'
 import { REPORT_FILE, writeShardReport, type ShardReport } from './report.js'
 import { reportArtifactName, shardArtifactName, shardLabel, type Shard } from './split.js'
 
@@ -23,6 +24,8 @@ export interface ShardRun {
   spending: Spending
   /** What stopped the whole shard, or null. */
   fatal: string | null
+  /** The shard's estimated minutes under its cap, when it generated. */
+  budget: Budget | null
 }
 
 /**
@@ -78,6 +81,7 @@ async function uploadShardReport(
     fatal: run.fatal,
     unreleased: kept.unreleased,
     released: kept.released,
+    budget: run.budget,
     results: rows.map(row => ({
       ...toResult(row),
       pending: !!row.pending,

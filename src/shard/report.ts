@@ -14,6 +14,7 @@ import type { ReleasedVideo } from '../publish/release.js'
 import { trustedUrl } from '../url.js'
 import type { Problem, Result } from '../types.js'
 import { shardLabel, type Shard } from './split.js'
+import type { ShardBudget } from '../budget.js'
 
 export const REPORT_FILE = 'shard.json'
 
@@ -51,6 +52,8 @@ export interface ShardReport {
   /** The shard's videos in the release, for the release's manifest.json. */
   released: ReleasedVideo[]
   results: ReportedResult[]
+  /** The shard's estimated minutes under its `max-minutes`, when it generated (null: it did not). */
+  budget?: ShardBudget | null
 }
 
 const text = z.string().max(100_000)
@@ -141,7 +144,15 @@ const reportSchema = z.object({
   fatal: nullableText,
   unreleased: nullableText,
   released: z.array(releasedSchema),
-  results: z.array(resultSchema)
+  results: z.array(resultSchema),
+  budget: z
+    .object({
+      estimated_seconds: z.number().finite().nonnegative(),
+      scripts: z.number().int().nonnegative(),
+      over: z.number().int().nonnegative()
+    })
+    .nullable()
+    .optional()
 })
 
 /** Whether `file` is relative, spelt as path.posix.normalize spells it, and stays inside. */
@@ -189,7 +200,14 @@ export async function writeShardReport(
       fatal: rest.fatal,
       unreleased: rest.unreleased,
       released: rest.released,
-      results: rest.results
+      results: rest.results,
+      budget: rest.budget
+        ? {
+            estimated_seconds: rest.budget.estimatedSeconds,
+            scripts: rest.budget.scripts,
+            over: rest.budget.over
+          }
+        : null
     },
     null,
     1
@@ -235,6 +253,13 @@ export async function readShardReport(dir: string, expected: Shard): Promise<Sha
     fatal: data.fatal,
     unreleased: data.unreleased,
     released: data.released,
-    results: data.results
+    results: data.results,
+    budget: data.budget
+      ? {
+          estimatedSeconds: data.budget.estimated_seconds,
+          scripts: data.budget.scripts,
+          over: data.budget.over
+        }
+      : null
   }
 }
