@@ -36719,7 +36719,18 @@ const resultSchema = schemas/* object */.Ikc({
     title: nullableText,
     estimated_seconds: schemas/* number */.aig().finite().nonnegative().nullable(),
     payload: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()).nullable(),
-    problems: schemas/* array */.YOg(problemSchema)
+    problems: schemas/* array */.YOg(problemSchema),
+    before: schemas/* object */.Ikc({
+        payload: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()).nullable(),
+        video: schemas/* object */.Ikc({
+            request_id: requestId.nullable(),
+            video_url: mediaUrl.nullable(),
+            thumbnail_url: mediaUrl.nullable()
+        })
+            .nullable()
+    })
+        .nullable()
+        .optional()
 })
     // Media files are the ones the action names after the script, never another path.
     .refine(r => isMediaFileOf(r.file, r.video_file, VIDEO_EXTENSIONS), {
@@ -36924,7 +36935,8 @@ async function uploadShardReport(settings, run, rows, kept) {
             title: row.title,
             estimated_seconds: row.estimatedSeconds,
             payload: row.payload ?? null,
-            problems: row.problems
+            problems: row.problems,
+            ...(row.before === undefined ? {} : { before: row.before })
         }))
     };
     try {
@@ -37137,7 +37149,8 @@ function rowOf(result) {
         ...(result.payload ? { payload: result.payload } : {}),
         ...(result.pending ? { pending: true } : {}),
         ...(result.remote_status ? { remoteStatus: result.remote_status } : {}),
-        ...(result.resumed ? { resumed: true } : {})
+        ...(result.resumed ? { resumed: true } : {}),
+        ...(result.before === undefined ? {} : { before: result.before })
     };
 }
 

@@ -134,6 +134,7 @@ function rowOf(result: ReportedResult): Row {
     ...(result.payload ? { payload: result.payload } : {}),
     ...(result.pending ? { pending: true } : {}),
     ...(result.remote_status ? { remoteStatus: result.remote_status } : {}),
-    ...(result.resumed ? { resumed: true } : {})
+    ...(result.resumed ? { resumed: true } : {}),
+    ...(result.before === undefined ? {} : { before: result.before })
   }
 }

@@ -90,7 +90,8 @@ async function uploadShardReport(
       title: row.title,
       estimated_seconds: row.estimatedSeconds,
       payload: row.payload ?? null,
-      problems: row.problems
+      problems: row.problems,
+      ...(row.before === undefined ? {} : { before: row.before })
     }))
   }
   try {

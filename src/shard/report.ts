@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { storablePath } from '../publish/names.js'
 import type { ReleasedVideo } from '../publish/release.js'
 import { trustedUrl } from '../url.js'
-import type { Problem, Result } from '../types.js'
+import type { Before, Problem, Result } from '../types.js'
 import { shardLabel, type Shard } from './split.js'
 import type { ShardBudget } from '../budget.js'
 
@@ -34,6 +34,8 @@ export interface ReportedResult extends Result {
   payload: Record<string, unknown> | null
   /** Why an invalid script is invalid. */
   problems: Problem[]
+  /** The script at the pull request's base, as the shard found it (absent: nothing to compare). */
+  before?: Before | null
 }
 
 export interface ShardReport {
@@ -107,7 +109,20 @@ const resultSchema = z
     title: nullableText,
     estimated_seconds: z.number().finite().nonnegative().nullable(),
     payload: z.record(z.string(), z.unknown()).nullable(),
-    problems: z.array(problemSchema)
+    problems: z.array(problemSchema),
+    before: z
+      .object({
+        payload: z.record(z.string(), z.unknown()).nullable(),
+        video: z
+          .object({
+            request_id: requestId.nullable(),
+            video_url: mediaUrl.nullable(),
+            thumbnail_url: mediaUrl.nullable()
+          })
+          .nullable()
+      })
+      .nullable()
+      .optional()
   })
   // Media files are the ones the action names after the script, never another path.
   .refine(r => isMediaFileOf(r.file, r.video_file, VIDEO_EXTENSIONS), {
