@@ -142,7 +142,6 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   }
 
   const speed = createRenderSpeed()
-  let submitting = true
   /** Request lists in a row that showed none of the requests polled; LIST_STRIKES end listing. */
   let listStrikes = 0
   const timingOf = (tracked: Tracked) => ({
@@ -150,11 +149,11 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     polls: tracked.polls,
     estimatedSeconds: tracked.job.request.estimatedSeconds
   })
-  /** Only one request is left to wait for: when it is seen ended, the run publishes. */
-  const isLast = () => !submitting && pending.size === 1
+  /** Requests not ended yet, submitted or not: when one is left, the run waits on it alone. */
+  const rendering = () => jobs.length - results.size
   const delayOf = (tracked: Tracked) => {
     const timing = timingOf(tracked)
-    return nextDelay(timing, now(), intervalMs, speed.expectedEnd(timing), isLast())
+    return nextDelay(timing, now(), intervalMs, speed.expectedEnd(timing), rendering())
   }
   const schedule = (tracked: Tracked) => {
     tracked.nextPollAt = now() + delayOf(tracked)
@@ -164,7 +163,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     results.set(generated.file, generated)
     pending.delete(generated.file)
     // The one left may now be polled more often, as the run waits on it alone.
-    const [last] = isLast() ? pending.values() : []
+    const [last] = rendering() === 1 ? pending.values() : []
     if (last) last.nextPollAt = Math.min(last.nextPollAt, now() + delayOf(last))
     options.onProgress?.({
       file: generated.file,
@@ -486,6 +485,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     options.onSummary(counts)
   }
 
+  let submitting = true
   const submissions = Promise.all(jobs.map(submitOne)).finally(() => {
     submitting = false
     wake()

@@ -10,6 +10,8 @@ const POLL_CAP = 6
  * is polled this many times per poll interval, as one call covers it either way.
  */
 const LAST_REQUEST_SPEED_UP = 4
+/** Requests rendering per poll interval of the least time between two polls of one of them. */
+const RENDERING_PER_INTERVAL = 4
 
 /** What the schedule knows of one request. */
 export interface Timing {
@@ -45,27 +47,31 @@ export function createRenderSpeed() {
 export type RenderSpeed = ReturnType<typeof createRenderSpeed>
 
 /**
- * Milliseconds until the next poll of a request at `now`. Without an expected end: the poll
- * interval, growing 1.5× each poll up to 6×. With one: half the time to it (or past it) within
- * those bounds, so polls thicken towards the expected end and thin out again after it. The last
- * request of the run, within a quarter of its expected render time of its expected end, is
- * polled up to four times per interval, thinning out slowly past the end: every moment it goes
- * unseen delays publishing, while a request expected far off is left alone.
+ * Milliseconds until the next poll of a request at `now`, while `rendering` requests of the run
+ * (this one included) have not ended. Without an expected end: the poll interval, growing 1.5×
+ * each poll up to 6×. With one: half the time to it (or past it), so polls thicken towards the
+ * expected end and thin out again after it; at most 6 intervals apart, and at least one interval
+ * for every `RENDERING_PER_INTERVAL` requests rendering: while many render, the end of any one
+ * does not end the run. The last one does: within a quarter of its expected render time of its
+ * expected end, it is polled up to four times an interval, thinning out slowly past the end.
  */
 export function nextDelay(
   timing: Timing,
   now: number,
   intervalMs: number,
   expectedEnd: number | null,
-  last: boolean
+  rendering: number
 ): number {
   const cap = intervalMs * POLL_CAP
   if (expectedEnd === null) return intervalMs * Math.min(POLL_GROWTH ** timing.polls, POLL_CAP)
   const distance = Math.abs(expectedEnd - now)
-  const near = last && distance <= (expectedEnd - (timing.submittedAt ?? now)) / 4
-  if (!near) return Math.min(Math.max(distance / 2, intervalMs), cap)
-  const floor = intervalMs / LAST_REQUEST_SPEED_UP
-  return Math.min(Math.max(distance / (now < expectedEnd ? 2 : 8), floor), cap)
+  const near = rendering <= 1 && distance <= (expectedEnd - (timing.submittedAt ?? now)) / 4
+  if (near) {
+    const floor = intervalMs / LAST_REQUEST_SPEED_UP
+    return Math.min(Math.max(distance / (now < expectedEnd ? 2 : 8), floor), cap)
+  }
+  const floor = intervalMs * Math.max(1, rendering / RENDERING_PER_INTERVAL)
+  return Math.min(Math.max(distance / 2, floor), cap)
 }
 
 /** At least a second: a script of silence or audio only still takes time to render. */
