@@ -55,10 +55,10 @@ describe('the delay before the next poll', () => {
     expect(at(2_000_000)).toBe(60_000)
   })
 
-  it('polls no request more than once an interval per four still rendering', () => {
+  it('polls no request more than once an interval per two still rendering', () => {
     const at = (rendering: number) => nextDelay(timing(), 600_000, INTERVAL, 600_000, rendering)
-    expect([1, 2, 4, 8, 20, 24, 50].map(at)).toEqual([
-      2_500, 10_000, 10_000, 20_000, 50_000, 60_000, 60_000
+    expect([1, 2, 3, 4, 8, 12, 50].map(at)).toEqual([
+      2_500, 10_000, 15_000, 20_000, 40_000, 60_000, 60_000
     ])
   })
 

@@ -11,7 +11,7 @@ const POLL_CAP = 6
  */
 const LAST_REQUEST_SPEED_UP = 4
 /** Requests rendering per poll interval of the least time between two polls of one of them. */
-const RENDERING_PER_INTERVAL = 4
+const RENDERING_PER_INTERVAL = 2
 
 /** What the schedule knows of one request. */
 export interface Timing {
