@@ -491,10 +491,14 @@ export async function startRequestQueue(options = {}) {
   function listEntry(answer) {
     const shows = options.listShows ?? 'everything'
     if (shows === 'everything') return answer
-    const { outcome, status, error, error_message, ...rest } = answer
-    return shows === 'ids'
-      ? { request_id: rest.request_id, created_at: rest.created_at, updated_at: rest.updated_at }
-      : { ...rest, status }
+    if (shows === 'ids') {
+      const { request_id, created_at, updated_at } = answer
+      return { request_id, created_at, updated_at }
+    }
+    // Without the outcome, and without a failure's reason beside it.
+    const rest = { ...answer }
+    for (const key of ['outcome', 'error', 'error_message']) delete rest[key]
+    return rest
   }
 
   /**
