@@ -30748,7 +30748,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(52736);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7862);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70004);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -30910,7 +30910,7 @@ function endOpenGroup() {
 
 /***/ }),
 
-/***/ 52736:
+/***/ 7862:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34953,7 +34953,64 @@ function spokenMs(timing) {
     return Math.max(timing.estimatedSeconds, 1) * 1000;
 }
 
+;// CONCATENATED MODULE: ./src/queue/outcome.ts
+
+/** A result with no video yet: the base every outcome is built on. */
+function notGenerated(file) {
+    return {
+        file,
+        status: 'failed',
+        requestId: null,
+        videoUrl: null,
+        mediaUrls: null,
+        thumbnailUrl: null,
+        duration: null,
+        error: null
+    };
+}
+function fromRemote(file, remote) {
+    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
+    if (remote.status === 'success') {
+        if (!remote.videoUrl) {
+            // The keys say where this queue put the video, for the action to learn the shape.
+            const keys = remote.outcomeKeys;
+            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
+            return {
+                ...base,
+                status: 'failed',
+                error: `the queue reported success but gave no video URL the action recognises (${where})`
+            };
+        }
+        return {
+            ...base,
+            status: 'success',
+            videoUrl: remote.videoUrl,
+            mediaUrls: remote.mediaUrls,
+            thumbnailUrl: remote.thumbnailUrl
+        };
+    }
+    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
+    const limit = rateLimitOfRequest(remote);
+    if (limit) {
+        return {
+            ...base,
+            status,
+            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+        };
+    }
+    return { ...base, status, error: remote.reason ?? noReason(remote) };
+}
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote) {
+    const said = `the queue reported ${remote.status} without a reason`;
+    return remote.outcomeExcerpt
+        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+        : `${said} or an outcome`;
+}
+
 ;// CONCATENATED MODULE: ./src/queue/generate.ts
+
+
 
 
 
@@ -35433,58 +35490,6 @@ class RateLimited extends Error {
 }
 function limitedRequest(requestId, reason) {
     return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
-}
-/** A result with no video yet: the base every outcome is built on. */
-function notGenerated(file) {
-    return {
-        file,
-        status: 'failed',
-        requestId: null,
-        videoUrl: null,
-        mediaUrls: null,
-        thumbnailUrl: null,
-        duration: null,
-        error: null
-    };
-}
-function fromRemote(file, remote) {
-    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
-    if (remote.status === 'success') {
-        if (!remote.videoUrl) {
-            // The keys say where this queue put the video, for the action to learn the shape.
-            const keys = remote.outcomeKeys;
-            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
-            return {
-                ...base,
-                status: 'failed',
-                error: `the queue reported success but gave no video URL the action recognises (${where})`
-            };
-        }
-        return {
-            ...base,
-            status: 'success',
-            videoUrl: remote.videoUrl,
-            mediaUrls: remote.mediaUrls,
-            thumbnailUrl: remote.thumbnailUrl
-        };
-    }
-    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
-    const limit = rateLimitOfRequest(remote);
-    if (limit) {
-        return {
-            ...base,
-            status,
-            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
-        };
-    }
-    return { ...base, status, error: remote.reason ?? noReason(remote) };
-}
-/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
-function noReason(remote) {
-    const said = `the queue reported ${remote.status} without a reason`;
-    return remote.outcomeExcerpt
-        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
-        : `${said} or an outcome`;
 }
 
 ;// CONCATENATED MODULE: ./src/reuse/plan.ts
