@@ -19,6 +19,7 @@ export const E2E = [
   '__tests__/publish/release.test.ts',
   '__tests__/queue/client.test.ts',
   '__tests__/queue/generate.test.ts',
+  '__tests__/queue/polling.test.ts',
   '__tests__/queue/http.test.ts',
   '__tests__/queue/preflight.test.ts',
   '__tests__/script/fifo.test.ts',

@@ -30748,7 +30748,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lean_heap_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17562);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(67119);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(21368);
 /* harmony import */ var _script_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70004);
 // The action's entry point (dist/index.js is this file, bundled by ncc). Started again as a worker
 // thread, it parses scripts for the action instead (src/script/guard.ts).
@@ -30910,7 +30910,7 @@ function endOpenGroup() {
 
 /***/ }),
 
-/***/ 67119:
+/***/ 21368:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35255,15 +35255,134 @@ function duration(ms) {
     return `${Math.round(s / 360) / 10} h`;
 }
 
+;// CONCATENATED MODULE: ./src/queue/schedule.ts
+// When to poll a request next. Before any request of the run has ended, polls back off from the
+// poll interval; once some have, each request's end is expected from its script's spoken length
+// and the render speed seen so far, and it is polled most often around that moment.
+/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
+const POLL_GROWTH = 1.5;
+const POLL_CAP = 6;
+/**
+ * The last request still rendering decides when the run can publish: around its expected end it
+ * is polled this many times per poll interval, as one call covers it either way.
+ */
+const LAST_REQUEST_SPEED_UP = 4;
+/** Requests rendering per poll interval of the least time between two polls of one of them. */
+const RENDERING_PER_INTERVAL = 2;
+/**
+ * The render speed seen in this run: seconds from submission to the end, per spoken second. The
+ * slowest seen is expected of the rest, so that no poll is spent before a request can be done.
+ */
+function createRenderSpeed() {
+    let slowest = null;
+    return {
+        /** A request this run submitted was seen ended at `endedAt`. */
+        observe(timing, endedAt) {
+            if (timing.submittedAt === null)
+                return;
+            const speed = (endedAt - timing.submittedAt) / spokenMs(timing);
+            if (Number.isFinite(speed) && speed > 0)
+                slowest = Math.max(slowest ?? 0, speed);
+        },
+        /** When the request is expected to end, or null before any speed was seen. */
+        expectedEnd(timing) {
+            if (slowest === null || timing.submittedAt === null)
+                return null;
+            return timing.submittedAt + spokenMs(timing) * slowest;
+        }
+    };
+}
+/**
+ * Milliseconds until the next poll of a request at `now`, while `rendering` requests of the run
+ * (this one included) have not ended. Without an expected end: the poll interval, growing 1.5×
+ * each poll up to 6×. With one: half the time to it (or past it), so polls thicken towards the
+ * expected end and thin out again after it; at most 6 intervals apart, and at least one interval
+ * for every `RENDERING_PER_INTERVAL` requests rendering: while many render, the end of any one
+ * does not end the run. The last one does: within a quarter of its expected render time of its
+ * expected end, it is polled up to four times an interval, thinning out slowly past the end.
+ */
+function nextDelay(timing, now, intervalMs, expectedEnd, rendering) {
+    const cap = intervalMs * POLL_CAP;
+    if (expectedEnd === null)
+        return intervalMs * Math.min(POLL_GROWTH ** timing.polls, POLL_CAP);
+    const distance = Math.abs(expectedEnd - now);
+    const near = rendering <= 1 && distance <= (expectedEnd - (timing.submittedAt ?? now)) / 4;
+    if (near) {
+        const floor = intervalMs / LAST_REQUEST_SPEED_UP;
+        return Math.min(Math.max(distance / (now < expectedEnd ? 2 : 8), floor), cap);
+    }
+    const floor = intervalMs * Math.max(1, rendering / RENDERING_PER_INTERVAL);
+    return Math.min(Math.max(distance / 2, floor), cap);
+}
+/** At least a second: a script of silence or audio only still takes time to render. */
+function spokenMs(timing) {
+    return Math.max(timing.estimatedSeconds, 1) * 1000;
+}
+
+;// CONCATENATED MODULE: ./src/queue/outcome.ts
+
+/** A result with no video yet: the base every outcome is built on. */
+function notGenerated(file) {
+    return {
+        file,
+        status: 'failed',
+        requestId: null,
+        videoUrl: null,
+        mediaUrls: null,
+        thumbnailUrl: null,
+        duration: null,
+        error: null
+    };
+}
+function fromRemote(file, remote) {
+    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
+    if (remote.status === 'success') {
+        if (!remote.videoUrl) {
+            // The keys say where this queue put the video, for the action to learn the shape.
+            const keys = remote.outcomeKeys;
+            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
+            return {
+                ...base,
+                status: 'failed',
+                error: `the queue reported success but gave no video URL the action recognises (${where})`
+            };
+        }
+        return {
+            ...base,
+            status: 'success',
+            videoUrl: remote.videoUrl,
+            mediaUrls: remote.mediaUrls,
+            thumbnailUrl: remote.thumbnailUrl
+        };
+    }
+    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
+    const limit = rateLimitOfRequest(remote);
+    if (limit) {
+        return {
+            ...base,
+            status,
+            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
+        };
+    }
+    return { ...base, status, error: remote.reason ?? noReason(remote) };
+}
+/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
+function noReason(remote) {
+    const said = `the queue reported ${remote.status} without a reason`;
+    return remote.outcomeExcerpt
+        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
+        : `${said} or an outcome`;
+}
+
 ;// CONCATENATED MODULE: ./src/queue/generate.ts
 
 
 
 
 
-/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
-const POLL_GROWTH = 1.5;
-const POLL_CAP = 6;
+
+
+
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403]);
 /** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
@@ -35274,6 +35393,12 @@ const CLOCK_SKEW_SECONDS = 60;
  * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
  */
 const NOT_YET_VISIBLE_MS = 120_000;
+/**
+ * Request lists in a row that showed none of the requests being polled (or failed) before the
+ * run stops asking for them and polls each request by its id: the list's paging and fields are
+ * undocumented (request-queue.md, "Evidence from live clients": list paging).
+ */
+const LIST_STRIKES = 3;
 async function generate(jobs, options) {
     const now = options.now ?? Date.now;
     const wait = options.sleep ?? sleep;
@@ -35304,9 +35429,30 @@ async function generate(jobs, options) {
         rateLimited = why;
         options.onRateLimited?.(why);
     };
+    const speed = createRenderSpeed();
+    /** Request lists in a row that showed none of the requests polled; LIST_STRIKES end listing. */
+    let listStrikes = 0;
+    const timingOf = (tracked) => ({
+        submittedAt: tracked.submittedAt,
+        polls: tracked.polls,
+        estimatedSeconds: tracked.job.request.estimatedSeconds
+    });
+    /** Requests not ended yet, submitted or not: when one is left, the run waits on it alone. */
+    const rendering = () => jobs.length - results.size;
+    const delayOf = (tracked) => {
+        const timing = timingOf(tracked);
+        return nextDelay(timing, now(), intervalMs, speed.expectedEnd(timing), rendering());
+    };
+    const schedule = (tracked) => {
+        tracked.nextPollAt = now() + delayOf(tracked);
+    };
     const finish = (generated) => {
         results.set(generated.file, generated);
         pending.delete(generated.file);
+        // The one left may now be polled more often, as the run waits on it alone.
+        const [last] = rendering() === 1 ? pending.values() : [];
+        if (last)
+            last.nextPollAt = Math.min(last.nextPollAt, now() + delayOf(last));
         options.onProgress?.({
             file: generated.file,
             status: generated.status,
@@ -35325,15 +35471,19 @@ async function generate(jobs, options) {
         claimed.add(remote.requestId);
         if (remote.terminal)
             return ended(job.request.file, remote);
-        pending.set(job.request.file, {
+        const tracked = {
             job,
             requestId: remote.requestId,
             status: remote.status,
             polls: 0,
-            nextPollAt: now() + intervalMs,
+            nextPollAt: now(),
             pollError: null,
-            submittedAt: now()
-        });
+            submittedAt: now(),
+            byId: false
+        };
+        // The first poll: a poll interval, or timed from the render speed seen so far.
+        schedule(tracked);
+        pending.set(job.request.file, tracked);
         options.onProgress?.({
             file: job.request.file,
             status: remote.status,
@@ -35353,7 +35503,8 @@ async function generate(jobs, options) {
                 polls: 0,
                 nextPollAt: now(),
                 pollError: null,
-                submittedAt: null
+                submittedAt: null,
+                byId: true
             });
             wake();
             return;
@@ -35448,27 +35599,31 @@ async function generate(jobs, options) {
         pending.delete(tracked.job.request.file);
         return submitOne({ request: tracked.job.request });
     };
+    /** A 401 or 403 on a poll: the key is refused, and nothing more can be polled. */
+    const refused = (error) => {
+        if (!(error instanceof QueueError && error.status && generate_REFUSED.has(error.status)))
+            return false;
+        fatal ??= `the request queue refused the API key (${error.message})`;
+        options.onRefused?.(fatal);
+        stop.abort('refused');
+        return true;
+    };
     const pollOne = async (tracked) => {
         const { file } = tracked.job.request;
+        tracked.byId = false;
         let remote;
         try {
             remote = await limit(() => options.client.get(tracked.requestId, stop.signal));
         }
         catch (error) {
-            if (stop.signal.aborted)
+            if (stop.signal.aborted || refused(error))
                 return;
-            if (error instanceof QueueError && error.status && generate_REFUSED.has(error.status)) {
-                fatal ??= `the request queue refused the API key (${error.message})`;
-                options.onRefused?.(fatal);
-                stop.abort('refused');
-                return;
-            }
             const unknown = error instanceof QueueError && error.status === 404;
             if (unknown &&
                 tracked.submittedAt !== null &&
                 now() - tracked.submittedAt < NOT_YET_VISIBLE_MS) {
                 tracked.pollError = `not visible in the queue yet (${error.message})`;
-                tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+                schedule(tracked);
                 return;
             }
             if (unknown && tracked.job.reuse)
@@ -35483,7 +35638,7 @@ async function generate(jobs, options) {
             }
             // A request that cannot be read now may still finish: try again later, until the deadline.
             tracked.pollError = error.message;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            schedule(tracked);
             return;
         }
         const mismatch = notTheRequest(tracked, remote);
@@ -35494,9 +35649,14 @@ async function generate(jobs, options) {
         }
         if (mismatch) {
             tracked.pollError = mismatch;
-            tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+            schedule(tracked);
             return;
         }
+        return answered(tracked, remote);
+    };
+    /** What the queue answered about a request, by its id or in the list. */
+    const answered = (tracked, remote) => {
+        const { file } = tracked.job.request;
         tracked.polls++;
         tracked.pollError = null;
         if (tracked.job.reuse) {
@@ -35505,8 +35665,11 @@ async function generate(jobs, options) {
                 return finish({ ...earlier, status: 'reused' });
             return resubmit(tracked);
         }
-        if (remote.terminal)
+        if (remote.terminal) {
+            if (remote.status === 'success')
+                speed.observe(timingOf(tracked), now());
             return ended(file, remote);
+        }
         if (remote.status !== tracked.status) {
             tracked.status = remote.status;
             options.onProgress?.({
@@ -35516,7 +35679,77 @@ async function generate(jobs, options) {
                 final: null
             });
         }
-        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs);
+        schedule(tracked);
+    };
+    /**
+     * Whether a request may be read from the request list: one this run created, or an earlier
+     * run's once a read by its id has vouched for it, while the list keeps showing requests.
+     */
+    const listable = (tracked) => listStrikes < LIST_STRIKES &&
+        !tracked.byId &&
+        !tracked.job.reuse &&
+        (tracked.submittedAt !== null || tracked.polls > 0);
+    const strike = (why) => {
+        if (++listStrikes === LIST_STRIKES) {
+            options.log?.(`${why}: each request is polled by its id from now on`);
+        }
+    };
+    /**
+     * Reads all of `listed` with one list call per model (its first page only). Returns those the
+     * list did not show with a status, for polls by id. One that it shows ended but without its
+     * outcome is read once by id.
+     */
+    const pollByList = async (listed) => {
+        const unshown = [];
+        for (const model of new Set(listed.map(t => t.job.request.model))) {
+            const mine = listed.filter(t => t.job.request.model === model);
+            let answer;
+            try {
+                answer = await limit(() => options.client.list(model, stop.signal, 1));
+            }
+            catch (error) {
+                if (stop.signal.aborted || refused(error))
+                    return [];
+                strike(`the request list could not be read (${error.message})`);
+                unshown.push(...mine);
+                continue;
+            }
+            const entries = new Map(answer.requests.map(r => [r.requestId, r]));
+            const shown = mine.flatMap(tracked => {
+                const entry = entries.get(tracked.requestId);
+                return entry && entry.status !== 'unknown' ? [{ tracked, entry }] : [];
+            });
+            if (shown.length)
+                listStrikes = 0;
+            else
+                strike(`the request list shows none of the ${mine.length} requests being polled`);
+            unshown.push(...mine.filter(t => !shown.some(s => s.tracked === t)));
+            // Ended ones first: the rest are then scheduled knowing whether one of them is the last.
+            shown.sort((a, b) => Number(b.entry.terminal) - Number(a.entry.terminal));
+            for (const { tracked, entry } of shown) {
+                if (entry.terminal && !outcomeShown(entry)) {
+                    tracked.byId = true;
+                    tracked.nextPollAt = now();
+                }
+                else
+                    await answered(tracked, entry);
+            }
+        }
+        return unshown;
+    };
+    /** Polls what is due: by one list call when it covers more than one request, else by id. */
+    const pollDue = async (due) => {
+        const listed = [...pending.values()].filter(listable);
+        if (listed.length < 2 || !due.some(t => listed.includes(t))) {
+            await Promise.all(due.map(pollOne));
+            return;
+        }
+        const [unshown] = await Promise.all([
+            pollByList(listed),
+            Promise.all(due.filter(t => !listed.includes(t)).map(pollOne))
+        ]);
+        const stillDue = unshown.filter(t => due.includes(t) && pending.get(t.job.request.file) === t && !stop.signal.aborted);
+        await Promise.all(stillDue.map(pollOne));
     };
     let lastSummary = started;
     const summaryEveryMs = (options.summaryEvery ?? 60) * 1000;
@@ -35545,7 +35778,7 @@ async function generate(jobs, options) {
             }
             const due = [...pending.values()].filter(t => t.nextPollAt <= now());
             if (due.length) {
-                await Promise.all(due.map(pollOne));
+                await pollDue(due);
                 summarize();
                 continue;
             }
@@ -35609,66 +35842,20 @@ function sameRequest(request, payload) {
         return false;
     }
 }
-function nextDelay(tracked, intervalMs) {
-    return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP);
+/**
+ * Whether a list entry of an ended request carries what a read by id would: the video of a
+ * success, the outcome or reason of a failure.
+ */
+function outcomeShown(remote) {
+    if (remote.status === 'success')
+        return remote.videoUrl !== null;
+    return remote.reason !== null || remote.outcomeKeys !== null;
 }
 /** A submission not made because the queue's rate limit was reached. */
 class RateLimited extends Error {
 }
 function limitedRequest(requestId, reason) {
     return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`;
-}
-/** A result with no video yet: the base every outcome is built on. */
-function notGenerated(file) {
-    return {
-        file,
-        status: 'failed',
-        requestId: null,
-        videoUrl: null,
-        mediaUrls: null,
-        thumbnailUrl: null,
-        duration: null,
-        error: null
-    };
-}
-function fromRemote(file, remote) {
-    const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration };
-    if (remote.status === 'success') {
-        if (!remote.videoUrl) {
-            // The keys say where this queue put the video, for the action to learn the shape.
-            const keys = remote.outcomeKeys;
-            const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome';
-            return {
-                ...base,
-                status: 'failed',
-                error: `the queue reported success but gave no video URL the action recognises (${where})`
-            };
-        }
-        return {
-            ...base,
-            status: 'success',
-            videoUrl: remote.videoUrl,
-            mediaUrls: remote.mediaUrls,
-            thumbnailUrl: remote.thumbnailUrl
-        };
-    }
-    const status = remote.status === 'cancelled' ? 'cancelled' : 'failed';
-    const limit = rateLimitOfRequest(remote);
-    if (limit) {
-        return {
-            ...base,
-            status,
-            error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
-        };
-    }
-    return { ...base, status, error: remote.reason ?? noReason(remote) };
-}
-/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
-function noReason(remote) {
-    const said = `the queue reported ${remote.status} without a reason`;
-    return remote.outcomeExcerpt
-        ? `${said}; its outcome: ${remote.outcomeExcerpt}`
-        : `${said} or an outcome`;
 }
 
 ;// CONCATENATED MODULE: ./src/reuse/plan.ts

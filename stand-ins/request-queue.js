@@ -98,6 +98,9 @@ import { fileURLToPath } from 'node:url'
  *   no paging field (only `total` says there are more), `page` answers `page`, `page_size`,
  *   `total_pages` and reads `?page=&page_size=`, `cursor` answers `next_page_token` and reads
  *   `?page_token=` (default `none`)
+ * @property {'everything' | 'no-outcome' | 'ids'} [listShows] what each entry of the request list
+ *   shows: the whole status answer (default), no `outcome`, or only `request_id` and timestamps
+ *   (whether the live list shows statuses is unknown)
  * @property {string} [organizationId] when set, another `X-Organization-ID` gets 403
  * @property {number} [timeScale] real seconds per simulated second (default 1)
  * @property {() => number} [clock] the time in epoch milliseconds (default `Date.now`): a test that
@@ -462,7 +465,7 @@ export async function startRequestQueue(options = {}) {
       .filter(record => modelId === null || record.model === modelId)
       .filter(record => !forgotten.has(record.request_id) && !hidden(record, now))
       .reverse()
-      .map(record => statusAnswer(record, now, echoPayload))
+      .map(record => listEntry(statusAnswer(record, now, echoPayload)))
     const total = items.length
     const size = options.listPageSize ?? Math.max(total, 1)
     if (listPaging === 'page') {
@@ -479,6 +482,23 @@ export async function startRequestQueue(options = {}) {
       return json(200, { requests, total, ...next })
     }
     return json(200, { requests: items.slice(0, size), total })
+  }
+
+  /**
+   * A request as the list shows it (`listShows`).
+   * @param {Record<string, unknown>} answer
+   */
+  function listEntry(answer) {
+    const shows = options.listShows ?? 'everything'
+    if (shows === 'everything') return answer
+    if (shows === 'ids') {
+      const { request_id, created_at, updated_at } = answer
+      return { request_id, created_at, updated_at }
+    }
+    // Without the outcome, and without a failure's reason beside it.
+    const rest = { ...answer }
+    for (const key of ['outcome', 'error', 'error_message']) delete rest[key]
+    return rest
   }
 
   /**

@@ -6,7 +6,15 @@ import { generate, type Job, type GenerateOptions } from '../../src/queue/genera
 import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import { QueueError, type Sleep } from '../../src/queue/http.js'
 import type { Plan } from '../../stand-ins/request-queue.js'
-import { callsOf, clientFor, remoteRequest, startSim, videoRequest, type Sim } from './helpers.js'
+import {
+  callsOf,
+  clientFor,
+  remoteRequest,
+  simulatedClock,
+  startSim,
+  videoRequest,
+  type Sim
+} from './helpers.js'
 import { hashRequest } from '../../src/script/index.js'
 
 let sim: Sim | undefined
@@ -28,65 +36,6 @@ function virtualClock() {
       })
     )
   return { clock, now: () => clock.t, sleep }
-}
-
-/**
- * One clock for the simulator and the loop, over real HTTP: it moves only when the loop sleeps
- * with no call to the queue in flight (the answer to a call in flight lands first, as it would
- * in a real sleep). What the simulator answers depends only on when in simulated time each call
- * comes, never on how busy the machine is.
- */
-function simulatedClock() {
-  const clock = { t: Date.UTC(2026, 0, 1) }
-  let inFlight = 0
-  /** The client methods called, in order. */
-  const calls: string[] = []
-  const idle = new Set<() => void>()
-  const settled = () => {
-    if (--inFlight === 0) for (const wake of [...idle]) wake()
-  }
-  /** `client` counting its calls in flight. */
-  const watch = (client: QueueClient): QueueClient =>
-    new Proxy(client, {
-      get(target, key) {
-        const value = Reflect.get(target, key) as unknown
-        if (typeof value !== 'function') return value
-        return (...args: unknown[]) => {
-          calls.push(String(key))
-          inFlight++
-          return Promise.resolve()
-            .then(() => value.apply(target, args))
-            .finally(settled)
-        }
-      }
-    })
-  const sleep: Sleep = (ms, signal) =>
-    new Promise((resolve, reject) => {
-      const go = () => {
-        idle.delete(go)
-        signal?.removeEventListener('abort', go)
-        setImmediate(() => {
-          if (signal?.aborted) return reject(signal.reason)
-          clock.t += ms
-          resolve()
-        })
-      }
-      if (inFlight === 0 || signal?.aborted) return go()
-      idle.add(go)
-      signal?.addEventListener('abort', go, { once: true })
-    })
-  /** Resolves once no call is in flight. */
-  const settle = () =>
-    new Promise<void>(resolve => {
-      if (inFlight === 0) return resolve()
-      const done = () => {
-        idle.delete(done)
-        resolve()
-      }
-      idle.add(done)
-    })
-  const started = clock.t
-  return { clock, started, now: () => clock.t, sleep, watch, calls, settle }
 }
 
 let simulated = simulatedClock()
@@ -172,10 +121,12 @@ describe('the polling schedule', () => {
       ['long', 'success', 'req-2']
     ])
     expect(queue.polls.short).toEqual([10])
-    // 10 s, then ×1.5 each time, capped at 6 poll intervals (60 s).
+    // Same spoken length as `short`, so expected at 10 s too: as the last request left, polled
+    // every quarter interval while within a quarter of its expected time (2.5 s) of it, then at
+    // half the time past it, at least the interval, at most 6 intervals (60 s).
     expect(queue.polls.long).toEqual([
-      10, 25, 47.5, 81.25, 131.875, 191.875, 251.875, 311.875, 371.875, 431.875, 491.875, 551.875,
-      611.875
+      10, 12.5, 15, 25, 35, 47.5, 66.25, 94.375, 136.5625, 196.5625, 256.5625, 316.5625, 376.5625,
+      436.5625, 496.5625, 556.5625, 616.5625
     ])
   })
 
@@ -196,9 +147,9 @@ describe('the polling schedule', () => {
     })
 
     expect(summaries).toEqual([
-      { done: 1, total: 3, processing: 2, at: 81.25 },
-      { done: 1, total: 3, processing: 2, at: 191.875 },
-      { done: 3, total: 3, at: 251.875 }
+      { done: 1, total: 3, processing: 2, at: 77.5 },
+      { done: 1, total: 3, processing: 2, at: 161.875 },
+      { done: 3, total: 3, at: 221.875 }
     ])
   })
 
@@ -635,16 +586,18 @@ describe('trusting only what the queue vouches for', () => {
 
   it('stops polling when the key is refused mid-run, keeping every request id', async () => {
     sim = await startSimulated({ plan: () => ({ neverStarts: true }) })
-    sim.inject({ method: 'GET', path: '/requests/', status: 401, body: { error: 'key revoked' } })
+    // The list polls both: its refusal is the first.
+    sim.inject({ method: 'GET', path: '/requests', status: 401, body: { error: 'key revoked' } })
     const refusals: string[] = []
 
     const { generated } = await run([job('a'), job('b')], {}, { onRefused: m => refusals.push(m) })
-    const polls = simulated.calls.filter(c => c === 'get').length
+    const isPoll = (c: string) => c === 'get' || c === 'list'
+    const polls = simulated.calls.filter(isPoll).length
     const endedAt = simulated.now()
     await simulated.settle()
 
     const refused =
-      'the request queue refused the API key (GET /api/v1/ie/requestqueue/apikey/requests/'
+      'the request queue refused the API key (GET /api/v1/ie/requestqueue/apikey/requests: HTTP 401'
     expect(refusals).toHaveLength(1)
     expect(refusals[0]).toContain(refused)
     expect(generated.map(g => g.status)).toEqual(['timeout', 'timeout'])
@@ -657,7 +610,7 @@ describe('trusting only what the queue vouches for', () => {
     // No poll after the refusal (the other request's may already be on its way), none once the
     // run is over, and no waiting until the deadline (30 s).
     expect(polls).toBeLessThanOrEqual(2)
-    expect(simulated.calls.filter(c => c === 'get')).toHaveLength(polls)
+    expect(simulated.calls.filter(isPoll)).toHaveLength(polls)
     expect(endedAt - simulated.started).toBeLessThan(1000)
   })
 })

@@ -2,7 +2,7 @@
 // are recorded instead of slept, and a valid heygen-avatar-4 payload.
 import { startRequestQueue, type SimOptions } from '../../stand-ins/request-queue.js'
 import { createQueueClient, type QueueClient, type RemoteRequest } from '../../src/queue/client.js'
-import type { RetryPolicy } from '../../src/queue/http.js'
+import type { RetryPolicy, Sleep } from '../../src/queue/http.js'
 import { hashRequest } from '../../src/script/index.js'
 import type { VideoRequest } from '../../src/types.js'
 
@@ -96,4 +96,63 @@ export function remoteRequest(id: string, fields: Partial<RemoteRequest> = {}): 
     createdAt: null,
     ...fields
   }
+}
+
+/**
+ * One clock for the simulator and the loop, over real HTTP: it moves only when the loop sleeps
+ * with no call to the queue in flight (the answer to a call in flight lands first, as it would
+ * in a real sleep). What the simulator answers depends only on when in simulated time each call
+ * comes, never on how busy the machine is.
+ */
+export function simulatedClock() {
+  const clock = { t: Date.UTC(2026, 0, 1) }
+  let inFlight = 0
+  /** The client methods called, in order. */
+  const calls: string[] = []
+  const idle = new Set<() => void>()
+  const settled = () => {
+    if (--inFlight === 0) for (const wake of [...idle]) wake()
+  }
+  /** `client` counting its calls in flight. */
+  const watch = (client: QueueClient): QueueClient =>
+    new Proxy(client, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          calls.push(String(key))
+          inFlight++
+          return Promise.resolve()
+            .then(() => value.apply(target, args))
+            .finally(settled)
+        }
+      }
+    })
+  const sleep: Sleep = (ms, signal) =>
+    new Promise((resolve, reject) => {
+      const go = () => {
+        idle.delete(go)
+        signal?.removeEventListener('abort', go)
+        setImmediate(() => {
+          if (signal?.aborted) return reject(signal.reason)
+          clock.t += ms
+          resolve()
+        })
+      }
+      if (inFlight === 0 || signal?.aborted) return go()
+      idle.add(go)
+      signal?.addEventListener('abort', go, { once: true })
+    })
+  /** Resolves once no call is in flight. */
+  const settle = () =>
+    new Promise<void>(resolve => {
+      if (inFlight === 0) return resolve()
+      const done = () => {
+        idle.delete(done)
+        resolve()
+      }
+      idle.add(done)
+    })
+  const started = clock.t
+  return { clock, started, now: () => clock.t, sleep, watch, calls, settle }
 }

@@ -541,6 +541,21 @@ describe('how the live queue has been seen to answer (request-queue.md, evidence
     expect(rest).not.toHaveProperty('next_page_token')
   })
 
+  it('lists requests without their outcome, or with nothing but their ids, when told to', async () => {
+    await start({ listShows: 'no-outcome', plan: () => ({ immediate: true }) })
+    const { request_id } = await submitted()
+    const [bare] = (await list()).requests
+    expect(bare).toMatchObject({ request_id, status: 'success' })
+    expect(bare).not.toHaveProperty('outcome')
+
+    await current().close()
+    await start({ listShows: 'ids', plan: () => ({ immediate: true }) })
+    const { request_id: id } = await submitted()
+    expect((await list()).requests).toEqual([
+      { request_id: id, created_at: expect.any(Number), updated_at: expect.any(Number) }
+    ])
+  })
+
   it('shows a setup check an account whose list hides payloads', async () => {
     // A long queued phase: the request is still queued when listed, on a busy machine too.
     await start({ echoPayload: false, plan: () => ({ queuedSeconds: 1000 }) })

@@ -6,6 +6,10 @@ import { shownOf, type QueueClient, type RemoteRequest, type RequestList } from 
 import { QueueError, sleep as defaultSleep, type Sleep } from './http.js'
 import { createLimiter } from './limiter.js'
 import { rateLimitOfRequest, rateLimitOfSubmission } from './rate-limit.js'
+import { createRenderSpeed, nextDelay } from './schedule.js'
+import { fromRemote, notGenerated } from './outcome.js'
+
+export { fromRemote, notGenerated }
 
 export interface Job {
   request: VideoRequest
@@ -78,9 +82,6 @@ export interface GenerateOptions {
   now?: () => number
 }
 
-/** Polls back off by this factor up to `POLL_CAP` poll intervals, so long jobs cost few polls. */
-const POLL_GROWTH = 1.5
-const POLL_CAP = 6
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403])
 /** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
@@ -91,6 +92,12 @@ const CLOCK_SKEW_SECONDS = 60
  * paid for, so it is polled on, not failed, this long after its submission (issue 13, point 7).
  */
 const NOT_YET_VISIBLE_MS = 120_000
+/**
+ * Request lists in a row that showed none of the requests being polled (or failed) before the
+ * run stops asking for them and polls each request by its id: the list's paging and fields are
+ * undocumented (request-queue.md, "Evidence from live clients": list paging).
+ */
+const LIST_STRIKES = 3
 
 interface Tracked {
   job: Job
@@ -102,6 +109,8 @@ interface Tracked {
   pollError: string | null
   /** When this run submitted the request (null: an earlier run's request). */
   submittedAt: number | null
+  /** The next read must be by id: the list showed it ended without its outcome. */
+  byId: boolean
 }
 
 export async function generate(jobs: Job[], options: GenerateOptions): Promise<Generated[]> {
@@ -135,9 +144,30 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     options.onRateLimited?.(why)
   }
 
+  const speed = createRenderSpeed()
+  /** Request lists in a row that showed none of the requests polled; LIST_STRIKES end listing. */
+  let listStrikes = 0
+  const timingOf = (tracked: Tracked) => ({
+    submittedAt: tracked.submittedAt,
+    polls: tracked.polls,
+    estimatedSeconds: tracked.job.request.estimatedSeconds
+  })
+  /** Requests not ended yet, submitted or not: when one is left, the run waits on it alone. */
+  const rendering = () => jobs.length - results.size
+  const delayOf = (tracked: Tracked) => {
+    const timing = timingOf(tracked)
+    return nextDelay(timing, now(), intervalMs, speed.expectedEnd(timing), rendering())
+  }
+  const schedule = (tracked: Tracked) => {
+    tracked.nextPollAt = now() + delayOf(tracked)
+  }
+
   const finish = (generated: Generated) => {
     results.set(generated.file, generated)
     pending.delete(generated.file)
+    // The one left may now be polled more often, as the run waits on it alone.
+    const [last] = rendering() === 1 ? pending.values() : []
+    if (last) last.nextPollAt = Math.min(last.nextPollAt, now() + delayOf(last))
     options.onProgress?.({
       file: generated.file,
       status: generated.status,
@@ -156,15 +186,19 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
   const track = (job: Job, remote: RemoteRequest) => {
     claimed.add(remote.requestId)
     if (remote.terminal) return ended(job.request.file, remote)
-    pending.set(job.request.file, {
+    const tracked: Tracked = {
       job,
       requestId: remote.requestId,
       status: remote.status,
       polls: 0,
-      nextPollAt: now() + intervalMs,
+      nextPollAt: now(),
       pollError: null,
-      submittedAt: now()
-    })
+      submittedAt: now(),
+      byId: false
+    }
+    // The first poll: a poll interval, or timed from the render speed seen so far.
+    schedule(tracked)
+    pending.set(job.request.file, tracked)
     options.onProgress?.({
       file: job.request.file,
       status: remote.status,
@@ -185,7 +219,8 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         polls: 0,
         nextPollAt: now(),
         pollError: null,
-        submittedAt: null
+        submittedAt: null,
+        byId: true
       })
       wake()
       return
@@ -286,19 +321,23 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     return submitOne({ request: tracked.job.request })
   }
 
+  /** A 401 or 403 on a poll: the key is refused, and nothing more can be polled. */
+  const refused = (error: unknown): boolean => {
+    if (!(error instanceof QueueError && error.status && REFUSED.has(error.status))) return false
+    fatal ??= `the request queue refused the API key (${error.message})`
+    options.onRefused?.(fatal)
+    stop.abort('refused')
+    return true
+  }
+
   const pollOne = async (tracked: Tracked): Promise<void> => {
     const { file } = tracked.job.request
+    tracked.byId = false
     let remote: RemoteRequest
     try {
       remote = await limit(() => options.client.get(tracked.requestId, stop.signal))
     } catch (error) {
-      if (stop.signal.aborted) return
-      if (error instanceof QueueError && error.status && REFUSED.has(error.status)) {
-        fatal ??= `the request queue refused the API key (${error.message})`
-        options.onRefused?.(fatal)
-        stop.abort('refused')
-        return
-      }
+      if (stop.signal.aborted || refused(error)) return
       const unknown = error instanceof QueueError && error.status === 404
       if (
         unknown &&
@@ -306,7 +345,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         now() - tracked.submittedAt < NOT_YET_VISIBLE_MS
       ) {
         tracked.pollError = `not visible in the queue yet (${(error as Error).message})`
-        tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+        schedule(tracked)
         return
       }
       if (unknown && tracked.job.reuse) return resubmit(tracked)
@@ -320,7 +359,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       }
       // A request that cannot be read now may still finish: try again later, until the deadline.
       tracked.pollError = (error as Error).message
-      tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+      schedule(tracked)
       return
     }
     const mismatch = notTheRequest(tracked, remote)
@@ -333,9 +372,15 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
     }
     if (mismatch) {
       tracked.pollError = mismatch
-      tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+      schedule(tracked)
       return
     }
+    return answered(tracked, remote)
+  }
+
+  /** What the queue answered about a request, by its id or in the list. */
+  const answered = (tracked: Tracked, remote: RemoteRequest): Promise<void> | void => {
+    const { file } = tracked.job.request
     tracked.polls++
     tracked.pollError = null
     if (tracked.job.reuse) {
@@ -343,7 +388,10 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       if (earlier.status === 'success') return finish({ ...earlier, status: 'reused' })
       return resubmit(tracked)
     }
-    if (remote.terminal) return ended(file, remote)
+    if (remote.terminal) {
+      if (remote.status === 'success') speed.observe(timingOf(tracked), now())
+      return ended(file, remote)
+    }
     if (remote.status !== tracked.status) {
       tracked.status = remote.status
       options.onProgress?.({
@@ -353,7 +401,78 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
         final: null
       })
     }
-    tracked.nextPollAt = now() + nextDelay(tracked, intervalMs)
+    schedule(tracked)
+  }
+
+  /**
+   * Whether a request may be read from the request list: one this run created, or an earlier
+   * run's once a read by its id has vouched for it, while the list keeps showing requests.
+   */
+  const listable = (tracked: Tracked) =>
+    listStrikes < LIST_STRIKES &&
+    !tracked.byId &&
+    !tracked.job.reuse &&
+    (tracked.submittedAt !== null || tracked.polls > 0)
+
+  const strike = (why: string) => {
+    if (++listStrikes === LIST_STRIKES) {
+      options.log?.(`${why}: each request is polled by its id from now on`)
+    }
+  }
+
+  /**
+   * Reads all of `listed` with one list call per model (its first page only). Returns those the
+   * list did not show with a status, for polls by id. One that it shows ended but without its
+   * outcome is read once by id.
+   */
+  const pollByList = async (listed: Tracked[]): Promise<Tracked[]> => {
+    const unshown: Tracked[] = []
+    for (const model of new Set(listed.map(t => t.job.request.model))) {
+      const mine = listed.filter(t => t.job.request.model === model)
+      let answer: RequestList
+      try {
+        answer = await limit(() => options.client.list(model, stop.signal, 1))
+      } catch (error) {
+        if (stop.signal.aborted || refused(error)) return []
+        strike(`the request list could not be read (${(error as Error).message})`)
+        unshown.push(...mine)
+        continue
+      }
+      const entries = new Map(answer.requests.map(r => [r.requestId, r]))
+      const shown = mine.flatMap(tracked => {
+        const entry = entries.get(tracked.requestId)
+        return entry && entry.status !== 'unknown' ? [{ tracked, entry }] : []
+      })
+      if (shown.length) listStrikes = 0
+      else strike(`the request list shows none of the ${mine.length} requests being polled`)
+      unshown.push(...mine.filter(t => !shown.some(s => s.tracked === t)))
+      // Ended ones first: the rest are then scheduled knowing whether one of them is the last.
+      shown.sort((a, b) => Number(b.entry.terminal) - Number(a.entry.terminal))
+      for (const { tracked, entry } of shown) {
+        if (entry.terminal && !outcomeShown(entry)) {
+          tracked.byId = true
+          tracked.nextPollAt = now()
+        } else await answered(tracked, entry)
+      }
+    }
+    return unshown
+  }
+
+  /** Polls what is due: by one list call when it covers more than one request, else by id. */
+  const pollDue = async (due: Tracked[]): Promise<void> => {
+    const listed = [...pending.values()].filter(listable)
+    if (listed.length < 2 || !due.some(t => listed.includes(t))) {
+      await Promise.all(due.map(pollOne))
+      return
+    }
+    const [unshown] = await Promise.all([
+      pollByList(listed),
+      Promise.all(due.filter(t => !listed.includes(t)).map(pollOne))
+    ])
+    const stillDue = unshown.filter(
+      t => due.includes(t) && pending.get(t.job.request.file) === t && !stop.signal.aborted
+    )
+    await Promise.all(stillDue.map(pollOne))
   }
 
   let lastSummary = started
@@ -383,7 +502,7 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       }
       const due = [...pending.values()].filter(t => t.nextPollAt <= now())
       if (due.length) {
-        await Promise.all(due.map(pollOne))
+        await pollDue(due)
         summarize()
         continue
       }
@@ -456,8 +575,13 @@ function sameRequest(request: VideoRequest, payload: unknown): boolean {
   }
 }
 
-function nextDelay(tracked: Tracked, intervalMs: number): number {
-  return intervalMs * Math.min(POLL_GROWTH ** tracked.polls, POLL_CAP)
+/**
+ * Whether a list entry of an ended request carries what a read by id would: the video of a
+ * success, the outcome or reason of a failure.
+ */
+function outcomeShown(remote: RemoteRequest): boolean {
+  if (remote.status === 'success') return remote.videoUrl !== null
+  return remote.reason !== null || remote.outcomeKeys !== null
 }
 
 /** A submission not made because the queue's rate limit was reached. */
@@ -465,59 +589,4 @@ class RateLimited extends Error {}
 
 function limitedRequest(requestId: string, reason: string): string {
   return `the request queue's rate limit was reached (request ${requestId} failed: ${reason})`
-}
-
-/** A result with no video yet: the base every outcome is built on. */
-export function notGenerated(file: string): Generated {
-  return {
-    file,
-    status: 'failed',
-    requestId: null,
-    videoUrl: null,
-    mediaUrls: null,
-    thumbnailUrl: null,
-    duration: null,
-    error: null
-  }
-}
-
-export function fromRemote(file: string, remote: RemoteRequest): Generated {
-  const base = { ...notGenerated(file), requestId: remote.requestId, duration: remote.duration }
-  if (remote.status === 'success') {
-    if (!remote.videoUrl) {
-      // The keys say where this queue put the video, for the action to learn the shape.
-      const keys = remote.outcomeKeys
-      const where = keys ? `outcome keys: ${keys.length ? keys.join(', ') : 'none'}` : 'no outcome'
-      return {
-        ...base,
-        status: 'failed',
-        error: `the queue reported success but gave no video URL the action recognises (${where})`
-      }
-    }
-    return {
-      ...base,
-      status: 'success',
-      videoUrl: remote.videoUrl,
-      mediaUrls: remote.mediaUrls,
-      thumbnailUrl: remote.thumbnailUrl
-    }
-  }
-  const status = remote.status === 'cancelled' ? 'cancelled' : 'failed'
-  const limit = rateLimitOfRequest(remote)
-  if (limit) {
-    return {
-      ...base,
-      status,
-      error: `rate limited, not a render failure: the request queue refused it for its rate limit or quota (${limit}); the next run submits it again`
-    }
-  }
-  return { ...base, status, error: remote.reason ?? noReason(remote) }
-}
-
-/** Never an empty reason: what the outcome holds, when no field the action knows says why. */
-function noReason(remote: RemoteRequest): string {
-  const said = `the queue reported ${remote.status} without a reason`
-  return remote.outcomeExcerpt
-    ? `${said}; its outcome: ${remote.outcomeExcerpt}`
-    : `${said} or an outcome`
 }
