@@ -33121,7 +33121,28 @@ function withinBudget(jobs, rows, capMinutes) {
     if (budget.over) {
         src_log/* log */.Rm.notice(`${budget.over} of ${budget.scripts} scripts to render ${budget.over === 1 ? 'is' : 'are'} past max-minutes and not submitted: ${budgetText(budget)}. Raise max-minutes, or run the workflow manually (workflow_dispatch) for them.`);
     }
-    return { jobs: fitted.jobs, budget };
+    return { jobs: fitted.jobs, budget, left: leftOf(fitted.jobs, budget) };
+}
+/**
+ * A reused video or a resumed request can turn out unusable once polled (gone, or another
+ * payload's); submitting its script anew
+ * is paid for, so it is only done while its estimate fits in what the cap leaves. Undefined
+ * without a cap.
+ */
+function leftOf(jobs, budget) {
+    if (budget.capMinutes === null)
+        return undefined;
+    const paid = sum(jobs.filter(job => !job.resumeId).map(job => job.request.estimatedSeconds));
+    let left = budget.capMinutes * 60 - paid;
+    return {
+        take(seconds) {
+            if (seconds > left + EPSILON_SECONDS)
+                return false;
+            left -= seconds;
+            return true;
+        },
+        overCap: seconds => `its earlier video is not usable, and rendering it anew (≈ ${minutes(seconds)} min) would pass max-minutes (cap ${capText(budget)} min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it`
+    };
 }
 /**
  * A matrix's budget, for the aggregate job: the sum of its shards', or null when none reported
@@ -35595,8 +35616,14 @@ async function generate(jobs, options) {
         ? `the run ${stoppedWhat()} before it was known whether the submission was created (${error.message})`
         : `not submitted before the run ${stoppedWhat()}`;
     // An earlier video that no longer answers `success` is generated again.
-    const resubmit = (tracked) => {
-        pending.delete(tracked.job.request.file);
+    const resubmit = async (tracked) => {
+        const { file, estimatedSeconds } = tracked.job.request;
+        pending.delete(file);
+        const { budget } = options;
+        if (budget && !budget.take(estimatedSeconds)) {
+            const error = budget.overCap(estimatedSeconds);
+            return finish({ ...notGenerated(file), status: 'skipped', error });
+        }
         return submitOne({ request: tracked.job.request });
     };
     /** A 401 or 403 on a poll: the key is refused, and nothing more can be polled. */
@@ -36119,7 +36146,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         if (plan.resumed.has(row.file))
             row.resumed = true;
     // What is paid for is known only now: reused and resumed requests are free.
-    const { jobs, budget } = withinBudget(plan.jobs, rows, settings.maxMinutes);
+    const { jobs, budget, left } = withinBudget(plan.jobs, rows, settings.maxMinutes);
     report.context.budget = budget;
     report.show();
     const endGeneration = (0,src_log/* startGroup */.Oh)(`Generating ${jobs.length} videos`);
@@ -36133,6 +36160,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         pollInterval: settings.pollInterval,
         timeout: settings.timeout,
         signal,
+        budget: left,
         warn: src_log/* log */.Rm.warning,
         log: src_log/* info */.pq,
         onRefused: message => (refused = message),

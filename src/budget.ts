@@ -81,7 +81,7 @@ export function withinBudget(
   jobs: Job[],
   rows: Row[],
   capMinutes: number | null
-): { jobs: Job[]; budget: Budget } {
+): { jobs: Job[]; budget: Budget; left: Left | undefined } {
   const fitted = fitBudget(jobs, capMinutes)
   const { budget } = fitted
   info(`Estimate: ${budgetText(budget)}`)
@@ -97,7 +97,36 @@ export function withinBudget(
       `${budget.over} of ${budget.scripts} scripts to render ${budget.over === 1 ? 'is' : 'are'} past max-minutes and not submitted: ${budgetText(budget)}. Raise max-minutes, or run the workflow manually (workflow_dispatch) for them.`
     )
   }
-  return { jobs: fitted.jobs, budget }
+  return { jobs: fitted.jobs, budget, left: leftOf(fitted.jobs, budget) }
+}
+
+/** What the cap leaves once the jobs that fit are paid for, for the generation to draw on. */
+export interface Left {
+  /** Whether `seconds` more fit under the cap; if so, they are taken from what is left. */
+  take(seconds: number): boolean
+  /** Why a script was not submitted anew after all: its row's note. */
+  overCap(seconds: number): string
+}
+
+/**
+ * A reused video or a resumed request can turn out unusable once polled (gone, or another
+ * payload's); submitting its script anew
+ * is paid for, so it is only done while its estimate fits in what the cap leaves. Undefined
+ * without a cap.
+ */
+function leftOf(jobs: Job[], budget: Budget): Left | undefined {
+  if (budget.capMinutes === null) return undefined
+  const paid = sum(jobs.filter(job => !job.resumeId).map(job => job.request.estimatedSeconds))
+  let left = budget.capMinutes * 60 - paid
+  return {
+    take(seconds) {
+      if (seconds > left + EPSILON_SECONDS) return false
+      left -= seconds
+      return true
+    },
+    overCap: seconds =>
+      `its earlier video is not usable, and rendering it anew (≈ ${minutes(seconds)} min) would pass max-minutes (cap ${capText(budget)} min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it`
+  }
 }
 
 /**

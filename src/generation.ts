@@ -107,7 +107,7 @@ export async function generateVideos(
   })
   for (const row of rows) if (plan.resumed.has(row.file)) row.resumed = true
   // What is paid for is known only now: reused and resumed requests are free.
-  const { jobs, budget } = withinBudget(plan.jobs, rows, settings.maxMinutes)
+  const { jobs, budget, left } = withinBudget(plan.jobs, rows, settings.maxMinutes)
   report.context.budget = budget
   report.show()
 
@@ -122,6 +122,7 @@ export async function generateVideos(
     pollInterval: settings.pollInterval,
     timeout: settings.timeout,
     signal,
+    budget: left,
     warn: log.warning,
     log: info,
     onRefused: message => (refused = message),

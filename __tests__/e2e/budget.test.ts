@@ -114,6 +114,30 @@ describe('max-minutes', () => {
     expect(comment()).not.toContain('past it skipped')
   })
 
+  it('renders a reused video found gone anew only within the cap', async () => {
+    scene = await createScene({ files: { 'videos/a.md': FILES['videos/a.md'] } })
+    await scene.run({ event: scene.pullRequest(PR, ['videos/a.md']) })
+    await scene.write({ 'videos/b.md': FILES['videos/b.md'] })
+    // The queue has since dropped a's video: the run finds that out only when it asks.
+    scene.sim.forget(scene.sim.requests[0]!.request_id)
+
+    // b (2 min) fits the 2-minute cap, counting a as reused; a, gone, would pass it.
+    const run = await scene.run({
+      event: scene.pullRequest(PR, ['videos/a.md', 'videos/b.md']),
+      inputs: { 'max-minutes': '2' }
+    })
+
+    expect(run.code).toBe(0)
+    expect(scene.sim.billable).toBe(2)
+    const rows = byFile(run)
+    expect(rows['videos/b.md']).toMatchObject({ status: 'success', error: null })
+    expect(rows['videos/a.md']).toMatchObject({
+      status: 'skipped',
+      error:
+        'its earlier video is not usable, and rendering it anew (≈ 1.0 min) would pass max-minutes (cap 2 min): not submitted. Raise max-minutes, or run the workflow manually (workflow_dispatch), to render it'
+    })
+  })
+
   it('shows the estimate without a cap, and skips nothing', async () => {
     scene = await createScene({ files: FILES })
 

@@ -519,6 +519,40 @@ describe('never paying twice', () => {
   })
 })
 
+describe('an earlier video found gone under max-minutes', () => {
+  it('is rendered anew only while the cap leaves room for it, and skipped with its note after', async () => {
+    sim = await startSimulated({ plan: () => ({ immediate: true }) })
+    const granted: number[] = []
+    let left = 1.5 * job('first').request.estimatedSeconds
+    const budget = {
+      take: (seconds: number) => {
+        if (seconds > left) return false
+        left -= seconds
+        granted.push(seconds)
+        return true
+      },
+      overCap: (seconds: number) => `over the cap by ${seconds} s`
+    }
+
+    const { generated } = await run(
+      [
+        { ...job('first'), resumeId: 'gone-1', reuse: true },
+        { ...job('second'), resumeId: 'gone-2', reuse: true }
+      ],
+      {},
+      { budget, maxConcurrency: 1 }
+    )
+
+    expect(generated.map(g => [g.file, g.status])).toEqual([
+      ['first', 'success'],
+      ['second', 'skipped']
+    ])
+    expect(generated[1]!.error).toBe(`over the cap by ${job('second').request.estimatedSeconds} s`)
+    expect(granted).toEqual([job('first').request.estimatedSeconds])
+    expect(sim.billable).toBe(1)
+  })
+})
+
 describe('trusting only what the queue vouches for', () => {
   it('does not reuse an earlier request when the queue answers for another id', async () => {
     sim = await startSimulated({ plan: () => ({ immediate: true }) })

@@ -61,6 +61,12 @@ export interface GenerateOptions {
   summaryEvery?: number
   /** Told why an earlier request was not reused or resumed after all. */
   warn?: (message: string) => void
+  /**
+   * What `max-minutes` leaves to pay for (absent: no cap). An earlier video found gone is
+   * submitted anew only if `take` grants its estimated seconds; otherwise it ends `skipped`
+   * with `overCap`'s note.
+   */
+  budget?: { take: (seconds: number) => boolean; overCap: (seconds: number) => string }
   /** Told what the log should show, e.g. a lost submission looked for in a partial list. */
   log?: (message: string) => void
   /**
@@ -316,8 +322,14 @@ export async function generate(jobs: Job[], options: GenerateOptions): Promise<G
       : `not submitted before the run ${stoppedWhat()}`
 
   // An earlier video that no longer answers `success` is generated again.
-  const resubmit = (tracked: Tracked): Promise<void> => {
-    pending.delete(tracked.job.request.file)
+  const resubmit = async (tracked: Tracked): Promise<void> => {
+    const { file, estimatedSeconds } = tracked.job.request
+    pending.delete(file)
+    const { budget } = options
+    if (budget && !budget.take(estimatedSeconds)) {
+      const error = budget.overCap(estimatedSeconds)
+      return finish({ ...notGenerated(file), status: 'skipped', error })
+    }
     return submitOne({ request: tracked.job.request })
   }
 
