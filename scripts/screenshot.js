@@ -45,17 +45,24 @@ try {
   for (const [file, text] of Object.entries(EXTRA_SCRIPTS)) {
     await writeFile(path.join(workspace, file), text)
   }
-  const scripts = [
-    'videos/welcome.md',
+  // The welcome script is on the base branch already; the pull request changes it and adds the rest.
+  const base = await commitBase(workspace, 'videos/welcome.md')
+  const added = [
     'videos/product/pricing.json',
     'videos/product/release-notes.yml',
     ...Object.keys(EXTRA_SCRIPTS)
   ]
-  github.addPullRequest(PR, { files: scripts.map(filename => ({ filename, status: 'added' })) })
-  await runOnce()
+  github.addPullRequest(PR, {
+    files: [
+      { filename: 'videos/welcome.md', status: 'modified' },
+      ...added.map(filename => ({ filename, status: 'added' }))
+    ]
+  })
+  await runOnce(base)
   const welcome = path.join(workspace, 'videos/welcome.md')
-  await writeFile(welcome, `${await readFile(welcome, 'utf8')}\nSee you next week.\n`)
-  await runOnce()
+  const words = await readFile(welcome, 'utf8')
+  await writeFile(welcome, words.replace(/\bminute\b/, 'moment').concat('\nSee you next week.\n'))
+  await runOnce(base)
 
   const comment = github.comments(PR).at(-1)?.body ?? ''
   const page = path.join(workspace, 'comment.html')
@@ -67,9 +74,25 @@ try {
   await rm(workspace, { recursive: true, force: true })
 }
 
-async function runOnce() {
+/** Commits `file` of `workspace` as the pull request's base: the comment shows its earlier video. */
+async function commitBase(workspace, file) {
+  const git = (...args) =>
+    promisify(execFile)(
+      'git',
+      ['-c', 'user.name=Octocat', '-c', 'user.email=octocat@github.com', ...args],
+      {
+        cwd: workspace
+      }
+    )
+  await git('init', '-q')
+  await git('add', file)
+  await git('commit', '-q', '-m', 'The welcome video')
+  return (await git('rev-parse', 'HEAD')).stdout.trim()
+}
+
+async function runOnce(baseSha) {
   const run = await runAction({
-    event: { name: 'pull_request', payload: pullRequestEvent({ number: PR }) },
+    event: { name: 'pull_request', payload: pullRequestEvent({ number: PR, baseSha }) },
     workspace,
     ...againstStandIns({ sim, github, artifacts, apiKey: KEY, pollInterval: '0.2' })
   })
