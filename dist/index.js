@@ -33062,6 +33062,32 @@ function mark(op, escaped) {
         return `<ins>${escaped}</ins>`;
     return escaped;
 }
+/**
+ * The earlier videos the rows show, for the comment's state: a later run of the pull request finds
+ * them there when the queue no longer lists them, and a script changed back reuses its video.
+ * Only a video the queue made (it has a request id), and none already `saved`.
+ */
+function earlierEntries(rows, saved) {
+    const known = new Set(saved.map(entry => entry.hash));
+    return rows.flatMap(row => {
+        const { hash, video } = row.before ?? {};
+        if (!hash || !video?.request_id || known.has(hash))
+            return [];
+        known.add(hash);
+        const { request_id, video_url, thumbnail_url } = video;
+        return [
+            {
+                file: row.file,
+                hash,
+                request_id,
+                status: 'success',
+                video_url,
+                thumbnail_url,
+                duration: null
+            }
+        ];
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/budget.ts
 
@@ -33639,8 +33665,9 @@ function savedEntries(rows, carry = []) {
     }));
     const files = new Set(own.map(entry => entry.file));
     const older = carry.filter(entry => !files.has(entry.file));
+    const kept = [...own, ...older];
     // Array#sort is stable: among equally useful entries, this run's stay first.
-    return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status));
+    return [...kept, ...earlierEntries(rows, kept)].sort((a, b) => stateRank(a.status) - stateRank(b.status));
 }
 /** What saves a later run the most: a request to resume, a video to reuse, then the rest. */
 function stateRank(status) {
@@ -36937,6 +36964,9 @@ const resultSchema = schemas/* object */.Ikc({
     problems: schemas/* array */.YOg(problemSchema),
     before: schemas/* object */.Ikc({
         payload: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()).nullable(),
+        hash: schemas/* string */.YjP()
+            .regex(/^[0-9a-f]{64}$/)
+            .nullable(),
         video: schemas/* object */.Ikc({
             request_id: requestId.nullable(),
             video_url: mediaUrl.nullable(),
@@ -37521,7 +37551,11 @@ async function showEarlierVideos(rows, bases, sources) {
         const base = bases.get(row.file);
         const request = base?.request ?? null;
         row.before = base
-            ? { payload: request?.payload ?? null, video: (request && videos.get(request.hash)) ?? null }
+            ? {
+                payload: request?.payload ?? null,
+                hash: request?.hash ?? null,
+                video: (request && videos.get(request.hash)) ?? null
+            }
             : null;
     }
     (0,src_log/* info */.pq)(`Before/after: ${requests.length} of ${bases.size} changed scripts read at the pull request's base, ${videos.size} earlier videos found (nothing is paid for them)`);

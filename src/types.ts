@@ -102,6 +102,8 @@ export interface Row extends Result {
 export interface Before {
   /** Null when the earlier version could not be read (a shallow checkout) or is invalid. */
   payload: Record<string, unknown> | null
+  /** The hash of that payload, by which its video is found; null with no payload. */
+  hash: string | null
   /** Its video, found by the payload's hash where reuse looks; null when none was found. */
   video: {
     request_id: string | null

@@ -119,6 +119,31 @@ describe('a changed script', () => {
     expect(scene.github.violations).toEqual([])
   })
 
+  it('keeps showing the earlier video on later runs, from the comment, when the queue no longer lists it', async () => {
+    scene = await createScene({ files: { [INTRO]: BEFORE } })
+    const event = pullRequest(commitBase(), [INTRO])
+    const earlier = results(await scene.run({ event }))[0]!
+    await scene.write({ [INTRO]: AFTER })
+    expect(rowOf(comment(), INTRO)).not.toContain('before ➡️ after')
+    const second = await scene.run({ event })
+    expect(rowOf(comment(), INTRO)).toContain('before ➡️ after')
+    // The queue drops the base version's request: it answers 404 and leaves the list.
+    scene.sim.forget(earlier.request_id as string)
+    await scene.write({
+      [INTRO]: script('Intro', 'Hello everyone, this is our dashboard for finance.')
+    })
+
+    const third = await scene.run({ event })
+
+    expect(third.code).toBe(0)
+    expect(results(second)[0]!.request_id).not.toBe(results(third)[0]!.request_id)
+    expect(scene.sim.billable).toBe(3)
+    const row = rowOf(comment(), INTRO)
+    expect(row).toContain('before ➡️ after')
+    expect(row).toContain((earlier.thumbnail_url as string).split('?')[0])
+    expect(wordDiffOf(comment())).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
+  })
+
   it("finds the earlier video in the request queue's list when no comment saved it", async () => {
     scene = await createScene({ files: { [INTRO]: BEFORE } })
     const base = commitBase()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { beforeAfterCell, changesEntry } from '../../src/publish/before-after.js'
+import { beforeAfterCell, changesEntry, earlierEntries } from '../../src/publish/before-after.js'
 import type { Row } from '../../src/types.js'
 
 const says = (words: string) => ({ video_inputs: [{ voice: { type: 'text', input_text: words } }] })
@@ -31,9 +31,9 @@ describe('the before/after cell', () => {
   it('is the media alone with nothing to compare, and says what is known otherwise', () => {
     expect(beforeAfterCell(row(), cell)).toBe('[Intro](https://storage.example.com/new.mp4)')
     expect(beforeAfterCell(row({ before: null }), cell)).toContain('<sub>🆕 new</sub>')
-    expect(beforeAfterCell(row({ before: { payload: null, video: null } }), cell)).toContain(
-      '<sub>no earlier video</sub>'
-    )
+    expect(
+      beforeAfterCell(row({ before: { payload: null, hash: null, video: null } }), cell)
+    ).toContain('<sub>no earlier video</sub>')
   })
 
   it('puts the earlier video left of the new one', () => {
@@ -42,7 +42,7 @@ describe('the before/after cell', () => {
       video_url: 'https://storage.example.com/old.mp4',
       thumbnail_url: null
     }
-    const shown = beforeAfterCell(row({ before: { payload: null, video } }), cell)
+    const shown = beforeAfterCell(row({ before: { payload: null, hash: null, video } }), cell)
     expect(shown).toBe(
       '[before: Intro](https://storage.example.com/old.mp4) ➡️ [Intro](https://storage.example.com/new.mp4)<br><sub>before ➡️ after</sub>'
     )
@@ -54,7 +54,7 @@ describe('the word diff entry', () => {
     expect(changesEntry(row({ payload: says('a b') }), 100)).toBeNull()
     expect(
       changesEntry(
-        row({ payload: says('a b'), before: { payload: says('a  b'), video: null } }),
+        row({ payload: says('a b'), before: { payload: says('a  b'), hash: null, video: null } }),
         100
       )
     ).toBe('🔁 _The words are the same as at the base._')
@@ -66,7 +66,7 @@ describe('the word diff entry', () => {
     const entry = changesEntry(
       row({
         payload: says(changed.join(' ')),
-        before: { payload: says(words.join(' ')), video: null }
+        before: { payload: says(words.join(' ')), hash: null, video: null }
       }),
       10_000
     )!
@@ -80,11 +80,46 @@ describe('the word diff entry', () => {
     const before = Array.from({ length: 3000 }, (_, i) => `old${i}`).join(' ')
     const after = Array.from({ length: 3000 }, (_, i) => `new${i}`).join(' ')
     const entry = changesEntry(
-      row({ payload: says(after), before: { payload: says(before), video: null } }),
+      row({ payload: says(after), before: { payload: says(before), hash: null, video: null } }),
       500
     )!
     expect(entry).toContain('✂️ _Compared on the first 1000 words that differ')
     expect(entry).toContain('✂️ _Shortened: at most 500 characters of words are shown._')
     expect(entry.length).toBeLessThan(2000)
+  })
+})
+
+describe('the earlier videos saved in the comment', () => {
+  const video = {
+    request_id: 'r1',
+    video_url: 'https://storage.example.com/old.mp4',
+    thumbnail_url: null
+  }
+  const hash = 'b'.repeat(64)
+
+  it('are the ones the queue made, each once, unless the state has their hash already', () => {
+    const rows = [
+      row({ before: { payload: null, hash, video } }),
+      row({ file: 'videos/copy.md', before: { payload: null, hash, video } }),
+      row({
+        file: 'videos/released.md',
+        before: { payload: null, hash: 'c'.repeat(64), video: { ...video, request_id: null } }
+      }),
+      row({ file: 'videos/none.md', before: { payload: null, hash: 'd'.repeat(64), video: null } })
+    ]
+
+    expect(earlierEntries(rows, [])).toEqual([
+      {
+        file: 'videos/intro.md',
+        hash,
+        request_id: 'r1',
+        status: 'success',
+        video_url: video.video_url,
+        thumbnail_url: null,
+        duration: null
+      }
+    ])
+    const saved = earlierEntries(rows, [])
+    expect(earlierEntries(rows, saved)).toEqual([])
   })
 })

@@ -2,6 +2,7 @@
 // video's thumbnail beside the new one, and a collapsed word diff of what the script says. Every
 // word is escaped as inert text; only the markers around them are the action's own markup.
 import type { Row } from '../types.js'
+import type { SavedEntry } from './state.js'
 import { wordDiff, MAX_DIFF_WORDS, type Piece } from './diff.js'
 import { code, text } from './escape.js'
 import { spokenText } from './words.js'
@@ -82,4 +83,30 @@ function mark(op: Piece['op'], escaped: string): string {
   if (op === 'removed') return `<del>${escaped}</del>`
   if (op === 'added') return `<ins>${escaped}</ins>`
   return escaped
+}
+
+/**
+ * The earlier videos the rows show, for the comment's state: a later run of the pull request finds
+ * them there when the queue no longer lists them, and a script changed back reuses its video.
+ * Only a video the queue made (it has a request id), and none already `saved`.
+ */
+export function earlierEntries(rows: Row[], saved: SavedEntry[]): SavedEntry[] {
+  const known = new Set(saved.map(entry => entry.hash))
+  return rows.flatMap(row => {
+    const { hash, video } = row.before ?? {}
+    if (!hash || !video?.request_id || known.has(hash)) return []
+    known.add(hash)
+    const { request_id, video_url, thumbnail_url } = video
+    return [
+      {
+        file: row.file,
+        hash,
+        request_id,
+        status: 'success',
+        video_url,
+        thumbnail_url,
+        duration: null
+      }
+    ]
+  })
 }

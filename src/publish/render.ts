@@ -17,7 +17,7 @@ import {
 } from './escape.js'
 import { encodeState, type SavedEntry } from './state.js'
 import { spokenWords } from './words.js'
-import { beforeAfterCell, changesEntry } from './before-after.js'
+import { beforeAfterCell, changesEntry, earlierEntries } from './before-after.js'
 import { problemText } from '../script/index.js'
 import type { Budget } from '../budget.js'
 import { budgetLine } from './budget.js'
@@ -558,8 +558,11 @@ function savedEntries(rows: Row[], carry: SavedEntry[] = []): SavedEntry[] {
     }))
   const files = new Set(own.map(entry => entry.file))
   const older = carry.filter(entry => !files.has(entry.file))
+  const kept = [...own, ...older]
   // Array#sort is stable: among equally useful entries, this run's stay first.
-  return [...own, ...older].sort((a, b) => stateRank(a.status) - stateRank(b.status))
+  return [...kept, ...earlierEntries(rows, kept)].sort(
+    (a, b) => stateRank(a.status) - stateRank(b.status)
+  )
 }
 
 /** What saves a later run the most: a request to resume, a video to reuse, then the rest. */

@@ -97,7 +97,11 @@ export async function showEarlierVideos(
     const base = bases.get(row.file)
     const request = base?.request ?? null
     row.before = base
-      ? { payload: request?.payload ?? null, video: (request && videos.get(request.hash)) ?? null }
+      ? {
+          payload: request?.payload ?? null,
+          hash: request?.hash ?? null,
+          video: (request && videos.get(request.hash)) ?? null
+        }
       : null
   }
   info(

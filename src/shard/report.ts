@@ -113,6 +113,10 @@ const resultSchema = z
     before: z
       .object({
         payload: z.record(z.string(), z.unknown()).nullable(),
+        hash: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .nullable(),
         video: z
           .object({
             request_id: requestId.nullable(),
