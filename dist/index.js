@@ -31923,14 +31923,15 @@ async function localChanges(workspace, base, head) {
 }
 /**
  * The text of `file` (relative to `workspace`) at `commit`, or null when git cannot show it: no
- * repository, a shallow checkout that lacks the commit, or no such file there. Read from git's
- * objects, never from the file system, so no link in the checkout is followed.
+ * repository, a shallow checkout that lacks the commit, no such file there, or more than
+ * `maxBytes` in it (never held in memory beyond that). Read from git's objects, never from the
+ * file system, so no link in the checkout is followed.
  */
-async function fileAt(workspace, commit, file) {
+async function fileAt(workspace, commit, file, maxBytes) {
     // A commit from the event, never an option or a revision expression.
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit))
         return null;
-    return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`]);
+    return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`], maxBytes);
 }
 /** Parses `git diff --name-status -z`: `M\0path\0`, `R100\0old\0new\0`. */
 function parseNameStatus(out) {
@@ -31951,13 +31952,13 @@ function parseNameStatus(out) {
     }
     return files;
 }
-function git(cwd, args) {
+function git(cwd, args, maxBytes = 64 * 1024 * 1024) {
     return new Promise(resolve => {
         (0,external_node_child_process_namespaceObject.execFile)('git', ['-c', 'core.quotepath=off', ...args], {
             cwd,
             // Only the workspace's own repository: never one that happens to contain it.
             env: { ...process.env, GIT_CEILING_DIRECTORIES: external_node_path_default().dirname(external_node_path_default().resolve(cwd)) },
-            maxBuffer: 64 * 1024 * 1024,
+            maxBuffer: maxBytes,
             encoding: 'utf8'
         }, (error, stdout) => resolve(error ? null : stdout));
     });
@@ -37528,8 +37529,8 @@ async function readBaseVersions(event, selection, files, workspace, defaults, pa
 }
 async function readBase(workspace, base, file, defaults, parse) {
     // A shallow checkout lacks the base commit: the script existed, but what it said is unknown.
-    const text = await fileAt(workspace, base, file);
-    if (text === null || Buffer.byteLength(text) > script/* MAX_SCRIPT_BYTES */.bR)
+    const text = await fileAt(workspace, base, file, script/* MAX_SCRIPT_BYTES */.bR);
+    if (text === null)
         return { request: null };
     try {
         const outcome = await parse(file, text, defaults);

@@ -238,6 +238,22 @@ describe('a script with no earlier video', () => {
     expect(rowOf(run.summary, 'videos/outro.md')).toContain('🆕 new')
   })
 
+  it('says "no earlier video" for a base version larger than any script the action reads', async () => {
+    scene = await createScene({ files: { [INTRO]: script('Intro', 'word '.repeat(300_000)) } })
+    const base = commitBase()
+    await scene.write({ [INTRO]: AFTER })
+
+    const run = await scene.run({
+      event: pullRequest(base, [INTRO]),
+      inputs: { 'dry-run': 'true', 'api-key': '' }
+    })
+
+    expect(run.code).toBe(0)
+    expect(rowOf(comment(), INTRO)).toContain('no earlier video')
+    expect(wordDiffOf(comment())).toBe('')
+    expect(run.stdout).not.toMatch(/^::(warning|error)/m)
+  })
+
   it('says "no earlier video", without failing, when the checkout lacks the base commit', async () => {
     // No git history at all, as in a shallow checkout of the merge commit.
     scene = await createScene({ files: { [INTRO]: AFTER } })

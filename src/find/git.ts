@@ -32,17 +32,19 @@ export async function localChanges(
 
 /**
  * The text of `file` (relative to `workspace`) at `commit`, or null when git cannot show it: no
- * repository, a shallow checkout that lacks the commit, or no such file there. Read from git's
- * objects, never from the file system, so no link in the checkout is followed.
+ * repository, a shallow checkout that lacks the commit, no such file there, or more than
+ * `maxBytes` in it (never held in memory beyond that). Read from git's objects, never from the
+ * file system, so no link in the checkout is followed.
  */
 export async function fileAt(
   workspace: string,
   commit: string,
-  file: string
+  file: string,
+  maxBytes: number
 ): Promise<string | null> {
   // A commit from the event, never an option or a revision expression.
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return null
-  return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`])
+  return git(workspace, ['cat-file', 'blob', `${commit}:./${file}`], maxBytes)
 }
 
 /** Parses `git diff --name-status -z`: `M\0path\0`, `R100\0old\0new\0`. */
@@ -64,7 +66,7 @@ export function parseNameStatus(out: string): ChangedFile[] {
   return files
 }
 
-function git(cwd: string, args: string[]): Promise<string | null> {
+function git(cwd: string, args: string[], maxBytes = 64 * 1024 * 1024): Promise<string | null> {
   return new Promise(resolve => {
     execFile(
       'git',
@@ -73,7 +75,7 @@ function git(cwd: string, args: string[]): Promise<string | null> {
         cwd,
         // Only the workspace's own repository: never one that happens to contain it.
         env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(cwd)) },
-        maxBuffer: 64 * 1024 * 1024,
+        maxBuffer: maxBytes,
         encoding: 'utf8'
       },
       (error, stdout) => resolve(error ? null : stdout)

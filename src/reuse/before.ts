@@ -59,8 +59,8 @@ async function readBase(
   parse: Parse
 ): Promise<BaseVersion> {
   // A shallow checkout lacks the base commit: the script existed, but what it said is unknown.
-  const text = await fileAt(workspace, base, file)
-  if (text === null || Buffer.byteLength(text) > MAX_SCRIPT_BYTES) return { request: null }
+  const text = await fileAt(workspace, base, file, MAX_SCRIPT_BYTES)
+  if (text === null) return { request: null }
   try {
     const outcome = await parse(file, text, defaults)
     return { request: outcome.ok ? outcome.request : null }
