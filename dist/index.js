@@ -35992,6 +35992,28 @@ async function earlierFromMergedPulls(source) {
     return found;
 }
 /**
+ * `client`, reading each model's request list at most once for all the lookups of earlier videos
+ * in a run (the before/after and reuse): every call counts against the organisation's rate limit,
+ * and both look before anything is submitted. A list that could not be read is asked again.
+ * Polling uses the client itself, which reads the list afresh each time.
+ */
+function listOnce(client) {
+    const lists = new Map();
+    return {
+        ...client,
+        list(model, signal, maxPages) {
+            const key = `${model}\0${maxPages ?? ''}`;
+            const known = lists.get(key);
+            if (known)
+                return known;
+            const reading = client.list(model, signal, maxPages);
+            lists.set(key, reading);
+            reading.catch(() => lists.delete(key));
+            return reading;
+        }
+    };
+}
+/**
  * Earlier requests of identical payloads in the queue's own list, as far as it shows them (its
  * paging is undocumented: the pages it names are followed, and a list shown only in part is said
  * in the log). Where the list does not echo payloads, the newest few candidates are looked up by
@@ -36140,9 +36162,12 @@ function holdBack(rows, why) {
 }
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
- * that stopped everything (a refused key, an unknown model), or null.
+ * that stopped everything (a refused key, an unknown model), or null. `clients.lookups` is the
+ * queue client that reuse looks for earlier videos with: it shares the run's read of the request
+ * list with the before/after (see `listOnce`).
  */
-async function generateVideos(settings, event, github, client, media, signal, rows, outcomes, report) {
+async function generateVideos(settings, event, github, clients, media, signal, rows, outcomes, report) {
+    const { queue: client, lookups } = clients;
     const requests = requestsOf(outcomes);
     try {
         const details = await preflight(client, requests.map(r => r.model), src_log/* log */.Rm.warning, signal);
@@ -36163,7 +36188,7 @@ async function generateVideos(settings, event, github, client, media, signal, ro
         event,
         mergedPulls: report.mergedPulls,
         github,
-        client,
+        client: lookups,
         reuse: settings.reuse,
         commentKey: settings.commentKey,
         signal,
@@ -37641,6 +37666,7 @@ function scrubbed(video, redact) {
 
 
 
+
 async function run(options = {}) {
     const cancel = watchCancellation();
     const outputs = recordOutputs();
@@ -37713,7 +37739,17 @@ async function job(settings, event, cancel, outputs, entry) {
     // The earlier videos of changed scripts, found where reuse looks: shown, never paid for.
     const saved = report.context.carry ?? [];
     const { release, redact } = settings;
-    await showEarlierVideos(rows, bases, { github, event, release, saved, client, redact, signal });
+    // Both look in the request list before anything is submitted: it is read once for the two.
+    const lookups = client && listOnce(client);
+    await showEarlierVideos(rows, bases, {
+        github,
+        event,
+        release,
+        saved,
+        client: lookups,
+        redact,
+        signal
+    });
     //    Or, on a dry run given a key, check what the account sees, submitting nothing.
     let generated = { fatal: null, rateLimited: null };
     if (spending.dryRun && settings.dryRun && settings.apiKey) {
@@ -37723,7 +37759,7 @@ async function job(settings, event, cancel, outputs, entry) {
         generated =
             report.unreadable && settings.reuse
                 ? { fatal: holdBack(rows, report.unreadable), rateLimited: null }
-                : await generateVideos(settings, event, github, client, media, signal, rows, outcomes, report);
+                : await generateVideos(settings, event, github, { queue: client, lookups: lookups ?? client }, media, signal, rows, outcomes, report);
     }
     // 5. Publish: artifact, comment, summary, outputs. A shard leaves the comment and the summary
     // to the aggregate job, and hands it its results instead.

@@ -62,19 +62,22 @@ export function holdBack(rows: Row[], why: string): string {
 
 /**
  * Generates the pending rows' videos and writes the outcomes into the rows. Returns the error
- * that stopped everything (a refused key, an unknown model), or null.
+ * that stopped everything (a refused key, an unknown model), or null. `clients.lookups` is the
+ * queue client that reuse looks for earlier videos with: it shares the run's read of the request
+ * list with the before/after (see `listOnce`).
  */
 export async function generateVideos(
   settings: Settings,
   event: EventInfo,
   github: GitHubClient | null,
-  client: QueueClient,
+  clients: { queue: QueueClient; lookups: QueueClient },
   media: MediaStore,
   signal: AbortSignal,
   rows: Row[],
   outcomes: ScriptOutcome[],
   report: Report
 ): Promise<Generation> {
+  const { queue: client, lookups } = clients
   const requests = requestsOf(outcomes)
   try {
     const details = await preflight(
@@ -98,7 +101,7 @@ export async function generateVideos(
     event,
     mergedPulls: report.mergedPulls,
     github,
-    client,
+    client: lookups,
     reuse: settings.reuse,
     commentKey: settings.commentKey,
     signal,

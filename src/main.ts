@@ -24,6 +24,7 @@ import { recordOutputs, type Outputs } from './publish/outputs.js'
 import { publishShard } from './shard/publish.js'
 import { aggregate } from './shard/aggregate.js'
 import { readBaseVersions, showEarlierVideos } from './reuse/before.js'
+import { listOnce } from './reuse/sources.js'
 import { log, logText } from './log.js'
 
 export interface RunOptions {
@@ -126,7 +127,17 @@ async function job(
   // The earlier videos of changed scripts, found where reuse looks: shown, never paid for.
   const saved = report.context.carry ?? []
   const { release, redact } = settings
-  await showEarlierVideos(rows, bases, { github, event, release, saved, client, redact, signal })
+  // Both look in the request list before anything is submitted: it is read once for the two.
+  const lookups = client && listOnce(client)
+  await showEarlierVideos(rows, bases, {
+    github,
+    event,
+    release,
+    saved,
+    client: lookups,
+    redact,
+    signal
+  })
   //    Or, on a dry run given a key, check what the account sees, submitting nothing.
   let generated: Generation = { fatal: null, rateLimited: null }
   if (spending.dryRun && settings.dryRun && settings.apiKey) {
@@ -139,7 +150,7 @@ async function job(
             settings,
             event,
             github,
-            client,
+            { queue: client, lookups: lookups ?? client },
             media,
             signal,
             rows,

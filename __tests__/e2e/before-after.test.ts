@@ -164,6 +164,11 @@ describe('a changed script', () => {
     expect(row).toContain('before ➡️ after')
     expect(row).toContain((earlier.video_url as string).split('?')[0])
     expect(wordDiffOf(comment())).toContain('<del>team&#44;</del> <ins>everyone&#44;</ins>')
+    // The before/after and reuse looked in one read of the list: every call counts against the
+    // organisation's rate limit.
+    // The manual run's reuse read it once, this run once.
+    const lists = scene.sim.calls.filter(c => c.method === 'GET' && c.path.endsWith('/requests'))
+    expect(lists).toHaveLength(2)
   })
   it('finds the earlier video in the release, when release is set', async () => {
     scene = await createScene({ files: { [INTRO]: BEFORE } })

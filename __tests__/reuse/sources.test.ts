@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { earlierFromRequestList } from '../../src/reuse/sources.js'
+import { earlierFromRequestList, listOnce } from '../../src/reuse/sources.js'
 import type { QueueClient, RemoteRequest } from '../../src/queue/client.js'
 import { QueueError } from '../../src/queue/http.js'
 import { hashRequest } from '../../src/script/index.js'
@@ -114,5 +114,30 @@ describe('finding earlier identical requests in the request list', () => {
     expect(logged).toEqual([
       `Reuse: the request list of ${MODEL} shows 1 of 230 requests: an earlier identical video among those not shown is not found, and would be paid for again`
     ])
+  })
+})
+
+describe('the request list read once for every lookup of a run', () => {
+  it('is asked once a model, and again after a read that failed', async () => {
+    const answers: Array<RemoteRequest[] | Error> = [new QueueError('busy', 503), [], []]
+    const asked: string[] = []
+    const { client } = queue([])
+    const counting: QueueClient = {
+      ...client,
+      list: async model => {
+        asked.push(model)
+        const answer = answers.shift()!
+        if (answer instanceof Error) throw answer
+        return { requests: answer, total: null, complete: true }
+      }
+    }
+    const once = listOnce(counting)
+
+    await expect(once.list(MODEL)).rejects.toThrow('busy')
+    await once.list(MODEL)
+    await once.list(MODEL)
+    await once.list('heygen-avatar-v4')
+
+    expect(asked).toEqual([MODEL, MODEL, 'heygen-avatar-v4'])
   })
 })

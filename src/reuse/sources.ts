@@ -6,7 +6,7 @@ import type { EventInfo } from '../github/event.js'
 import type { MergedPullRequest } from '../github/pulls.js'
 import { findComment, type Identity } from '../publish/comment.js'
 import { decodeState } from '../publish/state.js'
-import { shownOf, type QueueClient, type RemoteRequest } from '../queue/client.js'
+import { shownOf, type QueueClient, type RemoteRequest, type RequestList } from '../queue/client.js'
 import { hashRequest } from '../script/index.js'
 import type { VideoRequest } from '../types.js'
 import { earlierFromState, type Earlier } from './plan.js'
@@ -59,6 +59,28 @@ export interface ListSource {
   signal?: AbortSignal
   log: Log
   warn: Log
+}
+
+/**
+ * `client`, reading each model's request list at most once for all the lookups of earlier videos
+ * in a run (the before/after and reuse): every call counts against the organisation's rate limit,
+ * and both look before anything is submitted. A list that could not be read is asked again.
+ * Polling uses the client itself, which reads the list afresh each time.
+ */
+export function listOnce(client: QueueClient): QueueClient {
+  const lists = new Map<string, Promise<RequestList>>()
+  return {
+    ...client,
+    list(model, signal, maxPages) {
+      const key = `${model}\0${maxPages ?? ''}`
+      const known = lists.get(key)
+      if (known) return known
+      const reading = client.list(model, signal, maxPages)
+      lists.set(key, reading)
+      reading.catch(() => lists.delete(key))
+      return reading
+    }
+  }
 }
 
 /**
