@@ -33518,17 +33518,19 @@ function invalidEntry(row, ctx) {
 function payloadEntry(row, payload, ctx, forSummary) {
     const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`;
     const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment;
-    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    const shown = forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment;
+    const words = spokenWords(payload, shown);
     const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json');
-    const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    const changes = changesEntry(row, shown);
     return [`**${fileLink(row.file, ctx)}**${spoken}`, words, changes, json]
         .filter(Boolean)
         .join('\n\n');
 }
 /** The words a submitted script's video says, scene by scene. */
 function wordsEntry(row, payload, ctx, forSummary) {
-    const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
-    const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment);
+    const shown = forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment;
+    const words = spokenWords(payload, shown);
+    const changes = changesEntry(row, shown);
     return words && [`**${fileLink(row.file, ctx)}**`, words, changes].filter(Boolean).join('\n\n');
 }
 /** The words entries of the shown rows, in their order, while they fit in what is left. */
@@ -35431,7 +35433,6 @@ function noReason(remote) {
 
 
 
-
 /** HTTP statuses after which no further submission can succeed. */
 const FATAL_SUBMIT = new Set([401, 402, 403]);
 /** HTTP statuses of a poll that say the key is refused: polling on cannot succeed either. */
@@ -36121,6 +36122,7 @@ async function planReuse(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/generation.ts
+
 
 
 

@@ -396,9 +396,10 @@ function payloadEntry(
 ): string {
   const spoken = row.estimatedSeconds === null ? '' : ` · ≈ ${clock(row.estimatedSeconds)} spoken`
   const max = forSummary ? PAYLOAD_SHOWN.summary : PAYLOAD_SHOWN.comment
-  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  const shown = forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment
+  const words = spokenWords(payload, shown)
   const json = codeBlock(JSON.stringify(payload, null, 2), max, 'json')
-  const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  const changes = changesEntry(row, shown)
   return [`**${fileLink(row.file, ctx)}**${spoken}`, words, changes, json]
     .filter(Boolean)
     .join('\n\n')
@@ -411,8 +412,9 @@ function wordsEntry(
   ctx: RenderContext,
   forSummary: boolean
 ): string | null {
-  const words = spokenWords(payload, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
-  const changes = changesEntry(row, forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment)
+  const shown = forSummary ? WORDS_SHOWN.summary : WORDS_SHOWN.comment
+  const words = spokenWords(payload, shown)
+  const changes = changesEntry(row, shown)
   return words && [`**${fileLink(row.file, ctx)}**`, words, changes].filter(Boolean).join('\n\n')
 }
 

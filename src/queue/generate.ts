@@ -9,8 +9,6 @@ import { rateLimitOfRequest, rateLimitOfSubmission } from './rate-limit.js'
 import { createRenderSpeed, nextDelay } from './schedule.js'
 import { fromRemote, notGenerated } from './outcome.js'
 
-export { fromRemote, notGenerated }
-
 export interface Job {
   request: VideoRequest
   /** A request an earlier run started: polled by id instead of submitted. */
